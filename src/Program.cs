@@ -1,12 +1,26 @@
-// Entry point: chooses a program by the name the binary was called as, or a role by `-x ROLE`.
-// Nothing else lives here (shared/DESIGN.md section 11).
+// Entry point: chooses a program by the name the binary was called as (like mailwrapper), and
+// nothing else (shared/DESIGN.md section 11). `smtpd -x ROLE` is handled by the smtpd program.
 namespace Smtpd;
 
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        System.Console.WriteLine("smtpd skeleton");
-        return 0;
+        string argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : "smtpd";
+        string name = Path.GetFileName(argv0);
+        return name switch
+        {
+            "smtpd" => Parent.SmtpdCommand.Run(args),
+            "smtpctl" => Ctl.SmtpCtl.Run(args),
+            _ => UnknownName(name),
+        };
+    }
+
+    private static int UnknownName(string name)
+    {
+        Console.Error.WriteLine($"{name}: unknown program name; this binary runs as: smtpd, smtpctl");
+        Console.Error.WriteLine("usage: smtpd [-dFhnv] [-D macro=value] [-f file] [-P system] [-T trace]");
+        Console.Error.WriteLine("       smtpctl command [argument ...]");
+        return 1;
     }
 }

@@ -1,0 +1,279 @@
+// The managed face of Interop/: typed results, SafeFd in and out, PosixException on failure.
+// Nothing outside Interop/ calls Libc directly.
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Smtpd.Interop;
+
+internal static partial class Posix
+{
+    public static uint GetUid() => Libc.GetUid();
+
+    public static uint GetEUid() => Libc.GetEUid();
+
+    public static uint GetGid() => Libc.GetGid();
+
+    public static uint GetEGid() => Libc.GetEGid();
+
+    public static int GetPid() => Libc.GetPid();
+
+    public static int GetPPid() => Libc.GetPPid();
+
+    public static bool IsRoot => Libc.GetEUid() == 0;
+
+    public static unsafe (SafeFd A, SafeFd B) SocketPair()
+    {
+        int* sv = stackalloc int[2];
+        if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, sv) != 0)
+        {
+            PosixException.ThrowLast("socketpair");
+        }
+
+        return (new SafeFd(sv[0]), new SafeFd(sv[1]));
+    }
+
+    public static void Shutdown(SafeFd fd)
+    {
+        // ENOTCONN after the peer vanished is fine: the point is to wake our own reader.
+        _ = Libc.Shutdown(fd.Fd, Libc.SHUT_RDWR);
+    }
+
+    public static unsafe void SetSocketBuffers(SafeFd fd, int bytes)
+    {
+        _ = Libc.SetSockOpt(fd.Fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, &bytes, sizeof(int));
+        _ = Libc.SetSockOpt(fd.Fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &bytes, sizeof(int));
+    }
+
+    public static void SetCloseOnExec(SafeFd fd, bool on)
+    {
+        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFD, 0);
+        if (flags < 0)
+        {
+            PosixException.ThrowLast("fcntl");
+        }
+
+        flags = on ? flags | Libc.FD_CLOEXEC : flags & ~Libc.FD_CLOEXEC;
+        if (Libc.Fcntl(fd.Fd, Libc.F_SETFD, flags) < 0)
+        {
+            PosixException.ThrowLast("fcntl");
+        }
+    }
+
+    public static bool IsCloseOnExec(SafeFd fd)
+    {
+        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFD, 0);
+        if (flags < 0)
+        {
+            PosixException.ThrowLast("fcntl");
+        }
+
+        return (flags & Libc.FD_CLOEXEC) != 0;
+    }
+
+    public static void SetNonBlocking(SafeFd fd, bool on)
+    {
+        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFL, 0);
+        if (flags < 0)
+        {
+            PosixException.ThrowLast("fcntl");
+        }
+
+        flags = on ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
+        if (Libc.Fcntl(fd.Fd, Libc.F_SETFL, flags) < 0)
+        {
+            PosixException.ThrowLast("fcntl");
+        }
+    }
+
+    /// <summary>A close-on-exec duplicate at or above <paramref name="minFd"/>.</summary>
+    public static SafeFd DupAbove(SafeFd fd, int minFd)
+    {
+        int n = Libc.Fcntl(fd.Fd, Libc.F_DUPFD_CLOEXEC, minFd);
+        if (n < 0)
+        {
+            PosixException.ThrowLast("fcntl(F_DUPFD_CLOEXEC)");
+        }
+
+        return new SafeFd(n);
+    }
+
+    public static void Dup2(SafeFd fd, int target)
+    {
+        if (Libc.Dup2(fd.Fd, target) < 0)
+        {
+            PosixException.ThrowLast("dup2");
+        }
+    }
+
+    public static SafeFd Open(string path, int flags, uint mode = 0)
+    {
+        int fd = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
+        if (fd < 0)
+        {
+            PosixException.ThrowLast("open " + path);
+        }
+
+        return new SafeFd(fd);
+    }
+
+    /// <summary>fsync that reports failure instead of throwing: a failed fsync is a tempfail, not a crash.</summary>
+    public static Errno TryFsync(SafeFd fd) =>
+        Libc.Fsync(fd.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+
+    public static Errno TryFdatasync(SafeFd fd) =>
+        Libc.Fdatasync(fd.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+
+    /// <summary>Opens a directory and fsyncs it, so the renames inside it survive a power cut.</summary>
+    public static Errno TryFsyncDirectory(string path)
+    {
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return (Errno)Marshal.GetLastPInvokeError();
+        }
+
+        using var dir = new SafeFd(fd);
+        return TryFsync(dir);
+    }
+
+    public static bool TryFlock(SafeFd fd, bool exclusive, bool wait, out Errno error)
+    {
+        int op = (exclusive ? Libc.LOCK_EX : Libc.LOCK_SH) | (wait ? 0 : Libc.LOCK_NB);
+        if (Libc.Flock(fd.Fd, op) == 0)
+        {
+            error = Errno.None;
+            return true;
+        }
+
+        error = (Errno)Marshal.GetLastPInvokeError();
+        return false;
+    }
+
+    public static void Unlock(SafeFd fd) => _ = Libc.Flock(fd.Fd, Libc.LOCK_UN);
+
+    public static uint Umask(uint mask) => Libc.Umask(mask);
+
+    public static unsafe (ulong Soft, ulong Hard) GetOpenFilesLimit()
+    {
+        Libc.RLimit rl;
+        if (Libc.GetRLimit(Libc.RLIMIT_NOFILE, &rl) != 0)
+        {
+            PosixException.ThrowLast("getrlimit");
+        }
+
+        return (rl.Cur, rl.Max);
+    }
+
+    /// <summary>Raises the soft descriptor limit to the hard one, as OpenSMTPD does at start.</summary>
+    public static unsafe ulong RaiseOpenFilesLimit()
+    {
+        Libc.RLimit rl;
+        if (Libc.GetRLimit(Libc.RLIMIT_NOFILE, &rl) != 0)
+        {
+            PosixException.ThrowLast("getrlimit");
+        }
+
+        rl.Cur = rl.Max;
+        if (Libc.SetRLimit(Libc.RLIMIT_NOFILE, &rl) != 0)
+        {
+            PosixException.ThrowLast("setrlimit");
+        }
+
+        return rl.Cur;
+    }
+
+    public static void Chroot(string path)
+    {
+        if (Libc.Chroot(path) != 0)
+        {
+            PosixException.ThrowLast("chroot " + path);
+        }
+    }
+
+    public static void Chdir(string path)
+    {
+        if (Libc.Chdir(path) != 0)
+        {
+            PosixException.ThrowLast("chdir " + path);
+        }
+    }
+
+    public static unsafe void SetGroups(ReadOnlySpan<uint> groups)
+    {
+        fixed (uint* p = groups)
+        {
+            if (Libc.SetGroups((nuint)groups.Length, p) != 0)
+            {
+                PosixException.ThrowLast("setgroups");
+            }
+        }
+    }
+
+    public static void SetResGid(uint gid)
+    {
+        if (Libc.SetResGid(gid, gid, gid) != 0)
+        {
+            PosixException.ThrowLast("setresgid");
+        }
+    }
+
+    public static void SetResUid(uint uid)
+    {
+        if (Libc.SetResUid(uid, uid, uid) != 0)
+        {
+            PosixException.ThrowLast("setresuid");
+        }
+    }
+
+    public static void SetNoNewPrivs()
+    {
+        if (Libc.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        {
+            PosixException.ThrowLast("prctl(PR_SET_NO_NEW_PRIVS)");
+        }
+    }
+
+    public static bool GetNoNewPrivs() => Libc.Prctl(Libc.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+
+    /// <summary>Sets the kernel's 15-byte thread name (ps -o comm, top).</summary>
+    public static unsafe void SetThreadName(string name)
+    {
+        byte* buf = stackalloc byte[16];
+        int n = Encoding.UTF8.GetBytes(name.AsSpan(0, Math.Min(name.Length, 15)), new Span<byte>(buf, 15));
+        buf[n] = 0;
+        _ = Libc.Prctl(Libc.PR_SET_NAME, (nuint)buf, 0, 0, 0);
+    }
+
+    public static void SetParentDeathSignal(int signal) =>
+        _ = Libc.Prctl(Libc.PR_SET_PDEATHSIG, (nuint)signal, 0, 0, 0);
+
+    public static bool Kill(int pid, int signal) => Libc.Kill(pid, signal) == 0;
+
+    /// <summary>Blocking wait for one child; returns its raw wait status.</summary>
+    public static unsafe int WaitPid(int pid)
+    {
+        int status;
+        while (true)
+        {
+            int r = Libc.WaitPid(pid, &status, 0);
+            if (r == pid)
+            {
+                return status;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (r < 0 && errno != (int)Errno.EINTR)
+            {
+                throw new PosixException(errno, "waitpid");
+            }
+        }
+    }
+
+    /// <summary>Non-blocking wait: the child's pid and status if one has exited, else null.</summary>
+    public static unsafe (int Pid, int Status)? TryWaitAny()
+    {
+        int status;
+        int r = Libc.WaitPid(-1, &status, Libc.WNOHANG);
+        return r > 0 ? (r, status) : null;
+    }
+}

@@ -1,0 +1,24 @@
+// The parent's one message switch for what roles ask of it.
+using Smtpd.Ipc;
+using Smtpd.Runtime;
+
+namespace Smtpd.Parent;
+
+internal sealed partial class ParentProcess
+{
+    private static void Dispatch(ChildProcess from, Imsg msg)
+    {
+        switch (msg.Type)
+        {
+            case ImsgType.CtlVerbose:
+                Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
+                break;
+            case ImsgType.Ping:
+                from.Channel.Post(new Ipc.Messages.Pong(msg.Read<Ipc.Messages.Ping>().Sequence));
+                break;
+            default:
+                Log.FatalX($"parent_imsg: unexpected {msg.Type} imsg from {from.Role.ShortTitle()}");
+                break;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// The spool's directory layout, created at start: the top 0711 root-owned, the working
+// directories 0700 owned by the queue user, offline/ 0770 group queue (sendmail drops files
+// there while the daemon is down). Behaviour reference: usr.sbin/smtpd/queue_fs.c, smtpd.c.
+using Smtpd.Interop;
+using Smtpd.Ipc.Messages;
+using Smtpd.Runtime;
+
+namespace Smtpd.Queue;
+
+internal static class QueueSpool
+{
+    public static readonly string[] WorkDirs = ["incoming", "queue", "corrupt", "purge", "temporary"];
+
+    public static void Prepare(SetupSettings settings)
+    {
+        string root = settings.QueueDir;
+        if (settings.Privileged)
+        {
+            var q = Privileges.RequireUser(settings.QueueUser);
+            Posix.EnsureDirectory(root, 0b111_001_001, 0, 0);
+            foreach (string d in WorkDirs)
+            {
+                Posix.EnsureDirectory(Path.Combine(root, d), 0b111_000_000, q.Uid, 0);
+            }
+
+            Posix.EnsureDirectory(Path.Combine(root, "offline"), 0b111_111_000, 0, q.Gid);
+            return;
+        }
+
+        Posix.EnsureDirectory(root, 0b111_001_001);
+        foreach (string d in WorkDirs)
+        {
+            Posix.EnsureDirectory(Path.Combine(root, d), 0b111_000_000);
+        }
+
+        Posix.EnsureDirectory(Path.Combine(root, "offline"), 0b111_000_000);
+    }
+}

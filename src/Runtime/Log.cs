@@ -1,0 +1,72 @@
+// Logging as OpenSMTPD does it (log.c): syslog with facility mail and ident "smtpd", or plain
+// lines on stderr with -d. Debug lines appear only with -v. Fatal lines name the process.
+using System.Diagnostics.CodeAnalysis;
+using Smtpd.Interop;
+
+namespace Smtpd.Runtime;
+
+internal static class Log
+{
+    private static readonly object s_lock = new();
+    private static bool s_stderr = true;
+    private static int s_verbose;
+    private static string s_procName = "smtpd";
+
+    public static int Verbose => s_verbose;
+
+    /// <summary>Chooses stderr (-d, or before the daemon detaches) or syslog.</summary>
+    public static void Init(bool toStderr, int verbose)
+    {
+        s_stderr = toStderr;
+        s_verbose = verbose;
+        if (!toStderr)
+        {
+            Posix.OpenLog("smtpd", Libc.LOG_MAIL);
+        }
+    }
+
+    public static void SetVerbose(int level) => s_verbose = level;
+
+    /// <summary>The name fatal lines start with: "parent", "queue", ...</summary>
+    public static void SetProcName(string name) => s_procName = name;
+
+    public static void Info(string message) => Write(Libc.LOG_INFO, message);
+
+    /// <summary>An error that does not stop the process (log_warnx).</summary>
+    public static void Warn(string message) => Write(Libc.LOG_ERR, message);
+
+    public static void Debug(string message)
+    {
+        if (s_verbose > 0)
+        {
+            Write(Libc.LOG_DEBUG, message);
+        }
+    }
+
+    /// <summary>A broken invariant: log "procname: message" and exit 1 (fatalx).</summary>
+    [DoesNotReturn]
+    public static void FatalX(string message)
+    {
+        Write(Libc.LOG_CRIT, s_procName + ": " + message);
+        Environment.Exit(1);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static void Write(int priority, string message)
+    {
+        if (s_stderr)
+        {
+            lock (s_lock)
+            {
+                var err = Console.Error;
+                err.Write(message);
+                err.Write('\n');
+                err.Flush();
+            }
+        }
+        else
+        {
+            Posix.Syslog(priority, message);
+        }
+    }
+}

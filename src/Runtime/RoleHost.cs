@@ -1,0 +1,145 @@
+// The fixed recipe every role follows after the parent re-executed it (smtpd.c setup_proc() and
+// the start of queue(), lka(), ...): title, warm-up, settings/config/peers from the parent on
+// fd 3, privileged preparation, the drop, the handshake back, then one dispatch loop per peer.
+// A closed peer ends the role quietly: the parent notices and stops the daemon.
+using System.Runtime.InteropServices;
+using Smtpd.Interop;
+using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
+
+namespace Smtpd.Runtime;
+
+internal static class RoleHost
+{
+    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(10);
+
+    public static int Run(SmtpdOptions options, RoleProcess role)
+    {
+        Log.Init(toStderr: options.Debug, options.Verbose);
+        Log.SetProcName(role.Role.ShortTitle());
+        Posix.SetProcessTitle(role.Role.Title());
+        WarmUp.Run(role.NeedsCrypto);
+
+        // Ctrl-C reaches the whole process group; only the parent decides when roles stop.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = true);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+
+        var parent = new ImsgChannel(new SafeFd(ChildSpawner.ParentFd), "parent");
+        parent.Start();
+        return EventLoop.Run(() => RunAsync(role, parent));
+    }
+
+    private static async Task<int> RunAsync(RoleProcess role, ImsgChannel parent)
+    {
+        var peers = new Dictionary<ProcRole, ImsgChannel> { [ProcRole.Parent] = parent };
+        SetupSettings? settings = null;
+        byte[] config = [];
+        while (true)
+        {
+            using var msg = await ReceiveSetupAsync(parent);
+            if (msg.Type == ImsgType.SetupDone)
+            {
+                msg.ExpectEmpty();
+                break;
+            }
+
+            switch (msg.Type)
+            {
+                case ImsgType.SetupSettings:
+                    settings = msg.Read<SetupSettings>();
+                    Log.SetVerbose(settings.Value.Verbose);
+                    break;
+                case ImsgType.SetupConfig:
+                    config = msg.Read<SetupConfig>().Blob;
+                    break;
+                case ImsgType.SetupPeer:
+                    msg.ExpectEmpty();
+                    var peerRole = (ProcRole)msg.PeerId;
+                    var fd = msg.TakeFd();
+                    if (fd is null || !Enum.IsDefined(peerRole) || peerRole == ProcRole.Parent || peers.ContainsKey(peerRole))
+                    {
+                        Log.FatalX($"bad peer setup for {peerRole}");
+                    }
+
+                    Log.Debug($"setup_peer: {role.Role.Name()} -> {peerRole.Name()}[{msg.Pid}] fd={fd.Fd}");
+                    var channel = new ImsgChannel(fd, peerRole.Name());
+                    channel.Start();
+                    peers[peerRole] = channel;
+                    break;
+                default:
+                    Log.FatalX($"bad imsg {msg.Type} during setup");
+                    break;
+            }
+        }
+
+        if (settings is null)
+        {
+            Log.FatalX("setup ended without settings");
+        }
+
+        role.Configure(settings.Value, config, peers);
+        role.BeforeDrop();
+        if (settings.Value.Privileged)
+        {
+            var user = Privileges.RequireUser(role.UserName(settings.Value));
+            Privileges.Drop(user, role.ChrootDir(settings.Value));
+        }
+
+        parent.PostEmpty(ImsgType.SetupDone);
+        Log.Debug($"setup_proc: {role.Role.ShortTitle()} done");
+
+        var loops = new List<Task>();
+        foreach (var (peerRole, channel) in peers)
+        {
+            loops.Add(PeerLoopAsync(role, peerRole, channel));
+        }
+
+        await role.StartAsync();
+        await Task.WhenAny(loops);
+        Log.Debug($"debug: {role.Role.Name()} agent exiting");
+        return 0;
+    }
+
+    private static async Task<Imsg> ReceiveSetupAsync(ImsgChannel parent)
+    {
+        using var timeout = new CancellationTokenSource(SetupTimeout);
+        try
+        {
+            if (await parent.Inbound.WaitToReadAsync(timeout.Token) && parent.Inbound.TryRead(out var msg))
+            {
+                return msg;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Log.FatalX("timed out waiting for setup from parent");
+        }
+        catch (ImsgFormatException e)
+        {
+            Log.FatalX($"parent: {e.Message}");
+        }
+
+        // The parent went away before setup finished: nothing to serve.
+        Environment.Exit(0);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static async Task PeerLoopAsync(RoleProcess role, ProcRole peerRole, ImsgChannel channel)
+    {
+        try
+        {
+            await foreach (var msg in channel.Inbound.ReadAllAsync())
+            {
+                using (msg)
+                {
+                    await role.DispatchAsync(peerRole, msg);
+                }
+            }
+        }
+        catch (ImsgFormatException e)
+        {
+            Log.FatalX($"{peerRole.Name()}: {e.Message}");
+        }
+    }
+}

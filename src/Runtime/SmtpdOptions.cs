@@ -1,0 +1,229 @@
+// smtpd's command line: OpenSMTPD's getopt string "B:dD:hnP:f:FT:vx:" plus long options for the
+// paths an unprivileged instance needs (--queue-dir, --socket, --empty-dir).
+// Behaviour reference: usr.sbin/smtpd/smtpd.c main().
+namespace Smtpd.Runtime;
+
+internal sealed class SmtpdOptions
+{
+    public const string DefaultConfig = "/etc/smtpd.conf";
+    public const string DefaultQueueDir = "/var/spool/smtpd";
+    public const string DefaultEmptyDir = "/var/empty";
+    public const string DefaultSocket = "/var/run/smtpd.sock";
+
+    public bool Debug { get; private set; }
+
+    public bool Foreground { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public bool NoAction { get; private set; }
+
+    public int Verbose { get; private set; }
+
+    public string ConfigFile { get; private set; } = DefaultConfig;
+
+    public bool ConfigFileGiven { get; private set; }
+
+    public Dictionary<string, string> Macros { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Paused { get; } = new(StringComparer.Ordinal);
+
+    public TraceFlags Trace { get; private set; }
+
+    public string? Role { get; private set; }
+
+    public string QueueDir { get; private set; } = DefaultQueueDir;
+
+    public string EmptyDir { get; private set; } = DefaultEmptyDir;
+
+    public string ControlSocket { get; private set; } = DefaultSocket;
+
+    /// <summary>Warnings to log once logging is set up (bad -T, -D or -B values), as OpenSMTPD does.</summary>
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>The arguments as given, so roles can be re-executed with the same ones.</summary>
+    public IReadOnlyList<string> Original { get; private set; } = [];
+
+    /// <summary>Parses argv (without argv[0]); returns an error text for a usage error.</summary>
+    public static SmtpdOptions Parse(IReadOnlyList<string> args, out string? error)
+    {
+        var o = new SmtpdOptions { Original = args };
+        error = null;
+        int i = 0;
+        while (i < args.Count)
+        {
+            string a = args[i];
+            if (a == "--")
+            {
+                i++;
+                break;
+            }
+
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (!o.ParseLong(args, ref i, out error))
+                {
+                    return o;
+                }
+
+                continue;
+            }
+
+            if (a.Length < 2 || a[0] != '-')
+            {
+                break;
+            }
+
+            // Clustered flags (-dv) and attached values (-fsmtpd.conf), as getopt allows.
+            for (int j = 1; j < a.Length; j++)
+            {
+                char c = a[j];
+                if ("BDfPTx".Contains(c, StringComparison.Ordinal))
+                {
+                    string? value = j + 1 < a.Length ? a[(j + 1)..] : (i + 1 < args.Count ? args[++i] : null);
+                    if (value is null)
+                    {
+                        error = $"option requires an argument -- '{c}'";
+                        return o;
+                    }
+
+                    o.ApplyValue(c, value);
+                    break;
+                }
+
+                switch (c)
+                {
+                    case 'd':
+                        o.Debug = true;
+                        o.Foreground = true;
+                        break;
+                    case 'F':
+                        o.Foreground = true;
+                        break;
+                    case 'h':
+                        o.Help = true;
+                        break;
+                    case 'n':
+                        o.NoAction = true;
+                        break;
+                    case 'v':
+                        o.Verbose++;
+                        break;
+                    default:
+                        error = $"invalid option -- '{c}'";
+                        return o;
+                }
+            }
+
+            i++;
+        }
+
+        if (i < args.Count)
+        {
+            error = $"unexpected argument \"{args[i]}\"";
+        }
+
+        return o;
+    }
+
+    private bool ParseLong(IReadOnlyList<string> args, ref int i, out string? error)
+    {
+        error = null;
+        string a = args[i];
+        string name = a;
+        string? value = null;
+        int eq = a.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0)
+        {
+            name = a[..eq];
+            value = a[(eq + 1)..];
+        }
+
+        if (name is not ("--queue-dir" or "--socket" or "--empty-dir"))
+        {
+            error = $"unrecognized option '{name}'";
+            return false;
+        }
+
+        if (value is null)
+        {
+            if (i + 1 >= args.Count)
+            {
+                error = $"option '{name}' requires an argument";
+                return false;
+            }
+
+            value = args[++i];
+        }
+
+        i++;
+        string full = Path.GetFullPath(value);
+        switch (name)
+        {
+            case "--queue-dir":
+                QueueDir = full;
+                break;
+            case "--socket":
+                ControlSocket = full;
+                break;
+            default:
+                EmptyDir = full;
+                break;
+        }
+
+        return true;
+    }
+
+    private void ApplyValue(char option, string value)
+    {
+        switch (option)
+        {
+            case 'f':
+                ConfigFile = value;
+                ConfigFileGiven = true;
+                break;
+            case 'x':
+                Role = value;
+                break;
+            case 'D':
+                int eq = value.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    Warnings.Add($"warn: could not parse macro definition {value}");
+                }
+                else
+                {
+                    Macros[value[..eq]] = value[(eq + 1)..];
+                }
+
+                break;
+            case 'P':
+                if (value is "smtp" or "mta" or "mda")
+                {
+                    Paused.Add(value);
+                }
+
+                break;
+            case 'T':
+                var flag = TraceFlagsParser.Parse(value);
+                if (flag is null)
+                {
+                    Warnings.Add($"warn: unknown trace flag \"{value}\"");
+                }
+                else
+                {
+                    Trace |= flag.Value;
+                }
+
+                break;
+            default:
+                // -B queue=|scheduler=|stat=: only the built-in backends exist.
+                if (!(value.StartsWith("queue=", StringComparison.Ordinal) || value.StartsWith("scheduler=", StringComparison.Ordinal) || value.StartsWith("stat=", StringComparison.Ordinal)))
+                {
+                    Warnings.Add($"warn: invalid backend specifier {value}");
+                }
+
+                break;
+        }
+    }
+}

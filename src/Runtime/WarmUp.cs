@@ -1,0 +1,23 @@
+// Loads, before chroot, what the runtime would otherwise load lazily from files that are out of
+// reach afterwards: OpenSSL (its first use inside a chroot aborts the process), the local time
+// zone (log timestamps), the syslog socket. See shared/DESIGN.md section 1, "Measured pitfall".
+using System.Security.Cryptography;
+
+namespace Smtpd.Runtime;
+
+internal static class WarmUp
+{
+    public static void Run(bool crypto)
+    {
+        _ = TimeZoneInfo.Local;
+        _ = DateTime.Now;
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        if (crypto)
+        {
+            _ = SHA256.HashData(random);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            _ = key.SignData(random, HashAlgorithmName.SHA256);
+        }
+    }
+}
