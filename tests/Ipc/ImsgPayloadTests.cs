@@ -1,0 +1,128 @@
+using System.Buffers;
+using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
+
+namespace Smtpd.Tests.Ipc;
+
+public class ImsgPayloadTests
+{
+    private static byte[] Encode<T>(T value)
+        where T : IImsgPayload<T>
+    {
+        var buf = new ArrayBufferWriter<byte>();
+        var w = new ImsgWriter(buf);
+        value.Write(ref w);
+        return buf.WrittenSpan.ToArray();
+    }
+
+    private static T RoundTrip<T>(T value)
+        where T : IImsgPayload<T>
+    {
+        using var msg = new Imsg(T.Type, 0, 0, Encode(value), null);
+        return msg.Read<T>();
+    }
+
+    private static void AssertRejectsTruncationAndTrailingBytes<T>(T value)
+        where T : IImsgPayload<T>
+    {
+        byte[] bytes = Encode(value);
+        for (int n = 0; n < bytes.Length; n++)
+        {
+            using var shortMsg = new Imsg(T.Type, 0, 0, bytes[..n], null);
+            Assert.Throws<ImsgFormatException>(() => shortMsg.Read<T>());
+        }
+
+        using var longMsg = new Imsg(T.Type, 0, 0, [.. bytes, 0], null);
+        var e = Assert.Throws<ImsgFormatException>(() => longMsg.Read<T>());
+        Assert.Contains("trailing", e.Message, StringComparison.Ordinal);
+    }
+
+    internal static readonly SetupSettings Settings = new(true, false, 2, 0x42, "mx.example.org", "/var/spool/smtpd", "/var/empty", "/var/run/smtpd.sock", "_smtpd", "_smtpq");
+
+    [Fact]
+    public void SetupSettingsRoundTrips()
+    {
+        Assert.Equal(Settings, RoundTrip(Settings));
+        AssertRejectsTruncationAndTrailingBytes(Settings);
+    }
+
+    [Fact]
+    public void SetupConfigRoundTripsItsBytes()
+    {
+        var blob = new SetupConfig([1, 2, 3, 0, 255]);
+        Assert.Equal(blob.Blob, RoundTrip(blob).Blob);
+        AssertRejectsTruncationAndTrailingBytes(blob);
+        Assert.Empty(RoundTrip(new SetupConfig([])).Blob);
+    }
+
+    [Fact]
+    public void ControlPayloadsRoundTrip()
+    {
+        Assert.Equal(new CtlVerbose(1), RoundTrip(new CtlVerbose(1)));
+        Assert.Equal(new CtlResult(false, "permission denied"), RoundTrip(new CtlResult(false, "permission denied")));
+        Assert.Equal(new CtlResult(true, ""), RoundTrip(new CtlResult(true, "")));
+        var status = new CtlStatus(true, false, true, 1_700_000_000, 4242);
+        Assert.Equal(status, RoundTrip(status));
+        AssertRejectsTruncationAndTrailingBytes(new CtlVerbose(1));
+        AssertRejectsTruncationAndTrailingBytes(new CtlResult(true, "ok"));
+        AssertRejectsTruncationAndTrailingBytes(status);
+    }
+
+    [Fact]
+    public void PingAndPongRoundTrip()
+    {
+        var ping = new Ping(ulong.MaxValue, [9, 8, 7]);
+        var back = RoundTrip(ping);
+        Assert.Equal(ping.Sequence, back.Sequence);
+        Assert.Equal(ping.Data, back.Data);
+        Assert.Equal(new Pong(77), RoundTrip(new Pong(77)));
+        AssertRejectsTruncationAndTrailingBytes(ping);
+        AssertRejectsTruncationAndTrailingBytes(new Pong(1));
+    }
+
+    [Fact]
+    public void ReadingAsTheWrongTypeIsRefused()
+    {
+        using var msg = new Imsg(ImsgType.Pong, 0, 0, Encode(new Pong(1)), null);
+        Assert.Throws<ImsgFormatException>(() => msg.Read<CtlVerbose>());
+    }
+
+    [Fact]
+    public void StringsKeepNullEmptyAndNonAsciiApart()
+    {
+        var buf = new ArrayBufferWriter<byte>();
+        var w = new ImsgWriter(buf);
+        w.WriteString(null);
+        w.WriteString("");
+        w.WriteString("héllo ✉");
+        w.WriteBool(true);
+        w.WriteI64(-5);
+        var r = new ImsgReader(buf.WrittenSpan);
+        Assert.Null(r.ReadString());
+        Assert.Equal("", r.ReadString());
+        Assert.Equal("héllo ✉", r.ReadString());
+        Assert.True(r.ReadBool());
+        Assert.Equal(-5, r.ReadI64());
+        r.End();
+    }
+
+    [Fact]
+    public void ABooleanOtherThanZeroOrOneIsMalformed()
+    {
+        Assert.Throws<ImsgFormatException>(() =>
+        {
+            var r = new ImsgReader(new byte[] { 2 });
+            r.ReadBool();
+        });
+    }
+
+    [Fact]
+    public void AStringLengthBeyondThePayloadIsMalformed()
+    {
+        Assert.Throws<ImsgFormatException>(() =>
+        {
+            var r = new ImsgReader(new byte[] { 0xff, 0xff, 0xff, 0x7f, 1, 2 });
+            r.ReadString();
+        });
+    }
+}

@@ -1,7 +1,0 @@
-namespace Smtpd.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void TestProjectRuns() => Assert.True(true);
-}
