@@ -269,6 +269,13 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>Non-blocking wait for one child: its raw status if it has exited, else null.</summary>
+    public static unsafe int? TryWaitPid(int pid)
+    {
+        int status;
+        return Libc.WaitPid(pid, &status, Libc.WNOHANG) == pid ? status : null;
+    }
+
     /// <summary>Non-blocking wait: the child's pid and status if one has exited, else null.</summary>
     public static unsafe (int Pid, int Status)? TryWaitAny()
     {

@@ -1,0 +1,160 @@
+// The daemon's process tree as an administrator sees it: roles in ps, privilege separation in
+// /proc, clean stops, and no orphans whatever dies first.
+using Smtpd.Interop;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public class ProcessTreeTests
+{
+    private static readonly string[] Titles =
+        ["smtpd: crypto", "smtpd: control", "smtpd: lookup", "smtpd: dispatcher", "smtpd: queue", "smtpd: scheduler"];
+
+    public ProcessTreeTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+        }
+    }
+
+    [EndToEndFact]
+    public void EveryRoleRunsUnderItsTitleAndSigtermStopsThemAll()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var roles = d.Roles();
+        Assert.Equal(Titles.Order(), roles.Select(r => r.CmdLine).Order());
+        Assert.All(roles, r => Assert.StartsWith("smtpd: ", r.Comm, StringComparison.Ordinal));
+
+        d.Signal(Libc.SIGTERM);
+        Assert.Equal(0, d.WaitExit());
+        Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "every role has exited");
+        Assert.Contains("info: smtpd 0.1.0 starting", d.Log, StringComparison.Ordinal);
+        Assert.EndsWith("Exiting\n", d.Log, StringComparison.Ordinal);
+        Assert.False(File.Exists(d.Socket), "control socket removed at exit");
+    }
+
+    [EndToEndFact]
+    public void SigintFromTheTerminalStopsTheDaemonCleanly()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var roles = d.Roles();
+
+        // Ctrl-C reaches every process of the foreground group; roles ignore it, the parent stops them.
+        foreach (var r in roles)
+        {
+            Posix.Kill(r.Pid, Libc.SIGINT);
+        }
+
+        d.Signal(Libc.SIGINT);
+        Assert.Equal(0, d.WaitExit());
+        Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "every role has exited");
+        Assert.DoesNotContain("lost processor", d.Log, StringComparison.Ordinal);
+    }
+
+    [EndToEndFact(needsRoot: true)]
+    public void AsRootEachRoleIsChrootedAndDroppedAsDesignedAndOnlyTheParentKeepsRoot()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var smtpd = Posix.GetPwNam("_smtpd")!;
+        var smtpq = Posix.GetPwNam("_smtpq")!;
+        var parent = ProcInfo.Read(d.Pid)!;
+        Assert.All(parent.Uids, u => Assert.Equal(0u, u));
+        Assert.Equal("/", parent.Root);
+
+        void Check(string title, PasswdEntry user, string root)
+        {
+            var p = d.Role(title);
+            Assert.All(p.Uids, u => Assert.Equal(user.Uid, u));
+            Assert.All(p.Gids, g => Assert.Equal(user.Gid, g));
+            Assert.True(p.NoNewPrivs, title + " sets no_new_privs");
+            Assert.Equal(root, p.Root);
+            string groups = File.ReadAllLines($"/proc/{p.Pid}/status").Single(l => l.StartsWith("Groups:", StringComparison.Ordinal));
+            Assert.Equal(user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), groups["Groups:".Length..].Trim());
+        }
+
+        Check("smtpd: lookup", smtpd, "/");
+        Check("smtpd: queue", smtpq, d.Spool);
+        Check("smtpd: scheduler", smtpd, d.Empty);
+        Check("smtpd: dispatcher", smtpd, d.Empty);
+        Check("smtpd: control", smtpd, d.Empty);
+        Check("smtpd: crypto", smtpd, d.Empty);
+    }
+
+    [EndToEndFact(needsRoot: true)]
+    public void AsRootTheSpoolIsLaidOutWithOpenSmtpdsOwnersAndModes()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var smtpq = Posix.GetPwNam("_smtpq")!;
+        var top = Posix.TryLStat(d.Spool)!.Value;
+        Assert.Equal((0u, 0b111_001_001u), (top.Uid, top.Mode & 0xfff));
+        foreach (string sub in new[] { "incoming", "queue", "corrupt", "purge", "temporary" })
+        {
+            var st = Posix.TryLStat(Path.Combine(d.Spool, sub))!.Value;
+            Assert.Equal((smtpq.Uid, 0b111_000_000u), (st.Uid, st.Mode & 0xfff));
+        }
+
+        var offline = Posix.TryLStat(Path.Combine(d.Spool, "offline"))!.Value;
+        Assert.Equal((0u, smtpq.Gid, 0b111_111_000u), (offline.Uid, offline.Gid, offline.Mode & 0xfff));
+    }
+
+    [EndToEndFact]
+    public void AnUnprivilegedDaemonRunsEveryRoleAsTheCallerWithoutChroot()
+    {
+        string? user = Binary.IsRoot ? "nobody" : null;
+        using var d = Daemon.Start(runAs: user).WaitReady();
+        uint uid = user is null ? Posix.GetEUid() : Posix.GetPwNam(user)!.Uid;
+        var all = d.Roles().Append(ProcInfo.Read(d.Pid)!).ToList();
+        Assert.Equal(7, all.Count);
+        Assert.All(all, p =>
+        {
+            Assert.All(p.Uids, u => Assert.Equal(uid, u));
+            Assert.Equal("/", p.Root);
+        });
+        Assert.Equal(["MDA running", "MTA running", "SMTP running"], d.Ctl("show", "status").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [EndToEndFact]
+    public void ARoleKilledWithSigkillStopsTheDaemonWithALineNamingIt()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var roles = d.Roles();
+        Posix.Kill(d.Role("smtpd: queue").Pid, Libc.SIGKILL);
+        Assert.Equal(1, d.WaitExit());
+        Assert.Contains("warn: lost processor: queue terminated; signal 9", d.Log, StringComparison.Ordinal);
+        Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "no role survives");
+    }
+
+    [EndToEndFact]
+    public void ARoleThatExitsOnItsOwnIsReportedWithItsStatus()
+    {
+        using var d = Daemon.Start().WaitReady();
+        Posix.Kill(d.Role("smtpd: scheduler").Pid, Libc.SIGTERM);
+
+        // Roles ignore SIGTERM (only the parent decides); SIGQUIT terminates one.
+        Posix.Kill(d.Role("smtpd: scheduler").Pid, 3);
+        Assert.Equal(1, d.WaitExit());
+        Assert.Matches(@"warn: lost processor: scheduler (terminated; signal 3|exited abnormally)", d.Log);
+    }
+
+    [EndToEndFact]
+    public void KillingTheParentWithSigkillLeavesNoOrphan()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var roles = d.Roles();
+        d.Signal(Libc.SIGKILL);
+        d.WaitExit();
+        Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "every role noticed its parent is gone");
+    }
+
+    [EndToEndFact]
+    public void ASecondInstanceOnTheSameControlSocketIsRefused()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var r = Binary.Run(Binary.Require(), ["-d", "--queue-dir", d.Spool, "--socket", d.Socket, "--empty-dir", d.Empty, "-f", Path.Combine(d.Dir, "smtpd.conf")]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("already listening", r.Err, StringComparison.Ordinal);
+        Assert.False(d.HasExited());
+    }
+}

@@ -1,0 +1,78 @@
+// Locates the AOT binary under test (SMTPD_BIN, set by `make test`) and runs short commands.
+using System.Diagnostics;
+
+namespace Smtpd.Tests.TestSupport;
+
+internal static class Binary
+{
+    public static string? Path => Environment.GetEnvironmentVariable("SMTPD_BIN") is { Length: > 0 } p && File.Exists(p) ? p : null;
+
+    public static string Require() =>
+        Path ?? throw new InvalidOperationException("SMTPD_BIN is not set to the AOT binary; run `make test`");
+
+    public static bool IsRoot => Smtpd.Interop.Posix.GetEUid() == 0;
+
+    /// <summary>Runs a program to completion; returns exit code, stdout, stderr.</summary>
+    public static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                psi.Environment[k] = v;
+            }
+        }
+
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>A symlink to the binary under another name, as packaging installs smtpctl, sendmail...</summary>
+    public static string LinkAs(string dir, string name)
+    {
+        string link = System.IO.Path.Combine(dir, name);
+        if (!File.Exists(link))
+        {
+            File.CreateSymbolicLink(link, Require());
+        }
+
+        return link;
+    }
+
+    /// <summary>Creates the privilege-separation users a root daemon needs, as `make install` would.</summary>
+    public static void EnsureSystemUsers()
+    {
+        foreach (string user in new[] { "_smtpd", "_smtpq" })
+        {
+            if (Smtpd.Interop.Posix.GetPwNam(user) is null)
+            {
+                var r = Run("useradd", ["--system", "--home-dir", "/var/empty", "--no-create-home", "--shell", "/usr/sbin/nologin", user]);
+                if (r.Code != 0 && Smtpd.Interop.Posix.GetPwNam(user) is null)
+                {
+                    throw new InvalidOperationException("useradd " + user + ": " + r.Err);
+                }
+            }
+        }
+    }
+}

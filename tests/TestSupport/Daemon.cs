@@ -1,0 +1,138 @@
+// Runs the real smtpd binary in a private temporary tree (spool, socket, empty dir, config)
+// with its stderr (-d) in a file, and stops it, and everything it started, when disposed.
+using Smtpd.Interop;
+
+namespace Smtpd.Tests.TestSupport;
+
+internal sealed class Daemon : IDisposable
+{
+    private readonly int _pid;
+    private bool _reaped;
+
+    private Daemon(string dir, int pid, string logFile)
+    {
+        Dir = dir;
+        _pid = pid;
+        LogFile = logFile;
+    }
+
+    public string Dir { get; }
+
+    public int Pid => _pid;
+
+    public string LogFile { get; }
+
+    public string Socket => Path.Combine(Dir, "run", "smtpd.sock");
+
+    public string Spool => Path.Combine(Dir, "spool");
+
+    public string Empty => Path.Combine(Dir, "empty");
+
+    public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
+
+    public int? ExitCode { get; private set; }
+
+    /// <summary>Starts smtpd -d with the given config text, optionally as another user (via setpriv).</summary>
+    public static Daemon Start(string config = "listen on 127.0.0.1 port 2525\n", string? runAs = null, IEnumerable<string>? extraArgs = null)
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        Directory.CreateDirectory(Path.Combine(dir, "run"));
+        Directory.CreateDirectory(Path.Combine(dir, "empty"));
+        string conf = Path.Combine(dir, "smtpd.conf");
+        File.WriteAllText(conf, config);
+        if (runAs is not null)
+        {
+            var user = Posix.GetPwNam(runAs)!;
+            foreach (string p in new[] { dir, Path.Combine(dir, "run"), conf })
+            {
+                Binary.Run("chown", [$"{user.Uid}:{user.Gid}", p]);
+            }
+        }
+
+        string exe = Binary.Require();
+        string[] daemonArgs = ["-d", "-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", Path.Combine(dir, "run", "smtpd.sock"), "--empty-dir", Path.Combine(dir, "empty"), .. extraArgs ?? []];
+        string file = exe;
+        List<string> argv = ["smtpd", .. daemonArgs];
+        if (runAs is not null)
+        {
+            // setpriv execs the daemon in place: the pid we get is the daemon's.
+            file = "/usr/bin/setpriv";
+            argv = ["setpriv", $"--reuid={runAs}", $"--regid={Posix.GetPwNam(runAs)!.Gid}", "--clear-groups", "--", exe, .. daemonArgs];
+        }
+
+        string log = Path.Combine(dir, "smtpd.log");
+        using var logFd = Posix.Open(log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC, 0b110_100_100);
+        using var devnull = Posix.Open("/dev/null", Libc.O_RDONLY);
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
+        int pid = Posix.Spawn(file, argv, env, [(devnull, 0), (logFd, 1), (logFd, 2)]);
+        return new Daemon(dir, pid, log);
+    }
+
+    /// <summary>Waits until all six roles run and the control socket answers.</summary>
+    public Daemon WaitReady()
+    {
+        Wait.Until(() => Roles().Count == 6 && File.Exists(Socket) && File.Exists(Path.ChangeExtension(Socket, ".pid")) || HasExited(), "smtpd is ready");
+        if (HasExited())
+        {
+            throw new InvalidOperationException($"smtpd exited with {ExitCode}:\n{Log}");
+        }
+
+        return this;
+    }
+
+    public List<ProcInfo> Roles() => ProcInfo.ChildrenOf(_pid);
+
+    public ProcInfo Role(string title) => Roles().Single(r => r.CmdLine == title);
+
+    public bool HasExited()
+    {
+        if (_reaped)
+        {
+            return true;
+        }
+
+        if (Posix.TryWaitPid(_pid) is { } status)
+        {
+            _reaped = true;
+            ExitCode = new WaitStatus(status).Exited ? new WaitStatus(status).ExitCode : 128 + new WaitStatus(status).TermSignal;
+            return true;
+        }
+
+        return false;
+    }
+
+    public void Signal(int signal) => Posix.Kill(_pid, signal);
+
+    public int WaitExit()
+    {
+        Wait.Until(HasExited, "smtpd exits");
+        return ExitCode!.Value;
+    }
+
+    public (int Code, string Out, string Err) Ctl(params string[] args) =>
+        Binary.Run(Binary.LinkAs(Dir, "smtpctl"), args, new Dictionary<string, string> { ["SMTPD_SOCKET"] = Socket });
+
+    public void Dispose()
+    {
+        var roles = Roles();
+        if (!HasExited())
+        {
+            Signal(Libc.SIGKILL);
+            WaitExit();
+        }
+
+        foreach (var r in roles)
+        {
+            Posix.Kill(r.Pid, Libc.SIGKILL);
+        }
+
+        try
+        {
+            Directory.Delete(Dir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

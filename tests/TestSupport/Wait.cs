@@ -1,0 +1,21 @@
+// Waiting for a condition with a deadline, instead of sleeping for a guessed time.
+namespace Smtpd.Tests.TestSupport;
+
+internal static class Wait
+{
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(20);
+
+    public static void Until(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Default);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("timed out waiting until " + what);
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+}
