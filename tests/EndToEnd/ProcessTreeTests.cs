@@ -134,7 +134,8 @@ public class ProcessTreeTests
 
         // Roles ignore SIGTERM (only the parent decides); SIGQUIT terminates one.
         Posix.Kill(d.Role("smtpd: scheduler").Pid, 3);
-        Assert.Equal(1, d.WaitExit());
+        int code = d.WaitExit();
+        Assert.True(code == 1, $"exit code {code}, log:\n{d.Log}");
         Assert.Matches(@"warn: lost processor: scheduler (terminated; signal 3|exited abnormally)", d.Log);
     }
 
@@ -156,5 +157,32 @@ public class ProcessTreeTests
         Assert.Equal(1, r.Code);
         Assert.Contains("already listening", r.Err, StringComparison.Ordinal);
         Assert.False(d.HasExited());
+    }
+
+    [EndToEndFact]
+    public void WithoutDashDTheDaemonDetachesAndWritesItsPidFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-detach").FullName;
+        try
+        {
+            string sock = Path.Combine(dir, "smtpd.sock");
+            string conf = Path.Combine(dir, "smtpd.conf");
+            File.WriteAllText(conf, "listen on 127.0.0.1 port 2525\n");
+            var r = Binary.Run(Binary.Require(), ["-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", sock, "--empty-dir", dir], timeout: TimeSpan.FromSeconds(20));
+            Assert.Equal(0, r.Code);
+            string pidFile = Path.Combine(dir, "smtpd.pid");
+            Wait.Until(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), "the detached daemon writes its pid file");
+            int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            // A session leader of its own (setsid), detached from the terminal that started it.
+            Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText($"/proc/{pid}/stat").Split(' ')[5]);
+            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6, "the detached daemon runs every role");
+            var roles = ProcInfo.ChildrenOf(pid);
+            Posix.Kill(pid, Libc.SIGTERM);
+            Wait.Until(() => !ProcInfo.Exists(pid) && roles.All(x => !ProcInfo.Exists(x.Pid)), "the detached daemon and its roles stop on SIGTERM");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }
