@@ -1,0 +1,221 @@
+# smtpd: build, run, test, install. This file only wraps dotnet, apt-get and install(1).
+#
+#   make build      Native-AOT publish into build/ (build/smtpd, build/smtpctl -> smtpd)
+#   make run        build, then run a private instance in the foreground from ./var/
+#   make test       install test tools (as root), build, run the xunit tests
+#   make bench      run tests/Bench (BENCH_ARGS=ipc by default)
+#   make install    DESTDIR=... PREFIX=/usr by default
+#   make clean
+#
+# As root on Debian, missing build and test packages are installed with apt-get; as any other
+# user the Makefile names what is missing and stops. SKIP_DEPS=1 skips those checks.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+
+DOTNET       ?= dotnet
+CONFIGURATION ?= Release
+BUILD_DIR    := build
+SMTPD_BIN    := $(abspath $(BUILD_DIR)/smtpd)
+TEST_PROJECT := tests/smtpd.Tests.csproj
+BENCH_PROJECT := tests/Bench/smtpd.Bench.csproj
+BENCH_ARGS   ?= ipc
+TEST_ARGS    ?=
+TEST_LOG     := $(BUILD_DIR)/test.log
+
+# `make run` instance: everything under ./var, nothing outside the tree.
+VAR          := $(abspath var)
+RUN_PORT     ?= 2525
+RUN_FLAGS    ?= -d
+RUN_ARGS      = $(RUN_FLAGS) -f $(VAR)/smtpd.conf --queue-dir $(VAR)/spool \
+                --socket $(VAR)/run/smtpd.sock --empty-dir $(VAR)/empty
+# When make runs as root through sudo, the instance runs as the invoking user (unprivileged
+# mode). RUN_AS=root forces the privileged mode (chroot, _smtpd/_smtpq); RUN_AS=name picks a user.
+RUN_AS       ?= $(if $(filter-out root,$(SUDO_USER)),$(SUDO_USER),root)
+
+# Installation. PREFIX=/usr matches what the packages install; override for /usr/local.
+PREFIX       ?= /usr
+DESTDIR      ?=
+SBINDIR      ?= $(PREFIX)/sbin
+MANDIR       ?= $(PREFIX)/share/man
+SMTPD_USER   := _smtpd
+SMTPQ_USER   := _smtpq
+SPOOL_DIR    := /var/spool/smtpd
+EMPTY_DIR    := /var/empty
+COMPAT_LINKS := sendmail mailq newaliases makemap
+
+# Packages as "debian-package:probe[|probe...]": a probe is a command on PATH or an absolute
+# path; the package counts as present when any probe succeeds.
+# Native AOT links with clang (gcc is accepted too) and needs zlib's headers (aka.ms/nativeaot-prerequisites).
+BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
+# Tools the end-to-end tests drive (ps/pgrep, python3 smtplib, setpriv/unshare).
+TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv'
+
+IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+# $(call ensure_pkgs,SPECS): install what is missing (root, apt-get, one update) or name it and fail.
+define ensure_pkgs
+if [ -z "$${SKIP_DEPS:-}" ]; then \
+  missing=""; \
+  for spec in $(1); do \
+    pkg=$${spec%%:*}; found=""; \
+    IFS='|' read -r -a probes <<< "$${spec#*:}"; \
+    for p in "$${probes[@]}"; do \
+      case $$p in /*) [ -e "$$p" ] && found=1 ;; *) command -v "$$p" >/dev/null 2>&1 && found=1 ;; esac; \
+    done; \
+    [ -n "$$found" ] || missing="$$missing $$pkg"; \
+  done; \
+  if [ -n "$$missing" ]; then \
+    if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
+      echo "==> installing:$$missing"; \
+      export DEBIAN_FRONTEND=noninteractive; \
+      apt-get update -qq; \
+      apt-get install -y -qq --no-install-recommends $$missing; \
+    else \
+      echo "error: missing packages:$$missing" >&2; \
+      echo "       install them as root: apt-get install$$missing" >&2; \
+      echo "       (or run make as root, which installs them; SKIP_DEPS=1 skips this check)" >&2; \
+      exit 1; \
+    fi; \
+  fi; \
+fi
+endef
+
+.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet
+
+all: build
+
+check-dotnet:
+	@command -v $(DOTNET) >/dev/null 2>&1 || { \
+	  echo "error: '$(DOTNET)' not found: install the .NET SDK (9 or newer), see https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; \
+	  exit 1; }
+
+build-deps:
+	@$(call ensure_pkgs,$(BUILD_PKGS))
+
+# Build and test tools in one apt-get transaction, so a fresh machine runs apt-get update once.
+test-deps:
+	@$(call ensure_pkgs,$(BUILD_PKGS) $(TEST_PKGS))
+
+# dotnet decides what is out of date, so this target always asks it.
+build: check-dotnet build-deps
+	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo
+	ln -sfn smtpd $(BUILD_DIR)/smtpctl
+	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
+
+# A private instance on 127.0.0.1:$(RUN_PORT); mail for local users goes to var/mail/USER/Maildir.
+# smtpctl talks to it with: SMTPD_SOCKET=var/run/smtpd.sock build/smtpctl show status
+run: build
+	@mkdir -p $(VAR)/spool $(VAR)/run $(VAR)/empty $(VAR)/mail
+	@if [ ! -e $(VAR)/smtpd.conf ]; then \
+	  { echo '# Written by make run; edit freely, make run keeps it.'; \
+	    echo 'listen on 127.0.0.1 port $(RUN_PORT)'; \
+	    echo ''; \
+	    echo 'action "local" maildir "$(VAR)/mail/%{user.username}/Maildir"'; \
+	    echo ''; \
+	    echo 'match from any for local action "local"'; \
+	    echo 'match from local for any action "local"'; \
+	  } > $(VAR)/smtpd.conf; \
+	  echo "==> wrote $(VAR)/smtpd.conf"; \
+	fi
+	@echo "==> smtpd on 127.0.0.1:$(RUN_PORT), state in $(VAR); stop with Ctrl-C"
+	@echo "    control: SMTPD_SOCKET=$(VAR)/run/smtpd.sock $(BUILD_DIR)/smtpctl show status"
+	@if [ "$(IS_ROOT)" != yes ]; then \
+	  exec $(SMTPD_BIN) $(RUN_ARGS); \
+	elif [ "$(RUN_AS)" = root ]; then \
+	  echo "==> running as root: privileged mode (roles chroot and drop to $(SMTPD_USER)/$(SMTPQ_USER))"; \
+	  $(MAKE) --no-print-directory install-users DESTDIR=; \
+	  chown root:root $(VAR)/empty; chmod 0755 $(VAR)/empty; \
+	  exec $(SMTPD_BIN) $(RUN_ARGS); \
+	else \
+	  echo "==> running as $(RUN_AS) (unprivileged mode)"; \
+	  chown -R "$(RUN_AS):" $(VAR); \
+	  exec runuser -u "$(RUN_AS)" -- $(SMTPD_BIN) $(RUN_ARGS); \
+	fi
+
+# Runs every test; end-to-end tests use the AOT binary through SMTPD_BIN, privilege tests run
+# only as root. The last line is "N passed, N failed[, N skipped]" for CI.
+test: check-dotnet test-deps build
+	@rc=0; \
+	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo $(TEST_ARGS) 2>&1 \
+	  | tee $(TEST_LOG) || rc=$$?; \
+	counts=$$(sed -E 's/\x1b\[[0-9;]*m//g' $(TEST_LOG) | awk ' \
+	  /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ { \
+	    line = $$0; gsub(/,/, " ", line); n = split(line, w, " "); \
+	    for (i = 1; i < n; i++) { \
+	      if (w[i] == "Failed:") f += w[i+1]; \
+	      else if (w[i] == "Passed:") p += w[i+1]; \
+	      else if (w[i] == "Skipped:") s += w[i+1]; } \
+	    seen = 1 } \
+	  END { printf "%d %d %d %d\n", p, f, s, seen }'); \
+	read -r passed failed skipped seen <<< "$$counts"; \
+	if [ "$$rc" != 0 ] && [ "$$failed" = 0 ]; then \
+	  echo "error: dotnet test exited with status $$rc but reported no failed test (build error or crashed test host); counting it as 1 failure" >&2; \
+	  failed=1; \
+	elif [ "$$seen" = 0 ]; then \
+	  echo "error: no test summary found in dotnet test output ($(TEST_LOG))" >&2; \
+	  failed=1; \
+	fi; \
+	echo "$$passed passed, $$failed failed, $$skipped skipped"; \
+	[ "$$failed" = 0 ] && [ "$$rc" = 0 ]
+
+bench: check-dotnet build
+	@if [ ! -f $(BENCH_PROJECT) ]; then \
+	  echo "error: $(BENCH_PROJECT) does not exist yet" >&2; exit 1; fi
+	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) run -c $(CONFIGURATION) --project $(BENCH_PROJECT) -- $(BENCH_ARGS)
+	@echo "note: only the IPC benchmark exists; mail-path benchmarks (SMTP in, queue, delivery) come with the mail path."
+
+# The privilege-separation users, as the packages create them: system users with their own
+# group, home $(EMPTY_DIR), no login shell. Only for a real system (root, empty DESTDIR).
+install-users:
+	@if [ "$(IS_ROOT)" = yes ] && [ -z "$(DESTDIR)" ]; then \
+	  nologin=$$(command -v nologin || echo /usr/sbin/nologin); \
+	  for u in $(SMTPD_USER) $(SMTPQ_USER); do \
+	    if ! getent passwd $$u >/dev/null; then \
+	      echo "==> creating system user $$u"; \
+	      useradd --system --user-group --home-dir $(EMPTY_DIR) --no-create-home \
+	        --shell "$$nologin" --comment "smtpd privilege separation" $$u; \
+	    fi; \
+	  done; \
+	fi
+
+# Into DESTDIR (packaging) everything is a plain copy; owners, setgid bits, users and /var
+# directories are the package's business (postinst, %files). Installing as root straight
+# into the system also creates the users, makes smtpctl setgid $(SMTPQ_USER) and creates
+# $(EMPTY_DIR) and $(SPOOL_DIR). Existing sendmail/mailq/... that are not ours are left alone.
+install: install-users
+	@test -x $(BUILD_DIR)/smtpd || { echo "error: $(BUILD_DIR)/smtpd missing: run make build first" >&2; exit 1; }
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(BUILD_DIR)/smtpd $(DESTDIR)$(SBINDIR)/smtpd
+	@if [ "$(IS_ROOT)" = yes ] && [ -z "$(DESTDIR)" ]; then \
+	  echo "install -o root -g $(SMTPQ_USER) -m 2555 $(BUILD_DIR)/smtpd $(SBINDIR)/smtpctl"; \
+	  install -o root -g $(SMTPQ_USER) -m 2555 $(BUILD_DIR)/smtpd $(SBINDIR)/smtpctl; \
+	else \
+	  echo "install -m 0755 $(BUILD_DIR)/smtpd $(DESTDIR)$(SBINDIR)/smtpctl"; \
+	  install -m 0755 $(BUILD_DIR)/smtpd $(DESTDIR)$(SBINDIR)/smtpctl; \
+	fi
+	@for l in $(COMPAT_LINKS); do \
+	  t=$(DESTDIR)$(SBINDIR)/$$l; \
+	  if [ -e "$$t" -o -L "$$t" ] && [ "$$(readlink "$$t")" != smtpctl ]; then \
+	    echo "warning: $$t exists and is not a link to smtpctl; left alone (another MTA?)" >&2; \
+	  else \
+	    echo "ln -sfn smtpctl $$t"; ln -sfn smtpctl "$$t"; \
+	  fi; \
+	done
+	@for m in man/*.5 man/*.8; do \
+	  [ -f "$$m" ] || continue; \
+	  d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+	  echo "install -m 0644 $$m $$d/"; install -d "$$d"; install -m 0644 "$$m" "$$d/"; \
+	done
+	@if [ "$(IS_ROOT)" = yes ] && [ -z "$(DESTDIR)" ]; then \
+	  echo "install -d -o root -g root -m 0755 $(EMPTY_DIR)"; \
+	  install -d -o root -g root -m 0755 $(EMPTY_DIR); \
+	  echo "install -d -o root -g root -m 0711 $(SPOOL_DIR)"; \
+	  install -d -o root -g root -m 0711 $(SPOOL_DIR); \
+	fi
+
+clean:
+	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \
+	       tests/Bench/bin tests/Bench/obj
+	@echo "note: ./var (the make run instance) is kept; remove it with rm -rf var"
