@@ -137,6 +137,7 @@ internal sealed partial class ParentProcess
             {
                 using (msg)
                 {
+                    ImsgTrace.Received(ProcRole.Parent, child.Role, msg);
                     Dispatch(child, msg);
                 }
             }

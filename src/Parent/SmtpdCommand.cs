@@ -89,6 +89,7 @@ internal static class SmtpdCommand
 
         Log.Init(toStderr: options.Debug, options.Verbose);
         Log.SetProcName("parent");
+        Log.SetTrace(options.Trace);
         _ = Posix.RaiseOpenFilesLimit();
         Log.Info($"info: smtpd {Version} starting");
         return new ParentProcess(options, settings, config).Run();

@@ -11,6 +11,7 @@ internal static class Log
     private static bool s_stderr = true;
     private static int s_verbose;
     private static string s_procName = "smtpd";
+    private static TraceFlags s_trace;
 
     public static int Verbose => s_verbose;
 
@@ -26,6 +27,20 @@ internal static class Log
     }
 
     public static void SetVerbose(int level) => s_verbose = level;
+
+    /// <summary>The -T subsystems whose trace lines are logged.</summary>
+    public static void SetTrace(TraceFlags flags) => s_trace = flags;
+
+    public static bool Tracing(TraceFlags flag) => (s_trace & flag) != 0;
+
+    /// <summary>A -T line (log_trace): logged at debug priority, whatever the verbosity.</summary>
+    public static void Trace(TraceFlags flag, string message)
+    {
+        if ((s_trace & flag) != 0)
+        {
+            Write(Libc.LOG_DEBUG, message);
+        }
+    }
 
     /// <summary>The name fatal lines start with: "parent", "queue", ...</summary>
     public static void SetProcName(string name) => s_procName = name;

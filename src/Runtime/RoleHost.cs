@@ -1,7 +1,7 @@
 // The fixed recipe every role follows after the parent re-executed it (smtpd.c setup_proc() and
 // the start of queue(), lka(), ...): title, warm-up, settings/config/peers from the parent on
 // fd 3, privileged preparation, the drop, the handshake back, then one dispatch loop per peer.
-// A closed peer ends the role quietly: the parent notices and stops the daemon.
+// The parent's socket closing ends the role quietly; a lost peer role leaves the stop to the parent.
 using System.Runtime.InteropServices;
 using Smtpd.Interop;
 using Smtpd.Ipc;
@@ -49,6 +49,7 @@ internal static class RoleHost
                 case ImsgType.SetupSettings:
                     settings = msg.Read<SetupSettings>();
                     Log.SetVerbose(settings.Value.Verbose);
+                    Log.SetTrace((TraceFlags)settings.Value.Trace);
                     break;
                 case ImsgType.SetupConfig:
                     config = msg.Read<SetupConfig>().Blob;
@@ -89,14 +90,21 @@ internal static class RoleHost
         parent.PostEmpty(ImsgType.SetupDone);
         Log.Debug($"setup_proc: {role.Role.ShortTitle()} done");
 
-        var loops = new List<Task>();
+        Task? parentLoop = null;
         foreach (var (peerRole, channel) in peers)
         {
-            loops.Add(PeerLoopAsync(role, peerRole, channel));
+            var loop = PeerLoopAsync(role, peerRole, channel);
+            if (peerRole == ProcRole.Parent)
+            {
+                parentLoop = loop;
+            }
         }
 
         await role.StartAsync();
-        await Task.WhenAny(loops);
+
+        // Only the parent's socket closing ends a role. When another role dies, its peers wait
+        // for the parent to stop everyone, so the parent's log names the one that really died.
+        await parentLoop!;
         Log.Debug($"debug: {role.Role.Name()} agent exiting");
         return 0;
     }
@@ -133,6 +141,7 @@ internal static class RoleHost
             {
                 using (msg)
                 {
+                    ImsgTrace.Received(role.Role, peerRole, msg);
                     await role.DispatchAsync(peerRole, msg);
                 }
             }
@@ -140,6 +149,11 @@ internal static class RoleHost
         catch (ImsgFormatException e)
         {
             Log.FatalX($"{peerRole.Name()}: {e.Message}");
+        }
+
+        if (peerRole != ProcRole.Parent)
+        {
+            Log.Debug($"debug: {role.Role.Name()}: lost peer {peerRole.Name()}");
         }
     }
 }

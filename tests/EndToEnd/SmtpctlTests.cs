@@ -58,4 +58,15 @@ public class SmtpctlTests
         Assert.Equal("MDA running\nMTA running\nSMTP running\n", d.Ctl("show", "status").Out);
         Assert.False(d.HasExited());
     }
+
+    [EndToEndFact]
+    public void LogVerboseReachesEveryRoleAsTheImsgTraceShows()
+    {
+        using var d = Daemon.Start(extraArgs: ["-T", "imsg"]).WaitReady();
+        Assert.Equal("command succeeded\n", d.Ctl("log", "verbose").Out);
+        foreach (string role in new[] { "parent", "lka", "queue", "scheduler", "dispatcher", "ca" })
+        {
+            Wait.Until(() => d.Log.Contains($"imsg: {role} <- control: IMSG_CTL_VERBOSE (len=4)", StringComparison.Ordinal), role + " traces the verbosity change");
+        }
+    }
 }

@@ -77,4 +77,11 @@ public class SmtpdOptionsTests
         Assert.Equal("smtpd: queue", ProcRole.Queue.Title());
         Assert.Equal("queue", ProcRole.Queue.ShortTitle());
     }
+
+    [Theory]
+    [InlineData(Smtpd.Ipc.ImsgType.SetupPeer, "IMSG_SETUP_PEER")]
+    [InlineData(Smtpd.Ipc.ImsgType.CtlVerbose, "IMSG_CTL_VERBOSE")]
+    [InlineData(Smtpd.Ipc.ImsgType.Ping, "IMSG_PING")]
+    internal void TraceNamesMessagesTheWayOpenSmtpdDoes(Smtpd.Ipc.ImsgType type, string name) =>
+        Assert.Equal(name, ImsgTrace.Name(type));
 }
