@@ -175,7 +175,8 @@ internal sealed partial class ConfigChecker
     {
         foreach (var r in _config.Rules)
         {
-            if (r.Action is not null)
+            // An action whose statement failed to parse was reported already; do not add "undefined".
+            if (r.Action is not null && !_brokenActions.Contains(r.Action))
             {
                 Defined(_config.Actions.Any(a => a.Name == r.Action), r.Where, "action", r.Action);
             }
@@ -191,16 +192,7 @@ internal sealed partial class ConfigChecker
 
     private static TableUse RuleUse(MatchCriterion c)
     {
-        var usage = c.Kind switch
-        {
-            MatchKind.FromSrc or MatchKind.FromRdns or MatchKind.FromAuth or MatchKind.FromMailFrom => "from",
-            MatchKind.ForDomain or MatchKind.ForRcptTo => "for",
-            MatchKind.Tag => "tag",
-            MatchKind.Helo => "helo",
-            MatchKind.Auth => "auth",
-            MatchKind.MailFrom => "mail-from",
-            _ => "rcpt-to",
-        };
+        var usage = "\"" + ConfigPrinter.CriterionName(c.Kind) + (c.Regex ? " regex" : string.Empty) + "\"";
         if (c.Regex)
         {
             return new TableUse(usage, true, false, "regex");

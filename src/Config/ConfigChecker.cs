@@ -16,15 +16,20 @@ internal sealed partial class ConfigChecker
     private readonly List<ConfigDiagnostic> _errors;
     private readonly Dictionary<string, TableDef> _tables = new(StringComparer.Ordinal);
 
-    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors)
+    private readonly IReadOnlySet<string> _brokenActions;
+
+    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions)
     {
         _config = config;
         _errors = errors;
+        _brokenActions = brokenActions;
     }
 
-    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors)
+    /// <summary>Checks the model; <paramref name="brokenActions"/> names actions whose statements had
+    /// syntax errors, so rules using them do not get a second, misleading "undefined action".</summary>
+    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions)
     {
-        var checker = new ConfigChecker(config, errors);
+        var checker = new ConfigChecker(config, errors, brokenActions);
         checker.CheckNames();
         checker.CheckListeners();
         checker.CheckActions();

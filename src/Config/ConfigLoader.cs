@@ -28,13 +28,26 @@ internal static class ConfigLoader
     public static ConfigLoadResult LoadFromString(string text, string fileName, IReadOnlyDictionary<string, string>? cmdlineMacros = null) =>
         Parse(text, fileName, Path.GetFullPath(fileName), cmdlineMacros ?? NoMacros);
 
+    // Syntax errors are found while reading and the rest after; report them all in file order, the
+    // files in the order they were first mentioned. The sort is stable, so one line keeps its order.
+    private static List<ConfigDiagnostic> InFileOrder(List<ConfigDiagnostic> errors)
+    {
+        var fileOrder = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in errors)
+        {
+            fileOrder.TryAdd(e.File, fileOrder.Count);
+        }
+        return [.. errors.OrderBy(e => fileOrder[e.File]).ThenBy(e => e.Line)];
+    }
+
     private static ConfigLoadResult Parse(string text, string fileName, string fullPath, IReadOnlyDictionary<string, string> macros)
     {
         var errors = new List<ConfigDiagnostic>();
         var notices = new List<ConfigDiagnostic>();
         var stream = new TokenStream(text, fileName, fullPath, macros, errors);
-        var config = new Parser(stream, errors, notices).ParseAll();
-        ConfigChecker.Check(config, errors);
-        return new ConfigLoadResult(errors.Count == 0 ? config : null, errors, notices);
+        var parser = new Parser(stream, errors, notices);
+        var config = parser.ParseAll();
+        ConfigChecker.Check(config, errors, parser.BrokenActions);
+        return new ConfigLoadResult(errors.Count == 0 ? config : null, InFileOrder(errors), notices);
     }
 }

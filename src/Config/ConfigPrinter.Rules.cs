@@ -143,7 +143,7 @@ internal static partial class ConfigPrinter
         return r.Reject ? sb.Append(" reject").ToString() : sb.Append(" action ").Append(Quote(r.Action ?? string.Empty)).ToString();
     }
 
-    private static string CriterionName(MatchKind kind) => kind switch
+    internal static string CriterionName(MatchKind kind) => kind switch
     {
         MatchKind.FromAny => "from any",
         MatchKind.FromLocal => "from local",

@@ -22,7 +22,11 @@ internal sealed partial class Parser
     private readonly List<MtaLimitDef> _mtaLimits = [];
     private readonly List<LimitSetting> _schedulerLimits = [];
     private readonly List<LimitSetting> _smtpLimits = [];
+    private readonly HashSet<string> _brokenActions = new(StringComparer.Ordinal);
     private SmtpdConfig _globals = new();
+
+    /// <summary>Names of actions whose statements had syntax errors.</summary>
+    public IReadOnlySet<string> BrokenActions => _brokenActions;
 
     public Parser(TokenStream stream, List<ConfigDiagnostic> errors, List<ConfigDiagnostic> notices)
     {

@@ -8,9 +8,12 @@ internal sealed partial class Parser
     private void ParseAction(Token keyword)
     {
         var name = ExpectString("an action name", "action");
+        // Remembered until the statement parses, so the checker knows the name was meant to exist.
+        _brokenActions.Add(name);
         var action = ParseActionMethod(name, keyword);
         action = ParseActionOptions(action);
         _actions.Add(action);
+        _brokenActions.Remove(name);
     }
 
     private ActionDef ParseActionMethod(string name, Token keyword)

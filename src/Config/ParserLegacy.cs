@@ -6,6 +6,8 @@ namespace Smtpd.Config;
 
 internal sealed partial class Parser
 {
+    private static readonly string[] LegacyRelayOptions = ["backup", "via", "source", "helo", "hostname", "pki", "auth", "as", "tls", "expire"];
+
     private int _legacyActions;
 
     // accept|reject [tagged [!] tag] [from [!] what] [sender [!] t] [recipient [!] t] [for [!] what]
@@ -185,7 +187,9 @@ internal sealed partial class Parser
             switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
             {
                 case "backup":
-                    a = a with { Backup = true, BackupMx = Accept("mx") ? ExpectString("a host name", "backup mx") : null };
+                    // Old files wrote "backup [name]"; the name is optional, so do not take an option for it.
+                    var mx = Accept("mx") || (IsStringToken(Peek()) && !LegacyRelayOptions.Contains(Peek().Text));
+                    a = a with { Backup = true, BackupMx = mx ? ExpectString("a host name", "backup") : null };
                     break;
                 case "via":
                     a = ApplyLegacyUrl(a, ExpectString("a relay URL", "via"));
