@@ -48,6 +48,11 @@ internal static class ConfigLoader
         var parser = new Parser(stream, errors, notices);
         var config = parser.ParseAll();
         ConfigChecker.Check(config, errors, parser.BrokenActions);
+        // OpenSMTPD refuses to run without rules: every message would be refused anyway.
+        if (config.Rules.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new ConfigDiagnostic(fileName, 0, "no rules, nothing to do: add at least one match rule"));
+        }
         return new ConfigLoadResult(errors.Count == 0 ? config : null, InFileOrder(errors), notices);
     }
 }

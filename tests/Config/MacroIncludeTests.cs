@@ -17,12 +17,14 @@ public sealed class MacroIncludeTests : IDisposable
         return path;
     }
 
+    private const string Rule = "match from any for any reject\n";
+
     private static Dictionary<string, string> NoMacros => [];
 
     [Fact]
     public void MacroExpandsToItsValue()
     {
-        var result = ConfigLoader.LoadFromString("ifx = \"eth0\"\nlisten on $ifx\n", "m.conf");
+        var result = ConfigLoader.LoadFromString("ifx = \"eth0\"\nlisten on $ifx\n" + Rule, "m.conf");
         Assert.True(result.Success, string.Join('\n', result.Errors));
         Assert.Equal("eth0", result.Config!.Listeners[0].Interface);
     }
@@ -31,14 +33,14 @@ public sealed class MacroIncludeTests : IDisposable
     public void CommandLineMacroOverridesTheFile()
     {
         var macros = new Dictionary<string, string> { ["ifx"] = "lo" };
-        var result = ConfigLoader.LoadFromString("ifx = \"eth0\"\nlisten on $ifx\n", "m.conf", macros);
+        var result = ConfigLoader.LoadFromString("ifx = \"eth0\"\nlisten on $ifx\n" + Rule, "m.conf", macros);
         Assert.Equal("lo", result.Config!.Listeners[0].Interface);
     }
 
     [Fact]
     public void CommandLineMacroNeedsNoDefinitionInTheFile()
     {
-        var result = ConfigLoader.LoadFromString("listen on $ifx port $port\n", "m.conf", new Dictionary<string, string> { ["ifx"] = "lo", ["port"] = "2525" });
+        var result = ConfigLoader.LoadFromString("listen on $ifx port $port\n" + Rule, "m.conf", new Dictionary<string, string> { ["ifx"] = "lo", ["port"] = "2525" });
         Assert.Equal(2525, result.Config!.Listeners[0].Port);
     }
 
