@@ -52,6 +52,18 @@ internal sealed partial class ConfigChecker
                 CheckEntryShapes(table);
             }
         }
+        // OpenSMTPD loads every pki at start and refuses one that lacks either file.
+        foreach (var pki in _config.Pkis)
+        {
+            if (pki.Cert is null)
+            {
+                Error(pki.Where, $"pki \"{pki.Name}\" has no certificate (add \"pki {pki.Name} cert FILE\")");
+            }
+            if (pki.Key is null)
+            {
+                Error(pki.Where, $"pki \"{pki.Name}\" has no key (add \"pki {pki.Name} key FILE\")");
+            }
+        }
         Unique(_config.Actions, a => a.Name, a => a.Where, "action");
         Unique(_config.Filters, f => f.Name, f => f.Where, "filter");
         Unique(_config.Procs, p => p.Name, p => p.Where, "proc");

@@ -126,13 +126,13 @@ internal static partial class ConfigPrinter
     private static string FormatTableDef(TableDef t)
     {
         var head = $"table {Word(t.Name)} ";
-        if (t.IsInline)
+        if (t.IsInline && t.Entries.Count > 0)
         {
             return head + FormatEntries(t.Entries);
         }
-        if (t.Backend == "static")
+        if (t.Backend == "static" && t.Config is not null)
         {
-            return head + Quote(t.Config ?? string.Empty);
+            return head + Quote(t.Config);
         }
         return head + Word(t.Config is null ? t.Backend : t.Backend + ":" + t.Config);
     }

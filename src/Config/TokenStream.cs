@@ -87,6 +87,11 @@ internal sealed class TokenStream
             Report(at, $"include loop: \"{name}\" is already being read");
             return;
         }
+        if (Directory.Exists(fullPath))
+        {
+            Report(at, $"failed to include file \"{name}\": is a directory");
+            return;
+        }
         string text;
         try
         {
