@@ -76,6 +76,12 @@ internal sealed class Lexer
             }
             var next = _text[_pos + 1];
             _pos += 2;
+            // A file with CRLF line ends continues lines the same way.
+            if (next == '\r' && _pos < _text.Length && _text[_pos] == '\n')
+            {
+                _pos++;
+                next = '\n';
+            }
             if (next != '\n')
             {
                 return next;

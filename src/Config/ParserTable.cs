@@ -15,7 +15,18 @@ internal sealed partial class Parser
             return;
         }
         var specToken = Peek();
-        var spec = ExpectString("a table backend, path or \"{\"", name);
+        string spec;
+        if (specToken.IsPunct('/'))
+        {
+            // An unquoted path: the lexer cannot start a word with "/", so it comes as "/" and a word.
+            // OpenSMTPD wants it quoted; reading it anyway costs nothing and is what people write.
+            Next();
+            spec = "/" + ExpectString("a path", "/");
+        }
+        else
+        {
+            spec = ExpectString("a table backend, path or \"{\"", name);
+        }
         string backend;
         string? config = null;
         if (spec.StartsWith('/'))

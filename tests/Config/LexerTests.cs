@@ -45,6 +45,7 @@ public sealed class LexerTests
     [InlineData("10/8", "N(10) / N(8) NL EOF")]
     [InlineData("2001:db8::1", "2001:db8::1 NL EOF")]
     [InlineData("a\r\nb", "a NL b NL EOF")]
+    [InlineData("a \\\r\nb", "a b NL EOF")]
     public void TokenizesLikeOpenSmtpd(string text, string expected) => Assert.Equal(expected, Shape(text));
 
     [Fact]
