@@ -121,6 +121,7 @@ internal sealed partial class Parser
             case "bounce-warn": ParseLegacyBounceWarn(first); break;
             case "expire": ParseLegacyExpire(first); break;
             case "max-message-size": ParseLegacyMaxMessageSize(first); break;
+            case "limit": ParseLegacyLimit(first); break;
             default:
                 Fail(first, $"syntax error: unknown directive {first.Describe()}");
                 break;

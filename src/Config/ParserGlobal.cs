@@ -83,6 +83,12 @@ internal sealed partial class Parser
         {
             Fail(limit, $"syntax error: expected \"max-deferred\" or \"limit\" after \"mta\", got {limit.Describe()}");
         }
+        ParseMtaLimit(keyword);
+    }
+
+    // [for domain d] (inet4 | inet6 | key number)*
+    private void ParseMtaLimit(Token keyword)
+    {
         var def = new MtaLimitDef { Where = Where(keyword) };
         if (Accept("for"))
         {

@@ -239,7 +239,7 @@ internal sealed partial class Parser
         var modern = scheme switch
         {
             "smtp+tls" or "smtp+tls+auth" => "smtp",
-            "tls" or "tls+auth" or "starttls" => "smtp+tls",
+            "tls" or "tls+auth" or "starttls" or "secure" or "secure+auth" => "smtp+tls",
             "smtp" or "smtp+auth" => "smtp+notls",
             "smtps" or "smtps+auth" or "ssl" or "ssl+auth" => "smtps",
             "lmtp" => "lmtp",
@@ -269,6 +269,31 @@ internal sealed partial class Parser
     {
         _globals = _globals with { QueueTtl = ExpectDelay("expire delay", keyword.Text) };
         Notice(keyword, "legacy syntax translated: expire is now written queue ttl");
+    }
+
+    // limit (mta | mda | scheduler | smtp) ...: the subject came first before 6.4
+    private void ParseLegacyLimit(Token keyword)
+    {
+        var subject = Next();
+        switch (subject.Kind == TokenKind.Word ? subject.Text : string.Empty)
+        {
+            case "mta":
+                ParseMtaLimit(keyword);
+                break;
+            case "mda":
+                _mdaLimits.AddRange(ParseLimits(MdaLimitKeys, "mda"));
+                break;
+            case "scheduler":
+                _schedulerLimits.AddRange(ParseLimits(SchedulerLimitKeys, "scheduler"));
+                break;
+            case "smtp":
+                _smtpLimits.AddRange(ParseLimits(SmtpLimitKeys, "smtp"));
+                break;
+            default:
+                Fail(subject, $"syntax error: expected mta, mda, scheduler or smtp after \"limit\", got {subject.Describe()}");
+                break;
+        }
+        Notice(keyword, $"legacy syntax translated: limit {subject.Text} is now written {subject.Text} limit");
     }
 
     // max-message-size size

@@ -55,7 +55,14 @@ internal sealed partial class Parser
     private void ParseCa(Token keyword)
     {
         var name = ExpectCertName("ca");
-        Expect("cert", "ca " + name);
+        if (PeekKeyword("certificate"))
+        {
+            Notice(Next(), "legacy syntax translated: ca option certificate is now written cert");
+        }
+        else
+        {
+            Expect("cert", "ca " + name);
+        }
         var cert = ExpectString("a certificate file", "cert");
         var index = _cas.FindIndex(c => c.Name == name);
         if (index >= 0)
