@@ -80,6 +80,11 @@ internal sealed partial class Parser
         {
             Fail(keyword, "a legacy reject rule cannot deliver or relay");
         }
+        // Today's relay actions have no local mappings; there is no faithful translation.
+        if (action.IsRelay && (action.Alias ?? action.Virtual ?? action.Userbase) is not null)
+        {
+            Fail(keyword, "a legacy relay rule cannot use alias, virtual or userbase mappings");
+        }
         var seenGroups = new HashSet<string>(StringComparer.Ordinal);
         foreach (var criterion in criteria)
         {
