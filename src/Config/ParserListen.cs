@@ -26,7 +26,7 @@ internal sealed partial class Parser
             var option = Next();
             if (option.Kind != TokenKind.Word)
             {
-                Fail(option, $"syntax error: expected a listen option, got {option.Describe()}");
+                Fail(option, $"syntax error: expected {(listener.IsSocket ? "a socket listener option (filter, mask-src, no-dsn, tag)" : "a listen option")}, got {option.Describe()}");
             }
             var key = option.Text switch
             {
