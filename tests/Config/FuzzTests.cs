@@ -39,6 +39,24 @@ public sealed class FuzzTests
 
     private static string Mutate(string text, Random random)
     {
+        // Half the time, damage single characters, which also splits and merges tokens.
+        if (random.Next(2) == 0 && text.Length > 0)
+        {
+            var chars = text.ToList();
+            for (var n = 1 + random.Next(3); n > 0 && chars.Count > 0; n--)
+            {
+                var at = random.Next(chars.Count);
+                if (random.Next(2) == 0)
+                {
+                    chars.RemoveAt(at);
+                }
+                else
+                {
+                    chars.Insert(at, "\"'{}<>!=,#$\\\n \0x9;"[random.Next(16)]);
+                }
+            }
+            return new string([.. chars]);
+        }
         var tokens = text.Split(' ').ToList();
         var rounds = 1 + random.Next(3);
         for (var r = 0; r < rounds && tokens.Count > 0; r++)
