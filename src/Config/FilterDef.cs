@@ -1,0 +1,36 @@
+// A "filter" declaration in one of its four forms (proc, proc-exec, phase, chain).
+// Behaviour reference: usr.sbin/smtpd/parse.y (filter), smtpd-filters.7.
+namespace Smtpd.Config;
+
+internal sealed record FilterDef
+{
+    public required string Name { get; init; }
+
+    public required FilterKind Kind { get; init; }
+
+    /// <summary>The proc name for <see cref="FilterKind.Proc"/>.</summary>
+    public string? Proc { get; init; }
+
+    /// <summary>The command for <see cref="FilterKind.ProcExec"/>.</summary>
+    public string? Command { get; init; }
+
+    public string? User { get; init; }
+
+    public string? Group { get; init; }
+
+    public string? Chroot { get; init; }
+
+    public FilterPhase Phase { get; init; }
+
+    public FilterCheck? Check { get; init; }
+
+    public FilterDecision Decision { get; init; }
+
+    /// <summary>The message or value of reject, disconnect, rewrite and report.</summary>
+    public string? DecisionArgument { get; init; }
+
+    /// <summary>Member filters of a <see cref="FilterKind.Chain"/>, in order.</summary>
+    public ValueList<string> Chain { get; init; } = ValueList<string>.Empty;
+
+    public SourceLocation Where { get; init; } = SourceLocation.None;
+}

@@ -1,0 +1,209 @@
+// "filter" and "proc" statements: filter processes, builtin phase filters and chains.
+// Behaviour reference: usr.sbin/smtpd/parse.y (filter, filter_phase, filterel, proc, proc_params).
+namespace Smtpd.Config;
+
+internal sealed partial class Parser
+{
+    // filter name (proc p | proc-exec cmd [params] | phase ph match check decision | chain { ... })
+    private void ParseFilter(Token keyword)
+    {
+        var name = ExpectString("a filter name", "filter");
+        var kind = Next();
+        var filter = new FilterDef { Name = name, Kind = FilterKind.Proc, Where = Where(keyword) };
+        switch (kind.Kind == TokenKind.Word ? kind.Text : string.Empty)
+        {
+            case "proc":
+                filter = filter with { Proc = ExpectString("a proc name", "proc") };
+                break;
+            case "proc-exec":
+                filter = filter with { Kind = FilterKind.ProcExec, Command = ExpectString("a command", "proc-exec") };
+                var (user, group, chroot) = ParseProcParams();
+                filter = filter with { User = user, Group = group, Chroot = chroot };
+                break;
+            case "phase":
+                filter = ParseFilterPhase(filter);
+                break;
+            case "chain":
+                filter = filter with { Kind = FilterKind.Chain, Chain = ParseFilterNames("chain") };
+                break;
+            default:
+                Fail(kind, $"syntax error: expected proc, proc-exec, phase or chain after filter \"{name}\", got {kind.Describe()}");
+                break;
+        }
+        _filters.Add(filter);
+    }
+
+    private FilterDef ParseFilterPhase(FilterDef filter)
+    {
+        var token = Next();
+        FilterPhase? phase = token.Kind != TokenKind.Word ? null : token.Text switch
+        {
+            "connect" => FilterPhase.Connect,
+            "helo" => FilterPhase.Helo,
+            "ehlo" => FilterPhase.Ehlo,
+            "auth" => FilterPhase.Auth,
+            "mail-from" => FilterPhase.MailFrom,
+            "rcpt-to" => FilterPhase.RcptTo,
+            "data" => FilterPhase.Data,
+            "commit" => FilterPhase.Commit,
+            _ => null,
+        };
+        if (phase is null)
+        {
+            Fail(token, $"syntax error: expected a phase (connect, helo, ehlo, auth, mail-from, rcpt-to, data, commit), got {token.Describe()}");
+        }
+        Expect("match", PhaseName(phase.Value));
+        var check = ParseFilterCheck(phase.Value);
+        var decision = Next();
+        var kind = decision.Kind != TokenKind.Word ? (FilterDecision?)null : decision.Text switch
+        {
+            "junk" => FilterDecision.Junk,
+            "bypass" => FilterDecision.Bypass,
+            "reject" => FilterDecision.Reject,
+            "disconnect" => FilterDecision.Disconnect,
+            "rewrite" => FilterDecision.Rewrite,
+            "report" => FilterDecision.Report,
+            _ => null,
+        };
+        if (kind is null || (phase == FilterPhase.Commit && kind is FilterDecision.Junk or FilterDecision.Bypass))
+        {
+            var allowed = phase == FilterPhase.Commit ? "reject, disconnect, rewrite or report" : "junk, bypass, reject, disconnect, rewrite or report";
+            Fail(decision, $"syntax error: expected a decision ({allowed}), got {decision.Describe()}");
+        }
+        string? argument = null;
+        if (kind is not (FilterDecision.Junk or FilterDecision.Bypass))
+        {
+            argument = ExpectString("a message or value", decision.Text);
+        }
+        return filter with { Kind = FilterKind.Phase, Phase = phase.Value, Check = check, Decision = kind.Value, DecisionArgument = argument };
+    }
+
+    // [!] (fcrdns | rdns [[regex] tables] | src [regex] tables | helo ... | auth ... | mail-from ... | rcpt-to ...)
+    private FilterCheck ParseFilterCheck(FilterPhase phase)
+    {
+        var negated = false;
+        if (Peek().IsPunct('!'))
+        {
+            Next();
+            negated = true;
+        }
+        var token = Next();
+        FilterCheckKind? kind = token.Kind != TokenKind.Word ? null : token.Text switch
+        {
+            "fcrdns" => FilterCheckKind.Fcrdns,
+            "rdns" => FilterCheckKind.Rdns,
+            "src" => FilterCheckKind.Src,
+            "helo" => FilterCheckKind.Helo,
+            "auth" => FilterCheckKind.Auth,
+            "mail-from" => FilterCheckKind.MailFrom,
+            "rcpt-to" => FilterCheckKind.RcptTo,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            Fail(token, $"syntax error: expected a condition (fcrdns, rdns, src, helo, auth, mail-from, rcpt-to), got {token.Describe()}");
+        }
+        if (!CheckAllowedInPhase(kind.Value, phase))
+        {
+            Fail(token, $"condition \"{token.Text}\" cannot be used in phase \"{PhaseName(phase)}\"");
+        }
+        if (kind == FilterCheckKind.Fcrdns)
+        {
+            return new FilterCheck(kind.Value, negated, false, null);
+        }
+        var regex = Accept("regex");
+        var optional = kind is FilterCheckKind.Rdns or FilterCheckKind.Auth;
+        if (!regex && optional && !PeekTableStart())
+        {
+            return new FilterCheck(kind.Value, negated, false, null);
+        }
+        return new FilterCheck(kind.Value, negated, regex, ParseTables(token.Text));
+    }
+
+    /// <summary>Which conditions each phase can test: only what is known by that point of the session.</summary>
+    internal static bool CheckAllowedInPhase(FilterCheckKind kind, FilterPhase phase) => kind switch
+    {
+        FilterCheckKind.Fcrdns or FilterCheckKind.Rdns or FilterCheckKind.Src => true,
+        FilterCheckKind.Helo => phase != FilterPhase.Connect,
+        FilterCheckKind.Auth => phase is FilterPhase.Auth or FilterPhase.MailFrom or FilterPhase.RcptTo or FilterPhase.Data or FilterPhase.Commit,
+        FilterCheckKind.MailFrom => phase is FilterPhase.MailFrom or FilterPhase.RcptTo or FilterPhase.Data or FilterPhase.Commit,
+        _ => phase == FilterPhase.RcptTo,
+    };
+
+    internal static string PhaseName(FilterPhase phase) => phase switch
+    {
+        FilterPhase.Connect => "connect",
+        FilterPhase.Helo => "helo",
+        FilterPhase.Ehlo => "ehlo",
+        FilterPhase.Auth => "auth",
+        FilterPhase.MailFrom => "mail-from",
+        FilterPhase.RcptTo => "rcpt-to",
+        FilterPhase.Data => "data",
+        _ => "commit",
+    };
+
+    // '{' optnl name (comma name)* '}'
+    private ValueList<string> ParseFilterNames(string after)
+    {
+        var open = Next();
+        if (!open.IsPunct('{'))
+        {
+            Fail(open, $"syntax error: expected \"{{\" after \"{after}\", got {open.Describe()}");
+        }
+        var names = new List<string>();
+        while (true)
+        {
+            SkipNewlines();
+            if (Peek().IsPunct('}') && names.Count > 0)
+            {
+                Next();
+                break;
+            }
+            names.Add(ExpectString("a filter name", names.Count == 0 ? "{" : ","));
+            var sep = Peek();
+            if (sep.IsPunct(','))
+            {
+                Next();
+            }
+            else if (!sep.IsPunct('}') && sep.Kind != TokenKind.Newline)
+            {
+                Fail(sep, $"syntax error: expected \",\" or \"}}\" in filter list, got {sep.Describe()}");
+            }
+        }
+        return new ValueList<string>(names);
+    }
+
+    // proc name command [user u] [group g] [chroot dir]
+    private void ParseProc(Token keyword)
+    {
+        var name = ExpectString("a proc name", "proc");
+        var command = ExpectString("a command", name);
+        var (user, group, chroot) = ParseProcParams();
+        _procs.Add(new ProcDef { Name = name, Command = command, User = user, Group = group, Chroot = chroot, Where = Where(keyword) });
+    }
+
+    private (string? User, string? Group, string? Chroot) ParseProcParams()
+    {
+        string? user = null, group = null, chroot = null;
+        while (!Peek().IsEnd)
+        {
+            var option = Next();
+            ref var slot = ref user;
+            switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+            {
+                case "user": break;
+                case "group": slot = ref group; break;
+                case "chroot": slot = ref chroot; break;
+                default:
+                    Fail(option, $"syntax error: expected user, group or chroot, got {option.Describe()}");
+                    break;
+            }
+            if (slot is not null)
+            {
+                Fail(option, $"{option.Text} already specified for this process");
+            }
+            slot = ExpectString(option.Text == "chroot" ? "a directory" : "a name", option.Text);
+        }
+        return (user, group, chroot);
+    }
+}

@@ -1,0 +1,237 @@
+// Statements that set daemon-wide options: admd, bounce, mda, mta, queue, scheduler, smtp, srs.
+// Behaviour reference: usr.sbin/smtpd/parse.y (admd, bounce, mda, mta, queue, scheduler, smtp, srs, limits_*).
+namespace Smtpd.Config;
+
+internal sealed partial class Parser
+{
+    private const int MaxBounceWarnIntervals = 4;
+
+    private static readonly string[] MdaLimitKeys = ["max-session", "max-session-per-user", "task-lowat", "task-hiwat", "task-release"];
+    private static readonly string[] SchedulerLimitKeys = ["max-inflight", "max-evp-batch-size", "max-msg-batch-size", "max-schedule"];
+    private static readonly string[] SmtpLimitKeys = ["max-mails", "max-rcpt"];
+
+    internal static readonly string[] MtaLimitKeys =
+    [
+        "max-conn-per-host", "max-conn-per-route", "max-conn-per-source", "max-conn-per-connector",
+        "max-conn-per-relay", "max-conn-per-domain", "conn-delay-host", "conn-delay-route",
+        "conn-delay-source", "conn-delay-connector", "conn-delay-relay", "conn-delay-domain",
+        "reconn-delay-route", "session-mail-max", "session-transaction-delay", "session-keepalive",
+        "max-failures-per-session", "task-hiwat", "task-lowat", "task-release",
+    ];
+
+    private void ParseAdmd(Token keyword)
+    {
+        var token = Peek();
+        var admd = ExpectString("an authserv-id", keyword.Text);
+        if (admd.Any(c => c < ' ' || c > '~'))
+        {
+            Fail(token, "not a valid admd: only printable ASCII characters are allowed");
+        }
+        _globals = _globals with { Admd = admd };
+    }
+
+    // bounce warn-interval delay [, delay ...]
+    private void ParseBounce(Token keyword)
+    {
+        Expect("warn-interval", keyword.Text);
+        _globals = _globals with { BounceWarnIntervals = ParseDelayList("warn-interval") };
+    }
+
+    private ValueList<int> ParseDelayList(string after)
+    {
+        var delays = new List<int> { ExpectDelay("bounce delay", after) };
+        while (Peek().IsPunct(','))
+        {
+            var comma = Next();
+            if (delays.Count == MaxBounceWarnIntervals)
+            {
+                Fail(comma, $"too many bounce delays (at most {MaxBounceWarnIntervals})");
+            }
+            delays.Add(ExpectDelay("bounce delay", ","));
+        }
+        return new ValueList<int>(delays);
+    }
+
+    // mda limit (key number)* | mda wrapper name command
+    private void ParseMda(Token keyword)
+    {
+        if (Accept("wrapper"))
+        {
+            var name = ExpectString("a wrapper name", "wrapper");
+            var command = ExpectString("a command", name);
+            if (_wrappers.Any(w => w.Name == name))
+            {
+                Fail(keyword, $"mda wrapper \"{name}\" already defined");
+            }
+            _wrappers.Add(new MdaWrapperDef(name, command) { Where = Where(keyword) });
+            return;
+        }
+        Expect("limit", "mda");
+        _mdaLimits.AddRange(ParseLimits(MdaLimitKeys, "mda"));
+    }
+
+    // mta max-deferred n | mta limit [for domain d] (inet4 | inet6 | key number)*
+    private void ParseMta(Token keyword)
+    {
+        if (Accept("max-deferred"))
+        {
+            _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", "max-deferred") };
+            return;
+        }
+        var limit = Next();
+        if (!IsKeyword(limit, "limit"))
+        {
+            Fail(limit, $"syntax error: expected \"max-deferred\" or \"limit\" after \"mta\", got {limit.Describe()}");
+        }
+        ParseMtaLimit(keyword);
+    }
+
+    // [for domain d] (inet4 | inet6 | key number)*
+    private void ParseMtaLimit(Token keyword)
+    {
+        var def = new MtaLimitDef { Where = Where(keyword) };
+        if (Accept("for"))
+        {
+            Expect("domain", "for");
+            def = def with { Domain = ExpectString("a domain", "domain") };
+        }
+        var settings = new List<LimitSetting>();
+        while (!Peek().IsEnd)
+        {
+            if (PeekKeyword("inet4") || PeekKeyword("inet6"))
+            {
+                def = def with { Family = Next().Text };
+                continue;
+            }
+            settings.AddRange(ParseLimits(MtaLimitKeys, "mta", single: true));
+        }
+        _mtaLimits.Add(def with { Settings = new ValueList<LimitSetting>(settings) });
+    }
+
+    private void ParseScheduler(Token keyword)
+    {
+        Expect("limit", keyword.Text);
+        _schedulerLimits.AddRange(ParseLimits(SchedulerLimitKeys, "scheduler"));
+    }
+
+    // queue compression | queue encryption [key] | queue ttl delay
+    private void ParseQueue(Token keyword)
+    {
+        var option = Next();
+        switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+        {
+            case "compression":
+                _globals = _globals with { QueueCompression = true };
+                break;
+            case "encryption":
+                string? key = null;
+                if (IsStringToken(Peek()) || Peek().IsPunct('-'))
+                {
+                    key = Next().Text;
+                    key = key is "-" || key.Equals("stdin", StringComparison.OrdinalIgnoreCase) ? "stdin" : key;
+                }
+                _globals = _globals with { QueueEncryption = true, QueueKey = key ?? _globals.QueueKey };
+                break;
+            case "ttl":
+                _globals = _globals with { QueueTtl = ExpectDelay("queue ttl delay", "ttl") };
+                break;
+            default:
+                Fail(option, $"syntax error: expected compression, encryption or ttl after \"{keyword.Text}\", got {option.Describe()}");
+                break;
+        }
+    }
+
+    // smtp limit ... | smtp ciphers c | smtp max-message-size size | smtp sub-addr-delim c
+    private void ParseSmtp(Token keyword)
+    {
+        var option = Next();
+        switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+        {
+            case "limit":
+                _smtpLimits.AddRange(ParseLimits(SmtpLimitKeys, "smtp"));
+                break;
+            case "ciphers":
+                _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", "ciphers") };
+                break;
+            case "max-message-size":
+                _globals = _globals with { SmtpMaxMessageSize = ExpectSize("max-message-size") };
+                break;
+            case "sub-addr-delim":
+                var token = Peek();
+                var delim = ExpectString("a character", "sub-addr-delim");
+                if (delim.Length != 1)
+                {
+                    Fail(token, "sub-addr-delim must be one character");
+                }
+                if (delim[0] <= ' ' || delim[0] > '~' || delim[0] == '@')
+                {
+                    Fail(token, "sub-addr-delim uses an invalid character");
+                }
+                _globals = _globals with { SmtpSubAddrDelim = delim };
+                break;
+            default:
+                Fail(option, $"syntax error: expected limit, ciphers, max-message-size or sub-addr-delim after \"smtp\", got {option.Describe()}");
+                break;
+        }
+    }
+
+    private long ExpectSize(string after)
+    {
+        var token = Next();
+        var size = token.Kind == TokenKind.Number ? token.Number : IsStringToken(token) ? Durations.ParseSize(token.Text) : -2;
+        if (size == -2)
+        {
+            Fail(token, $"syntax error: expected a size after \"{after}\", got {token.Describe()}");
+        }
+        if (size < 0)
+        {
+            Fail(token, $"invalid size: {token.Describe()}");
+        }
+        return size;
+    }
+
+    // srs key [backup] secret | srs ttl delay
+    private void ParseSrs(Token keyword)
+    {
+        var option = Next();
+        switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+        {
+            case "key":
+                _globals = Accept("backup")
+                    ? _globals with { SrsKeyBackup = ExpectString("a secret", "backup") }
+                    : _globals with { SrsKey = ExpectString("a secret", "key") };
+                break;
+            case "ttl":
+                var token = Peek();
+                var ttl = ExpectDelay("srs ttl delay", "ttl");
+                if (ttl < 86400)
+                {
+                    Fail(token, $"srs ttl \"{token.Text}\" is too short: SRS counts whole days");
+                }
+                _globals = _globals with { SrsTtl = ttl / 86400 * 86400 };
+                break;
+            default:
+                Fail(option, $"syntax error: expected key or ttl after \"{keyword.Text}\", got {option.Describe()}");
+                break;
+        }
+    }
+
+    private List<LimitSetting> ParseLimits(string[] keys, string what, bool single = false)
+    {
+        var settings = new List<LimitSetting>();
+        while (!Peek().IsEnd)
+        {
+            var key = Next();
+            if (key.Kind != TokenKind.Word || !keys.Contains(key.Text))
+            {
+                Fail(key, $"invalid {what} limit keyword: {key.Describe()} (expected one of {string.Join(", ", keys)})");
+            }
+            settings.Add(new LimitSetting(key.Text, ExpectNumber("a number", key.Text)));
+            if (single)
+            {
+                break;
+            }
+        }
+        return settings;
+    }
+}

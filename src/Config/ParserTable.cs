@@ -1,0 +1,166 @@
+// Table declarations and table arguments ("<name>", "value", "{ a, b }", "{ k = v }").
+// Behaviour reference: usr.sbin/smtpd/parse.y (table, tables, tableref, tablenew, tableval_list), table.5.
+namespace Smtpd.Config;
+
+internal sealed partial class Parser
+{
+    // table name backend:/path | table name "/path" | table name backend | table name { ... }
+    private void ParseTable(Token keyword)
+    {
+        var name = ExpectTableName(keyword);
+        if (Peek().IsPunct('{'))
+        {
+            var entries = ParseTableValues(name);
+            _tables.Add(new TableDef { Name = name, Backend = "static", Entries = entries, Where = Where(keyword) });
+            return;
+        }
+        var specToken = Peek();
+        string spec;
+        if (specToken.IsPunct('/'))
+        {
+            // An unquoted path: the lexer cannot start a word with "/", so it comes as "/" and a word.
+            // OpenSMTPD wants it quoted; reading it anyway costs nothing and is what people write.
+            Next();
+            spec = "/" + ExpectString("a path", "/");
+        }
+        else
+        {
+            spec = ExpectString("a table backend, path or \"{\"", name);
+        }
+        string backend;
+        string? config = null;
+        if (spec.StartsWith('/'))
+        {
+            backend = "static";
+            config = spec;
+        }
+        else
+        {
+            var colon = spec.IndexOf(':', StringComparison.Ordinal);
+            backend = colon < 0 ? spec : spec[..colon];
+            config = colon < 0 ? null : spec[(colon + 1)..];
+            if (backend.Length == 0)
+            {
+                Fail(specToken, $"invalid backend for table \"{name}\": \"{spec}\"");
+            }
+        }
+        if (config is not null && !config.StartsWith('/'))
+        {
+            Fail(specToken, $"invalid backend parameter for table \"{name}\": \"{config}\" is not an absolute path");
+        }
+        _tables.Add(new TableDef { Name = name, Backend = backend, Config = config, Where = Where(keyword) });
+    }
+
+    private string ExpectTableName(Token keyword)
+    {
+        // Pre-6.4 files wrote "table <name> ...": accept it and say how it is spelt now.
+        if (Peek().IsPunct('<'))
+        {
+            Next();
+            var legacy = ExpectString("a table name", "<");
+            ExpectPunct('>', "table name");
+            Notice(keyword, $"legacy syntax translated: table <{legacy}> is now written table {legacy}");
+            return legacy;
+        }
+        return ExpectString("a table name", keyword.Text);
+    }
+
+    /// <summary>True when the next token can start a table argument.</summary>
+    private bool PeekTableStart()
+    {
+        var token = Peek();
+        return token.IsPunct('<') || token.IsPunct('{') || IsStringToken(token);
+    }
+
+    /// <summary>tables: "&lt;name&gt;", a single string, or an inline list or map.</summary>
+    private TableRef ParseTables(string after)
+    {
+        var token = Peek();
+        if (token.IsPunct('<'))
+        {
+            Next();
+            var name = ExpectString("a table name", "<");
+            ExpectPunct('>', name);
+            return TableRef.Named(name);
+        }
+        if (token.IsPunct('{'))
+        {
+            return TableRef.Of(ParseTableValues(after));
+        }
+        if (token.Kind == TokenKind.Number)
+        {
+            Next();
+            return TableRef.Single(token.Text);
+        }
+        return TableRef.Single(ExpectString("a table (\"<name>\", a value or \"{ ... }\")", after));
+    }
+
+    // '{' optnl (string | key (= | =>) value) (comma ...)* '}' where a comma is ',' or a newline.
+    private ValueList<TableEntry> ParseTableValues(string after)
+    {
+        var open = Next();
+        if (!open.IsPunct('{'))
+        {
+            Fail(open, $"syntax error: expected \"{{\" after \"{after}\", got {open.Describe()}");
+        }
+        var entries = new List<TableEntry>();
+        bool? isMap = null;
+        while (true)
+        {
+            SkipNewlines();
+            var token = Next();
+            if (token.IsPunct('}') && entries.Count > 0)
+            {
+                break;
+            }
+            if (!IsStringToken(token) && token.Kind != TokenKind.Number)
+            {
+                Fail(token, $"syntax error: expected a table value, got {token.Describe()}");
+            }
+            string? value = null;
+            if (Peek().IsPunct('=') || Peek().Kind == TokenKind.Arrow)
+            {
+                Next();
+                var v = Next();
+                if (!IsStringToken(v) && v.Kind != TokenKind.Number)
+                {
+                    Fail(v, $"syntax error: expected a value after \"{token.Text} =\", got {v.Describe()}");
+                }
+                value = v.Text;
+            }
+            if (isMap is not null && isMap != (value is not null))
+            {
+                Fail(token, "cannot mix list values and key = value pairs in one table");
+            }
+            isMap = value is not null;
+            entries.Add(new TableEntry(token.Text, value));
+            var sep = Peek();
+            if (sep.IsPunct(','))
+            {
+                Next();
+            }
+            else if (!sep.IsPunct('}') && sep.Kind != TokenKind.Newline)
+            {
+                Fail(sep, $"syntax error: expected \",\" or \"}}\" in table, got {sep.Describe()}");
+            }
+        }
+        return new ValueList<TableEntry>(entries);
+    }
+
+    private void SkipNewlines()
+    {
+        while (Peek().Kind == TokenKind.Newline)
+        {
+            Next();
+        }
+    }
+
+    private void ExpectPunct(char c, string after)
+    {
+        var token = Next();
+        if (!token.IsPunct(c))
+        {
+            Fail(token, $"syntax error: expected \"{c}\" after \"{after}\", got {token.Describe()}");
+        }
+    }
+}
