@@ -3,7 +3,7 @@
 #   make build      Native-AOT publish into build/ (build/smtpd, build/smtpctl -> smtpd)
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
-#   make bench      run tests/Bench (BENCH_ARGS=ipc by default)
+#   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks)
 #   make install    DESTDIR=... PREFIX=/usr by default
 #   make clean
 #
@@ -20,7 +20,7 @@ BUILD_DIR    := build
 SMTPD_BIN    := $(abspath $(BUILD_DIR)/smtpd)
 TEST_PROJECT := tests/smtpd.Tests.csproj
 BENCH_PROJECT := tests/Bench/smtpd.Bench.csproj
-BENCH_ARGS   ?= ipc
+BENCH_ARGS   ?= all
 TEST_ARGS    ?=
 TEST_LOG     := $(BUILD_DIR)/test.log
 
@@ -164,7 +164,7 @@ bench: check-dotnet build
 	@if [ ! -f $(BENCH_PROJECT) ]; then \
 	  echo "error: $(BENCH_PROJECT) does not exist yet" >&2; exit 1; fi
 	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) run -c $(CONFIGURATION) --project $(BENCH_PROJECT) -- $(BENCH_ARGS)
-	@echo "note: only the IPC benchmark exists; mail-path benchmarks (SMTP in, queue, delivery) come with the mail path."
+	@echo "note: IPC and smtpd -n benchmarks only; mail-path benchmarks (SMTP in, queue, delivery) come with the mail path."
 
 # The privilege-separation users, as the packages create them: system users with their own
 # group, home $(EMPTY_DIR), no login shell. Only for a real system (root, empty DESTDIR).

@@ -1,26 +1,49 @@
-// Reads the configuration for the parent. The full smtpd.conf grammar lands with the config
-// issue; until then the file must exist (when named) and is passed to roles as raw text.
-using System.Text;
+// Loads and checks smtpd.conf for the parent: every problem as `file:line: message` on stderr
+// (all of them, in one run), legacy-rule notices, `-n -v` printing the canonical modern form.
+// The roles get the checked model serialized; they never read the file themselves.
+// Behaviour reference: usr.sbin/smtpd/smtpd.c main(), parse.y parse_config().
+using Smtpd.Config;
 using Smtpd.Runtime;
 
 namespace Smtpd.Parent;
 
 internal static class ParentConfig
 {
-    public static byte[]? Load(SmtpdOptions options)
+    /// <summary>The checked configuration, or null after reporting why it cannot be used.</summary>
+    public static SmtpdConfig? Load(SmtpdOptions options)
     {
-        try
+        ConfigLoadResult result;
+        if (!options.ConfigFileGiven && !File.Exists(options.ConfigFile))
         {
-            return File.ReadAllBytes(options.ConfigFile);
+            // No /etc/smtpd.conf and none named: the built-in local-mail default.
+            result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros);
         }
-        catch (FileNotFoundException) when (!options.ConfigFileGiven)
+        else
         {
-            return Encoding.UTF8.GetBytes(DefaultConfig.Text);
+            result = ConfigLoader.Load(options.ConfigFile, options.Macros);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        foreach (var notice in result.Notices)
         {
-            Console.Error.WriteLine($"smtpd: {options.ConfigFile}: {e.Message}");
+            Console.Error.WriteLine(notice.ToString());
+        }
+
+        foreach (var error in result.Errors)
+        {
+            Console.Error.WriteLine(error.ToString());
+        }
+
+        if (result.Config is null)
+        {
             return null;
         }
+
+        if (options.NoAction && options.Verbose > 0)
+        {
+            Console.Out.Write(ConfigPrinter.Print(result.Config));
+            Console.Out.Flush();
+        }
+
+        return result.Config;
     }
 }

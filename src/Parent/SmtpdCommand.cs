@@ -92,7 +92,7 @@ internal static class SmtpdCommand
         Log.SetTrace(options.Trace);
         _ = Posix.RaiseOpenFilesLimit();
         Log.Info($"info: smtpd {Version} starting");
-        return new ParentProcess(options, settings, config).Run();
+        return new ParentProcess(options, settings, Config.ConfigSerializer.Serialize(config)).Run();
     }
 
     public static int Usage()

@@ -1,4 +1,4 @@
-// `make bench` entry: `smtpd.Bench ipc [count] [payload-bytes]`.
+// `make bench` entry: `smtpd.Bench all`, or one of `ipc [count] [payload-bytes]`, `config [rules]`.
 namespace Smtpd.Bench;
 
 internal static class Program
@@ -7,6 +7,10 @@ internal static class Program
     {
         switch (args.FirstOrDefault())
         {
+            case "config":
+                return ConfigBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+            case "all":
+                return await IpcBench.RunAsync(1_000_000, 64) | ConfigBench.Run(1000);
             case "ipc-peer":
                 return await IpcBench.PeerAsync();
             case "ipc":
@@ -15,7 +19,7 @@ internal static class Program
                 int size = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 64;
                 return await IpcBench.RunAsync(count, size);
             default:
-                Console.Error.WriteLine("usage: smtpd.Bench [ipc [count] [payload-bytes]]");
+                Console.Error.WriteLine("usage: smtpd.Bench [all | ipc [count] [payload-bytes] | config [rules]]");
                 return 1;
         }
     }

@@ -29,10 +29,11 @@ public class CommandLineTests
         string conf = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(conf, "listen on localhost\n");
+            File.WriteAllText(conf, Daemon.MinimalConfig);
             var r = Binary.Run(Binary.Require(), ["-n", "-f", conf]);
             Assert.Equal(0, r.Code);
             Assert.Equal("configuration OK\n", r.Err);
+            Assert.Equal("", r.Out);
         }
         finally
         {
@@ -84,6 +85,66 @@ public class CommandLineTests
         finally
         {
             Directory.Delete(dir, true);
+        }
+    }
+
+    [EndToEndFact]
+    public void NoActionReportsEveryConfigurationErrorWithFileAndLine()
+    {
+        string conf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(conf, "listen in localhost\naction \"local\" maildir alias <aliases>\nmatch for local action \"nowhere\"\n");
+            var r = Binary.Run(Binary.Require(), ["-n", "-f", conf]);
+            Assert.Equal(1, r.Code);
+            var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(lines.Length >= 3, r.Err);
+            Assert.StartsWith($"{conf}:1: ", lines[0], StringComparison.Ordinal);
+            Assert.Contains(lines, l => l.StartsWith($"{conf}:2: ", StringComparison.Ordinal) && l.Contains("aliases", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"{conf}:3: ", StringComparison.Ordinal) && l.Contains("nowhere", StringComparison.Ordinal));
+            Assert.DoesNotContain("configuration OK", r.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(conf);
+        }
+    }
+
+    [EndToEndFact]
+    public void NoActionVerbosePrintsALegacyConfigurationAsModernRules()
+    {
+        string conf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(conf, "listen on localhost\ntable aliases file:/etc/aliases\naccept for local alias <aliases> deliver to mbox\n");
+            var r = Binary.Run(Binary.Require(), ["-n", "-v", "-f", conf]);
+            Assert.Equal(0, r.Code);
+            Assert.Contains($"{conf}:3: ", r.Err, StringComparison.Ordinal);
+            Assert.EndsWith("configuration OK\n", r.Err, StringComparison.Ordinal);
+            Assert.Contains("mbox", r.Out, StringComparison.Ordinal);
+            Assert.Contains("match ", r.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("accept", r.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(conf);
+        }
+    }
+
+    [EndToEndFact]
+    public void MacrosFromTheCommandLineOverrideTheFile()
+    {
+        string conf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(conf, "mport = 25\nlisten on 127.0.0.1 port $mport\naction \"local\" maildir\nmatch for local action \"local\"\n");
+            var r = Binary.Run(Binary.Require(), ["-n", "-v", "-D", "mport=2526", "-f", conf]);
+            Assert.Equal(0, r.Code);
+            Assert.Contains("port 2526", r.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(conf);
         }
     }
 }

@@ -33,7 +33,9 @@ internal sealed class Daemon : IDisposable
     public int? ExitCode { get; private set; }
 
     /// <summary>Starts smtpd -d with the given config text, optionally as another user (via setpriv).</summary>
-    public static Daemon Start(string config = "listen on 127.0.0.1 port 2525\n", string? runAs = null, IEnumerable<string>? extraArgs = null)
+    public const string MinimalConfig = "listen on 127.0.0.1 port 2525\naction \"local\" maildir\nmatch for local action \"local\"\n";
+
+    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
