@@ -12,6 +12,7 @@ internal enum ImsgType : uint
     SetupConfig = 2,
     SetupPeer = 3,
     SetupDone = 4,
+    SetupListener = 5,
 
     // Control and verbosity (IMSG_CTL_*).
     CtlOk = 20,

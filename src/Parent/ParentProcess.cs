@@ -18,15 +18,17 @@ internal sealed partial class ParentProcess
     private readonly SmtpdOptions _options;
     private readonly SetupSettings _settings;
     private readonly byte[] _config;
+    private readonly List<(int Listener, System.Net.Sockets.Socket Socket)> _listeners;
     private readonly Dictionary<ProcRole, ChildProcess> _children = [];
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _shuttingDown;
 
-    public ParentProcess(SmtpdOptions options, SetupSettings settings, byte[] config)
+    public ParentProcess(SmtpdOptions options, SetupSettings settings, byte[] config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
     {
         _options = options;
         _settings = settings;
         _config = config;
+        _listeners = listeners;
     }
 
     public string PidFile => Path.ChangeExtension(_settings.ControlSocket, ".pid");
@@ -68,6 +70,14 @@ internal sealed partial class ParentProcess
             var (endA, endB) = Posix.SocketPair();
             _children[a].Channel.PostEmpty(ImsgType.SetupPeer, (uint)b, (uint)_children[b].Pid, endA);
             _children[b].Channel.PostEmpty(ImsgType.SetupPeer, (uint)a, (uint)_children[a].Pid, endB);
+        }
+
+        // The dispatcher gets the sockets bound while we were root; ours close once sent.
+        foreach (var (index, socket) in _listeners)
+        {
+            var fd = Posix.DupAbove(new SafeFd((int)socket.Handle, ownsHandle: false), 3);
+            _children[ProcRole.Dispatcher].Channel.Post(new SetupListener(index, ListenerBinder.Format((System.Net.IPEndPoint)socket.LocalEndPoint!)), fd: fd);
+            socket.Dispose();
         }
 
         foreach (var child in _children.Values)

@@ -82,8 +82,22 @@ internal static class SmtpdCommand
             SmtpdUsers.Smtpd,
             SmtpdUsers.Queue);
 
+        // Bind before anything starts, so a busy or impossible address is a clear error on
+        // the terminal, not a line in syslog after the daemon detached.
+        var (listeners, bindError) = ListenerBinder.BindAll(config);
+        if (bindError is not null)
+        {
+            Console.Error.WriteLine($"smtpd: {bindError}");
+            return 1;
+        }
+
         if (!options.Foreground)
         {
+            foreach (var (_, socket) in listeners)
+            {
+                socket.Dispose();
+            }
+
             return Daemonize(args);
         }
 
@@ -92,7 +106,7 @@ internal static class SmtpdCommand
         Log.SetTrace(options.Trace);
         _ = Posix.RaiseOpenFilesLimit();
         Log.Info($"info: smtpd {Version} starting");
-        return new ParentProcess(options, settings, Config.ConfigSerializer.Serialize(config)).Run();
+        return new ParentProcess(options, settings, Config.ConfigSerializer.Serialize(config), listeners).Run();
     }
 
     public static int Usage()

@@ -69,7 +69,11 @@ internal static class RoleHost
                     peers[peerRole] = channel;
                     break;
                 default:
-                    Log.FatalX($"bad imsg {msg.Type} during setup");
+                    if (!role.OnSetupMessage(msg))
+                    {
+                        Log.FatalX($"bad imsg {msg.Type} during setup");
+                    }
+
                     break;
             }
         }

@@ -26,6 +26,9 @@ internal abstract class RoleProcess
     /// <summary>The directory the role is locked into when started as root; null for none.</summary>
     public virtual string? ChrootDir(SetupSettings settings) => settings.EmptyDir;
 
+    /// <summary>A role-specific setup message (listening sockets for the dispatcher); false if unexpected.</summary>
+    public virtual bool OnSetupMessage(Imsg msg) => false;
+
     /// <summary>Work that needs the privileges the role is about to lose (sockets in /var/run, spool ownership).</summary>
     public virtual void BeforeDrop()
     {

@@ -29,7 +29,7 @@ public class CommandLineTests
         string conf = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(conf, Daemon.MinimalConfig);
+            File.WriteAllText(conf, Daemon.MinimalConfigOn());
             var r = Binary.Run(Binary.Require(), ["-n", "-f", conf]);
             Assert.Equal(0, r.Code);
             Assert.Equal("configuration OK\n", r.Err);

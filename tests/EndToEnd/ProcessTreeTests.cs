@@ -167,7 +167,7 @@ public class ProcessTreeTests
         {
             string sock = Path.Combine(dir, "smtpd.sock");
             string conf = Path.Combine(dir, "smtpd.conf");
-            File.WriteAllText(conf, Daemon.MinimalConfig);
+            File.WriteAllText(conf, Daemon.MinimalConfigOn());
             var r = Binary.Run(Binary.Require(), ["-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", sock, "--empty-dir", dir], timeout: TimeSpan.FromSeconds(20));
             Assert.Equal(0, r.Code);
             string pidFile = Path.Combine(dir, "smtpd.pid");

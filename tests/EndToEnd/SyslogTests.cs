@@ -43,7 +43,7 @@ public class SyslogTests
         // Our socket stands in for /dev/log in a private mount namespace (or takes /dev/log's
         // place when the machine runs no syslog daemon at all).
         string conf = Path.Combine(dir, "smtpd.conf");
-        File.WriteAllText(conf, Daemon.MinimalConfig);
+        File.WriteAllText(conf, Daemon.MinimalConfigOn());
         string args = $"-F -f {conf} --queue-dir {dir}/spool --socket {dir}/smtpd.sock --empty-dir {dir}";
         string script = File.Exists("/dev/log") ? $"mount --bind {sockPath} /dev/log && exec {Binary.Require()} {args}"
             : $"ln -s {sockPath} /dev/log; exec {Binary.Require()} {args}";

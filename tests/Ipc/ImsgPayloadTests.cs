@@ -69,6 +69,14 @@ public class ImsgPayloadTests
     }
 
     [Fact]
+    public void SetupListenerRoundTrips()
+    {
+        var l = new SetupListener(3, "[::1]:25");
+        Assert.Equal(l, RoundTrip(l));
+        AssertRejectsTruncationAndTrailingBytes(l);
+    }
+
+    [Fact]
     public void PingAndPongRoundTrip()
     {
         var ping = new Ping(ulong.MaxValue, [9, 8, 7]);

@@ -15,6 +15,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.SetupConfig, 2u)]
     [InlineData(ImsgType.SetupPeer, 3u)]
     [InlineData(ImsgType.SetupDone, 4u)]
+    [InlineData(ImsgType.SetupListener, 5u)]
     [InlineData(ImsgType.CtlOk, 20u)]
     [InlineData(ImsgType.CtlVerbose, 22u)]
     [InlineData(ImsgType.CtlShowStatus, 23u)]
@@ -26,6 +27,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(11, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(12, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -9,12 +9,16 @@ internal sealed class Daemon : IDisposable
     private readonly int _pid;
     private bool _reaped;
 
-    private Daemon(string dir, int pid, string logFile)
+    private Daemon(string dir, int pid, string logFile, int port)
     {
         Dir = dir;
         _pid = pid;
         LogFile = logFile;
+        Port = port;
     }
+
+    /// <summary>The free port that replaced {PORT} in the configuration.</summary>
+    public int Port { get; }
 
     public string Dir { get; }
 
@@ -33,7 +37,11 @@ internal sealed class Daemon : IDisposable
     public int? ExitCode { get; private set; }
 
     /// <summary>Starts smtpd -d with the given config text, optionally as another user (via setpriv).</summary>
-    public const string MinimalConfig = "listen on 127.0.0.1 port 2525\naction \"local\" maildir\nmatch for local action \"local\"\n";
+    public const string MinimalConfig = "listen on 127.0.0.1 port {PORT}\naction \"local\" maildir\nmatch for local action \"local\"\n";
+
+    /// <summary>The minimal configuration listening on <paramref name="port"/> (a free one if not given).</summary>
+    public static string MinimalConfigOn(int? port = null) =>
+        MinimalConfig.Replace("{PORT}", (port ?? FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null)
     {
@@ -42,7 +50,8 @@ internal sealed class Daemon : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "run"));
         Directory.CreateDirectory(Path.Combine(dir, "empty"));
         string conf = Path.Combine(dir, "smtpd.conf");
-        File.WriteAllText(conf, config);
+        int port = FreePort();
+        File.WriteAllText(conf, config.Replace("{PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         if (runAs is not null)
         {
             var user = Posix.GetPwNam(runAs)!;
@@ -68,7 +77,15 @@ internal sealed class Daemon : IDisposable
         using var devnull = Posix.Open("/dev/null", Libc.O_RDONLY);
         var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
         int pid = Posix.Spawn(file, argv, env, [(devnull, 0), (logFd, 1), (logFd, 2)]);
-        return new Daemon(dir, pid, log);
+        return new Daemon(dir, pid, log, port);
+    }
+
+    /// <summary>A TCP port nobody listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until all six roles run and the control socket answers.</summary>
