@@ -1,0 +1,88 @@
+// Every table the lookup agent knows: the ones the configuration declares, anonymous inline
+// ones, and OpenSMTPD's built-ins: <localhost> (local clients), <anyhost>, <localnames> (this
+// machine's names and addresses) and <anydestination>.
+// Behaviour reference: usr.sbin/smtpd/config.c config_default(), set_local(), set_localaddrs().
+using System.Net;
+using Smtpd.Config;
+
+namespace Smtpd.Tables;
+
+internal sealed class TableSet
+{
+    private readonly Dictionary<string, ITable> _named = new(StringComparer.Ordinal);
+    private readonly Dictionary<TableRef, ITable> _inline = [];
+    private readonly char _subAddressDelimiter;
+
+    public TableSet(SmtpdConfig config, string hostname, IEnumerable<IPAddress> localAddresses)
+    {
+        _subAddressDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+';
+        var addrs = localAddresses.Select(Text).ToList();
+        Add(new StaticTable("<anyhost>", [("local", null), ("0.0.0.0/0", null), ("::/0", null)]));
+        Add(new StaticTable("<localhost>", new[] { ("local", (string?)null) }.Concat(addrs.Select(a => (a, (string?)null)))));
+        Add(new StaticTable("<localnames>", new[] { ("localhost", (string?)null), (hostname, null) }.Concat(addrs.Select(a => (a, (string?)null)))));
+        string shortName = hostname.Split('.')[0];
+        var anyDest = new List<(string, string?)> { ("*", null) };
+        if (shortName != hostname)
+        {
+            anyDest.Add((shortName, null));
+        }
+
+        Add(new StaticTable("<anydestination>", anyDest));
+        foreach (var t in config.Tables)
+        {
+            Add(Create(t));
+        }
+    }
+
+    public ITable Resolve(TableRef table)
+    {
+        if (table.Name is not null)
+        {
+            return _named.TryGetValue(table.Name, out var t) ? t : new UnavailableTable(table.Name, "undefined table");
+        }
+
+        if (!_inline.TryGetValue(table, out var inline))
+        {
+            inline = new StaticTable("<inline>", table.Inline.Select(e => (e.Key, e.Value)), _subAddressDelimiter);
+            _inline[table] = inline;
+        }
+
+        return inline;
+    }
+
+    public ITable Builtin(string name) => _named[name];
+
+    /// <summary>How an address is written as a table key and in logs (ss_to_text): dotted IPv4, bracketed IPv6.</summary>
+    public static string Text(IPAddress address)
+    {
+        var a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]" : a.ToString();
+    }
+
+    private void Add(ITable table) => _named[table.Name] = table;
+
+    private ITable Create(TableDef def)
+    {
+        if (def.IsInline)
+        {
+            return new StaticTable(def.Name, def.Entries.Select(e => (e.Key, e.Value)), _subAddressDelimiter);
+        }
+
+        if (def.Backend is "file" or "static" && def.Config is not null)
+        {
+            try
+            {
+                var (entries, malformed) = TableFile.Parse(File.ReadAllText(def.Config));
+                return malformed == 0
+                    ? new StaticTable(def.Name, entries, _subAddressDelimiter)
+                    : new UnavailableTable(def.Name, $"{def.Config}:{malformed} invalid map entry");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new UnavailableTable(def.Name, $"{def.Config}: {e.Message}");
+            }
+        }
+
+        return new UnavailableTable(def.Name, $"backend \"{def.Backend}\" is not available yet");
+    }
+}
