@@ -48,6 +48,16 @@ internal sealed class Imsg : IDisposable
         return value;
     }
 
+    /// <summary>Decodes a layout shared by several types; the caller has already switched on <see cref="Type"/>.</summary>
+    public T ReadAs<T>()
+        where T : IImsgLayout<T>
+    {
+        var reader = new ImsgReader(Payload);
+        var value = T.Read(ref reader);
+        reader.End();
+        return value;
+    }
+
     /// <summary>For messages whose whole meaning is in the header: insists the payload is empty.</summary>
     public void ExpectEmpty()
     {

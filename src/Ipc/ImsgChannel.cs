@@ -77,6 +77,16 @@ internal sealed partial class ImsgChannel : IDisposable
         Enqueue(T.Type, builder.WrittenSpan, peerId, pid, fd);
     }
 
+    /// <summary>Queues a message of <paramref name="type"/> with a layout several types share.</summary>
+    public void PostAs<T>(ImsgType type, in T payload, uint peerId = 0, uint pid = 0, SafeFd? fd = null)
+        where T : IImsgLayout<T>
+    {
+        var builder = Builder();
+        var writer = new ImsgWriter(builder);
+        payload.Write(ref writer);
+        Enqueue(type, builder.WrittenSpan, peerId, pid, fd);
+    }
+
     /// <summary>Queues a message whose meaning is all in its header.</summary>
     public void PostEmpty(ImsgType type, uint peerId = 0, uint pid = 0, SafeFd? fd = null) =>
         Enqueue(type, ReadOnlySpan<byte>.Empty, peerId, pid, fd);

@@ -20,6 +20,32 @@ internal enum ImsgType : uint
     CtlShowStatus = 23,
     CtlShutdown = 24,
 
+    // The lookup agent: client names, recipient expansion (IMSG_LKA_*, IMSG_SMTP_EXPAND_RCPT).
+    LkaClientLookup = 30,
+    LkaClientLookupReply = 31,
+    LkaExpandRcpt = 32,
+    LkaExpandReply = 33,
+
+    // The queue: messages and envelopes (IMSG_SMTP_MESSAGE_*, IMSG_QUEUE_ENVELOPE_*).
+    QueueMessageCreate = 40,
+    QueueMessageCreateReply = 41,
+    QueueMessageOpen = 42,
+    QueueMessageOpenReply = 43,
+    QueueEnvelopeSubmit = 44,
+    QueueEnvelopeSubmitReply = 45,
+    QueueMessageCommit = 46,
+    QueueMessageCommitReply = 47,
+    QueueMessageRollback = 48,
+
+    // Scheduling and delivery (IMSG_QUEUE_DELIVER, IMSG_MDA_*, IMSG_QUEUE_DELIVERY_*).
+    SchedulerEnvelopeNew = 50,
+    SchedulerDeliver = 51,
+    QueueDeliver = 52,
+    MdaDeliver = 53,
+    MdaDone = 54,
+    QueueDeliveryResult = 55,
+    SchedulerDeliveryResult = 56,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

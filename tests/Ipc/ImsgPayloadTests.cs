@@ -76,6 +76,49 @@ public class ImsgPayloadTests
         AssertRejectsTruncationAndTrailingBytes(l);
     }
 
+    private static T RoundTripLayout<T>(T value)
+        where T : IImsgLayout<T>
+    {
+        var buf = new ArrayBufferWriter<byte>();
+        var w = new ImsgWriter(buf);
+        value.Write(ref w);
+        byte[] bytes = buf.WrittenSpan.ToArray();
+        using var trailing = new Imsg(ImsgType.QueueMessageOpen, 0, 0, [.. bytes, 1], null);
+        Assert.Throws<ImsgFormatException>(() => trailing.ReadAs<T>());
+        if (bytes.Length > 0)
+        {
+            using var truncated = new Imsg(ImsgType.QueueMessageOpen, 0, 0, bytes[..^1], null);
+            Assert.Throws<ImsgFormatException>(() => truncated.ReadAs<T>());
+        }
+
+        using var msg = new Imsg(ImsgType.QueueMessageOpen, 0, 0, bytes, null);
+        return msg.ReadAs<T>();
+    }
+
+    [Fact]
+    public void MailPathPayloadsRoundTrip()
+    {
+        var lookup = new LkaClientLookup(7, "[2001:db8::1]");
+        Assert.Equal(lookup, RoundTrip(lookup));
+        var named = new LkaClientLookupReply(7, "mail.example.org", 0);
+        Assert.Equal(named, RoundTrip(named));
+        Assert.Equal(new LkaClientLookupReply(8, null, 2), RoundTrip(new LkaClientLookupReply(8, null, 2)));
+        var rcpt = new LkaExpandRcpt(9, null, "192.0.2.1", null, "client.example.net", "alice", true, "", "bob@example.org");
+        Assert.Equal(rcpt, RoundTrip(rcpt));
+        AssertRejectsTruncationAndTrailingBytes(rcpt);
+        var reply = new LkaExpandReply(9, 0, "250 2.1.5 Destination address valid: Recipient ok", ["local|mda|bob|bob@example.org", "relay|mta||x@y"]);
+        var back = RoundTrip(reply);
+        Assert.Equal((reply.ReqId, reply.Status, reply.Reply), (back.ReqId, back.Status, back.Reply));
+        Assert.Equal(reply.Deliveries, back.Deliveries);
+        AssertRejectsTruncationAndTrailingBytes(reply);
+
+        Assert.Equal(new MsgRequest(1, 0xdeadbeef, false), RoundTripLayout(new MsgRequest(1, 0xdeadbeef, false)));
+        Assert.Equal(new EnvelopeMsg(2, "version: 3\nrcpt: a@b\n"), RoundTripLayout(new EnvelopeMsg(2, "version: 3\nrcpt: a@b\n")));
+        Assert.Equal(new EvpReply(3, 0xdeadbeef00000001, true), RoundTripLayout(new EvpReply(3, 0xdeadbeef00000001, true)));
+        Assert.Equal(new DeliveryOutcome(4, 1, "421 4.4.2 timeout"), RoundTripLayout(new DeliveryOutcome(4, 1, "421 4.4.2 timeout")));
+        Assert.Equal(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2), RoundTripLayout(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2)));
+    }
+
     [Fact]
     public void PingAndPongRoundTrip()
     {

@@ -20,6 +20,26 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.CtlVerbose, 22u)]
     [InlineData(ImsgType.CtlShowStatus, 23u)]
     [InlineData(ImsgType.CtlShutdown, 24u)]
+    [InlineData(ImsgType.LkaClientLookup, 30u)]
+    [InlineData(ImsgType.LkaClientLookupReply, 31u)]
+    [InlineData(ImsgType.LkaExpandRcpt, 32u)]
+    [InlineData(ImsgType.LkaExpandReply, 33u)]
+    [InlineData(ImsgType.QueueMessageCreate, 40u)]
+    [InlineData(ImsgType.QueueMessageCreateReply, 41u)]
+    [InlineData(ImsgType.QueueMessageOpen, 42u)]
+    [InlineData(ImsgType.QueueMessageOpenReply, 43u)]
+    [InlineData(ImsgType.QueueEnvelopeSubmit, 44u)]
+    [InlineData(ImsgType.QueueEnvelopeSubmitReply, 45u)]
+    [InlineData(ImsgType.QueueMessageCommit, 46u)]
+    [InlineData(ImsgType.QueueMessageCommitReply, 47u)]
+    [InlineData(ImsgType.QueueMessageRollback, 48u)]
+    [InlineData(ImsgType.SchedulerEnvelopeNew, 50u)]
+    [InlineData(ImsgType.SchedulerDeliver, 51u)]
+    [InlineData(ImsgType.QueueDeliver, 52u)]
+    [InlineData(ImsgType.MdaDeliver, 53u)]
+    [InlineData(ImsgType.MdaDone, 54u)]
+    [InlineData(ImsgType.QueueDeliveryResult, 55u)]
+    [InlineData(ImsgType.SchedulerDeliveryResult, 56u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -27,6 +47,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(12, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(32, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -1,0 +1,96 @@
+// Dispatcher ↔ lookup agent: who the client is, and what a recipient expands to.
+// Behaviour reference: usr.sbin/smtpd/lka.c, lka_session.c, smtp_session.c.
+namespace Smtpd.Ipc.Messages;
+
+/// <summary>Reverse DNS of a connecting client (before the greeting).</summary>
+internal readonly record struct LkaClientLookup(ulong ReqId, string Address) : IImsgPayload<LkaClientLookup>
+{
+    public static ImsgType Type => ImsgType.LkaClientLookup;
+
+    public static LkaClientLookup Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteString(Address);
+    }
+}
+
+/// <summary>The client's PTR name (null if none) and FCrDNS verdict (0 pass, 1 fail, 2 error).</summary>
+internal readonly record struct LkaClientLookupReply(ulong ReqId, string? Rdns, byte Fcrdns) : IImsgPayload<LkaClientLookupReply>
+{
+    public static ImsgType Type => ImsgType.LkaClientLookupReply;
+
+    public static LkaClientLookupReply Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadString(), reader.ReadU8());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteString(Rdns);
+        writer.WriteU8(Fcrdns);
+    }
+}
+
+/// <summary>One RCPT TO to match against the ruleset and expand; the template envelope carries the session's facts.</summary>
+internal readonly record struct LkaExpandRcpt(ulong ReqId, string? Tag, string Source, string? Rdns, string Helo, string? AuthUser, bool Tls, string Sender, string Recipient) : IImsgPayload<LkaExpandRcpt>
+{
+    public static ImsgType Type => ImsgType.LkaExpandRcpt;
+
+    public static LkaExpandRcpt Read(ref ImsgReader reader) => new(
+        reader.ReadU64(), reader.ReadString(), reader.ReadRequiredString(), reader.ReadString(), reader.ReadRequiredString(),
+        reader.ReadString(), reader.ReadBool(), reader.ReadRequiredString(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteString(Tag);
+        writer.WriteString(Source);
+        writer.WriteString(Rdns);
+        writer.WriteString(Helo);
+        writer.WriteString(AuthUser);
+        writer.WriteBool(Tls);
+        writer.WriteString(Sender);
+        writer.WriteString(Recipient);
+    }
+}
+
+/// <summary>
+/// The verdict: Status 0 accepted (one delivery per entry of Deliveries), 1 rejected, 2 temporary
+/// failure, with the SMTP reply to give when not accepted. A delivery is "dispatcher|type|user|dest".
+/// </summary>
+internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string Reply, string[] Deliveries) : IImsgPayload<LkaExpandReply>
+{
+    public static ImsgType Type => ImsgType.LkaExpandReply;
+
+    public static LkaExpandReply Read(ref ImsgReader reader)
+    {
+        ulong id = reader.ReadU64();
+        byte status = reader.ReadU8();
+        string reply = reader.ReadRequiredString();
+        uint n = reader.ReadU32();
+        if (n > 100_000)
+        {
+            throw new ImsgFormatException("too many deliveries");
+        }
+
+        var list = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            list[i] = reader.ReadRequiredString();
+        }
+
+        return new LkaExpandReply(id, status, reply, list);
+    }
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteU8(Status);
+        writer.WriteString(Reply);
+        writer.WriteU32((uint)Deliveries.Length);
+        foreach (string d in Deliveries)
+        {
+            writer.WriteString(d);
+        }
+    }
+}

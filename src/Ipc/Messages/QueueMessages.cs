@@ -1,0 +1,74 @@
+// Dispatcher ↔ queue during a transaction, and the queue's side of deliveries. Envelopes cross
+// process boundaries in their on-disk text form, as OpenSMTPD's m_add_envelope does. These are
+// layouts shared by several message types (see ImsgType's Queue* and delivery groups).
+// Behaviour reference: usr.sbin/smtpd/queue.c queue_imsg(), smtp_session.c.
+namespace Smtpd.Ipc.Messages;
+
+/// <summary>A request id and a message id: create (id 0), open, commit, rollback; and their replies with Ok.</summary>
+internal readonly record struct MsgRequest(ulong ReqId, uint MsgId, bool Ok = true) : IImsgLayout<MsgRequest>
+{
+    public static MsgRequest Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU32(), reader.ReadBool());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteU32(MsgId);
+        writer.WriteBool(Ok);
+    }
+}
+
+/// <summary>An envelope in its text form with a request id: submitted, or handed on for delivery.</summary>
+internal readonly record struct EnvelopeMsg(ulong ReqId, string Text) : IImsgLayout<EnvelopeMsg>
+{
+    public static EnvelopeMsg Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteString(Text);
+    }
+}
+
+/// <summary>A request id and an envelope id, with Ok: the reply to a submission.</summary>
+internal readonly record struct EvpReply(ulong ReqId, ulong EvpId, bool Ok) : IImsgLayout<EvpReply>
+{
+    public static EvpReply Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU64(), reader.ReadBool());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteU64(EvpId);
+        writer.WriteBool(Ok);
+    }
+}
+
+/// <summary>
+/// The outcome of one delivery attempt: Status 0 ok, 1 temporary failure, 2 permanent failure,
+/// 3 loop; the error line and the enhanced status for logs, envelopes and bounces.
+/// </summary>
+internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string ErrorLine) : IImsgLayout<DeliveryOutcome>
+{
+    public static DeliveryOutcome Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(EvpId);
+        writer.WriteU8(Status);
+        writer.WriteString(ErrorLine);
+    }
+}
+
+/// <summary>What the scheduler needs of a committed envelope.</summary>
+internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry) : IImsgLayout<ScheduleEntry>
+{
+    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(EvpId);
+        writer.WriteU8(Kind);
+        writer.WriteI64(Creation);
+        writer.WriteI64(Ttl);
+        writer.WriteI32(Retry);
+    }
+}
