@@ -1,15 +1,51 @@
-// The lookup agent (lka) role: tables, DNS, the ruleset, alias and forward expansion, filter processes. Runs as _smtpd, not chrooted: it needs /etc files and resolv.conf.
+// The lookup agent (lka): tables, DNS, the ruleset, recipient expansion. Runs as _smtpd, not
+// chrooted: it reads /etc files (resolv.conf, tables) at run time.
 // Behaviour reference: usr.sbin/smtpd/lka.c.
+using System.Net;
+using System.Net.NetworkInformation;
+using Smtpd.Config;
+using Smtpd.Dns;
+using Smtpd.Interop;
+using Smtpd.Ipc.Messages;
+using Smtpd.Rules;
 using Smtpd.Runtime;
+using Smtpd.Tables;
 
 namespace Smtpd.Lka;
 
 internal sealed partial class LkaProcess : RoleProcess
 {
+    private LkaExpander? _expander;
+    private DnsLookups? _dns;
+
     public override ProcRole Role => ProcRole.Lka;
 
     public override bool NeedsCrypto => true;
 
-    // The lookup agent reads /etc (resolv.conf, tables) at run time, so it stays at /.
-    public override string? ChrootDir(Ipc.Messages.SetupSettings settings) => null;
+    // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
+    public override string? ChrootDir(SetupSettings settings) => null;
+
+    public override Task StartAsync()
+    {
+        var config = ConfigSerializer.Deserialize(ConfigBlob);
+        var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
+        _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam);
+        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load()));
+        return Task.CompletedTask;
+    }
+
+    private static List<IPAddress> LocalAddresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(u => u.Address))
+                .Where(a => !a.IsIPv6LinkLocal)
+                .ToList();
+        }
+        catch (NetworkInformationException)
+        {
+            return [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        }
+    }
 }

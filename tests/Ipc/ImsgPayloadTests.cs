@@ -106,7 +106,7 @@ public class ImsgPayloadTests
         var rcpt = new LkaExpandRcpt(9, null, "192.0.2.1", null, "client.example.net", "alice", true, "", "bob@example.org");
         Assert.Equal(rcpt, RoundTrip(rcpt));
         AssertRejectsTruncationAndTrailingBytes(rcpt);
-        var reply = new LkaExpandReply(9, 0, "250 2.1.5 Destination address valid: Recipient ok", ["local|mda|bob|bob@example.org", "relay|mta||x@y"]);
+        var reply = new LkaExpandReply(9, 0, "", [new LkaDelivery("local", false, "bob", "bob@example.org", "lists"), new LkaDelivery("relay", true, "", "x@y", "")]);
         var back = RoundTrip(reply);
         Assert.Equal((reply.ReqId, reply.Status, reply.Reply), (back.ReqId, back.Status, back.Reply));
         Assert.Equal(reply.Deliveries, back.Deliveries);

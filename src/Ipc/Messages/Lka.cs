@@ -54,12 +54,19 @@ internal readonly record struct LkaExpandRcpt(ulong ReqId, string? Tag, string S
     }
 }
 
+/// <summary>One final destination a recipient expanded to: the action, local (mda) or relay (mta), the system user, the address, the sub-address tag.</summary>
+internal readonly record struct LkaDelivery(string Dispatcher, bool Relay, string User, string Dest, string Subaddress);
+
 /// <summary>
-/// The verdict: Status 0 accepted (one delivery per entry of Deliveries), 1 rejected, 2 temporary
-/// failure, with the SMTP reply to give when not accepted. A delivery is "dispatcher|type|user|dest".
+/// The verdict: Status 0 accepted (one entry per final destination), 1 rejected, 2 temporary
+/// failure, with the SMTP reply text to give when not accepted.
 /// </summary>
-internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string Reply, string[] Deliveries) : IImsgPayload<LkaExpandReply>
+internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string Reply, LkaDelivery[] Deliveries) : IImsgPayload<LkaExpandReply>
 {
+    public const byte Accepted = 0;
+    public const byte Rejected = 1;
+    public const byte TempFail = 2;
+
     public static ImsgType Type => ImsgType.LkaExpandReply;
 
     public static LkaExpandReply Read(ref ImsgReader reader)
@@ -73,10 +80,10 @@ internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string 
             throw new ImsgFormatException("too many deliveries");
         }
 
-        var list = new string[n];
+        var list = new LkaDelivery[n];
         for (int i = 0; i < n; i++)
         {
-            list[i] = reader.ReadRequiredString();
+            list[i] = new LkaDelivery(reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
         }
 
         return new LkaExpandReply(id, status, reply, list);
@@ -88,9 +95,13 @@ internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string 
         writer.WriteU8(Status);
         writer.WriteString(Reply);
         writer.WriteU32((uint)Deliveries.Length);
-        foreach (string d in Deliveries)
+        foreach (var d in Deliveries)
         {
-            writer.WriteString(d);
+            writer.WriteString(d.Dispatcher);
+            writer.WriteBool(d.Relay);
+            writer.WriteString(d.User);
+            writer.WriteString(d.Dest);
+            writer.WriteString(d.Subaddress);
         }
     }
 }
