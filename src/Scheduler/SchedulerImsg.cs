@@ -1,5 +1,6 @@
-// The scheduler role's one message switch.
+// The scheduler's one message switch: new envelopes from the queue, and how attempts ended.
 using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 
 namespace Smtpd.Scheduler;
@@ -8,9 +9,33 @@ internal sealed partial class SchedulerProcess
 {
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
-        if (!DispatchCommon(Peers[from], msg))
+        switch (msg.Type)
         {
-            Unexpected(from, msg);
+            case ImsgType.SchedulerEnvelopeNew when from == ProcRole.Queue:
+                var entry = msg.ReadAs<ScheduleEntry>();
+                _queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now);
+                Wake();
+                break;
+            case ImsgType.SchedulerDeliveryResult when from == ProcRole.Queue:
+                var outcome = msg.ReadAs<DeliveryOutcome>();
+                if (outcome.Status == 1)
+                {
+                    _queue.TempFail(outcome.EvpId, Now);
+                }
+                else
+                {
+                    _queue.Remove(outcome.EvpId);
+                }
+
+                Wake();
+                break;
+            default:
+                if (!DispatchCommon(Peers[from], msg))
+                {
+                    Unexpected(from, msg);
+                }
+
+                break;
         }
 
         return ValueTask.CompletedTask;
