@@ -11,11 +11,13 @@ internal static class DeliveryStatus
 
     public static void Append(StringBuilder sb, BounceReport report, string host)
     {
-        Field(sb, "Reporting-MTA", "dns; " + host);
+        // Field order follows the ABNF of RFC 3464 section 2.2 and 2.3.
         if (!string.IsNullOrEmpty(report.EnvelopeId))
         {
             Field(sb, "Original-Envelope-Id", Xtext.Decode(report.EnvelopeId));
         }
+
+        Field(sb, "Reporting-MTA", "dns; " + host);
 
         if (report.ArrivalDate is { } arrival)
         {
@@ -26,11 +28,12 @@ internal static class DeliveryStatus
 
         foreach (var rcpt in report.Recipients)
         {
-            Field(sb, "Final-Recipient", "rfc822; " + rcpt.FinalRecipient);
             if (!string.IsNullOrEmpty(rcpt.OriginalRecipient))
             {
                 Field(sb, "Original-Recipient", TypedAddress(rcpt.OriginalRecipient));
             }
+
+            Field(sb, "Final-Recipient", "rfc822; " + rcpt.FinalRecipient);
 
             Field(sb, "Action", BounceBuilder.ActionText(report.Type));
             Field(sb, "Status", rcpt.Status.ToString());
