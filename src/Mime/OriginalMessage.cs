@@ -21,10 +21,10 @@ internal static class OriginalMessage
             int n = await source.ReadAsync(chunk, ct);
             if (n == 0)
             {
-                // A header with no body and no final newline: keep the last line too.
-                if (line.Length > 0 && !AddLine(header, line))
+                // A header with no body and no final newline: keep the last line too (if it fits).
+                if (line.Length > 0)
                 {
-                    return header.ToArray();
+                    AddLine(header, line);
                 }
 
                 return header.ToArray();

@@ -186,4 +186,23 @@ public class MdaVariablesTests
         Assert.Equal("h\u00e9lo", Expand("%{user.username}", ctx));
         Assert.Equal("H\u00e9LO", Expand("%{user.username:uppercase}", ctx));
     }
+
+    [Fact]
+    public void RandomFormatsNeverThrow()
+    {
+        const string alphabet = "%{}[]:|-+0123456789 ~/rcpt.userdomainsendermbox.fromdestlowercaseuppercasestripraw";
+        var rng = new Random(1024);
+        for (int i = 0; i < 5000; i++)
+        {
+            var chars = new char[rng.Next(0, 40)];
+            for (int k = 0; k < chars.Length; k++)
+            {
+                chars[k] = alphabet[rng.Next(alphabet.Length)];
+            }
+
+            bool ok = MdaVariables.TryExpand(new string(chars), Ctx, out string result, out var error);
+            Assert.Equal(ok, error == MdaExpandError.None);
+            Assert.NotNull(result);
+        }
+    }
 }
