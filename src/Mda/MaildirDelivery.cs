@@ -1,0 +1,207 @@
+// Delivers one message into a maildir: creates the maildir (and cur/, new/, tmp/) when missing,
+// writes tmp/<unique>, fsyncs it, then renames it into new/ — of the sub-address folder when that
+// folder exists, of .Junk when junk filing is on and the header says X-Spam: yes. Pure file work:
+// the caller has already become the recipient user.
+// Behaviour reference: usr.sbin/smtpd/mail.maildir.c
+// Differences: a name already present in new/ is never replaced (a fresh name is taken), the new/
+// directory is fsynced before success is reported, and existing folders keep their mode.
+using Smtpd.Interop;
+
+namespace Smtpd.Mda;
+
+internal sealed class MaildirDelivery
+{
+    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FileMode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    // mail.maildir's own escape set for folder names: unlike the address set it also covers '/' and '^'.
+    private const string SubdirEscaped = "!#$%&'*/?^`{|}~";
+
+    private readonly string _root;
+    private readonly bool _junk;
+    private readonly string? _subaddress;
+    private readonly string _host;
+
+    public MaildirDelivery(string path, bool junk = false, string? subaddress = null, string? hostname = null)
+    {
+        _root = path.TrimEnd('/');
+        _junk = junk;
+        _subaddress = subaddress;
+        _host = hostname ?? Environment.MachineName;
+    }
+
+    /// <summary>Where the last successful delivery put the message (for logs and tests).</summary>
+    public string? DeliveredPath { get; private set; }
+
+    public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
+
+    public async Task<MdaResult> DeliverAsync(Stream message, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!Path.IsPathFullyQualified(_root) || _root.Length == 0)
+        {
+            return MdaResult.PermFail("maildir path must be absolute: " + _root);
+        }
+
+        var made = EnsureMaildir(_root);
+        if (!made.IsOk)
+        {
+            return made;
+        }
+
+        string junkDir = _root + "/.Junk";
+        if (_junk && EnsureMaildir(junkDir) is { IsOk: false } junkFailed)
+        {
+            return junkFailed;
+        }
+
+        string dir = _root;
+        if (SubFolder() is { } sub && Directory.Exists(sub))
+        {
+            if (EnsureMaildir(sub) is { IsOk: false } subFailed)
+            {
+                return subFailed;
+            }
+
+            dir = sub;
+        }
+
+        string name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
+        string tmp = dir + "/tmp/" + name;
+        bool isJunk;
+        try
+        {
+            isJunk = await WriteTmpAsync(message, tmp, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            return MdaResult.TempFail(tmp + ": " + e.Message);
+        }
+
+        return MoveToNew(tmp, (isJunk && _junk ? junkDir : dir) + "/new", name);
+    }
+
+    private string? SubFolder()
+    {
+        if (string.IsNullOrEmpty(_subaddress))
+        {
+            return null;
+        }
+
+        var chars = _subaddress.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (SubdirEscaped.Contains(chars[i], StringComparison.Ordinal))
+            {
+                chars[i] = ':';
+            }
+        }
+
+        return _root + "/." + new string(chars);
+    }
+
+    // Writes the message and fsyncs it: the file must be on disk before its name appears in new/.
+    private static async Task<bool> WriteTmpAsync(Stream message, string tmp, CancellationToken ct)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            UnixCreateMode = FileMode600,
+            BufferSize = 0,
+        };
+        await using var file = new FileStream(tmp, options);
+        var scan = new JunkHeaderScanner();
+        var buffer = new byte[64 * 1024];
+        bool endsWithNewline = true;
+        int n;
+        while ((n = await message.ReadAsync(buffer, ct)) > 0)
+        {
+            scan.Feed(buffer.AsSpan(0, n));
+            await file.WriteAsync(buffer.AsMemory(0, n), ct);
+            endsWithNewline = buffer[n - 1] == (byte)'\n';
+        }
+
+        if (!endsWithNewline)
+        {
+            await file.WriteAsync("\n"u8.ToArray(), ct);
+        }
+
+        file.Flush(flushToDisk: true);
+        return scan.IsJunk;
+    }
+
+    private MdaResult MoveToNew(string tmp, string newDir, string name)
+    {
+        // rename(2) as mail.maildir does. The name (µs, pid, counter) is unique already; File.Move without
+        // overwrite still refuses a name that exists, and a clash just gets a fresh name.
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            string target = newDir + "/" + (attempt == 0 ? name : MaildirName.Next(Clock(), Environment.ProcessId, _host));
+            try
+            {
+                File.Move(tmp, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target) && File.Exists(tmp))
+            {
+                continue;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(tmp);
+                return MdaResult.TempFail("rename into " + newDir + ": " + e.Message);
+            }
+
+            // The queue forgets the message once we say Ok, so the new directory entry must be durable first.
+            var err = Posix.TryFsyncDirectory(newDir);
+            if (err != Errno.None)
+            {
+                return MdaResult.TempFail("fsync " + newDir + ": " + err);
+            }
+
+            DeliveredPath = target;
+            return MdaResult.Ok;
+        }
+
+        TryDelete(tmp);
+        return MdaResult.TempFail("could not find a free name in " + newDir);
+    }
+
+    private static MdaResult EnsureMaildir(string dir)
+    {
+        try
+        {
+            foreach (string sub in (ReadOnlySpan<string>)[dir, dir + "/cur", dir + "/tmp", dir + "/new"])
+            {
+                if (!Directory.Exists(sub))
+                {
+                    Directory.CreateDirectory(sub, DirMode);
+                }
+            }
+
+            return MdaResult.Ok;
+        }
+        catch (PathTooLongException e)
+        {
+            return MdaResult.PermFail(dir + ": " + e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return MdaResult.TempFail(dir + ": " + e.Message);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leftovers in tmp/ are harmless: maildir readers ignore tmp/ and clean it after 36 hours.
+        }
+    }
+}

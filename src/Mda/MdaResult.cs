@@ -1,0 +1,48 @@
+// Outcome of one local delivery, with the words OpenSMTPD's delivery log uses
+// ("result=Ok stat=Delivered", "result=TempFail stat=Error (reason)") and the exit status a
+// delivery helper process reports it with (smtpd.conf(5) "MDA COMMANDS": 0 ok, 71/75 temporary).
+// Behaviour reference: usr.sbin/smtpd/mda.c (mda_imsg IMSG_MDA_DONE, mda_log)
+namespace Smtpd.Mda;
+
+internal readonly record struct MdaResult(MdaResultKind Kind, string Reason)
+{
+    public const int ExitOk = 0;
+    public const int ExitOsErr = 71;
+    public const int ExitTempFail = 75;
+    public const int ExitPermFail = 1;
+
+    public static MdaResult Ok { get; } = new(MdaResultKind.Ok, "Delivered");
+
+    public static MdaResult TempFail(string reason) => new(MdaResultKind.TempFail, reason);
+
+    public static MdaResult PermFail(string reason) => new(MdaResultKind.PermFail, reason);
+
+    public bool IsOk => Kind == MdaResultKind.Ok;
+
+    /// <summary>The result= word of the log line.</summary>
+    public string LogResult => Kind switch
+    {
+        MdaResultKind.Ok => "Ok",
+        MdaResultKind.TempFail => "TempFail",
+        _ => "PermFail",
+    };
+
+    /// <summary>The stat= text of the log line.</summary>
+    public string LogStat => IsOk ? "Delivered" : "Error (" + Reason + ")";
+
+    /// <summary>The exit status a delivery helper ends with for this result.</summary>
+    public int ExitCode => Kind switch
+    {
+        MdaResultKind.Ok => ExitOk,
+        MdaResultKind.TempFail => ExitTempFail,
+        _ => ExitPermFail,
+    };
+
+    /// <summary>Reads a helper's or mda command's exit status back: 0 ok, 71 and 75 temporary, anything else permanent.</summary>
+    public static MdaResult FromExitCode(int status, string reason) => status switch
+    {
+        ExitOk => Ok,
+        ExitOsErr or ExitTempFail => TempFail(reason),
+        _ => PermFail(reason),
+    };
+}
