@@ -6,10 +6,13 @@ namespace Smtpd.Parent;
 
 internal sealed partial class ParentProcess
 {
-    private static void Dispatch(ChildProcess from, Imsg msg)
+    private void Dispatch(ChildProcess from, Imsg msg)
     {
         switch (msg.Type)
         {
+            case ImsgType.MdaDeliver when from.Role == ProcRole.Dispatcher:
+                _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.DeliveryRequest>(), msg.TakeFd());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;

@@ -18,16 +18,18 @@ internal sealed partial class ParentProcess
     private readonly SmtpdOptions _options;
     private readonly SetupSettings _settings;
     private readonly byte[] _config;
+    private readonly Config.SmtpdConfig _model;
     private readonly List<(int Listener, System.Net.Sockets.Socket Socket)> _listeners;
     private readonly Dictionary<ProcRole, ChildProcess> _children = [];
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _shuttingDown;
 
-    public ParentProcess(SmtpdOptions options, SetupSettings settings, byte[] config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
+    public ParentProcess(SmtpdOptions options, SetupSettings settings, Config.SmtpdConfig config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
     {
         _options = options;
         _settings = settings;
-        _config = config;
+        _model = config;
+        _config = Config.ConfigSerializer.Serialize(config);
         _listeners = listeners;
     }
 

@@ -106,7 +106,7 @@ internal static class SmtpdCommand
         Log.SetTrace(options.Trace);
         _ = Posix.RaiseOpenFilesLimit();
         Log.Info($"info: smtpd {Version} starting");
-        return new ParentProcess(options, settings, Config.ConfigSerializer.Serialize(config), listeners).Run();
+        return new ParentProcess(options, settings, config, listeners).Run();
     }
 
     public static int Usage()
@@ -117,6 +117,11 @@ internal static class SmtpdCommand
 
     private static int RunRole(SmtpdOptions options)
     {
+        if (options.Role == "mda")
+        {
+            return Mda.MdaHelper.Run();
+        }
+
         var role = RoleFactory.Create(options.Role!);
         if (role is null)
         {

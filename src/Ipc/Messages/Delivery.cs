@@ -1,0 +1,76 @@
+// A delivery attempt as it travels queue → dispatcher → parent (the message descriptor rides
+// along), and the job the parent hands a delivery helper running as the recipient user.
+// Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_QUEUE_DELIVER), mda.c, smtpd.c forkmda().
+namespace Smtpd.Ipc.Messages;
+
+/// <summary>What one delivery needs to know of its envelope.</summary>
+internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, string Sender, string Rcpt, string Dest, string User, string Subaddress, long Creation) : IImsgLayout<DeliveryRequest>
+{
+    public static DeliveryRequest Read(ref ImsgReader reader) => new(
+        reader.ReadU64(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(),
+        reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadI64());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(EvpId);
+        writer.WriteString(Dispatcher);
+        writer.WriteString(Sender);
+        writer.WriteString(Rcpt);
+        writer.WriteString(Dest);
+        writer.WriteString(User);
+        writer.WriteString(Subaddress);
+        writer.WriteI64(Creation);
+    }
+}
+
+/// <summary>
+/// A local delivery for the helper: method (0 mbox, 1 maildir, 2 mda command, 3 lmtp), its
+/// argument (path, command or LMTP destination, not yet expanded), the user to become, and the
+/// envelope facts the %{...} formats use.
+/// </summary>
+internal readonly record struct MdaJob(
+    ulong EvpId,
+    byte Method,
+    string Argument,
+    bool Junk,
+    string UserName,
+    uint Uid,
+    uint Gid,
+    string Home,
+    bool DropPrivileges,
+    string Sender,
+    string Rcpt,
+    string Dest,
+    string Subaddress,
+    string Hostname) : IImsgPayload<MdaJob>
+{
+    public const byte Mbox = 0;
+    public const byte Maildir = 1;
+    public const byte Command = 2;
+    public const byte Lmtp = 3;
+
+    public static ImsgType Type => ImsgType.MdaDeliver;
+
+    public static MdaJob Read(ref ImsgReader reader) => new(
+        reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
+        reader.ReadU32(), reader.ReadU32(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
+        reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(EvpId);
+        writer.WriteU8(Method);
+        writer.WriteString(Argument);
+        writer.WriteBool(Junk);
+        writer.WriteString(UserName);
+        writer.WriteU32(Uid);
+        writer.WriteU32(Gid);
+        writer.WriteString(Home);
+        writer.WriteBool(DropPrivileges);
+        writer.WriteString(Sender);
+        writer.WriteString(Rcpt);
+        writer.WriteString(Dest);
+        writer.WriteString(Subaddress);
+        writer.WriteString(Hostname);
+    }
+}
