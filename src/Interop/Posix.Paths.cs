@@ -23,8 +23,16 @@ internal static partial class Posix
     public static Errno TryMkdir(string path, uint mode) =>
         Libc.Mkdir(path, mode) == 0 ? Errno.None : LastErrno();
 
+    /// <summary>Opens an existing file read-only, refusing a symbolic link in the last component.</summary>
+    public static Errno TryOpenRead(string path, out SafeFd? fd) =>
+        TryOpen(path, Libc.O_RDONLY | Libc.O_NOFOLLOW, 0, out fd);
+
+    /// <summary>Creates a new file for reading and writing; EEXIST if the name is taken (O_EXCL also refuses symbolic links).</summary>
+    public static Errno TryCreateExclusive(string path, uint mode, out SafeFd? fd) =>
+        TryOpen(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, mode, out fd);
+
     /// <summary>open(2), always close-on-exec; <paramref name="fd"/> is null on failure.</summary>
-    public static Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
+    private static Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
     {
         int n = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
         if (n < 0)
