@@ -71,6 +71,14 @@ internal sealed partial class FsQueueBackend
             }
         }
 
+        // A commit never publishes a message without an envelope, so an envelope-less directory is
+        // what a crash between deleting the last envelope and removing the message leaves behind.
+        if (evpids.Count == 0)
+        {
+            _ = PurgeTree(dir);
+            yield break;
+        }
+
         // Envelopes without their message could only ever bounce with an empty body: set them aside.
         bool hasMessage = _fs.Status(Paths.MessageFile(msgid), out FileStatus st) == Errno.None && st.IsRegular;
         foreach (EvpId evpid in evpids)
