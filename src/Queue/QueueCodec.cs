@@ -11,7 +11,7 @@ internal sealed class QueueCodec : IDisposable
     public QueueCodec(QueueOptions options)
     {
         _compress = options.Compression;
-        _encryption = options.EncryptionKey is { } key ? new QueueEncryption(key.Span) : null;
+        _encryption = options.EncryptionKey is { } key ? new QueueEncryption(key) : null;
     }
 
     /// <summary>True when stored bytes differ from the content (so message bodies must be rewritten at commit).</summary>

@@ -11,7 +11,7 @@ internal sealed record QueueOptions
     public bool Compression { get; init; }
 
     /// <summary>32 bytes, or null for no encryption.</summary>
-    public ReadOnlyMemory<byte>? EncryptionKey { get; init; }
+    public byte[]? EncryptionKey { get; init; }
 
     /// <summary>Seconds since the epoch; stamped as ctime on new envelopes. Tests replace it.</summary>
     public Func<long> Clock { get; init; } = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
