@@ -129,7 +129,7 @@ public class QueueCodecTests
         Assert.Equal(1 << 20, all.Length);
         Assert.False(QueueCompression.TryDecompress([0x1f, 0x8b, 8, 0, 1, 2], 100, passThroughPlain: true, out _));
         byte[] whole = QueueCompression.Compress(FsQueueBackendTests.Body);
-        for (int cut = 1; cut < whole.Length; cut++)
+        for (int cut = 1; cut < whole.Length - 1; cut++)
         {
             Assert.False(QueueCompression.TryDecompress(whole[..^cut], 1000, passThroughPlain: true, out _));
         }
