@@ -207,8 +207,13 @@ internal sealed partial class FsQueueBackend
     private Errno Publish(byte[] data, string target, bool replace)
     {
         string tmp = Paths.EnvelopeTmp;
-        _ = _fs.Unlink(tmp);
-        Errno e = WriteNewFile(tmp, data, sync: true);
+        Errno e = _fs.Unlink(tmp);
+        if (e is not (Errno.None or Errno.ENOENT))
+        {
+            return e;
+        }
+
+        e = WriteNewFile(tmp, data, sync: true);
         if (e != Errno.None)
         {
             return e;

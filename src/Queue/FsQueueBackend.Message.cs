@@ -271,7 +271,12 @@ internal sealed partial class FsQueueBackend
         }
 
         string encoded = temp + ".enc";
-        _ = _fs.Unlink(encoded);
+        e = _fs.Unlink(encoded);
+        if (e is not (Errno.None or Errno.ENOENT))
+        {
+            return QueueResult.TempFail(e, "unlink " + encoded);
+        }
+
         e = WriteNewFile(encoded, _codec.Encode(plain), sync: true);
         if (e != Errno.None)
         {

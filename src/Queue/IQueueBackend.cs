@@ -1,8 +1,9 @@
 // The queue's storage contract, as narrow as OpenSMTPD's queue_api: messages are created,
 // filled through a descriptor, committed or deleted; envelopes are created, loaded, updated,
 // deleted and walked. No method throws for an environment failure: each returns a QueueResult,
-// and anything but Ok means the spool is as it was before the call (or, for a commit, that
-// nothing of the message is visible in queue/).
+// and anything but Ok means the spool is as it was before the call, with two refinements: a
+// failed commit leaves nothing of the message in queue/ (its remains in incoming/ go with
+// MessageDelete or the next start), and a failed update leaves the old or the new envelope.
 // Behaviour reference: usr.sbin/smtpd/queue_backend.c, queue_api.c.
 using Smtpd.Interop;
 
@@ -37,7 +38,7 @@ internal interface IQueueBackend
     /// </summary>
     QueueResult EnvelopeCreate(MsgId msgid, Envelope envelope);
 
-    /// <summary>Replaces a queued envelope atomically: readers see the old or the new file, never a mix.</summary>
+    /// <summary>Replaces a queued envelope atomically: the old or the new file is there, never a mix, even after a failure.</summary>
     QueueResult EnvelopeUpdate(Envelope envelope);
 
     /// <summary>Removes a queued envelope; the message goes with its last envelope.</summary>
