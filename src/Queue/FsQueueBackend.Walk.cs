@@ -13,7 +13,7 @@ internal sealed partial class FsQueueBackend
         Errno e = _fs.List(Paths.Queue, out var buckets);
         if (e != Errno.None)
         {
-            yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + Paths.Queue + ": " + e);
+            yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + Paths.Queue + ": " + Posix.StrError(e));
             yield break;
         }
 
@@ -28,7 +28,7 @@ internal sealed partial class FsQueueBackend
             e = _fs.List(bucketDir, out var messages);
             if (e != Errno.None)
             {
-                yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + bucketDir + ": " + e);
+                yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + bucketDir + ": " + Posix.StrError(e));
                 continue;
             }
 
@@ -58,7 +58,7 @@ internal sealed partial class FsQueueBackend
         Errno e = _fs.List(dir, out var names);
         if (e != Errno.None)
         {
-            yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + dir + ": " + e);
+            yield return new QueueWalkEntry(default, QueueStatus.TempFail, null, "list " + dir + ": " + Posix.StrError(e));
             yield break;
         }
 

@@ -11,7 +11,7 @@ internal readonly record struct QueueResult(QueueStatus Status, Errno Errno = Er
     public bool IsOk => Status == QueueStatus.Ok;
 
     public static QueueResult TempFail(Errno errno, string what) =>
-        new(QueueStatus.TempFail, errno, what + ": " + Describe(errno));
+        new(QueueStatus.TempFail, errno, what + ": " + Posix.StrError(errno));
 
     public static QueueResult NotFound(string what) => new(QueueStatus.NotFound, Errno.ENOENT, what);
 
@@ -20,14 +20,4 @@ internal readonly record struct QueueResult(QueueStatus Status, Errno Errno = Er
     public static QueueResult Refused(string why) => new(QueueStatus.Refused, Errno.None, why);
 
     public override string ToString() => Reason is null ? Status.ToString() : Status + " (" + Reason + ")";
-
-    private static string Describe(Errno errno) => errno switch
-    {
-        Errno.ENOSPC => "No space left on device",
-        Errno.EDQUOT => "Disk quota exceeded",
-        Errno.EIO => "Input/output error",
-        Errno.EACCES => "Permission denied",
-        Errno.ENOENT => "No such file or directory",
-        _ => "errno " + ((int)errno).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
 }
