@@ -36,6 +36,10 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
 
     public void Dispose() => _codec.Dispose();
 
+    /// <summary>
+    /// Creates any missing work directory (mode 0700, owned by the caller: in the daemon, QueueSpool
+    /// has already made them with OpenSMTPD's owners while root), then purges.
+    /// </summary>
     public QueueResult Init()
     {
         foreach (string dir in new[] { Paths.Queue, Paths.Incoming, Paths.Temporary, Paths.Purge, Paths.Corrupt })
@@ -51,24 +55,29 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
     }
 
     /// <summary>
-    /// Throws away everything never acknowledged: incoming/ and temporary/ are renamed into purge/
-    /// in one step each (so the next run never sees half of them), recreated empty, and purge/ is
-    /// emptied. Messages in queue/ are untouched.
+    /// Throws away everything never acknowledged. Each entry of incoming/ and temporary/ is renamed
+    /// into purge/ in one step (so the next run never sees half a message), then purge/ is emptied.
+    /// Entries are moved rather than the directories themselves, because the queue user may not
+    /// write the spool root (0711 root), and the directories keep the owner and mode the parent gave
+    /// them. Messages in queue/ are untouched.
     /// </summary>
     public QueueResult Purge()
     {
         foreach (string dir in new[] { Paths.Incoming, Paths.Temporary })
         {
-            Errno e = MoveToPurge(dir);
-            if (e is not (Errno.None or Errno.ENOENT))
+            Errno e = _fs.List(dir, out var names);
+            if (e != Errno.None)
             {
-                return QueueResult.TempFail(e, "purge " + dir);
+                return QueueResult.TempFail(e, "list " + dir);
             }
 
-            e = _fs.Mkdir(dir, DirMode);
-            if (e is not (Errno.None or Errno.EEXIST))
+            foreach (string name in names)
             {
-                return QueueResult.TempFail(e, "mkdir " + dir);
+                e = MoveToPurge(Path.Combine(dir, name));
+                if (e is not (Errno.None or Errno.ENOENT))
+                {
+                    return QueueResult.TempFail(e, "purge " + Path.Combine(dir, name));
+                }
             }
         }
 

@@ -194,6 +194,25 @@ public class FsQueueBackendTests
     }
 
     [Fact]
+    public void PurgeMovesEntriesAndKeepsTheDirectoriesTheParentMade()
+    {
+        using var spool = new TempSpool();
+        using (var q = spool.Open())
+        {
+            Receive(q, Body, "bob@example.org");
+        }
+
+        // A mode no mkdir of ours would give: the directory must be the same one afterwards.
+        File.SetUnixFileMode(spool.Paths.Incoming, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
+        using var again = spool.Open();
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute,
+            File.GetUnixFileMode(spool.Paths.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Temporary));
+    }
+
+    [Fact]
     public void CommitWithoutEnvelopesIsRefused()
     {
         using var spool = new TempSpool();
