@@ -191,8 +191,9 @@ internal sealed partial class FsQueueBackend
             return QueueResult.Refused("envelope " + envelope.Id + ": " + why);
         }
 
+        // The size bound holds for the stored bytes too: OpenSMTPD reads those into the same buffer.
         data = _codec.Encode(text);
-        return QueueResult.Ok;
+        return data.Length <= EnvelopeFormat.MaxDumpSize ? QueueResult.Ok : QueueResult.Refused("envelope " + envelope.Id + ": too large once encoded");
     }
 
     // Inside incoming/ nobody looks until the commit, which fsyncs every envelope; O_EXCL is the

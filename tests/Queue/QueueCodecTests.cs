@@ -134,4 +134,33 @@ public class QueueCodecTests
             Assert.False(QueueCompression.TryDecompress(whole[..^cut], 1000, passThroughPlain: true, out _));
         }
     }
+
+    [Fact]
+    public void RandomStoredBytesNeverThrowWhileDecoding()
+    {
+        var rng = new Random(8794);
+        using var gz = new QueueCodec(new QueueOptions { Compression = true });
+        using var both = new QueueCodec(new QueueOptions { Compression = true, EncryptionKey = Key });
+        byte[] valid = QueueCompression.Compress(FsQueueBackendTests.Body);
+        for (int i = 0; i < 5000; i++)
+        {
+            byte[] data = i % 2 == 0 ? new byte[rng.Next(0, 200)] : (byte[])valid.Clone();
+            if (i % 2 == 0)
+            {
+                rng.NextBytes(data);
+                if (data.Length > 2)
+                {
+                    data[0] = 0x1f;
+                    data[1] = 0x8b;
+                }
+            }
+            else
+            {
+                data[rng.Next(data.Length)] = (byte)rng.Next(256);
+            }
+
+            _ = gz.TryDecode(data, 4096, isMessage: i % 3 == 0, out _, out _);
+            _ = both.TryDecode(data, 4096, isMessage: false, out _, out _);
+        }
+    }
 }
