@@ -163,4 +163,27 @@ public class QueueCodecTests
             _ = both.TryDecode(data, 4096, isMessage: false, out _, out _);
         }
     }
+
+    [Fact]
+    public void OurCompressedMessageIsReadByGzipItself()
+    {
+        if (!File.Exists("/usr/bin/gzip"))
+        {
+            return;
+        }
+
+        using var spool = new TempSpool();
+        using var q = spool.Open(new QueueOptions { Compression = true });
+        var (msgid, _) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/gzip") { RedirectStandardOutput = true };
+        psi.ArgumentList.Add("-dc");
+        psi.ArgumentList.Add(spool.Paths.MessageFile(msgid));
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(output);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(FsQueueBackendTests.Body, output.ToArray());
+    }
 }
