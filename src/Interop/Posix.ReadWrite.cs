@@ -4,7 +4,7 @@ namespace Smtpd.Interop;
 
 internal static partial class Posix
 {
-    /// <summary>Writes all of <paramref name="data"/>; a short write that makes no progress is ENOSPC's cousin EIO.</summary>
+    /// <summary>Writes all of <paramref name="data"/>; a write(2) that returns 0 (no progress, no errno) is reported as EIO.</summary>
     public static unsafe Errno TryWriteAll(SafeFd fd, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)

@@ -165,7 +165,7 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
         return e == Errno.ENOENT ? Errno.None : e;
     }
 
-    /// <summary>Reads a whole regular file of at most <paramref name="limit"/> bytes (ENOENT, EFBIG-like EIO, or the real errno otherwise).</summary>
+    /// <summary>Reads a whole file; past <paramref name="limit"/> bytes it stops and sets <paramref name="tooLarge"/> (a content problem, not an errno).</summary>
     private Errno ReadFile(string path, long limit, out byte[] data, out bool tooLarge)
     {
         data = [];

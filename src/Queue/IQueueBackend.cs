@@ -4,7 +4,7 @@
 // and anything but Ok means the spool is as it was before the call, with two refinements: a
 // failed commit leaves nothing of the message in queue/ (its remains in incoming/ go with
 // MessageDelete or the next start), and a failed update leaves the old or the new envelope.
-// Behaviour reference: usr.sbin/smtpd/queue_backend.c, queue_api.c.
+// Behaviour reference: usr.sbin/smtpd/queue_backend.c (queue_api_on_*), smtpd-api.h.
 using Smtpd.Interop;
 
 namespace Smtpd.Queue;
