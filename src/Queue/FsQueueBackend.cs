@@ -2,7 +2,8 @@
 // over and the other way round: incoming/<msgid>/ while a message is received,
 // queue/<bucket>/<msgid>/{message,<evpid>...} once committed, temporary/ for bodies in
 // progress, purge/ for what is being thrown away, corrupt/ for what could not be read back.
-// Unlike OpenSMTPD we fsync files and the directories a commit renames through.
+// Unlike OpenSMTPD we fsync files and the directories a commit renames through. Not thread-safe:
+// like OpenSMTPD's, it belongs to the single thread of the one queue process.
 // Behaviour reference: usr.sbin/smtpd/queue_fs.c, queue_backend.c.
 using System.Security.Cryptography;
 using Smtpd.Interop;
