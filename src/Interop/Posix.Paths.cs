@@ -1,0 +1,63 @@
+// Non-throwing path operations: each returns the errno, because in the queue a failure such as
+// ENOSPC or EIO is a temporary failure to report, not a reason to die.
+using System.Runtime.InteropServices;
+
+namespace Smtpd.Interop;
+
+internal static partial class Posix
+{
+    public static Errno TryRename(string from, string to) =>
+        Libc.Rename(from, to) == 0 ? Errno.None : LastErrno();
+
+    /// <summary>link(2): unlike rename, fails with EEXIST instead of replacing the target.</summary>
+    public static Errno TryLink(string from, string to) =>
+        Libc.Link(from, to) == 0 ? Errno.None : LastErrno();
+
+    public static Errno TryUnlink(string path) =>
+        Libc.Unlink(path) == 0 ? Errno.None : LastErrno();
+
+    public static Errno TryRmdir(string path) =>
+        Libc.Rmdir(path) == 0 ? Errno.None : LastErrno();
+
+    /// <summary>mkdir(2) alone: the mode is subject to the umask, as OpenSMTPD's queue relies on.</summary>
+    public static Errno TryMkdir(string path, uint mode) =>
+        Libc.Mkdir(path, mode) == 0 ? Errno.None : LastErrno();
+
+    /// <summary>Opens an existing file read-only, refusing a symbolic link in the last component.</summary>
+    public static Errno TryOpenRead(string path, out SafeFd? fd) =>
+        TryOpen(path, Libc.O_RDONLY | Libc.O_NOFOLLOW, 0, out fd);
+
+    /// <summary>Creates a new file for reading and writing; EEXIST if the name is taken (O_EXCL also refuses symbolic links).</summary>
+    public static Errno TryCreateExclusive(string path, uint mode, out SafeFd? fd) =>
+        TryOpen(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, mode, out fd);
+
+    /// <summary>open(2), always close-on-exec; <paramref name="fd"/> is null on failure.</summary>
+    private static Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
+    {
+        int n = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
+        if (n < 0)
+        {
+            fd = null;
+            return LastErrno();
+        }
+
+        fd = new SafeFd(n);
+        return Errno.None;
+    }
+
+    /// <summary>lstat-like status with the errno when it fails (ENOENT tells "absent" from "broken").</summary>
+    public static unsafe Errno TryStatus(string path, out FileStatus status)
+    {
+        Libc.Statx st;
+        if (Libc.StatX(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &st) != 0)
+        {
+            status = default;
+            return LastErrno();
+        }
+
+        status = new FileStatus(st.Uid, st.Gid, st.Mode, st.Nlink, st.Size);
+        return Errno.None;
+    }
+
+    private static Errno LastErrno() => (Errno)Marshal.GetLastPInvokeError();
+}

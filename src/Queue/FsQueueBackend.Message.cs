@@ -1,0 +1,295 @@
+// Messages: creation, the durable commit, deletion, and opening for delivery.
+// Behaviour reference: usr.sbin/smtpd/queue_fs.c (queue_fs_message_*), queue_backend.c
+// (queue_message_commit, queue_message_fd_r, queue_message_fd_rw).
+using Smtpd.Interop;
+
+namespace Smtpd.Queue;
+
+internal sealed partial class FsQueueBackend
+{
+    public QueueResult MessageCreate(out MsgId msgid, out SafeFd? body)
+    {
+        body = null;
+        for (int i = 0; i < IdAttempts; i++)
+        {
+            msgid = MsgId.NewRandom();
+
+            // A msgid already in queue/ would collide at commit time, when it is too late to pick another.
+            if (Exists(Paths.MessageDir(msgid), out Errno se))
+            {
+                continue;
+            }
+
+            if (se != Errno.None)
+            {
+                return QueueResult.TempFail(se, "stat " + Paths.MessageDir(msgid));
+            }
+
+            Errno e = _fs.Mkdir(Paths.IncomingDir(msgid), DirMode);
+            if (e == Errno.EEXIST)
+            {
+                continue;
+            }
+
+            if (e != Errno.None)
+            {
+                return QueueResult.TempFail(e, "mkdir " + Paths.IncomingDir(msgid));
+            }
+
+            // The body is received in temporary/ and only moved into the message directory at commit,
+            // after the compression and encryption layers had their turn (as OpenSMTPD does).
+            string temp = Paths.MessageTemp(msgid);
+            _ = _fs.Unlink(temp);
+            e = _fs.CreateExclusive(temp, FileMode, out body);
+            if (e != Errno.None)
+            {
+                _ = _fs.Rmdir(Paths.IncomingDir(msgid));
+                return QueueResult.TempFail(e, "open " + temp);
+            }
+
+            return QueueResult.Ok;
+        }
+
+        msgid = default;
+        return QueueResult.TempFail(Errno.EEXIST, "could not allocate a msgid");
+    }
+
+    /// <summary>
+    /// The commit sequence. The one rename of incoming/&lt;msgid&gt; into queue/ is the commit point:
+    /// before it nothing is visible to the scheduler, after it everything is. So every file is
+    /// fsynced before that rename (a rename can reach the disk before the data it names), and the
+    /// directories it changed are fsynced after it, before we report Ok and the client hears 250.
+    /// </summary>
+    public QueueResult MessageCommit(MsgId msgid)
+    {
+        string incoming = Paths.IncomingDir(msgid);
+        string temp = Paths.MessageTemp(msgid);
+        if (!Exists(incoming, out Errno se))
+        {
+            return se == Errno.None ? QueueResult.NotFound("no incoming message " + msgid) : QueueResult.TempFail(se, "stat " + incoming);
+        }
+
+        // 1. The body: rewritten through the layers if any (the rewrite is fsynced), else fsynced as is.
+        QueueResult r = _codec.Transforms ? EncodeBody(temp) : Sync(temp);
+        if (!r.IsOk)
+        {
+            return r;
+        }
+
+        // 2. Every envelope. They were written without fsync; one fsync each here costs the same and
+        //    keeps envelope creation cheap for messages that never get committed.
+        Errno e = _fs.List(incoming, out var names);
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "list " + incoming);
+        }
+
+        int envelopes = 0;
+        foreach (string name in names)
+        {
+            if (!IsEnvelopeName(name, msgid))
+            {
+                continue;
+            }
+
+            envelopes++;
+            r = Sync(Path.Combine(incoming, name));
+            if (!r.IsOk)
+            {
+                return r;
+            }
+        }
+
+        if (envelopes == 0)
+        {
+            return QueueResult.Refused("message " + msgid + " has no envelope");
+        }
+
+        // 3. The body joins its envelopes, and the message directory's own entries are made durable.
+        e = _fs.Rename(temp, Paths.IncomingMessage(msgid));
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "rename " + temp);
+        }
+
+        e = _fs.FsyncDirectory(incoming);
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "fsync " + incoming);
+        }
+
+        // 4. The commit point.
+        string target = Paths.MessageDir(msgid);
+        e = _fs.Rename(incoming, target);
+        if (e == Errno.ENOENT)
+        {
+            // First message of this bucket. The new bucket's entry in queue/ must be durable too,
+            // or a power cut could lose the bucket with the message inside it.
+            e = _fs.Mkdir(Paths.Bucket(msgid), DirMode);
+            if (e is not (Errno.None or Errno.EEXIST))
+            {
+                return QueueResult.TempFail(e, "mkdir " + Paths.Bucket(msgid));
+            }
+
+            e = _fs.FsyncDirectory(Paths.Queue);
+            if (e != Errno.None)
+            {
+                return QueueResult.TempFail(e, "fsync " + Paths.Queue);
+            }
+
+            e = _fs.Rename(incoming, target);
+        }
+
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "rename " + incoming);
+        }
+
+        // 5. Make the rename itself durable: the new entry in the bucket, the bucket's entry in
+        //    queue/, and the removal from incoming/ (else a power cut could show the message twice).
+        foreach (string dir in new[] { Paths.Bucket(msgid), Paths.Queue, Paths.Incoming })
+        {
+            e = _fs.FsyncDirectory(dir);
+            if (e != Errno.None)
+            {
+                // We are about to report a failure, so the client will send the message again:
+                // take this copy out of queue/ rather than deliver it twice.
+                _ = PurgeTree(target);
+                return QueueResult.TempFail(e, "fsync " + dir);
+            }
+        }
+
+        return QueueResult.Ok;
+    }
+
+    public QueueResult MessageDelete(MsgId msgid)
+    {
+        // A body still being received, and the scratch copies a failed commit may have left.
+        foreach (string suffix in new[] { string.Empty, ".enc" })
+        {
+            Errno ue = _fs.Unlink(Paths.MessageTemp(msgid) + suffix);
+            if (ue is not (Errno.None or Errno.ENOENT))
+            {
+                return QueueResult.TempFail(ue, "unlink " + Paths.MessageTemp(msgid) + suffix);
+            }
+        }
+
+        foreach (string dir in new[] { Paths.IncomingDir(msgid), Paths.MessageDir(msgid) })
+        {
+            // One rename takes the whole directory out of sight, so a crash during the removal
+            // cannot leave envelopes whose message file is already gone.
+            Errno e = PurgeTree(dir);
+            if (e is not (Errno.None or Errno.ENOENT))
+            {
+                return QueueResult.TempFail(e, "purge " + dir);
+            }
+        }
+
+        return QueueResult.Ok;
+    }
+
+    public QueueResult MessageOpenRead(MsgId msgid, out SafeFd? fd)
+    {
+        string path = Paths.MessageFile(msgid);
+        Errno e;
+        if (!_codec.Transforms)
+        {
+            e = _fs.OpenRead(path, out fd);
+            return e switch
+            {
+                Errno.None => QueueResult.Ok,
+                Errno.ENOENT => QueueResult.NotFound("no message " + msgid),
+                _ => QueueResult.TempFail(e, "open " + path),
+            };
+        }
+
+        fd = null;
+        e = ReadFile(path, MaxMessageSize, out byte[] stored, out bool tooLarge);
+        if (e != Errno.None)
+        {
+            return e == Errno.ENOENT ? QueueResult.NotFound("no message " + msgid) : QueueResult.TempFail(e, "read " + path);
+        }
+
+        if (tooLarge)
+        {
+            return QueueResult.Corrupt("message " + msgid + ": too large");
+        }
+
+        if (!_codec.TryDecode(stored, MaxMessageSize, isMessage: true, out byte[] plain, out string why))
+        {
+            return QueueResult.Corrupt("message " + msgid + ": " + why);
+        }
+
+        // Delivery gets a private plain copy: an unlinked file in temporary/, like OpenSMTPD's mktmpfile.
+        string scratch = Path.Combine(Paths.Temporary, "smtpd." + EvpId.NewRandom(msgid));
+        e = _fs.CreateExclusive(scratch, FileMode, out fd);
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "open " + scratch);
+        }
+
+        _ = _fs.Unlink(scratch);
+        e = _fs.Write(fd!, plain);
+        if (e == Errno.None)
+        {
+            e = _fs.Seek(fd!, 0);
+        }
+
+        if (e != Errno.None)
+        {
+            fd!.Dispose();
+            fd = null;
+            return QueueResult.TempFail(e, "write " + scratch);
+        }
+
+        return QueueResult.Ok;
+    }
+
+    private QueueResult Sync(string path)
+    {
+        Errno e = SyncFile(path);
+        return e switch
+        {
+            Errno.None => QueueResult.Ok,
+            Errno.ENOENT => QueueResult.NotFound(path),
+            _ => QueueResult.TempFail(e, "fsync " + path),
+        };
+    }
+
+    /// <summary>Replaces the body with its compressed and/or encrypted form: written beside it, fsynced, renamed over it.</summary>
+    private QueueResult EncodeBody(string temp)
+    {
+        Errno e = ReadFile(temp, MaxMessageSize, out byte[] plain, out bool tooLarge);
+        if (e != Errno.None)
+        {
+            return e == Errno.ENOENT ? QueueResult.NotFound(temp) : QueueResult.TempFail(e, "read " + temp);
+        }
+
+        if (tooLarge)
+        {
+            return QueueResult.Refused("message too large for queue compression or encryption");
+        }
+
+        string encoded = temp + ".enc";
+        e = _fs.Unlink(encoded);
+        if (e is not (Errno.None or Errno.ENOENT))
+        {
+            return QueueResult.TempFail(e, "unlink " + encoded);
+        }
+
+        e = WriteNewFile(encoded, _codec.Encode(plain), sync: true);
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "write " + encoded);
+        }
+
+        e = _fs.Rename(encoded, temp);
+        if (e != Errno.None)
+        {
+            _ = _fs.Unlink(encoded);
+            return QueueResult.TempFail(e, "rename " + encoded);
+        }
+
+        return QueueResult.Ok;
+    }
+}

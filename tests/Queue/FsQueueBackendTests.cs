@@ -1,0 +1,243 @@
+using System.Text;
+using Smtpd.Interop;
+using Smtpd.Queue;
+
+namespace Smtpd.Tests.Queue;
+
+public class FsQueueBackendTests
+{
+    internal static readonly byte[] Body = Encoding.ASCII.GetBytes("Received: from client\r\nSubject: hi\r\n\r\nhello\r\n");
+
+    internal static Envelope NewEnvelope(string rcpt) => new()
+    {
+        Dispatcher = "local",
+        Helo = "client.example.net",
+        Hostname = "client.example.net",
+        SockAddr = "192.0.2.10",
+        Sender = MailAddr.Parse("alice@example.net"),
+        Rcpt = MailAddr.Parse(rcpt),
+        Dest = MailAddr.Parse(rcpt),
+        Ttl = 345600,
+    };
+
+    /// <summary>Receives a message with the given recipients; returns its id and envelopes (not yet committed).</summary>
+    internal static (MsgId Id, List<Envelope> Envelopes) Receive(IQueueBackend q, byte[] body, params string[] rcpts)
+    {
+        Assert.Equal(QueueResult.Ok, q.MessageCreate(out MsgId msgid, out SafeFd? fd));
+        using (fd)
+        {
+            Assert.Equal(Errno.None, Posix.TryWriteAll(fd!, body));
+        }
+
+        var list = new List<Envelope>();
+        foreach (string r in rcpts)
+        {
+            var e = NewEnvelope(r);
+            Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, e));
+            list.Add(e);
+        }
+
+        return (msgid, list);
+    }
+
+    internal static byte[] ReadMessage(IQueueBackend q, MsgId msgid)
+    {
+        Assert.Equal(QueueResult.Ok, q.MessageOpenRead(msgid, out SafeFd? fd));
+        using (fd)
+        {
+            var all = new MemoryStream();
+            byte[] buf = new byte[4096];
+            while (Posix.TryRead(fd!, buf, out int n) == Errno.None && n > 0)
+            {
+                all.Write(buf, 0, n);
+            }
+
+            return all.ToArray();
+        }
+    }
+
+    [Fact]
+    public void CommittedMessageIsWalkedLoadedAndReadBack()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open(new QueueOptions { Clock = () => 1700000000 });
+        var (msgid, envs) = Receive(q, Body, "bob@example.org", "carol@example.org");
+        Assert.All(envs, e => Assert.Equal(msgid, e.Id.MsgId));
+        Assert.All(envs, e => Assert.Equal(1700000000, e.CreationTime));
+        Assert.Empty(q.EnvelopeWalk());
+
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+
+        var walked = q.EnvelopeWalk().ToList();
+        Assert.Equal(2, walked.Count);
+        Assert.All(walked, w => Assert.Equal(QueueStatus.Ok, w.Status));
+        Assert.Equal(envs.Select(e => e.Id.Value).Order(), walked.Select(w => w.Id.Value).Order());
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[1].Id, out var loaded));
+        Assert.Equal(MailAddr.Parse("carol@example.org"), loaded!.Rcpt);
+        Assert.Equal(envs[1].Id, loaded.Id);
+        Assert.Equal(Body, ReadMessage(q, msgid));
+        Assert.Equal(2, q.MessageWalk(msgid).Count());
+    }
+
+    [Fact]
+    public void UpdateReplacesTheEnvelopeAndLeavesNoScratchFile()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        envs[0].Retry = 7;
+        envs[0].ErrorLine = "421 4.4.2 timeout";
+        Assert.Equal(QueueResult.Ok, q.EnvelopeUpdate(envs[0]));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var e));
+        Assert.Equal(7, e!.Retry);
+        Assert.Equal("421 4.4.2 timeout", e.ErrorLine);
+        Assert.False(File.Exists(spool.Paths.EnvelopeTmp));
+    }
+
+    [Fact]
+    public void UpdateRefusesInjectedNewlinesAndKeepsTheStoredEnvelope()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        envs[0].ErrorLine = "421 x\nmda-exec: /bin/sh";
+        var r = q.EnvelopeUpdate(envs[0]);
+        Assert.Equal(QueueStatus.Refused, r.Status);
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var e));
+        Assert.Equal(string.Empty, e!.ErrorLine);
+    }
+
+    [Fact]
+    public void UpdateOrLoadOfAMissingEnvelopeIsNotFound()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var e = NewEnvelope("x@y");
+        e.Id = new EvpId(0x1122334455667788);
+        Assert.Equal(QueueStatus.NotFound, q.EnvelopeUpdate(e).Status);
+        Assert.Equal(QueueStatus.NotFound, q.EnvelopeLoad(e.Id, out _).Status);
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(e.Id.MsgId)));
+        Assert.Equal(QueueStatus.NotFound, q.MessageOpenRead(e.Id.MsgId, out _).Status);
+        Assert.Equal(QueueStatus.NotFound, q.MessageCommit(e.Id.MsgId).Status);
+        Assert.Equal(QueueStatus.NotFound, q.EnvelopeCreate(e.Id.MsgId, e).Status);
+    }
+
+    [Fact]
+    public void DeletingTheLastEnvelopeRemovesTheMessage()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, envs) = Receive(q, Body, "bob@example.org", "carol@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[0].Id));
+        Assert.True(File.Exists(spool.Paths.MessageFile(msgid)));
+        Assert.Single(q.EnvelopeWalk());
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[1].Id));
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
+        Assert.Empty(q.EnvelopeWalk());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Purge));
+    }
+
+    [Fact]
+    public void BounceEnvelopesCanBeAddedToAQueuedMessage()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, _) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var bounce = NewEnvelope("alice@example.net");
+        bounce.Type = EnvelopeType.Bounce;
+        bounce.BounceType = BounceType.Delayed;
+        bounce.BounceDelay = 3600;
+        Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, bounce));
+        Assert.True(File.Exists(spool.Paths.Envelope(bounce.Id)));
+        Assert.False(File.Exists(spool.Paths.EnvelopeTmp));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(bounce.Id, out var e));
+        Assert.Equal(3600, e!.BounceDelay);
+        Assert.Equal(2, q.EnvelopeWalk().Count());
+    }
+
+    [Fact]
+    public void DeletingAnIncomingMessageRemovesItsBodyAndEnvelopes()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, _) = Receive(q, Body, "bob@example.org");
+        Assert.True(File.Exists(spool.Paths.MessageTemp(msgid)));
+        Assert.Equal(QueueResult.Ok, q.MessageDelete(msgid));
+        Assert.Equal(QueueResult.Ok, q.MessageDelete(msgid));
+        Assert.Equal(["corrupt/", "incoming/", "purge/", "queue/", "temporary/"], spool.Tree());
+    }
+
+    [Fact]
+    public void StartPurgesWhatWasNeverCommittedAndKeepsTheQueue()
+    {
+        using var spool = new TempSpool();
+        MsgId committed;
+        using (var q = spool.Open())
+        {
+            var (a, _) = Receive(q, Body, "bob@example.org");
+            Assert.Equal(QueueResult.Ok, q.MessageCommit(a));
+            committed = a;
+            Receive(q, Body, "carol@example.org");
+        }
+
+        File.WriteAllText(Path.Combine(spool.Paths.Temporary, "smtpd.leftover"), "x");
+        using var again = spool.Open();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Temporary));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Purge));
+        var walked = Assert.Single(again.EnvelopeWalk());
+        Assert.Equal(committed, walked.Id.MsgId);
+    }
+
+    [Fact]
+    public void PurgeMovesEntriesAndKeepsTheDirectoriesTheParentMade()
+    {
+        using var spool = new TempSpool();
+        using (var q = spool.Open())
+        {
+            Receive(q, Body, "bob@example.org");
+        }
+
+        // A mode no mkdir of ours would give: the directory must be the same one afterwards.
+        File.SetUnixFileMode(spool.Paths.Incoming, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
+        using var again = spool.Open();
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute,
+            File.GetUnixFileMode(spool.Paths.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Temporary));
+    }
+
+    [Fact]
+    public void CommitWithoutEnvelopesIsRefused()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, _) = Receive(q, Body);
+        Assert.Equal(QueueStatus.Refused, q.MessageCommit(msgid).Status);
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
+    }
+
+    [Fact]
+    public void WalkSkipsNamesThatAreNotOurs()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        string dir = spool.Paths.MessageDir(msgid);
+        File.WriteAllText(Path.Combine(dir, "README"), "x");
+        File.WriteAllText(Path.Combine(dir, "0000000000000001"), "version: 3\n");
+        File.WriteAllText(Path.Combine(dir, envs[0].Id.ToString().ToUpperInvariant()), "x");
+        Directory.CreateDirectory(Path.Combine(spool.Paths.Queue, "zz", "12345678"));
+        Directory.CreateDirectory(Path.Combine(spool.Paths.Queue, "ab", "cd000000"));
+        File.WriteAllText(Path.Combine(spool.Paths.Queue, "ab", "cd000000", "cd00000000000001"), "x");
+        var walked = Assert.Single(q.EnvelopeWalk());
+        Assert.Equal(envs[0].Id, walked.Id);
+        Assert.Equal(QueueStatus.Ok, walked.Status);
+    }
+}
