@@ -1,5 +1,8 @@
-// The queue role's one message switch.
+// The queue role's one message switch: transactions from the dispatcher (create, open, submit,
+// commit, rollback), delivery starts from the scheduler, delivery outcomes from the dispatcher.
+// Behaviour reference: usr.sbin/smtpd/queue.c queue_imsg().
 using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 
 namespace Smtpd.Queue;
@@ -8,9 +11,48 @@ internal sealed partial class QueueProcess
 {
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
-        if (!DispatchCommon(Peers[from], msg))
+        var peer = Peers[from];
+        switch (msg.Type)
         {
-            Unexpected(from, msg);
+            case ImsgType.QueueMessageCreate when from == ProcRole.Dispatcher:
+                MessageCreate(peer, msg.ReadAs<MsgRequest>());
+                break;
+            case ImsgType.QueueMessageOpen when from == ProcRole.Dispatcher:
+                var open = msg.ReadAs<MsgRequest>();
+                bool have = _bodies.Remove(open.MsgId, out var body);
+                peer.PostAs(ImsgType.QueueMessageOpenReply, open with { Ok = have }, fd: body);
+                break;
+            case ImsgType.QueueEnvelopeSubmit when from == ProcRole.Dispatcher:
+                EnvelopeSubmit(peer, msg.Read<EnvelopeSubmit>());
+                break;
+            case ImsgType.QueueMessageCommit when from == ProcRole.Dispatcher:
+                MessageCommit(peer, msg.ReadAs<MsgRequest>());
+                break;
+            case ImsgType.QueueMessageRollback when from == ProcRole.Dispatcher:
+                var rollback = msg.ReadAs<MsgRequest>();
+                if (_bodies.Remove(rollback.MsgId, out var unused))
+                {
+                    unused.Dispose();
+                }
+
+                Backend.MessageDelete(new MsgId(rollback.MsgId));
+                break;
+            case ImsgType.SchedulerDeliver when from == ProcRole.Scheduler:
+                StartDelivery(msg.ReadAs<ScheduleEntry>());
+                break;
+            case ImsgType.QueueDeliveryResult when from == ProcRole.Dispatcher:
+                DeliveryDone(msg.ReadAs<DeliveryOutcome>());
+                break;
+            case ImsgType.SchedulerDeliveryResult when from == ProcRole.Scheduler:
+                Expire(msg.ReadAs<DeliveryOutcome>());
+                break;
+            default:
+                if (!DispatchCommon(peer, msg))
+                {
+                    Unexpected(from, msg);
+                }
+
+                break;
         }
 
         return ValueTask.CompletedTask;

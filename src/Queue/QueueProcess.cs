@@ -1,21 +1,103 @@
 // The queue role: the only process that touches the spool. Runs as _smtpq, chrooted into the
-// spool directory, which it lays out (OpenSMTPD's modes and owners) while still root.
+// spool directory, which it lays out (OpenSMTPD's modes and owners) while still root. At start
+// it purges what was never acknowledged and tells the scheduler about every queued envelope.
 // Behaviour reference: usr.sbin/smtpd/queue.c, queue_fs.c queue_fs_init().
+using Smtpd.Config;
+using Smtpd.Interop;
+using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 
 namespace Smtpd.Queue;
 
-internal sealed partial class QueueProcess : RoleProcess
+internal sealed partial class QueueProcess : RoleProcess, IDisposable
 {
+    /// <summary>OpenSMTPD's default envelope lifetime: four days.</summary>
+    public const long DefaultTtl = 4 * 24 * 3600;
+
+    // Bodies handed out at create time wait here until the dispatcher opens them at DATA.
+    private readonly Dictionary<uint, SafeFd> _bodies = [];
+    private FsQueueBackend? _backend;
+    private long _ttl = DefaultTtl;
+
     public override ProcRole Role => ProcRole.Queue;
 
     // Queue encryption (AES-GCM) uses OpenSSL.
     public override bool NeedsCrypto => true;
+
+    private FsQueueBackend Backend => _backend!;
+
+    private ImsgChannel Scheduler => Peers[ProcRole.Scheduler];
+
+    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public override string UserName(SetupSettings settings) => settings.QueueUser;
 
     public override string? ChrootDir(SetupSettings settings) => settings.QueueDir;
 
     public override void BeforeDrop() => QueueSpool.Prepare(Settings);
+
+    public override Task StartAsync()
+    {
+        var config = ConfigSerializer.Deserialize(ConfigBlob);
+        _ttl = config.QueueTtl ?? DefaultTtl;
+        byte[]? key = config.QueueEncryption && config.QueueKey is { } k ? System.Text.Encoding.ASCII.GetBytes(k) : null;
+        if (key is not null && key.Length != QueueEncryption.KeySize)
+        {
+            Log.FatalX("crypto_setup: invalid key for queue encryption");
+        }
+
+        // Chrooted into the spool when root; the spool path itself otherwise.
+        string root = Settings.Privileged ? "/" : Settings.QueueDir;
+        _backend = new FsQueueBackend(root, new QueueOptions { Compression = config.QueueCompression, EncryptionKey = key });
+        if (config.QueueCompression)
+        {
+            Log.Info("queue: queue compression enabled");
+        }
+
+        if (key is not null)
+        {
+            Log.Info("queue: queue encryption enabled");
+        }
+
+        var init = Backend.Init();
+        if (!init.IsOk)
+        {
+            Log.FatalX($"could not initialize queue backend: {init}");
+        }
+
+        LoadQueue();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every envelope on disk goes to the scheduler; unreadable ones were moved to corrupt/.</summary>
+    private void LoadQueue()
+    {
+        int loaded = 0;
+        foreach (var entry in Backend.EnvelopeWalk())
+        {
+            if (entry.Envelope is null)
+            {
+                Log.Warn($"warn: queue: envelope {entry.Id} moved to corrupt/: {entry.Reason}");
+                continue;
+            }
+
+            Schedule(entry.Envelope);
+            loaded++;
+        }
+
+        Log.Debug($"debug: queue: {loaded} envelopes loaded");
+    }
+
+    public void Dispose()
+    {
+        _backend?.Dispose();
+        foreach (var fd in _bodies.Values)
+        {
+            fd.Dispose();
+        }
+    }
+
+    private void Schedule(Envelope e) =>
+        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (byte)e.Type, e.CreationTime, e.Ttl, e.Retry));
 }

@@ -113,7 +113,14 @@ public class ImsgPayloadTests
         AssertRejectsTruncationAndTrailingBytes(reply);
 
         Assert.Equal(new MsgRequest(1, 0xdeadbeef, false), RoundTripLayout(new MsgRequest(1, 0xdeadbeef, false)));
-        Assert.Equal(new EnvelopeMsg(2, "version: 3\nrcpt: a@b\n"), RoundTripLayout(new EnvelopeMsg(2, "version: 3\nrcpt: a@b\n")));
+        var submit = new EnvelopeSubmit(2, 0x3fa2c901, "local", false, "", "mx.example.org", "client.example.net", "client.example.net", "", "192.0.2.1", "a@example.net", "b@example.org", "b@example.org", "b", "", 0, 0, "", "");
+        Assert.Equal(submit, RoundTrip(submit));
+        AssertRejectsTruncationAndTrailingBytes(submit);
+        var delivery = new DeliveryRequest(3, "local", "a@example.net", "b@example.org", "b@example.org", "b", "tag", 1_700_000_000);
+        Assert.Equal(delivery, RoundTripLayout(delivery));
+        var job = new MdaJob(4, MdaJob.Maildir, "~/Maildir", true, "b", 1000, 1000, "/home/b", true, "a@example.net", "b@example.org", "b@example.org", "", "mx.example.org");
+        Assert.Equal(job, RoundTrip(job));
+        AssertRejectsTruncationAndTrailingBytes(job);
         Assert.Equal(new EvpReply(3, 0xdeadbeef00000001, true), RoundTripLayout(new EvpReply(3, 0xdeadbeef00000001, true)));
         Assert.Equal(new DeliveryOutcome(4, 1, "421 4.4.2 timeout"), RoundTripLayout(new DeliveryOutcome(4, 1, "421 4.4.2 timeout")));
         Assert.Equal(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2), RoundTripLayout(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2)));

@@ -74,3 +74,60 @@ internal readonly record struct MdaJob(
         writer.WriteString(Hostname);
     }
 }
+
+/// <summary>
+/// A recipient accepted in a transaction, for the queue to turn into an envelope: everything the
+/// envelope file records of the session, the sender and the expanded destination.
+/// </summary>
+internal readonly record struct EnvelopeSubmit(
+    ulong ReqId,
+    uint MsgId,
+    string Dispatcher,
+    bool Relay,
+    string Tag,
+    string SmtpName,
+    string Helo,
+    string Hostname,
+    string AuthUser,
+    string SockAddr,
+    string Sender,
+    string Rcpt,
+    string Dest,
+    string MdaUser,
+    string Subaddress,
+    byte DsnNotify,
+    byte DsnRet,
+    string DsnEnvId,
+    string DsnOrcpt) : IImsgPayload<EnvelopeSubmit>
+{
+    public static ImsgType Type => ImsgType.QueueEnvelopeSubmit;
+
+    public static EnvelopeSubmit Read(ref ImsgReader r) => new(
+        r.ReadU64(), r.ReadU32(), r.ReadRequiredString(), r.ReadBool(), r.ReadRequiredString(), r.ReadRequiredString(),
+        r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
+        r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadU8(), r.ReadU8(),
+        r.ReadRequiredString(), r.ReadRequiredString());
+
+    public void Write(ref ImsgWriter w)
+    {
+        w.WriteU64(ReqId);
+        w.WriteU32(MsgId);
+        w.WriteString(Dispatcher);
+        w.WriteBool(Relay);
+        w.WriteString(Tag);
+        w.WriteString(SmtpName);
+        w.WriteString(Helo);
+        w.WriteString(Hostname);
+        w.WriteString(AuthUser);
+        w.WriteString(SockAddr);
+        w.WriteString(Sender);
+        w.WriteString(Rcpt);
+        w.WriteString(Dest);
+        w.WriteString(MdaUser);
+        w.WriteString(Subaddress);
+        w.WriteU8(DsnNotify);
+        w.WriteU8(DsnRet);
+        w.WriteString(DsnEnvId);
+        w.WriteString(DsnOrcpt);
+    }
+}

@@ -17,18 +17,6 @@ internal readonly record struct MsgRequest(ulong ReqId, uint MsgId, bool Ok = tr
     }
 }
 
-/// <summary>An envelope in its text form with a request id: submitted, or handed on for delivery.</summary>
-internal readonly record struct EnvelopeMsg(ulong ReqId, string Text) : IImsgLayout<EnvelopeMsg>
-{
-    public static EnvelopeMsg Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadRequiredString());
-
-    public void Write(ref ImsgWriter writer)
-    {
-        writer.WriteU64(ReqId);
-        writer.WriteString(Text);
-    }
-}
-
 /// <summary>A request id and an envelope id, with Ok: the reply to a submission.</summary>
 internal readonly record struct EvpReply(ulong ReqId, ulong EvpId, bool Ok) : IImsgLayout<EvpReply>
 {
