@@ -54,6 +54,12 @@ internal sealed record SmtpListenerOptions
     /// <summary>The local enqueue socket: clients are trusted as authenticated.</summary>
     public bool Local { get; init; }
 
+    /// <summary>The listening port; on 587 (as on the local socket) missing Date and Message-ID headers are added.</summary>
+    public int Port { get; init; } = 25;
+
+    /// <summary>masquerade (with a senders table): an authenticated client's From header shows its envelope sender.</summary>
+    public bool Masquerade { get; init; }
+
     /// <summary>The longest random pause before "535 Authentication failed" (timing-attack protection).</summary>
     public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
 }

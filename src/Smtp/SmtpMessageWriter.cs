@@ -1,8 +1,10 @@
 // Writes one message into the stream the host opened for it, as OpenSMTPD writes the spool
-// file: every line ends in a single LF whatever the client used, Bcc headers are dropped, and the
-// header section is checked the way rfc5322.c reads it (a header needs a name and a colon, the
-// header section ends at an empty line). Received headers are counted for loop detection.
-// Output is buffered and handed to the stream in chunks, so memory stays bounded for any size.
+// file: every line ends in a single LF whatever the client used, Bcc headers are dropped, To/Cc/
+// From get domains appended (HeaderAddressRewriter), Date and Message-ID are added where the
+// listener wants them, and the header section is checked the way rfc5322.c reads it (a header
+// needs a name and a colon; the header section ends at an empty line). Received headers are
+// counted for loop detection. Output is buffered and handed to the stream in chunks, so memory
+// stays bounded for any message size.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_tx_dataline, smtp_message_printf),
 // usr.sbin/smtpd/rfc5322.c
 using System.Buffers;
@@ -18,15 +20,27 @@ internal sealed class SmtpMessageWriter : IAsyncDisposable
     /// <summary>rfc5322.c keeps header names in a 1024-byte buffer.</summary>
     public const int MaxHeaderNameLength = 1022;
 
+    /// <summary>rfc5322.c unfolds To, Cc and From into a 65536-byte buffer.</summary>
+    public const int MaxUnfoldedLength = 65535;
+
     private const int FlushThreshold = 32 * 1024;
     private const byte LF = (byte)'\n';
 
     private readonly Stream _stream;
+    private readonly SmtpMessageOptions _options;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private Section _section = Section.Headers;
     private bool _skipHeader;
+    private bool _hasDate;
+    private bool _hasMessageId;
+    private string _unfoldName = string.Empty;
+    private StringBuilder? _unfold;
 
-    public SmtpMessageWriter(Stream stream) => _stream = stream;
+    public SmtpMessageWriter(Stream stream, SmtpMessageOptions options)
+    {
+        _stream = stream;
+        _options = options;
+    }
 
     private enum Section
     {
@@ -67,18 +81,15 @@ internal sealed class SmtpMessageWriter : IAsyncDisposable
         bool folded = line.Length > 0 && (line[0] == (byte)' ' || line[0] == (byte)'\t');
         if (_section == Section.InHeader && folded)
         {
-            if (!_skipHeader)
-            {
-                Append(line);
-            }
-
-            return SmtpTxError.None;
+            return Continue(line);
         }
 
+        EndHeader();
         int colon = folded ? -1 : line.IndexOf((byte)':');
         if (colon < 0)
         {
             // End of the header section: only an empty line may end it.
+            EndOfHeaders();
             if (line.Length != 0)
             {
                 return SmtpTxError.Malformed;
@@ -97,9 +108,25 @@ internal sealed class SmtpMessageWriter : IAsyncDisposable
 
         _section = Section.InHeader;
         _skipHeader = Ascii.EqualsIgnoreCase(name, "Bcc"u8);
-        if (Ascii.EqualsIgnoreCase(name, "Received"u8) && ++ReceivedCount >= MaxHops)
+        if (Ascii.EqualsIgnoreCase(name, "To"u8) || Ascii.EqualsIgnoreCase(name, "Cc"u8) || Ascii.EqualsIgnoreCase(name, "From"u8))
         {
-            return SmtpTxError.Loop;
+            // Held back until the header ends: its addresses may need a domain.
+            _unfoldName = Encoding.Latin1.GetString(name);
+            _unfold = new StringBuilder(Encoding.Latin1.GetString(line[(colon + 1)..]));
+            return SmtpTxError.None;
+        }
+
+        if (Ascii.EqualsIgnoreCase(name, "Received"u8))
+        {
+            if (++ReceivedCount >= MaxHops)
+            {
+                return SmtpTxError.Loop;
+            }
+        }
+        else
+        {
+            _hasDate |= Ascii.EqualsIgnoreCase(name, "Date"u8);
+            _hasMessageId |= Ascii.EqualsIgnoreCase(name, "Message-Id"u8);
         }
 
         if (!_skipHeader)
@@ -108,6 +135,17 @@ internal sealed class SmtpMessageWriter : IAsyncDisposable
         }
 
         return SmtpTxError.None;
+    }
+
+    /// <summary>The end-of-data marker came: finish a pending header and the header section.</summary>
+    public void End()
+    {
+        if (_section != Section.Body)
+        {
+            EndHeader();
+            EndOfHeaders();
+            _section = Section.Body;
+        }
     }
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
@@ -130,6 +168,54 @@ internal sealed class SmtpMessageWriter : IAsyncDisposable
     public void Discard() => _buffer.ResetWrittenCount();
 
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
+
+    private SmtpTxError Continue(ReadOnlySpan<byte> line)
+    {
+        if (_unfold is not null)
+        {
+            if (_unfold.Length + 1 + line.Length >= MaxUnfoldedLength)
+            {
+                return SmtpTxError.Malformed;
+            }
+
+            _unfold.Append('\n').Append(Encoding.Latin1.GetString(line));
+        }
+        else if (!_skipHeader)
+        {
+            Append(line);
+        }
+
+        return SmtpTxError.None;
+    }
+
+    private void EndHeader()
+    {
+        if (_unfold is not null)
+        {
+            WriteRaw(HeaderAddressRewriter.Rewrite(_unfoldName, _unfold.ToString(), _options.Hostname, _options.Masquerade));
+            _unfold = null;
+        }
+    }
+
+    private void EndOfHeaders()
+    {
+        if (!_options.AddMissingHeaders)
+        {
+            return;
+        }
+
+        if (!_hasDate)
+        {
+            WriteRaw("Date: " + _options.Date + "\n");
+            _hasDate = true;
+        }
+
+        if (!_hasMessageId)
+        {
+            WriteRaw("Message-ID: <" + ((ulong)Random.Shared.NextInt64()).ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + "@" + _options.Hostname + ">\n");
+            _hasMessageId = true;
+        }
+    }
 
     private void Append(ReadOnlySpan<byte> line)
     {

@@ -80,7 +80,8 @@ internal sealed partial class SmtpSession
         {
             try
             {
-                await tx.Message!.CompleteAsync(cancellationToken);
+                tx.Message!.End();
+                await tx.Message.CompleteAsync(cancellationToken);
                 await tx.Message.DisposeAsync();
             }
             catch (IOException)

@@ -181,9 +181,10 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        tx.Message = new SmtpMessageWriter(stream);
-        Reply("354 Enter mail, end with \".\" on a line by itself");
         tx.Time = _time.GetUtcNow();
+        string? masquerade = Options.Masquerade && Flags.HasFlag(SmtpSessionFlags.Authenticated) ? tx.Sender.User + "@" + tx.Sender.Domain : null;
+        tx.Message = new SmtpMessageWriter(stream, new SmtpMessageOptions(Options.Hostname, Options.Local || Options.Port == 587, SmtpDate.Format(tx.Time, _time.LocalTimeZone), masquerade));
+        Reply("354 Enter mail, end with \".\" on a line by itself");
         tx.Message.WriteRaw(ReceivedHeader(tx));
 
         // The line right after the DATA command counts as starting after a CRLF.
