@@ -32,6 +32,10 @@ internal sealed partial class SmtpSession : IDisposable
     private bool _bannerSent;
     private bool _dataLineStart;
 
+    // Set by Reply, cleared by a flush. Not UnflushedBytes: a pipe whose reader is gone drops
+    // writes without counting them, and the flush is what tells us the reader is gone.
+    private bool _unflushed;
+
     public SmtpSession(ulong id, SmtpListenerOptions options, ISmtpSessionHost host, IDuplexPipe transport, string clientAddress, TimeProvider? time = null)
     {
         Id = id;
@@ -334,13 +338,23 @@ internal sealed partial class SmtpSession : IDisposable
         span[n] = (byte)'\r';
         span[n + 1] = (byte)'\n';
         output.Advance(n + 2);
+        _unflushed = true;
     }
 
     private async ValueTask FlushRepliesAsync(CancellationToken cancellationToken)
     {
-        if (_transport.Output.UnflushedBytes > 0)
+        if (!_unflushed)
         {
-            await _transport.Output.FlushAsync(cancellationToken);
+            return;
+        }
+
+        _unflushed = false;
+        FlushResult flushed = await _transport.Output.FlushAsync(cancellationToken);
+        if (flushed.IsCompleted && _state != SmtpState.Quit)
+        {
+            // The client stopped reading: nothing we say will be heard, so stop listening too.
+            DisconnectReason ??= "disconnect";
+            EnterState(SmtpState.Quit);
         }
     }
 
@@ -364,6 +378,7 @@ internal sealed partial class SmtpSession : IDisposable
         _host.Log(SmtpLog.Disconnected(Id, DisconnectReason));
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
+        _lines.Dispose();
     }
 
     private static string InvalidCommand => EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand);

@@ -130,6 +130,9 @@ internal sealed class SmtpHarness : IAsyncDisposable
         return lines;
     }
 
+    /// <summary>The client stops reading what the server sends.</summary>
+    public async Task StopReadingAsync() => await _client.Input.CompleteAsync();
+
     /// <summary>The client closes its side (EOF for the server).</summary>
     public async Task CloseAsync() => await _client.Output.CompleteAsync();
 

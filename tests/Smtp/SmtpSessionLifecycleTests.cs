@@ -86,4 +86,15 @@ public class SmtpSessionLifecycleTests
         Assert.Equal(Smtpd.Smtp.SmtpSession.MaxReplyLength, reply.Length);
         Assert.StartsWith("550 ooo", reply, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AClientThatStopsReadingEndsTheSession()
+    {
+        await using SmtpHarness h = SmtpHarness.Start();
+        await h.ReadReplyAsync();
+        await h.StopReadingAsync();
+        await h.SendLineAsync("NOOP");
+        await h.WaitAsync();
+        Assert.Equal("0123456789abcdef smtp disconnected reason=disconnect", h.Host.Logs[^1]);
+    }
 }
