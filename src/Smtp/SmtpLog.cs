@@ -1,0 +1,188 @@
+// Every log line the smtp-in session writes, in one place so the formats can be reviewed and
+// golden-tested: they are byte-compatible with OpenSMTPD 7, because admins grep and parse them
+// (fail2ban, sshguard, log shippers). Each line starts with the session id as 16 hex digits.
+// Behaviour reference: usr.sbin/smtpd/smtp_session.c (log_info calls, smtp_reply), lib vis(3)
+using System.Globalization;
+using System.Text;
+
+namespace Smtpd.Smtp;
+
+internal static class SmtpLog
+{
+    public static string Connected(ulong id, string address, string host) =>
+        Invariant($"{id:x16} smtp connected address={address} host={host}");
+
+    public static string Message(ulong id, uint msgid, long size, int nrcpt, bool esmtp) =>
+        Invariant($"{id:x16} smtp message msgid={msgid:x8} size={size} nrcpt={nrcpt} proto={(esmtp ? "ESMTP" : "SMTP")}");
+
+    public static string Envelope(ulong id, ulong evpid, MailAddress from, MailAddress to) =>
+        Invariant($"{id:x16} smtp envelope evpid={evpid:x16} from=<{from}> to=<{to}>");
+
+    /// <summary>A 4xx/5xx reply to an ordinary command; the command is shown vis(3)-encoded.</summary>
+    public static string FailedCommand(ulong id, string command, string reply) =>
+        Invariant($"{id:x16} smtp failed-command command=\"{Vis(command, VisMode.SafeCStyle)}\" result=\"{reply}\"");
+
+    /// <summary>A 4xx/5xx reply during AUTH, where the client's line holds credentials and is never logged.</summary>
+    public static string FailedAuthCommand(ulong id, SmtpState state, string reply) =>
+        Invariant($"{id:x16} smtp failed-command command=\"{AuthStep(state)}\" result=\"{reply}\"");
+
+    public static string BadInput(ulong id, string reply) =>
+        Invariant($"{id:x16} smtp bad-input result=\"{reply}\"");
+
+    /// <summary>reason is quit, timeout, disconnect, tls-accept-failed, or "io-error: ..." (quoted).</summary>
+    public static string Disconnected(ulong id, string reason) =>
+        Invariant($"{id:x16} smtp disconnected reason={reason}");
+
+    public static string IoErrorReason(string error) => "\"io-error: " + error + "\"";
+
+    public static string Authentication(ulong id, string user, string result) =>
+        Invariant($"{id:x16} smtp authentication user={Vis(user, VisMode.SafeWhite)} result={result}");
+
+    public static string Tls(ulong id, string ciphers) => Invariant($"{id:x16} smtp tls ciphers={ciphers}");
+
+    /// <summary>The -T smtp trace of a state change (smtp_enter_state).</summary>
+    public static string StateChange(ulong id, SmtpState from, SmtpState to) =>
+        Invariant($"smtp: {id:x16}: {StateName(from)} -> {StateName(to)}");
+
+    public static string TraceInput(ulong id, string line) => Invariant($"smtp: {id:x16}: <<< {line}");
+
+    public static string TraceOutput(ulong id, string reply) => Invariant($"smtp: {id:x16}: >>> {reply}");
+
+    public static string StateName(SmtpState state) => state switch
+    {
+        SmtpState.New => "STATE_NEW",
+        SmtpState.Connected => "STATE_CONNECTED",
+        SmtpState.Tls => "STATE_TLS",
+        SmtpState.Helo => "STATE_HELO",
+        SmtpState.AuthInit => "STATE_AUTH_INIT",
+        SmtpState.AuthUsername => "STATE_AUTH_USERNAME",
+        SmtpState.AuthPassword => "STATE_AUTH_PASSWORD",
+        SmtpState.AuthFinalize => "STATE_AUTH_FINALIZE",
+        SmtpState.Body => "STATE_BODY",
+        SmtpState.Quit => "STATE_QUIT",
+        _ => Invariant($"STATE_??? ({(int)state})"),
+    };
+
+    private static string AuthStep(SmtpState state) => state switch
+    {
+        SmtpState.AuthInit => "AUTH PLAIN (...)",
+        SmtpState.AuthUsername => "AUTH LOGIN (username)",
+        _ => "AUTH LOGIN (password)",
+    };
+
+    private enum VisMode
+    {
+        /// <summary>VIS_SAFE | VIS_CSTYLE, used for the failed command.</summary>
+        SafeCStyle,
+
+        /// <summary>VIS_WHITE | VIS_SAFE, used for the AUTH user name.</summary>
+        SafeWhite,
+    }
+
+    /// <summary>
+    /// vis(3) as OpenBSD's libc does it for the two flag sets used here: graphic ASCII passes, a
+    /// backslash is doubled, and the rest becomes \n-style, \^X, \M-x or \ooo so that a client
+    /// cannot put control characters into the log.
+    /// </summary>
+    private static string Vis(string text, VisMode mode)
+    {
+        StringBuilder? sb = null;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            bool plain = c != '\\' && IsVisible(c, mode);
+            if (plain && sb is null)
+            {
+                continue;
+            }
+
+            sb ??= new StringBuilder(text, 0, i, text.Length + 16);
+            if (plain)
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                AppendEncoded(sb, c & 0xff, mode);
+            }
+        }
+
+        return sb?.ToString() ?? text;
+    }
+
+    private static bool IsVisible(char c, VisMode mode)
+    {
+        if (c > 0x7f)
+        {
+            return false;
+        }
+
+        if (c > ' ' && c < 0x7f)
+        {
+            return true;
+        }
+
+        bool white = c is ' ' or '\t' or '\n';
+        if (white)
+        {
+            return mode == VisMode.SafeCStyle;
+        }
+
+        return c is '\b' or '\a' or '\r';
+    }
+
+    private static void AppendEncoded(StringBuilder sb, int c, VisMode mode)
+    {
+        if (c == '\\')
+        {
+            sb.Append(@"\\");
+            return;
+        }
+
+        if (mode == VisMode.SafeCStyle)
+        {
+            string? cstyle = c switch
+            {
+                '\n' => @"\n",
+                '\r' => @"\r",
+                '\b' => @"\b",
+                '\a' => @"\a",
+                '\v' => @"\v",
+                '\t' => @"\t",
+                '\f' => @"\f",
+                ' ' => @"\s",
+                0 => @"\0",
+                _ => null,
+            };
+            if (cstyle is not null)
+            {
+                sb.Append(cstyle);
+                return;
+            }
+        }
+
+        if ((c & 0x7f) == ' ')
+        {
+            sb.Append('\\').Append((char)('0' + ((c >> 6) & 7))).Append((char)('0' + ((c >> 3) & 7))).Append((char)('0' + (c & 7)));
+            return;
+        }
+
+        sb.Append('\\');
+        if ((c & 0x80) != 0)
+        {
+            c &= 0x7f;
+            sb.Append('M');
+        }
+
+        if (c < 0x20 || c == 0x7f)
+        {
+            sb.Append('^').Append(c == 0x7f ? '?' : (char)(c + '@'));
+        }
+        else
+        {
+            sb.Append('-').Append((char)c);
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

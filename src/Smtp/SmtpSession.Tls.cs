@@ -1,0 +1,38 @@
+// STARTTLS and smtps: the handshake itself is the host's; the session discards plaintext that
+// came before it, swaps in the encrypted transport and forgets the client's HELO.
+// Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_tls_init, IO_TLSREADY, smtp_tls_started)
+namespace Smtpd.Smtp;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>Hands the transport to the host for the handshake; false when it failed.</summary>
+    private async ValueTask<bool> StartTlsAsync(CancellationToken cancellationToken)
+    {
+        SmtpTlsResult? tls = await _host.StartTlsAsync(this, cancellationToken);
+        if (tls is null)
+        {
+            return false;
+        }
+
+        _transport = tls.Transport;
+        Tls = tls;
+        _host.Log(SmtpLog.Tls(Id, tls.Ciphers));
+        Flags |= SmtpSessionFlags.Secure;
+        if (tls.Verified)
+        {
+            Flags |= SmtpSessionFlags.Verified;
+        }
+
+        Helo = string.Empty;
+        if (Options.Smtps && !_bannerSent)
+        {
+            SendBanner();
+        }
+        else
+        {
+            EnterState(SmtpState.Helo);
+        }
+
+        return true;
+    }
+}
