@@ -2,15 +2,20 @@
 // bound, mta sessions, mda orchestration. Chrooted to the empty directory.
 // Behaviour reference: usr.sbin/smtpd/dispatcher.c, smtp.c.
 using System.Net.Sockets;
+using Smtpd.Config;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
+using Smtpd.Smtp;
 
 namespace Smtpd.Dispatcher;
 
 internal sealed partial class DispatcherProcess : RoleProcess
 {
     private readonly List<(SetupListener Info, Socket Socket)> _listeners = [];
+    private readonly DispatcherRequests _requests = new();
+    private DispatcherSmtpHost? _host;
+    private SmtpdConfig? _config;
 
     public override ProcRole Role => ProcRole.Dispatcher;
 
@@ -29,7 +34,95 @@ internal sealed partial class DispatcherProcess : RoleProcess
         var info = msg.Read<SetupListener>();
         var fd = msg.TakeFd() ?? throw new ImsgFormatException("listener without a socket");
         _listeners.Add((info, new Socket(new SafeSocketHandle(fd.Release(), ownsHandle: true))));
-        Log.Debug($"debug: dispatcher: listening on {info.Address}");
         return true;
     }
+
+    public override Task StartAsync()
+    {
+        _config = ConfigSerializer.Deserialize(ConfigBlob);
+        _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
+        foreach (var (info, socket) in _listeners)
+        {
+            var options = ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket);
+            Log.Debug($"debug: smtp: listen on {info.Address}");
+            _ = AcceptLoopAsync(socket, options);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private SmtpListenerOptions ListenerOptions(SmtpdConfig config, ListenerDef l, Socket socket) => new()
+    {
+        Hostname = l.Hostname ?? Settings.Hostname,
+        Tag = l.Tag ?? string.Empty,
+        MaxMessageSize = config.SmtpMaxMessageSize ?? SmtpListenerOptions.DefaultMaxMessageSize,
+        MaxRecipients = Limit(config, "max-rcpt") ?? 1000,
+        MaxMails = Limit(config, "max-mails") ?? 100,
+        SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
+        StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
+        StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
+        Smtps = l.Tls == ListenerTls.Smtps,
+        Auth = l.Auth != ListenerAuth.None,
+        AuthRequired = l.Auth == ListenerAuth.Required,
+        Dsn = !l.NoDsn,
+        MaskSource = l.MaskSrc,
+        ReceivedAuth = l.ReceivedAuth,
+        Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
+        Masquerade = l.Masquerade,
+    };
+
+    private static int? Limit(SmtpdConfig config, string name) =>
+        config.SmtpLimits.FirstOrDefault(x => x.Key == name) is { } s ? (int)Math.Min(s.Value, int.MaxValue) : null;
+
+    private async Task AcceptLoopAsync(Socket listener, SmtpListenerOptions options)
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync();
+            }
+            catch (SocketException e)
+            {
+                // EMFILE and friends: note it, breathe, go on; one bad moment must not end the listener.
+                Log.Warn($"warn: smtp: accept: {e.Message}");
+                await Task.Delay(100);
+                continue;
+            }
+
+            _ = ServeAsync(client, options);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, SmtpListenerOptions options)
+    {
+        string address = AddressText(client.RemoteEndPoint);
+        client.NoDelay = true;
+        await using var stream = new NetworkStream(client, ownsSocket: true);
+        var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
+        using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
+        try
+        {
+            await session.RunAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client vanished mid-session; the session has logged what it could.
+        }
+    }
+
+    /// <summary>As OpenSMTPD's ss_to_text: dotted IPv4, bracketed IPv6, "local" for the UNIX socket.</summary>
+    private static string AddressText(System.Net.EndPoint? ep)
+    {
+        if (ep is not System.Net.IPEndPoint ip)
+        {
+            return "local";
+        }
+
+        var a = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        return a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]" : a.ToString();
+    }
+
+    private static ulong SessionId() => (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
 }

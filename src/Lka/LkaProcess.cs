@@ -30,7 +30,9 @@ internal sealed partial class LkaProcess : RoleProcess
         var config = ConfigSerializer.Deserialize(ConfigBlob);
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam);
-        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load()));
+        // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
+        string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
+        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)));
         return Task.CompletedTask;
     }
 

@@ -36,13 +36,17 @@ internal sealed class Daemon : IDisposable
 
     public int? ExitCode { get; private set; }
 
-    /// <summary>Starts smtpd -d with the given config text, optionally as another user (via setpriv).</summary>
+    /// <summary>Set when a restarted daemon took over the directory: disposing this one leaves it.</summary>
+    public bool Keep { get; private set; }
+
+    /// <summary>Local delivery only, on a port filled in at start ({PORT}).</summary>
     public const string MinimalConfig = "listen on 127.0.0.1 port {PORT}\naction \"local\" maildir\nmatch for local action \"local\"\n";
 
     /// <summary>The minimal configuration listening on <paramref name="port"/> (a free one if not given).</summary>
     public static string MinimalConfigOn(int? port = null) =>
         MinimalConfig.Replace("{PORT}", (port ?? FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
+    /// <summary>Starts smtpd -d with the given config text ({PORT} becomes a free port), optionally as another user (via setpriv).</summary>
     public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
@@ -61,6 +65,19 @@ internal sealed class Daemon : IDisposable
             }
         }
 
+        return Launch(dir, port, runAs, extraArgs);
+    }
+
+    /// <summary>A new daemon on the same directory, spool, configuration and port (the old one must be dead).</summary>
+    public static Daemon Restart(Daemon old, IEnumerable<string>? extraArgs = null)
+    {
+        old.Keep = true;
+        return Launch(old.Dir, old.Port, null, extraArgs);
+    }
+
+    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs)
+    {
+        string conf = Path.Combine(dir, "smtpd.conf");
         string exe = Binary.Require();
         string[] daemonArgs = ["-d", "-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", Path.Combine(dir, "run", "smtpd.sock"), "--empty-dir", Path.Combine(dir, "empty"), .. extraArgs ?? []];
         string file = exe;
@@ -73,9 +90,17 @@ internal sealed class Daemon : IDisposable
         }
 
         string log = Path.Combine(dir, "smtpd.log");
-        using var logFd = Posix.Open(log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC, 0b110_100_100);
+        using var logFd = Posix.Open(log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0b110_100_100);
         using var devnull = Posix.Open("/dev/null", Libc.O_RDONLY);
-        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToList();
+        // Never the host's nameserver: a resolv.conf of our own that names a loopback address
+        // nobody answers on (tests that need DNS start a server and write their own).
+        string resolv = Path.Combine(dir, "resolv.conf");
+        File.WriteAllText(resolv, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(e => (string)e.Key != "SMTPD_RESOLV_CONF")
+            .Select(e => $"{e.Key}={e.Value}")
+            .Append("SMTPD_RESOLV_CONF=" + resolv)
+            .ToList();
         int pid = Posix.Spawn(file, argv, env, [(devnull, 0), (logFd, 1), (logFd, 2)]);
         return new Daemon(dir, pid, log, port);
     }
@@ -148,7 +173,10 @@ internal sealed class Daemon : IDisposable
 
         try
         {
-            Directory.Delete(Dir, true);
+            if (!Keep)
+            {
+                Directory.Delete(Dir, true);
+            }
         }
         catch (IOException)
         {

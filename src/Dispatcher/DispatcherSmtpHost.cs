@@ -1,0 +1,152 @@
+// What an smtp-in session asks of the rest of the daemon, answered over IPC: the lookup agent
+// for the client's name and each recipient's expansion, the queue for the message, its body
+// descriptor, its envelopes and the commit. The dispatcher never touches the spool or tables.
+// Behaviour reference: usr.sbin/smtpd/smtp_session.c (the m_create calls and their replies).
+using Microsoft.Win32.SafeHandles;
+using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
+using Smtpd.Runtime;
+using Smtpd.Smtp;
+
+namespace Smtpd.Dispatcher;
+
+internal sealed class DispatcherSmtpHost : ISmtpSessionHost
+{
+    private readonly ImsgChannel _lka;
+    private readonly ImsgChannel _queue;
+    private readonly DispatcherRequests _requests;
+
+    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests)
+    {
+        _lka = lka;
+        _queue = queue;
+        _requests = requests;
+    }
+
+    public bool TraceEnabled => Runtime.Log.Tracing(TraceFlags.Smtp);
+
+    public void Trace(string message) => Runtime.Log.Trace(TraceFlags.Smtp, message);
+
+    public void Log(string line) => Runtime.Log.Info(line);
+
+    public async ValueTask<SmtpClientIdentity> LookupClientAsync(SmtpSession session, CancellationToken cancellationToken)
+    {
+        if (session.ClientAddress == "local")
+        {
+            return new SmtpClientIdentity("localhost", FcrdnsResult.Pass);
+        }
+
+        var (id, task) = _requests.Start();
+        _lka.Post(new LkaClientLookup(id, session.ClientAddress));
+        var (reply, _) = await task;
+        var r = reply.Read<LkaClientLookupReply>();
+        var fcrdns = r.Fcrdns switch
+        {
+            0 => FcrdnsResult.Pass,
+            2 => FcrdnsResult.Error,
+            _ => FcrdnsResult.Fail,
+        };
+        return new SmtpClientIdentity(r.Rdns ?? "<unknown>", fcrdns);
+    }
+
+    public ValueTask<SmtpLookupResult> CheckSenderAsync(SmtpTransaction transaction, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SmtpLookupResult.Ok);
+
+    public async ValueTask<uint?> CreateMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
+    {
+        var (id, task) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageCreate, new MsgRequest(id, 0));
+        var (reply, _) = await task;
+        var r = reply.ReadAs<MsgRequest>();
+        return r.Ok ? r.MsgId : null;
+    }
+
+    public async ValueTask<SmtpRecipientResult> CheckRecipientAsync(SmtpTransaction transaction, MailAddress recipient, RcptToParameters parameters, CancellationToken cancellationToken)
+    {
+        var s = transaction.Session;
+        var (id, task) = _requests.Start();
+        _lka.Post(new LkaExpandRcpt(
+            id,
+            s.Options.Tag.Length > 0 ? s.Options.Tag : null,
+            s.ClientAddress,
+            s.Rdns == "<unknown>" ? null : s.Rdns,
+            s.Helo,
+            s.Username.Length > 0 ? s.Username : null,
+            s.Tls is not null,
+            transaction.Sender.ToString(),
+            recipient.ToString()));
+        var (reply, _) = await task;
+        var expand = reply.Read<LkaExpandReply>();
+        if (expand.Status != LkaExpandReply.Accepted)
+        {
+            return SmtpRecipientResult.Rejected(expand.Reply);
+        }
+
+        ulong evpid = 0;
+        foreach (var d in expand.Deliveries)
+        {
+            var (sid, submitted) = _requests.Start();
+            _queue.Post(new EnvelopeSubmit(
+                sid,
+                transaction.MsgId,
+                d.Dispatcher,
+                d.Relay,
+                s.Options.Tag,
+                s.ServerName,
+                s.Helo,
+                s.Rdns,
+                s.Username,
+                s.ClientAddress,
+                transaction.Sender.ToString(),
+                recipient.ToString(),
+                d.Dest,
+                d.User,
+                d.Subaddress,
+                (byte)parameters.Notify,
+                (byte)transaction.Parameters.Ret,
+                transaction.Parameters.EnvId,
+                parameters.Orcpt));
+            var (ack, _) = await submitted;
+            var e = ack.ReadAs<EvpReply>();
+            if (!e.Ok)
+            {
+                return SmtpRecipientResult.EnvelopeFailed();
+            }
+
+            evpid = e.EvpId;
+        }
+
+        return SmtpRecipientResult.Accepted(evpid);
+    }
+
+    public async ValueTask<Stream?> OpenMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
+    {
+        var (id, task) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageOpen, new MsgRequest(id, transaction.MsgId));
+        var (reply, fd) = await task;
+        if (!reply.ReadAs<MsgRequest>().Ok || fd is null)
+        {
+            fd?.Dispose();
+            return null;
+        }
+
+        return new FileStream(new SafeFileHandle(fd.Release(), ownsHandle: true), FileAccess.Write, 64 * 1024);
+    }
+
+    public async ValueTask<bool> CommitMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
+    {
+        var (id, task) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageCommit, new MsgRequest(id, transaction.MsgId));
+        var (reply, _) = await task;
+        return reply.ReadAs<MsgRequest>().Ok;
+    }
+
+    public void RollbackMessage(SmtpTransaction transaction) =>
+        _queue.PostAs(ImsgType.QueueMessageRollback, new MsgRequest(0, transaction.MsgId));
+
+    public ValueTask<SmtpLookupResult> AuthenticateAsync(SmtpSession session, string user, string password, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SmtpLookupResult.PermFail);
+
+    public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<SmtpTlsResult?>(null);
+}

@@ -1,0 +1,164 @@
+// Mail in over SMTP, out into a mailbox: the whole path through every role, with real clients
+// (our raw client and Python's smtplib), as root (delivery as the recipient user) or not.
+using Smtpd.Interop;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public class LocalDeliveryTests
+{
+    private const string TestUser = "smtpdtest";
+
+    public LocalDeliveryTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+            if (Posix.GetPwNam(TestUser) is null)
+            {
+                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", TestUser]);
+            }
+        }
+    }
+
+    private static PasswdEntry Recipient => Binary.IsRoot ? Posix.GetPwNam(TestUser)! : Posix.GetPwUid(Posix.GetEUid())!;
+
+    /// <summary>A daemon delivering local mail into {dir}/mail/USER (owned by the recipient, as a mail spool would be).</summary>
+    private static (Daemon Daemon, string MailRoot) StartMaildirDaemon(string extraConfig = "", string action = "maildir \"{MAIL}/%{user.username}\"")
+    {
+        string mail = Path.Combine(Path.GetTempPath(), "smtpd-mail-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mail);
+        Binary.Run("chown", [$"{Recipient.Uid}:{Recipient.Gid}", mail]);
+        string conf = $"listen on 127.0.0.1 port {{PORT}}\n{extraConfig}action \"local\" {action.Replace("{MAIL}", mail, StringComparison.Ordinal)}\nmatch from any for local action \"local\"\n";
+        return (Daemon.Start(conf).WaitReady(), mail);
+    }
+
+    private static List<string> Delivered(string maildir) =>
+        Directory.Exists(Path.Combine(maildir, "new")) ? [.. Directory.GetFiles(Path.Combine(maildir, "new"))] : [];
+
+    [EndToEndFact]
+    public void AMessageSentOverSmtpLandsInTheRecipientsMaildirOwnedByThem()
+    {
+        var (d, mail) = StartMaildirDaemon();
+        using (d)
+        {
+            using var c = new SmtpClientHelper(d.Port);
+            Assert.Matches(@"^220 \S+ ESMTP", c.Greeting);
+            string reply = c.SendMail("sender@example.net", [$"{Recipient.Name}@localhost"], "Subject: hello\n\nfirst mail\n");
+            Assert.Matches(@"^250 2\.0\.0 [0-9a-f]{8} Message accepted for delivery$", reply);
+            Assert.StartsWith("221", c.Command("QUIT"), StringComparison.Ordinal);
+
+            string maildir = Path.Combine(mail, Recipient.Name);
+            Wait.Until(() => Delivered(maildir).Count == 1, "the message is in new/");
+            string file = Delivered(maildir)[0];
+            string text = File.ReadAllText(file);
+            // Stored with Unix line ends, as OpenSMTPD writes queue files and mailboxes.
+            Assert.EndsWith("Subject: hello\n\nfirst mail\n", text, StringComparison.Ordinal);
+            Assert.StartsWith("Received: from client.example.net", text, StringComparison.Ordinal);
+            Assert.Equal(Recipient.Uid, Posix.TryLStat(file)!.Value.Uid);
+            Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
+
+            Wait.Until(() => d.Log.Contains("result=Ok stat=Delivered", StringComparison.Ordinal), "the delivery is logged");
+            Assert.Matches($@"[0-9a-f]{{16}} mda delivery evpid=[0-9a-f]{{16}} from=<sender@example\.net> to=<{Recipient.Name}@localhost> rcpt=<{Recipient.Name}@localhost> user={Recipient.Name} delay=\d+s result=Ok stat=Delivered", d.Log);
+            Assert.Matches(@"[0-9a-f]{16} smtp message msgid=[0-9a-f]{8} size=\d+ nrcpt=1 proto=ESMTP", d.Log);
+
+            // Delivered means gone from the queue.
+            Wait.Until(() => !Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "*", SearchOption.AllDirectories).Any(), "the queue is empty again");
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void UnknownUsersAndForeignDomainsAreRefusedWithInvalidRecipient()
+    {
+        var (d, mail) = StartMaildirDaemon();
+        using (d)
+        {
+            using var c = new SmtpClientHelper(d.Port);
+            c.Command("EHLO client.example.net");
+            c.Command("MAIL FROM:<sender@example.net>");
+            Assert.Equal("550 Invalid recipient: <no-such-user-here@localhost>", c.Command("RCPT TO:<no-such-user-here@localhost>"));
+            Assert.Equal("550 Invalid recipient: <someone@gmail.com>", c.Command("RCPT TO:<someone@gmail.com>"));
+            Assert.Matches("^250 2.1.5 Destination address valid: Recipient ok$", c.Command($"RCPT TO:<{Recipient.Name}@localhost>"));
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void PythonSmtplibDeliversAPipelinedMessageToSeveralRecipients()
+    {
+        var (d, mail) = StartMaildirDaemon();
+        using (d)
+        {
+            string script = $"import smtplib\ns = smtplib.SMTP('127.0.0.1', {d.Port})\n" +
+                $"r = s.sendmail('a@example.net', ['{Recipient.Name}@localhost', '{Recipient.Name}+lists@localhost'], 'Subject: py\\r\\n\\r\\nbody\\r\\n')\n" +
+                "assert r == {}, r\ns.quit()\nprint('ok')\n";
+            var r = Binary.Run("python3", ["-c", script]);
+            Assert.True(r.Code == 0, r.Err);
+            string maildir = Path.Combine(mail, Recipient.Name);
+            Wait.Until(() => Delivered(maildir).Count == 2, "both copies are delivered");
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void AnMdaCommandGetsTheMessageOnStdinAsTheUser()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "smtpd-mda-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(outDir);
+        Binary.Run("chown", [$"{Recipient.Uid}:{Recipient.Gid}", outDir]);
+        var (d, mail) = StartMaildirDaemon(action: $"mda \"cat > {outDir}/%{{user.username}}.eml; id -u > {outDir}/uid\"");
+        using (d)
+        {
+            using var c = new SmtpClientHelper(d.Port);
+            Assert.StartsWith("250 ", c.SendMail("sender@example.net", [$"{Recipient.Name}@localhost"], "Subject: to a command\n\npiped\n"), StringComparison.Ordinal);
+            string eml = Path.Combine(outDir, Recipient.Name + ".eml");
+            Wait.Until(() => d.Log.Contains("result=Ok", StringComparison.Ordinal), "the command ran");
+            Assert.EndsWith("\npiped\n", File.ReadAllText(eml), StringComparison.Ordinal);
+            Assert.Equal(Recipient.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(outDir, "uid")).Trim());
+        }
+
+        Directory.Delete(outDir, true);
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void AMessageWaitingForARetrySurvivesAKill9AndIsDeliveredOnceAfterRestart()
+    {
+        string flag = Path.Combine(Path.GetTempPath(), "smtpd-flag-" + Guid.NewGuid().ToString("N"));
+        string outDir = flag + ".out";
+        Directory.CreateDirectory(outDir);
+        Binary.Run("chown", [$"{Recipient.Uid}:{Recipient.Gid}", outDir]);
+
+        // The command defers (75) until the flag file exists, then appends the message.
+        string cmd = $"test -e {flag} || exit 75; cat >> {outDir}/out";
+        var (d, mail) = StartMaildirDaemon(action: $"mda \"{cmd}\"");
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            Assert.StartsWith("250 ", c.SendMail("sender@example.net", [$"{Recipient.Name}@localhost"], "Subject: durable\n\nkeep me\n"), StringComparison.Ordinal);
+        }
+
+        Wait.Until(() => d.Log.Contains("result=TempFail", StringComparison.Ordinal), "the first attempt is deferred");
+        var oldRoles = d.Roles();
+        d.Signal(Libc.SIGKILL);
+        d.WaitExit();
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "message", SearchOption.AllDirectories));
+        Wait.Until(() => oldRoles.All(r => !ProcInfo.Exists(r.Pid)), "the old roles are gone");
+
+        File.WriteAllText(flag, "go");
+        using (var again = Daemon.Restart(d))
+        {
+            again.WaitReady();
+            Wait.Until(() => again.Log.Contains("result=Ok", StringComparison.Ordinal), "the restarted daemon delivers it:\n" + again.Log, TimeSpan.FromSeconds(60));
+            Assert.Single(File.ReadAllLines(Path.Combine(outDir, "out")), l => l.StartsWith("keep me", StringComparison.Ordinal));
+        }
+
+        File.Delete(flag);
+        Directory.Delete(outDir, true);
+        Directory.Delete(mail, true);
+    }
+}
