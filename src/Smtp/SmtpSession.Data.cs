@@ -76,6 +76,18 @@ internal sealed partial class SmtpSession
             _host.Trace(SmtpLog.TraceInput(Id, "[EOM]"));
         }
 
+        (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Commit, null, recheck: null, cancellationToken);
+        if (!proceed)
+        {
+            if (_state != SmtpState.Quit)
+            {
+                await FreeTransactionAsync(rollback: true);
+                EnterState(SmtpState.Helo);
+            }
+
+            return;
+        }
+
         if (tx.Error == SmtpTxError.None)
         {
             try

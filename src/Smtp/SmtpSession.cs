@@ -169,6 +169,14 @@ internal sealed partial class SmtpSession : IDisposable
 
         EnterState(SmtpState.Connected);
         _host.Log(SmtpLog.Connected(Id, ClientAddress, Rdns));
+        (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Connect, ClientAddress, recheck: null, cancellationToken);
+        if (!proceed)
+        {
+            // Refused at connect: the reply stands in for the banner, which is never sent.
+            await FlushRepliesAsync(cancellationToken);
+            return;
+        }
+
         if (Options.Smtps)
         {
             if (!await StartTlsAsync(cancellationToken))
@@ -295,10 +303,24 @@ internal sealed partial class SmtpSession : IDisposable
             return;
         }
 
-        if (row.Check(this, args))
+        if (!row.Check(this, args))
         {
-            await row.Proceed(this, args, cancellationToken);
+            return;
         }
+
+        // HELP and WIZ have filter phases but OpenSMTPD never consults them.
+        if (row.Command is not (SmtpCommand.Help or SmtpCommand.Wiz))
+        {
+            (bool proceed, string? filtered) = await FilterAsync(row.Phase, FilterArgument(row.Command, args), a => row.Check(this, a), cancellationToken);
+            if (!proceed)
+            {
+                return;
+            }
+
+            args = filtered ?? args;
+        }
+
+        await row.Proceed(this, args, cancellationToken);
     }
 
     /// <summary>The only place the state changes; traced as OpenSMTPD's -T smtp does.</summary>
