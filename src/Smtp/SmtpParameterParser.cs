@@ -130,8 +130,7 @@ internal static class SmtpParameterParser
         return true;
     }
 
-    private static string ArgumentsError =>
-        EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
+    private static string ArgumentsError { get; } = EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
 
     private static bool HasPrefix(string opt, string keyword) => opt.StartsWith(keyword, StringComparison.OrdinalIgnoreCase);
 }

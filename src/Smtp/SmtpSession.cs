@@ -334,52 +334,6 @@ internal sealed partial class SmtpSession : IDisposable
         _state = newState;
     }
 
-    /// <summary>Queues one reply line; 4xx and 5xx replies are logged as failed commands.</summary>
-    private void Reply(string text)
-    {
-        if (text.Length > MaxReplyLength)
-        {
-            text = text[..MaxReplyLength];
-        }
-
-        if (_host.TraceEnabled)
-        {
-            _host.Trace(SmtpLog.TraceOutput(Id, text));
-        }
-
-        if (text[0] is '4' or '5')
-        {
-            _host.Log(Flags.HasFlag(SmtpSessionFlags.BadInput) ? SmtpLog.BadInput(Id, text)
-                : _state is SmtpState.AuthInit or SmtpState.AuthUsername or SmtpState.AuthPassword ? SmtpLog.FailedAuthCommand(Id, _state, text)
-                : SmtpLog.FailedCommand(Id, _command, text));
-        }
-
-        PipeWriter output = _transport.Output;
-        Span<byte> span = output.GetSpan(text.Length + 2);
-        int n = Encoding.Latin1.GetBytes(text, span);
-        span[n] = (byte)'\r';
-        span[n + 1] = (byte)'\n';
-        output.Advance(n + 2);
-        _unflushed = true;
-    }
-
-    private async ValueTask FlushRepliesAsync(CancellationToken cancellationToken)
-    {
-        if (!_unflushed)
-        {
-            return;
-        }
-
-        _unflushed = false;
-        FlushResult flushed = await _transport.Output.FlushAsync(cancellationToken);
-        if (flushed.IsCompleted && _state != SmtpState.Quit)
-        {
-            // The client stopped reading: nothing we say will be heard, so stop listening too.
-            DisconnectReason ??= "disconnect";
-            EnterState(SmtpState.Quit);
-        }
-    }
-
     private async ValueTask EndAsync(string reason)
     {
         DisconnectReason ??= reason;
@@ -402,14 +356,6 @@ internal sealed partial class SmtpSession : IDisposable
         await _transport.Input.CompleteAsync();
         _lines.Dispose();
     }
-
-    private static string InvalidCommand => EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand);
-
-    private static string InvalidArguments => EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
-
-    private static string TempFailCode => EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus);
-
-    private static string OkCode => EnhancedStatus.Code(EnhancedStatusClass.Ok, EnhancedStatusCode.OtherStatus);
 
     public void Dispose() => _lines.Dispose();
 }
