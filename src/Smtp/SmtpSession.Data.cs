@@ -16,8 +16,8 @@ internal sealed partial class SmtpSession
     private bool DataLine(ReadOnlySpan<byte> line, bool endsWithCrLf)
     {
         SmtpTransaction tx = Transaction!;
-        bool afterCrLf = _dataLineStart;
-        _dataLineStart = endsWithCrLf;
+        bool afterCrLf = _lastLineEndedInCrLf;
+        _lastLineEndedInCrLf = endsWithCrLf;
         if (line.Length == 1 && line[0] == (byte)'.' && endsWithCrLf && afterCrLf)
         {
             return true;

@@ -193,7 +193,7 @@ internal sealed partial class SmtpSession
         tx.Message.WriteRaw(ReceivedHeader(tx));
 
         // The line right after the DATA command counts as starting after a CRLF.
-        _dataLineStart = true;
+        _lastLineEndedInCrLf = true;
         EnterState(SmtpState.Body);
     }
 

@@ -1,5 +1,5 @@
-// One server-side SMTP session: the read loop, the one place where the state changes, and
-// replies. Commands are answered strictly in order, so pipelined input (RFC 2920) needs nothing
+// One server-side SMTP session: the read loop, command dispatch through SmtpCommandTable, and the
+// one place where the state changes. Commands are answered strictly in order, so pipelined input (RFC 2920) needs nothing
 // special: replies are buffered while complete lines remain and flushed when input runs dry.
 // This is where we differ from OpenSMTPD on purpose: it refuses pipelining and never advertises it.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_session, smtp_io, smtp_command,
@@ -27,10 +27,9 @@ internal sealed partial class SmtpSession : IDisposable
     private IDuplexPipe _transport;
     private ReadOnlySequence<byte> _pending;
     private SmtpState _state;
-    private SmtpCommand _lastCommand = SmtpCommand.Unknown;
     private string _command = string.Empty;
     private bool _bannerSent;
-    private bool _dataLineStart;
+    private bool _lastLineEndedInCrLf;
 
     // Set by Reply, cleared by a flush. Not UnflushedBytes: a pipe whose reader is gone drops
     // writes without counting them, and the flush is what tells us the reader is gone.
@@ -83,6 +82,9 @@ internal sealed partial class SmtpSession : IDisposable
     public SmtpSessionFlags Flags { get; private set; }
 
     public SmtpState State => _state;
+
+    /// <summary>The verb of the last command line (OpenSMTPD's last_cmd), Unknown for anything else.</summary>
+    public SmtpCommand LastCommand { get; private set; } = SmtpCommand.Unknown;
 
     /// <summary>Messages accepted in this session.</summary>
     public int MailCount { get; private set; }
@@ -147,6 +149,13 @@ internal sealed partial class SmtpSession : IDisposable
         catch (IOException e)
         {
             reason = SmtpLog.IoErrorReason(e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or a broken host: still roll back and log the end, then let the caller see it.
+            reason = SmtpLog.IoErrorReason(e.Message);
+            await EndAsync(reason);
+            throw;
         }
 
         await EndAsync(reason);
@@ -279,7 +288,7 @@ internal sealed partial class SmtpSession : IDisposable
         _command = line;
         if (_host.TraceEnabled)
         {
-            _host.Trace(SmtpLog.TraceInput(Id, line));
+            _host.Trace(SmtpLog.TraceInput(Id, MaskCredentials(line)));
         }
 
         if (_state == SmtpState.AuthInit)
@@ -296,7 +305,7 @@ internal sealed partial class SmtpSession : IDisposable
 
         (string verb, string? args) = SmtpCommandTable.Split(line);
         SmtpCommandRow? row = SmtpCommandTable.Find(verb);
-        _lastCommand = row?.Command ?? SmtpCommand.Unknown;
+        LastCommand = row?.Command ?? SmtpCommand.Unknown;
         if (row is null || row.Command == SmtpCommand.Commit)
         {
             Reply("500 " + InvalidCommand + ": Command unrecognized");
@@ -321,6 +330,19 @@ internal sealed partial class SmtpSession : IDisposable
         }
 
         await row.Proceed(this, args, cancellationToken);
+    }
+
+    /// <summary>What a trace shows of a line: never a password, unlike OpenSMTPD's -T smtp.</summary>
+    private string MaskCredentials(string line)
+    {
+        if (_state is SmtpState.AuthInit or SmtpState.AuthUsername or SmtpState.AuthPassword)
+        {
+            return "********";
+        }
+
+        (string verb, string? args) = SmtpCommandTable.Split(line);
+        int space = args?.IndexOfAny([' ', '\t']) ?? -1;
+        return verb.Equals("AUTH", StringComparison.OrdinalIgnoreCase) && space >= 0 ? line[..(line.Length - args!.Length + space)] + " ********" : line;
     }
 
     /// <summary>The only place the state changes; traced as OpenSMTPD's -T smtp does.</summary>
