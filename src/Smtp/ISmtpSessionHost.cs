@@ -69,4 +69,11 @@ internal interface ISmtpSessionHost
     /// failed (the session ends with reason=tls-accept-failed).
     /// </summary>
     ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Only on filtered listeners: run the filter chain for one phase (IMSG_FILTER_SMTP_PROTOCOL).
+    /// The parameter is the client address for Connect, the argument for HELO, EHLO, AUTH, MAIL
+    /// FROM and RCPT TO, and empty otherwise. Reject and Disconnect carry the reply to send.
+    /// </summary>
+    ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken);
 }

@@ -9,19 +9,19 @@ internal static class SmtpCommandTable
 {
     public static readonly SmtpCommandRow[] Rows =
     [
-        new(SmtpCommand.Helo, "HELO", static (s, a) => s.CheckHelo(a), static (s, a, ct) => s.ProceedHeloAsync(a)),
-        new(SmtpCommand.Ehlo, "EHLO", static (s, a) => s.CheckEhlo(a), static (s, a, ct) => s.ProceedEhloAsync(a)),
-        new(SmtpCommand.StartTls, "STARTTLS", static (s, a) => s.CheckStartTls(a), static (s, a, ct) => s.ProceedStartTlsAsync()),
-        new(SmtpCommand.Auth, "AUTH", static (s, a) => s.CheckAuth(a), static (s, a, ct) => s.ProceedAuthAsync(a!, ct)),
-        new(SmtpCommand.MailFrom, "MAIL FROM", static (s, a) => s.CheckMailFrom(a), static (s, a, ct) => s.ProceedMailFromAsync(a!, ct)),
-        new(SmtpCommand.RcptTo, "RCPT TO", static (s, a) => s.CheckRcptTo(a), static (s, a, ct) => s.ProceedRcptToAsync(a!, ct)),
-        new(SmtpCommand.Data, "DATA", static (s, a) => s.CheckData(a), static (s, a, ct) => s.ProceedDataAsync(ct)),
-        new(SmtpCommand.Rset, "RSET", static (s, a) => s.CheckRset(a), static (s, a, ct) => s.ProceedRsetAsync()),
-        new(SmtpCommand.Quit, "QUIT", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedQuitAsync()),
-        new(SmtpCommand.Noop, "NOOP", static (s, a) => true, static (s, a, ct) => s.ProceedNoopAsync()),
-        new(SmtpCommand.Help, "HELP", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedHelpAsync()),
-        new(SmtpCommand.Wiz, "WIZ", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedWizAsync()),
-        new(SmtpCommand.Commit, ".", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => ValueTask.CompletedTask),
+        new(SmtpCommand.Helo, SmtpFilterPhase.Helo, "HELO", static (s, a) => s.CheckHelo(a), static (s, a, ct) => s.ProceedHeloAsync(a)),
+        new(SmtpCommand.Ehlo, SmtpFilterPhase.Ehlo, "EHLO", static (s, a) => s.CheckEhlo(a), static (s, a, ct) => s.ProceedEhloAsync(a)),
+        new(SmtpCommand.StartTls, SmtpFilterPhase.StartTls, "STARTTLS", static (s, a) => s.CheckStartTls(a), static (s, a, ct) => s.ProceedStartTlsAsync()),
+        new(SmtpCommand.Auth, SmtpFilterPhase.Auth, "AUTH", static (s, a) => s.CheckAuth(a), static (s, a, ct) => s.ProceedAuthAsync(a!, ct)),
+        new(SmtpCommand.MailFrom, SmtpFilterPhase.MailFrom, "MAIL FROM", static (s, a) => s.CheckMailFrom(a), static (s, a, ct) => s.ProceedMailFromAsync(a!, ct)),
+        new(SmtpCommand.RcptTo, SmtpFilterPhase.RcptTo, "RCPT TO", static (s, a) => s.CheckRcptTo(a), static (s, a, ct) => s.ProceedRcptToAsync(a!, ct)),
+        new(SmtpCommand.Data, SmtpFilterPhase.Data, "DATA", static (s, a) => s.CheckData(a), static (s, a, ct) => s.ProceedDataAsync(ct)),
+        new(SmtpCommand.Rset, SmtpFilterPhase.Rset, "RSET", static (s, a) => s.CheckRset(a), static (s, a, ct) => s.ProceedRsetAsync()),
+        new(SmtpCommand.Quit, SmtpFilterPhase.Quit, "QUIT", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedQuitAsync()),
+        new(SmtpCommand.Noop, SmtpFilterPhase.Noop, "NOOP", static (s, a) => true, static (s, a, ct) => s.ProceedNoopAsync()),
+        new(SmtpCommand.Help, SmtpFilterPhase.Help, "HELP", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedHelpAsync()),
+        new(SmtpCommand.Wiz, SmtpFilterPhase.Wiz, "WIZ", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => s.ProceedWizAsync()),
+        new(SmtpCommand.Commit, SmtpFilterPhase.Commit, ".", static (s, a) => s.CheckNoParam(a), static (s, a, ct) => ValueTask.CompletedTask),
     ];
 
     /// <summary>The row whose verb equals <paramref name="verb"/> ignoring ASCII case (strcasecmp), or null.</summary>

@@ -60,6 +60,9 @@ internal sealed record SmtpListenerOptions
     /// <summary>masquerade (with a senders table): an authenticated client's From header shows its envelope sender.</summary>
     public bool Masquerade { get; init; }
 
+    /// <summary>filter: commands (not message lines) are shown to the host's filter chain first.</summary>
+    public bool Filtered { get; init; }
+
     /// <summary>The longest random pause before "535 Authentication failed" (timing-attack protection).</summary>
     public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
 }

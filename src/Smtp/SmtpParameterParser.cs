@@ -80,6 +80,9 @@ internal static class SmtpParameterParser
     /// esmtp-param     = "NOTIFY=" notify-list / "ORCPT=" addr-type ";" xtext
     /// notify-list     = "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )   ; unknown words ignored
     /// </code>
+    /// NOTIFY applies to its own recipient. OpenSMTPD ORs it into the transaction's envelope
+    /// template, so one recipient's NOTIFY leaks into the next and NEVER on one refuses SUCCESS on
+    /// a later one; we do not copy that.
     /// </remarks>
     public static bool TryParseRcptTo(string text, bool dsn, out RcptToParameters parameters, out string? error)
     {
@@ -130,8 +133,7 @@ internal static class SmtpParameterParser
         return true;
     }
 
-    private static string ArgumentsError =>
-        EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
+    private static string ArgumentsError { get; } = EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
 
     private static bool HasPrefix(string opt, string keyword) => opt.StartsWith(keyword, StringComparison.OrdinalIgnoreCase);
 }

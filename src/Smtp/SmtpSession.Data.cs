@@ -16,8 +16,8 @@ internal sealed partial class SmtpSession
     private bool DataLine(ReadOnlySpan<byte> line, bool endsWithCrLf)
     {
         SmtpTransaction tx = Transaction!;
-        bool afterCrLf = _dataLineStart;
-        _dataLineStart = endsWithCrLf;
+        bool afterCrLf = _lastLineEndedInCrLf;
+        _lastLineEndedInCrLf = endsWithCrLf;
         if (line.Length == 1 && line[0] == (byte)'.' && endsWithCrLf && afterCrLf)
         {
             return true;
@@ -74,6 +74,18 @@ internal sealed partial class SmtpSession
         if (_host.TraceEnabled)
         {
             _host.Trace(SmtpLog.TraceInput(Id, "[EOM]"));
+        }
+
+        (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Commit, null, recheck: null, cancellationToken);
+        if (!proceed)
+        {
+            if (_state != SmtpState.Quit)
+            {
+                await FreeTransactionAsync(rollback: true);
+                EnterState(SmtpState.Helo);
+            }
+
+            return;
         }
 
         if (tx.Error == SmtpTxError.None)

@@ -185,10 +185,15 @@ internal sealed partial class SmtpSession
         string? masquerade = Options.Masquerade && Flags.HasFlag(SmtpSessionFlags.Authenticated) ? tx.Sender.User + "@" + tx.Sender.Domain : null;
         tx.Message = new SmtpMessageWriter(stream, new SmtpMessageOptions(Options.Hostname, Options.Local || Options.Port == 587, SmtpDate.Format(tx.Time, _time.LocalTimeZone), masquerade));
         Reply("354 Enter mail, end with \".\" on a line by itself");
+        if (_junk || tx.Junk)
+        {
+            tx.Message.WriteRaw("X-Spam: Yes\n");
+        }
+
         tx.Message.WriteRaw(ReceivedHeader(tx));
 
         // The line right after the DATA command counts as starting after a CRLF.
-        _dataLineStart = true;
+        _lastLineEndedInCrLf = true;
         EnterState(SmtpState.Body);
     }
 

@@ -1,5 +1,5 @@
-// One server-side SMTP session: the read loop, the one place where the state changes, and
-// replies. Commands are answered strictly in order, so pipelined input (RFC 2920) needs nothing
+// One server-side SMTP session: the read loop, command dispatch through SmtpCommandTable, and the
+// one place where the state changes. Commands are answered strictly in order, so pipelined input (RFC 2920) needs nothing
 // special: replies are buffered while complete lines remain and flushed when input runs dry.
 // This is where we differ from OpenSMTPD on purpose: it refuses pipelining and never advertises it.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_session, smtp_io, smtp_command,
@@ -27,10 +27,9 @@ internal sealed partial class SmtpSession : IDisposable
     private IDuplexPipe _transport;
     private ReadOnlySequence<byte> _pending;
     private SmtpState _state;
-    private SmtpCommand _lastCommand = SmtpCommand.Unknown;
     private string _command = string.Empty;
     private bool _bannerSent;
-    private bool _dataLineStart;
+    private bool _lastLineEndedInCrLf;
 
     // Set by Reply, cleared by a flush. Not UnflushedBytes: a pipe whose reader is gone drops
     // writes without counting them, and the flush is what tells us the reader is gone.
@@ -83,6 +82,9 @@ internal sealed partial class SmtpSession : IDisposable
     public SmtpSessionFlags Flags { get; private set; }
 
     public SmtpState State => _state;
+
+    /// <summary>The verb of the last command line (OpenSMTPD's last_cmd), Unknown for anything else.</summary>
+    public SmtpCommand LastCommand { get; private set; } = SmtpCommand.Unknown;
 
     /// <summary>Messages accepted in this session.</summary>
     public int MailCount { get; private set; }
@@ -148,6 +150,13 @@ internal sealed partial class SmtpSession : IDisposable
         {
             reason = SmtpLog.IoErrorReason(e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or a broken host: still roll back and log the end, then let the caller see it.
+            reason = SmtpLog.IoErrorReason(e.Message);
+            await EndAsync(reason);
+            throw;
+        }
 
         await EndAsync(reason);
     }
@@ -169,6 +178,14 @@ internal sealed partial class SmtpSession : IDisposable
 
         EnterState(SmtpState.Connected);
         _host.Log(SmtpLog.Connected(Id, ClientAddress, Rdns));
+        (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Connect, ClientAddress, recheck: null, cancellationToken);
+        if (!proceed)
+        {
+            // Refused at connect: the reply stands in for the banner, which is never sent.
+            await FlushRepliesAsync(cancellationToken);
+            return;
+        }
+
         if (Options.Smtps)
         {
             if (!await StartTlsAsync(cancellationToken))
@@ -271,7 +288,7 @@ internal sealed partial class SmtpSession : IDisposable
         _command = line;
         if (_host.TraceEnabled)
         {
-            _host.Trace(SmtpLog.TraceInput(Id, line));
+            _host.Trace(SmtpLog.TraceInput(Id, MaskCredentials(line)));
         }
 
         if (_state == SmtpState.AuthInit)
@@ -288,17 +305,44 @@ internal sealed partial class SmtpSession : IDisposable
 
         (string verb, string? args) = SmtpCommandTable.Split(line);
         SmtpCommandRow? row = SmtpCommandTable.Find(verb);
-        _lastCommand = row?.Command ?? SmtpCommand.Unknown;
+        LastCommand = row?.Command ?? SmtpCommand.Unknown;
         if (row is null || row.Command == SmtpCommand.Commit)
         {
             Reply("500 " + InvalidCommand + ": Command unrecognized");
             return;
         }
 
-        if (row.Check(this, args))
+        if (!row.Check(this, args))
         {
-            await row.Proceed(this, args, cancellationToken);
+            return;
         }
+
+        // HELP and WIZ have filter phases but OpenSMTPD never consults them.
+        if (row.Command is not (SmtpCommand.Help or SmtpCommand.Wiz))
+        {
+            (bool proceed, string? filtered) = await FilterAsync(row.Phase, FilterArgument(row.Command, args), a => row.Check(this, a), cancellationToken);
+            if (!proceed)
+            {
+                return;
+            }
+
+            args = filtered ?? args;
+        }
+
+        await row.Proceed(this, args, cancellationToken);
+    }
+
+    /// <summary>What a trace shows of a line: never a password, unlike OpenSMTPD's -T smtp.</summary>
+    private string MaskCredentials(string line)
+    {
+        if (_state is SmtpState.AuthInit or SmtpState.AuthUsername or SmtpState.AuthPassword)
+        {
+            return "********";
+        }
+
+        (string verb, string? args) = SmtpCommandTable.Split(line);
+        int space = args?.IndexOfAny([' ', '\t']) ?? -1;
+        return verb.Equals("AUTH", StringComparison.OrdinalIgnoreCase) && space >= 0 ? line[..(line.Length - args!.Length + space)] + " ********" : line;
     }
 
     /// <summary>The only place the state changes; traced as OpenSMTPD's -T smtp does.</summary>
@@ -310,52 +354,6 @@ internal sealed partial class SmtpSession : IDisposable
         }
 
         _state = newState;
-    }
-
-    /// <summary>Queues one reply line; 4xx and 5xx replies are logged as failed commands.</summary>
-    private void Reply(string text)
-    {
-        if (text.Length > MaxReplyLength)
-        {
-            text = text[..MaxReplyLength];
-        }
-
-        if (_host.TraceEnabled)
-        {
-            _host.Trace(SmtpLog.TraceOutput(Id, text));
-        }
-
-        if (text[0] is '4' or '5')
-        {
-            _host.Log(Flags.HasFlag(SmtpSessionFlags.BadInput) ? SmtpLog.BadInput(Id, text)
-                : _state is SmtpState.AuthInit or SmtpState.AuthUsername or SmtpState.AuthPassword ? SmtpLog.FailedAuthCommand(Id, _state, text)
-                : SmtpLog.FailedCommand(Id, _command, text));
-        }
-
-        PipeWriter output = _transport.Output;
-        Span<byte> span = output.GetSpan(text.Length + 2);
-        int n = Encoding.Latin1.GetBytes(text, span);
-        span[n] = (byte)'\r';
-        span[n + 1] = (byte)'\n';
-        output.Advance(n + 2);
-        _unflushed = true;
-    }
-
-    private async ValueTask FlushRepliesAsync(CancellationToken cancellationToken)
-    {
-        if (!_unflushed)
-        {
-            return;
-        }
-
-        _unflushed = false;
-        FlushResult flushed = await _transport.Output.FlushAsync(cancellationToken);
-        if (flushed.IsCompleted && _state != SmtpState.Quit)
-        {
-            // The client stopped reading: nothing we say will be heard, so stop listening too.
-            DisconnectReason ??= "disconnect";
-            EnterState(SmtpState.Quit);
-        }
     }
 
     private async ValueTask EndAsync(string reason)
@@ -380,14 +378,6 @@ internal sealed partial class SmtpSession : IDisposable
         await _transport.Input.CompleteAsync();
         _lines.Dispose();
     }
-
-    private static string InvalidCommand => EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand);
-
-    private static string InvalidArguments => EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
-
-    private static string TempFailCode => EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus);
-
-    private static string OkCode => EnhancedStatus.Code(EnhancedStatusClass.Ok, EnhancedStatusCode.OtherStatus);
 
     public void Dispose() => _lines.Dispose();
 }

@@ -34,6 +34,9 @@ internal sealed class SmtpTransaction
     /// <summary>Bytes written to the message file, Received header included: the size= of the log line.</summary>
     public long OutputLength => Message?.Length ?? 0;
 
+    /// <summary>A filter called this message junk: it gets an X-Spam: Yes header.</summary>
+    public bool Junk { get; internal set; }
+
     /// <summary>When DATA started; the date in the Received header.</summary>
     public DateTimeOffset Time { get; internal set; }
 

@@ -1,3 +1,4 @@
+// Enhanced status codes and their texts, as OpenSMTPD writes them into replies.
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

@@ -54,6 +54,11 @@ internal sealed class FakeSmtpHost : ISmtpSessionHost
 
     public int TlsStarted { get; private set; }
 
+    /// <summary>Decides each filter phase; the default proceeds.</summary>
+    public Func<SmtpFilterPhase, string, SmtpFilterResult> FilterPolicy { get; set; } = (_, _) => SmtpFilterResult.Proceed;
+
+    public List<(SmtpFilterPhase Phase, string Parameter)> Filtered { get; } = [];
+
     /// <summary>The bytes of the last opened message, as written by the session.</summary>
     public string LastMessage => System.Text.Encoding.Latin1.GetString(((KeepingMemoryStream)Opened[^1].Stream).ToArray());
 
@@ -116,5 +121,11 @@ internal sealed class FakeSmtpHost : ISmtpSessionHost
             ? TlsPolicy(session)
             : new SmtpTlsResult(Transport!, "TLSv1.3", "TLS_AES_256_GCM_SHA384", 256, Verified: false);
         return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken)
+    {
+        Filtered.Add((phase, parameter));
+        return ValueTask.FromResult(FilterPolicy(phase, parameter));
     }
 }

@@ -1,3 +1,4 @@
+// To/Cc/From rewriting, case by case, traced by hand through OpenSMTPD's header_domain_append_callback.
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

@@ -1,3 +1,4 @@
+// Paths as OpenSMTPD 7.8 reads them, including the old smtpscript regress cases and the length limits.
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

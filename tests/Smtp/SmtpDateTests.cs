@@ -1,3 +1,4 @@
+// Received-header dates, as OpenSMTPD's time_to_text writes them.
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

@@ -1,3 +1,4 @@
+// Kestrel-style framing tests: prefixes consume nothing, segment splits do not matter, the cap holds.
 using System.Buffers;
 using System.Text;
 using Smtpd.Smtp;

@@ -1,3 +1,4 @@
+// ESMTP parameters of MAIL FROM and RCPT TO, accepted and refused with OpenSMTPD's replies.
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

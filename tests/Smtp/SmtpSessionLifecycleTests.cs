@@ -97,4 +97,15 @@ public class SmtpSessionLifecycleTests
         await h.WaitAsync();
         Assert.Equal("0123456789abcdef smtp disconnected reason=disconnect", h.Host.Logs[^1]);
     }
+
+    [Fact]
+    public async Task AHostFailureStillRollsBackAndLogsTheEndBeforeItSurfaces()
+    {
+        var host = new FakeSmtpHost { RecipientPolicy = _ => throw new InvalidOperationException("boom") };
+        await using SmtpHarness h = SmtpHarness.Start(host: host);
+        await h.SendAsync("EHLO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\n");
+        await Assert.ThrowsAsync<InvalidOperationException>(h.WaitAsync);
+        Assert.Equal([0x1a2b3c4du], host.RolledBack);
+        Assert.Equal("0123456789abcdef smtp disconnected reason=\"io-error: boom\"", host.Logs[^1]);
+    }
 }

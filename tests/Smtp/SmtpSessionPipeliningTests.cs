@@ -164,4 +164,22 @@ public class SmtpSessionPipeliningTests
             Assert.StartsWith("0123456789abcdef smtp disconnected reason=", host.Logs[^1], StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task InputArrivingOneByteAtATimeGetsTheSameRepliesAndMessage()
+    {
+        string input = "EHLO c.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: s\r\n\r\n..x\r\nbody\n.\n\r\n.\r\nQUIT\r\n";
+        (List<string> expected, FakeSmtpHost whole) = await SmtpHarness.TranscriptAsync(input);
+
+        await using SmtpHarness h = SmtpHarness.Start();
+        foreach (char c in input)
+        {
+            await h.SendAsync(c.ToString());
+        }
+
+        await h.CloseAsync();
+        await h.WaitAsync();
+        Assert.Equal(expected, await h.ReadAllLinesAsync());
+        Assert.Equal(whole.LastMessage[whole.LastMessage.IndexOf("\nSubject", StringComparison.Ordinal)..], h.Host.LastMessage[h.Host.LastMessage.IndexOf("\nSubject", StringComparison.Ordinal)..]);
+    }
 }

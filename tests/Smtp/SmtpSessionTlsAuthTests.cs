@@ -172,4 +172,24 @@ public class SmtpSessionTlsAuthTests
     {
         Assert.Equal("503 5.5.1 Invalid command: Command not supported", await SmtpHarness.LastReplyAsync("EHLO c.example\r\nAUTH PLAIN\r\n", s_auth));
     }
+
+    [Fact]
+    public async Task TracesNeverShowCredentials()
+    {
+        await using SmtpHarness h = await SecuredAsync(s_auth);
+        await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0secret"));
+        await h.ExchangeAsync("RSET");
+        Assert.Contains("smtp: 0123456789abcdef: <<< AUTH PLAIN ********", h.Host.Traces);
+        Assert.DoesNotContain(h.Host.Traces, t => t.Contains(B64("\0alice\0secret"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TracesOfAuthLoginResponsesAreMasked()
+    {
+        await using SmtpHarness h = await SecuredAsync(s_auth);
+        await h.ExchangeAsync("AUTH LOGIN");
+        await h.ExchangeAsync(B64("alice"));
+        await h.ExchangeAsync(B64("secret"));
+        Assert.Equal(2, h.Host.Traces.Count(t => t.EndsWith("<<< ********", StringComparison.Ordinal)));
+    }
 }
