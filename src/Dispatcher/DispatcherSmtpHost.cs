@@ -149,4 +149,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
 
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SmtpTlsResult?>(null);
+
+    // Filters (smtpd-filters(7)) come with their own work; listeners are not marked filtered yet.
+    public ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SmtpFilterResult.Proceed);
 }

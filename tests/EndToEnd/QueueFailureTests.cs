@@ -1,0 +1,88 @@
+// The queue under stress an administrator meets: a full disk, a garbled envelope. Replies are
+// temporary failures, nothing half-committed remains, and service resumes by itself.
+using Smtpd.Interop;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public class QueueFailureTests
+{
+    public QueueFailureTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+        }
+    }
+
+    private static string Me => Posix.GetPwUid(Posix.GetEUid())!.Name;
+
+    [EndToEndFact(needsRoot: true)]
+    public void AFullSpoolAnswers421AndLeavesNothingHalfCommittedAndRecovers()
+    {
+        string? spool = null;
+        string mail = Directory.CreateTempSubdirectory("smtpd-full-mail").FullName;
+        var d = Daemon.Start(
+            $"listen on 127.0.0.1 port {{PORT}}\naction \"local\" maildir \"{mail}/%{{user.username}}\"\nmatch from any for local action \"local\"\n",
+            prepare: dir =>
+            {
+                spool = Path.Combine(dir, "spool");
+                Directory.CreateDirectory(spool);
+                Assert.Equal(0, Binary.Run("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", spool]).Code);
+            });
+        try
+        {
+            d.WaitReady();
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                string big = "Subject: big\n\n" + string.Concat(Enumerable.Repeat(new string('x', 70) + "\n", 8000));
+                Assert.Equal("421 4.3.0 Temporary Error", c.SendMail("sender@example.net", [$"{Me}@localhost"], big));
+            }
+
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(spool!, "queue"), "*", SearchOption.AllDirectories));
+            Assert.False(d.HasExited());
+
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250 2.0.0 ", c.SendMail("sender@example.net", [$"{Me}@localhost"], "Subject: small\n\nfits\n"), StringComparison.Ordinal);
+            }
+
+            Wait.Until(() => d.Log.Contains("result=Ok", StringComparison.Ordinal), "the small message is delivered once space allows");
+        }
+        finally
+        {
+            var roles = d.Roles();
+            d.Dispose();
+            Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "roles gone before unmounting");
+            Binary.Run("umount", ["-l", spool!]);
+            Directory.Delete(mail, true);
+        }
+    }
+
+    [EndToEndFact]
+    public void AGarbledEnvelopeGoesToCorruptAndTheDaemonKeepsServing()
+    {
+        var d = Daemon.Start(prepare: dir =>
+        {
+            // A spool as a crash or a careless editor might leave it: one envelope of garbage.
+            string msgDir = Path.Combine(dir, "spool", "queue", "3f", "3fa2c901");
+            Directory.CreateDirectory(msgDir);
+            File.WriteAllText(Path.Combine(msgDir, "message"), "Subject: x\n\nx\n");
+            File.WriteAllText(Path.Combine(msgDir, "3fa2c9010000abcd"), "version: 3\nthis is: not an envelope\n\0\n");
+            if (Binary.IsRoot)
+            {
+                Binary.Run("chown", ["-R", "_smtpq", Path.Combine(dir, "spool", "queue")]);
+            }
+        });
+        using (d)
+        {
+            d.WaitReady();
+            Wait.Until(() => Directory.EnumerateFiles(Path.Combine(d.Spool, "corrupt"), "*", SearchOption.AllDirectories).Any(), "the envelope is moved to corrupt/:\n" + d.Log);
+            Assert.Contains("moved to corrupt/", d.Log, StringComparison.Ordinal);
+            using var c = new SmtpClientHelper(d.Port);
+            Assert.StartsWith("250", c.Command("EHLO client.example.net"), StringComparison.Ordinal);
+            Assert.False(d.HasExited());
+        }
+    }
+}
