@@ -24,6 +24,9 @@ internal sealed partial class DispatcherProcess
                 _deliveries[req.EvpId] = (req, SessionId());
                 Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, req, fd: msg.TakeFd());
                 break;
+            case ImsgType.QueueBounce when from == ProcRole.Queue:
+                _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
+                break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 var outcome = msg.ReadAs<DeliveryOutcome>();
                 if (_deliveries.Remove(outcome.EvpId, out var d))

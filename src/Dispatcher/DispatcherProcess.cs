@@ -15,6 +15,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private readonly List<(SetupListener Info, Socket Socket)> _listeners = [];
     private readonly DispatcherRequests _requests = new();
     private DispatcherSmtpHost? _host;
+    private BounceSender? _bounces;
     private SmtpdConfig? _config;
 
     public override ProcRole Role => ProcRole.Dispatcher;
@@ -41,6 +42,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     {
         _config = ConfigSerializer.Deserialize(ConfigBlob);
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
+        _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
         {
             var options = ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket);

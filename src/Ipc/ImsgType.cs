@@ -45,6 +45,7 @@ internal enum ImsgType : uint
     MdaDone = 54,
     QueueDeliveryResult = 55,
     SchedulerDeliveryResult = 56,
+    QueueBounce = 57,
 
     // Liveness and the IPC benchmark.
     Ping = 90,

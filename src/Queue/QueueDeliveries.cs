@@ -1,7 +1,8 @@
 // A delivery's way out of the queue: the scheduler names an envelope, the queue loads it, opens
 // the message read-only and hands both to the dispatcher; the outcome comes back here and
-// removes the envelope, or records the attempt for the next one.
-// Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_SCHED_ENVELOPE_DELIVER, IMSG_MDA_DELIVERY_*).
+// removes the envelope, records the attempt for the next one, or turns it into a bounce.
+// Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_SCHED_ENVELOPE_DELIVER, IMSG_MDA_DELIVERY_*,
+// queue_bounce()).
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -12,6 +13,9 @@ internal sealed partial class QueueProcess
 {
     private const byte Ok = 0;
     private const byte TempFail = 1;
+
+    // Envelopes handed out and not yet answered: their outcome needs the envelope (DSN, bounce).
+    private readonly Dictionary<ulong, Envelope> _inflight = [];
 
     private void StartDelivery(ScheduleEntry entry)
     {
@@ -24,9 +28,9 @@ internal sealed partial class QueueProcess
             return;
         }
 
-        if (e.Type != EnvelopeType.Mda)
+        if (e.Type == EnvelopeType.Mta)
         {
-            // Relaying and bounces arrive with the mta work; until then they wait and retry.
+            // Relaying arrives with the mta work; until then such envelopes wait and retry.
             Fail(e, "relaying is not available yet");
             return;
         }
@@ -38,47 +42,113 @@ internal sealed partial class QueueProcess
             return;
         }
 
-        var req = new DeliveryRequest(e.Id.Value, e.Dispatcher, e.Sender.IsEmpty ? string.Empty : e.Sender.ToString(), e.Rcpt.ToString(), e.Dest.ToString(), e.MdaUser, e.MdaSubaddress, e.CreationTime);
-        Peers[ProcRole.Dispatcher].PostAs(ImsgType.QueueDeliver, req, fd: fd);
+        _inflight[e.Id.Value] = e;
+        var dispatcher = Peers[ProcRole.Dispatcher];
+        if (e.Type == EnvelopeType.Bounce)
+        {
+            dispatcher.PostAs(ImsgType.QueueBounce, BounceFor(e), fd: fd);
+            return;
+        }
+
+        var req = new DeliveryRequest(e.Id.Value, e.Dispatcher, Text(e.Sender), e.Rcpt.ToString(), e.Dest.ToString(), e.MdaUser, e.MdaSubaddress, e.CreationTime);
+        dispatcher.PostAs(ImsgType.QueueDeliver, req, fd: fd);
     }
 
     private void DeliveryDone(DeliveryOutcome outcome)
     {
         var evpid = new EvpId(outcome.EvpId);
-        if (outcome.Status == TempFail)
+        if (!_inflight.Remove(outcome.EvpId, out var e) && !(Backend.EnvelopeLoad(evpid, out e).IsOk && e is not null))
         {
-            if (Backend.EnvelopeLoad(evpid, out var e).IsOk && e is not null)
-            {
+            Log.Warn($"warn: queue: outcome for unknown envelope {evpid}");
+            ReportToScheduler(outcome with { Status = 2 });
+            return;
+        }
+
+        switch (outcome.Status)
+        {
+            case TempFail:
                 Fail(e, outcome.ErrorLine);
                 return;
-            }
+            case Ok when e.Type != EnvelopeType.Bounce && (e.DsnNotify & DsnNotify.Success) != 0:
+                Bounce(e, BounceType.Delivered, "Delivery successful");
+                break;
+            case Ok:
+                break;
+            default:
+                Bounce(e, BounceType.Failed, outcome.ErrorLine);
+                break;
         }
-        else
+
+        var r = Backend.EnvelopeDelete(evpid);
+        if (!r.IsOk)
         {
-            // Delivered, or failed for good (bounces come with the mta work): the envelope is done.
-            var r = Backend.EnvelopeDelete(evpid);
-            if (!r.IsOk)
-            {
-                Log.Warn($"warn: queue: cannot remove envelope {evpid}: {r}");
-            }
+            Log.Warn($"warn: queue: cannot remove envelope {evpid}: {r}");
         }
 
         ReportToScheduler(outcome);
     }
 
+    /// <summary>The scheduler gave up on an envelope (its ttl passed): bounce it and let it go.</summary>
     private void Expire(DeliveryOutcome outcome)
     {
         var evpid = new EvpId(outcome.EvpId);
+        if (Backend.EnvelopeLoad(evpid, out var e).IsOk && e is not null)
+        {
+            Bounce(e, BounceType.Failed, e.ErrorLine.Length > 0 ? e.ErrorLine : "Envelope expired");
+        }
+
         Log.Info($"{evpid} queue expire evpid={evpid} reason=\"{outcome.ErrorLine}\"");
         Backend.EnvelopeDelete(evpid);
     }
+
+    /// <summary>
+    /// A report to the sender, as a bounce envelope of the same message (sent later by the
+    /// dispatcher). Never for a bounce, nor for the null sender, nor against the sender's NOTIFY.
+    /// </summary>
+    private void Bounce(Envelope e, BounceType kind, string reason)
+    {
+        bool wanted = kind == BounceType.Delivered || e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Failure) != 0;
+        if (e.Type == EnvelopeType.Bounce || e.Sender.IsEmpty || !wanted)
+        {
+            Log.Debug($"debug: queue: no bounce for {e.Id} ({reason})");
+            return;
+        }
+
+        var b = e.Clone();
+        b.Type = EnvelopeType.Bounce;
+        b.Dest = e.Sender;
+        b.BounceType = kind;
+        b.ErrorLine = Sanitize(reason);
+        b.Retry = 0;
+        b.LastTry = 0;
+        b.Flags |= EnvelopeFlags.Bounce;
+        var r = Backend.EnvelopeCreate(e.Id.MsgId, b);
+        if (!r.IsOk)
+        {
+            Log.Warn($"warn: queue: cannot create bounce for {e.Id}: {r}");
+            return;
+        }
+
+        Schedule(b);
+    }
+
+    private static BounceRequest BounceFor(Envelope e) => new(
+        e.Id.Value,
+        (byte)e.BounceType,
+        e.Dest.ToString(),
+        e.Rcpt.ToString(),
+        e.DsnOrcpt,
+        e.ErrorLine,
+        e.CreationTime,
+        e.DsnRet == DsnRet.Full,
+        e.DsnEnvId);
 
     /// <summary>A temporary failure: count the attempt and keep the reason in the envelope, for smtpctl and the next run.</summary>
     private void Fail(Envelope e, string reason)
     {
         e.Retry++;
         e.LastTry = Now;
-        e.ErrorLine = reason.Replace('\n', ' ').Replace('\r', ' ');
+        e.ErrorLine = Sanitize(reason);
         var r = Backend.EnvelopeUpdate(e);
         if (!r.IsOk)
         {
@@ -87,6 +157,16 @@ internal sealed partial class QueueProcess
 
         ReportToScheduler(new DeliveryOutcome(e.Id.Value, TempFail, reason));
     }
+
+    /// <summary>Error lines come from remote servers and programs: no control characters may reach the envelope file.</summary>
+    private static string Sanitize(string text)
+    {
+        var chars = text.Select(c => char.IsControl(c) ? ' ' : c).ToArray();
+        string s = new string(chars).Trim();
+        return s.Length > 250 ? s[..250] : s;
+    }
+
+    private static string Text(MailAddr a) => a.IsEmpty ? string.Empty : a.ToString();
 
     private void ReportToScheduler(DeliveryOutcome outcome) =>
         Peers[ProcRole.Scheduler].PostAs(ImsgType.SchedulerDeliveryResult, outcome);

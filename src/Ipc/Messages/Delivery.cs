@@ -131,3 +131,37 @@ internal readonly record struct EnvelopeSubmit(
         w.WriteString(DsnOrcpt);
     }
 }
+
+/// <summary>
+/// A bounce envelope due for sending (the original message's descriptor rides along): who gets
+/// the report, about which recipient, why, and how the sender asked to be told (DSN).
+/// Kind: 0 failed, 1 delayed, 2 delivered (bounce.c's B_FAILED/B_DELAYED/B_DELIVERED).
+/// </summary>
+internal readonly record struct BounceRequest(
+    ulong EvpId,
+    byte Kind,
+    string To,
+    string FailedRecipient,
+    string OriginalRecipient,
+    string ErrorLine,
+    long Arrival,
+    bool ReturnFull,
+    string EnvId) : IImsgLayout<BounceRequest>
+{
+    public static BounceRequest Read(ref ImsgReader r) => new(
+        r.ReadU64(), r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
+        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString());
+
+    public void Write(ref ImsgWriter w)
+    {
+        w.WriteU64(EvpId);
+        w.WriteU8(Kind);
+        w.WriteString(To);
+        w.WriteString(FailedRecipient);
+        w.WriteString(OriginalRecipient);
+        w.WriteString(ErrorLine);
+        w.WriteI64(Arrival);
+        w.WriteBool(ReturnFull);
+        w.WriteString(EnvId);
+    }
+}

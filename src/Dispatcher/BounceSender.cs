@@ -1,0 +1,161 @@
+// Sends a bounce: builds the RFC 3464 report from the bounce envelope and the original message,
+// then enqueues it as a new message from the null sender, routed by the ruleset like mail from
+// a local client (as OpenSMTPD's bounce.c does through its internal SMTP session). The bounce
+// envelope is done only once the report is safely committed.
+// Behaviour reference: usr.sbin/smtpd/bounce.c.
+using Microsoft.Win32.SafeHandles;
+using Smtpd.Interop;
+using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
+using Smtpd.Mime;
+using Smtpd.Runtime;
+
+namespace Smtpd.Dispatcher;
+
+internal sealed class BounceSender
+{
+    private readonly ImsgChannel _lka;
+    private readonly ImsgChannel _queue;
+    private readonly DispatcherRequests _requests;
+    private readonly string _hostname;
+
+    public BounceSender(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, string hostname)
+    {
+        _lka = lka;
+        _queue = queue;
+        _requests = requests;
+        _hostname = hostname;
+    }
+
+    public async Task SendAsync(BounceRequest req, SafeFd? original)
+    {
+        string? error;
+        using (original)
+        {
+            error = original is null ? "no message descriptor" : await TrySendAsync(req, original);
+        }
+
+        if (error is not null)
+        {
+            Log.Warn($"warn: bounce: cannot send report for evp:{req.EvpId:x16} to <{req.To}>: {error}");
+        }
+
+        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? (byte)0 : (byte)1, error ?? "bounced"));
+    }
+
+    private async Task<string?> TrySendAsync(BounceRequest req, SafeFd original)
+    {
+        var report = new BounceReport
+        {
+            Type = req.Kind switch
+            {
+                1 => BounceType.Delayed,
+                2 => BounceType.Delivered,
+                _ => BounceType.Failed,
+            },
+            ReportingMta = _hostname,
+            To = req.To,
+            Date = DateTimeOffset.Now,
+            ArrivalDate = DateTimeOffset.FromUnixTimeSeconds(req.Arrival).ToLocalTime(),
+            EnvelopeId = req.EnvId.Length > 0 ? req.EnvId : null,
+            Return = req.ReturnFull ? DsnReturn.Full : DsnReturn.Headers,
+            Recipients =
+            [
+                new BounceRecipient
+                {
+                    FinalRecipient = req.FailedRecipient,
+                    OriginalRecipient = req.OriginalRecipient.Length > 0 ? req.OriginalRecipient : null,
+                    Status = EnhancedStatus.FromReply(req.ErrorLine),
+                    ErrorLine = req.ErrorLine,
+                },
+            ],
+        };
+
+        var text = new MemoryStream();
+        await using (var input = new FileStream(new SafeFileHandle(original.Release(), ownsHandle: true), FileAccess.Read, 64 * 1024))
+        {
+            await BounceBuilder.WriteAsync(report, input, text);
+        }
+
+        // The queue stores messages with Unix line ends, whatever the wire said.
+        byte[] body = ToUnixLineEnds(text.GetBuffer().AsSpan(0, (int)text.Length));
+
+        var (cid, created) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageCreate, new MsgRequest(cid, 0));
+        var msg = (await created).Reply.ReadAs<MsgRequest>();
+        if (!msg.Ok)
+        {
+            return "queue: message create failed";
+        }
+
+        string? failure = await FillAsync(req, msg.MsgId, body);
+        if (failure is not null)
+        {
+            _queue.PostAs(ImsgType.QueueMessageRollback, new MsgRequest(0, msg.MsgId));
+            return failure;
+        }
+
+        return null;
+    }
+
+    private async Task<string?> FillAsync(BounceRequest req, uint msgid, byte[] body)
+    {
+        var (eid, expanded) = _requests.Start();
+        _lka.Post(new LkaExpandRcpt(eid, null, "local", "localhost", _hostname, null, false, string.Empty, req.To));
+        var expand = (await expanded).Reply.Read<LkaExpandReply>();
+        if (expand.Status != LkaExpandReply.Accepted)
+        {
+            return $"recipient refused: {expand.Reply}";
+        }
+
+        foreach (var d in expand.Deliveries)
+        {
+            var (sid, submitted) = _requests.Start();
+            _queue.Post(new EnvelopeSubmit(sid, msgid, d.Dispatcher, d.Relay, string.Empty, _hostname, _hostname, "localhost", string.Empty, "local", string.Empty, req.To, d.Dest, d.User, d.Subaddress, 0, 0, string.Empty, string.Empty));
+            if (!(await submitted).Reply.ReadAs<EvpReply>().Ok)
+            {
+                return "queue: envelope submit failed";
+            }
+        }
+
+        var (oid, opened) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageOpen, new MsgRequest(oid, msgid));
+        var (openReply, fd) = await opened;
+        if (!openReply.ReadAs<MsgRequest>().Ok || fd is null)
+        {
+            fd?.Dispose();
+            return "queue: message open failed";
+        }
+
+        try
+        {
+            await using var output = new FileStream(new SafeFileHandle(fd.Release(), ownsHandle: true), FileAccess.Write, 64 * 1024);
+            await output.WriteAsync(body);
+        }
+        catch (IOException e)
+        {
+            return "writing the report: " + e.Message;
+        }
+
+        var (kid, committed) = _requests.Start();
+        _queue.PostAs(ImsgType.QueueMessageCommit, new MsgRequest(kid, msgid));
+        return (await committed).Reply.ReadAs<MsgRequest>().Ok ? null : "queue: commit failed";
+    }
+
+    private static byte[] ToUnixLineEnds(ReadOnlySpan<byte> crlf)
+    {
+        var output = new byte[crlf.Length];
+        int n = 0;
+        for (int i = 0; i < crlf.Length; i++)
+        {
+            if (crlf[i] == (byte)'\r' && i + 1 < crlf.Length && crlf[i + 1] == (byte)'\n')
+            {
+                continue;
+            }
+
+            output[n++] = crlf[i];
+        }
+
+        return output.AsSpan(0, n).ToArray();
+    }
+}
