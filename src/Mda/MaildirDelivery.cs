@@ -78,13 +78,20 @@ internal sealed class MaildirDelivery
             TryDelete(tmp);
             return MdaResult.TempFail(tmp + ": " + e.Message);
         }
+        catch (OperationCanceledException)
+        {
+            TryDelete(tmp);
+            throw;
+        }
 
         return MoveToNew(tmp, (isJunk && _junk ? junkDir : dir) + "/new", name);
     }
 
     private string? SubFolder()
     {
-        if (string.IsNullOrEmpty(_subaddress))
+        // "user+.@domain" would name "<maildir>/..": the sub-address comes from the sender, so refuse it
+        // (mail.maildir does not, and files such mail into the parent directory).
+        if (string.IsNullOrEmpty(_subaddress) || _subaddress == ".")
         {
             return null;
         }

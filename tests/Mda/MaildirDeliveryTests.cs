@@ -107,6 +107,16 @@ public class MaildirDeliveryTests
     }
 
     [Fact]
+    public async Task DotSubaddressDoesNotClimbOutOfTheMaildir()
+    {
+        using var tmp = new TempDir();
+        string md = tmp.Path + "/Maildir";
+        Assert.True((await new MaildirDelivery(md, subaddress: ".").DeliverAsync(Stream(Message))).IsOk);
+        Assert.Single(Files(md + "/new"));
+        Assert.False(Directory.Exists(tmp.Path + "/new"));
+    }
+
+    [Fact]
     public async Task JunkWinsOverTheSubaddressFolder()
     {
         using var tmp = new TempDir();
