@@ -154,6 +154,16 @@ public class MaildirDeliveryTests
     }
 
     [Fact]
+    public async Task AFailedReadLeavesNothingBehind()
+    {
+        using var tmp = new TempDir();
+        var result = await new MaildirDelivery(tmp.Path).DeliverAsync(new FailingStream());
+        Assert.Equal(MdaResultKind.TempFail, result.Kind);
+        Assert.Empty(Files(tmp.Path + "/tmp"));
+        Assert.Empty(Files(tmp.Path + "/new"));
+    }
+
+    [Fact]
     public void HostNamesAreEscapedForMaildir()
     {
         Assert.Equal("a\\057b\\072c", MaildirName.EscapeHost("a/b:c"));
