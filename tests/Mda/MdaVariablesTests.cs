@@ -47,12 +47,20 @@ public class MdaVariablesTests
     [InlineData("%{RCPT.DOMAIN}", "Example.org")]
     [InlineData("/var/mail/%{user.username}/Maildir", "/var/mail/gilles/Maildir")]
     [InlineData("100%% sure %{dest.user}", "100% sure gilles")]
+    [InlineData("%%{rcpt}", "%{rcpt}")]
+    [InlineData("%{a{b}", null)]
     [InlineData("% alone %x %", "% alone %x %")]
     [InlineData("~/Maildir", "/home/gilles/Maildir")]
     [InlineData("x~/Maildir", "x~/Maildir")]
     [InlineData("", "")]
-    public void ExpandsEachVariable(string format, string expected)
+    public void ExpandsEachVariable(string format, string? expected)
     {
+        if (expected is null)
+        {
+            Assert.Equal(MdaExpandError.UnknownVariable, Failure(format));
+            return;
+        }
+
         Assert.Equal(expected, Expand(format));
     }
 

@@ -238,6 +238,9 @@ public class BounceBuilderTests
         var msg = MimeReader.Parse(text);
         Assert.Equal(3, msg.Parts.Count);
         Assert.Matches("^<[0-9a-f]{16}@mx\\.example\\.org>$", msg.Header("Message-ID"));
+        Assert.Matches("^=_[0-9a-f]{16}/mx\\.example\\.org$", msg.Parameter("boundary"));
+        var odd = MimeReader.Parse((await BuildAsync(Report(BounceType.Failed) with { Boundary = null, ReportingMta = "a\"b c" })).Text);
+        Assert.Equal(3, odd.Parts.Count);
     }
 
     [Theory]
