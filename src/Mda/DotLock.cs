@@ -21,8 +21,6 @@ internal sealed class DotLock : IDisposable
 
     private DotLock(string path) => _path = path;
 
-    public string Path => _path ?? "";
-
     public static DotLockStatus TryAcquire(string lockPath, bool checkPid, TimeSpan staleAfter, out DotLock? dotLock, out string reason)
     {
         dotLock = null;
@@ -60,6 +58,8 @@ internal sealed class DotLock : IDisposable
                 }
 
                 // A dead holder's lock: remove it and try once more straight away, as liblockfile does.
+                // Two removers could race here; our own deliveries cannot, as they hold the mailbox's
+                // kernel locks before they come to the dot-lock.
                 TryDelete(lockPath);
             }
             catch (IOException e)

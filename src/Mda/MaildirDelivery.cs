@@ -66,17 +66,29 @@ internal sealed class MaildirDelivery
             dir = sub;
         }
 
-        string name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
-        string tmp = dir + "/tmp/" + name;
+        var created = CreateTmp(dir, out string name, out string tmp);
+        if (created.File is null)
+        {
+            return created.Failure;
+        }
+
         bool isJunk;
         try
         {
-            isJunk = await WriteTmpAsync(message, tmp, ct);
+            await using (created.File)
+            {
+                isJunk = await WriteAsync(message, created.File, ct);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(tmp);
             return MdaResult.TempFail(tmp + ": " + e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            TryDelete(tmp);
+            throw;
         }
 
         return MoveToNew(tmp, (isJunk && _junk ? junkDir : dir) + "/new", name);
@@ -84,7 +96,9 @@ internal sealed class MaildirDelivery
 
     private string? SubFolder()
     {
-        if (string.IsNullOrEmpty(_subaddress))
+        // "user+.@domain" would name "<maildir>/..": the sub-address comes from the sender, so refuse it
+        // (mail.maildir does not, and files such mail into the parent directory).
+        if (string.IsNullOrEmpty(_subaddress) || _subaddress == ".")
         {
             return null;
         }
@@ -101,8 +115,8 @@ internal sealed class MaildirDelivery
         return _root + "/." + new string(chars);
     }
 
-    // Writes the message and fsyncs it: the file must be on disk before its name appears in new/.
-    private static async Task<bool> WriteTmpAsync(Stream message, string tmp, CancellationToken ct)
+    // O_CREAT|O_EXCL in tmp/: a name some other delivery is using is skipped, never shared.
+    private (FileStream? File, MdaResult Failure) CreateTmp(string dir, out string name, out string tmp)
     {
         var options = new FileStreamOptions
         {
@@ -112,7 +126,28 @@ internal sealed class MaildirDelivery
             UnixCreateMode = FileMode600,
             BufferSize = 0,
         };
-        await using var file = new FileStream(tmp, options);
+        for (int attempt = 0; ; attempt++)
+        {
+            name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
+            tmp = dir + "/tmp/" + name;
+            try
+            {
+                return (new FileStream(tmp, options), MdaResult.Ok);
+            }
+            catch (IOException) when (attempt < 5 && File.Exists(tmp))
+            {
+                // Taken: the next name differs in its sequence number.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, MdaResult.TempFail(tmp + ": " + e.Message));
+            }
+        }
+    }
+
+    // Writes the message and fsyncs it: the file must be on disk before its name appears in new/.
+    private static async Task<bool> WriteAsync(Stream message, FileStream file, CancellationToken ct)
+    {
         var scan = new JunkHeaderScanner();
         var buffer = new byte[64 * 1024];
         bool endsWithNewline = true;

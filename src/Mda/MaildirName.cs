@@ -1,6 +1,8 @@
-// Unique file names for maildir deliveries, in the usual "time.unique.host" shape: seconds, then
-// microseconds, pid and a per-process counter (M…P…Q…), then the host name with the two characters
-// a maildir name cannot hold ('/' and ':') written as octal escapes, as the maildir spec asks.
+// Unique file names for maildir deliveries, "time.pid_seq.host" as the maildir spec gives them for a
+// process that may deliver more than once: seconds, our pid and a per-process counter, then the host
+// name with the two characters a maildir name cannot hold ('/' and ':') written as octal escapes.
+// Uniqueness does not rest on the name alone: tmp/ files are created O_EXCL and new/ names are
+// never overwritten, so a reused pid within the same second only costs a retry.
 // Behaviour reference: usr.sbin/smtpd/mail.maildir.c (maildir_engine's filename)
 using System.Globalization;
 using System.Text;
@@ -14,9 +16,7 @@ internal static class MaildirName
     public static string Next(DateTimeOffset now, int pid, string host)
     {
         int seq = Interlocked.Increment(ref _sequence);
-        long seconds = now.ToUnixTimeSeconds();
-        long micros = (now.ToUnixTimeMilliseconds() % 1000 * 1000) + (now.Ticks / 10 % 1000);
-        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.M{micros}P{pid}Q{seq}.{EscapeHost(host)}");
+        return string.Create(CultureInfo.InvariantCulture, $"{now.ToUnixTimeSeconds()}.{pid}_{seq}.{EscapeHost(host)}");
     }
 
     public static string EscapeHost(string host)

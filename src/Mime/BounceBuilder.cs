@@ -25,7 +25,7 @@ internal static class BounceBuilder
         // RET=FULL only concerns failures (RFC 3461 4.3); delay and success notices carry the header, as in OpenSMTPD.
         bool full = report.Return == DsnReturn.Full && report.Type == BounceType.Failed;
         string host = BounceNotice.Ascii7(report.ReportingMta);
-        string boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{host}");
+        string boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{BoundaryChars(host)}");
         string messageId = report.MessageId ?? string.Create(CultureInfo.InvariantCulture, $"<{Random.Shared.NextInt64():x16}@{host}>");
 
         byte[]? header = null;
@@ -120,6 +120,16 @@ internal static class BounceBuilder
         sb.Append("\r\n");
         sb.Append("This is a MIME-encapsulated message.\r\n\r\n");
     }
+
+    // RFC 2046 bchars only; "=_" up front cannot occur in quoted-printable or base64 text.
+    private static string BoundaryChars(string text) => string.Create(text.Length, text, static (dst, src) =>
+    {
+        for (int i = 0; i < src.Length; i++)
+        {
+            char c = src[i];
+            dst[i] = char.IsAsciiLetterOrDigit(c) || "'()+_,-./:=?".Contains(c, StringComparison.Ordinal) ? c : '-';
+        }
+    });
 
     private static async Task<long> WriteAsciiAsync(Stream output, StringBuilder sb, CancellationToken ct)
     {

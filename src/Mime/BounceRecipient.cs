@@ -20,8 +20,21 @@ internal sealed record BounceRecipient
     /// <summary>The SMTP reply that decided the outcome ("550 5.1.1 ..."), for Diagnostic-Code.</summary>
     public string? DiagnosticCode { get; init; }
 
+    /// <summary>RFC 3464 diagnostic-type: "smtp" for remote replies, "x-unix" for local delivery errors.</summary>
+    public string DiagnosticType { get; init; } = "smtp";
+
     /// <summary>The envelope's error line, shown in the human part; falls back to DiagnosticCode.</summary>
     public string? ErrorLine { get; init; }
 
     public DateTimeOffset? LastAttemptDate { get; init; }
+
+    /// <summary>A recipient answered by an SMTP (or LMTP) server: status and diagnostic straight from its reply.</summary>
+    public static BounceRecipient FromReply(string finalRecipient, string reply, string? remoteMta = null, string? originalRecipient = null) => new()
+    {
+        FinalRecipient = finalRecipient,
+        OriginalRecipient = originalRecipient,
+        Status = EnhancedStatus.FromReply(reply),
+        RemoteMta = remoteMta,
+        DiagnosticCode = reply,
+    };
 }

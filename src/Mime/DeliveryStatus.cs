@@ -44,7 +44,7 @@ internal static class DeliveryStatus
 
             if (!string.IsNullOrEmpty(rcpt.DiagnosticCode))
             {
-                Field(sb, "Diagnostic-Code", "smtp; " + rcpt.DiagnosticCode);
+                Field(sb, "Diagnostic-Code", rcpt.DiagnosticType + "; " + rcpt.DiagnosticCode);
             }
 
             if (rcpt.LastAttemptDate is { } last)

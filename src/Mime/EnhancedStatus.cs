@@ -41,6 +41,9 @@ internal readonly record struct EnhancedStatus
     /// <summary>esc.c's wording for the subject/detail pair; "Other/Undefined" for anything it does not list.</summary>
     public string Description => Code is { } code ? EnhancedStatusTexts.Describe(code) : EnhancedStatusTexts.Undefined;
 
+    /// <summary>"5.7.1 Delivery not authorized, message refused": code and text as smtpd's replies print them.</summary>
+    public string WithDescription => ToString() + " " + Description;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{(int)Class}.{Subject}.{Detail}");
 
     /// <summary>Parses "c.s.d" exactly (the whole span), as in an envelope or a Status: field.</summary>

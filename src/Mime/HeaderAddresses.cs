@@ -24,7 +24,20 @@ internal static class HeaderAddresses
         output.Write(":"u8);
         byte[] host = Encoding.UTF8.GetBytes(domain);
         byte[]? sender = masquerade is null ? null : Encoding.UTF8.GetBytes(masquerade);
-        var buffer = new byte[BufferSize];
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            Rewrite(value, buffer, host, sender, output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // The address-by-address walk of header_domain_append_callback; buffer holds the current address.
+    private static void Rewrite(ReadOnlySpan<byte> value, byte[] buffer, byte[] host, byte[]? sender, IBufferWriter<byte> output)
+    {
         int j = 0;
         bool skip = false;
         bool escape = false, quote = false;

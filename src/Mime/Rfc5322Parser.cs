@@ -9,10 +9,11 @@ namespace Smtpd.Mime;
 
 /// <remarks>
 /// Use: Push(line) (no CR/LF), then call Next() until it returns None; at the end PushEnd() and call
-/// Next() until EndOfMessage. Name and Value stay valid until the next Push. A header field is a line
-/// that does not start with whitespace and contains a colon; a whitespace-led line continues the
-/// field; anything else ends the header, and it must then be the empty separator line — as in
-/// OpenSMTPD, a body glued to the header without one is reported as Malformed.
+/// Next() until EndOfMessage. Name and Value describe the last event and stay valid until the next
+/// Push, Next or UnfoldHeader. A header field is a line that does not start with whitespace and
+/// contains a colon; a whitespace-led line continues the field; anything else ends the header, and it
+/// must then be the empty separator line — as in OpenSMTPD, a body glued to the header without one is
+/// reported as Malformed.
 /// </remarks>
 internal sealed class Rfc5322Parser
 {

@@ -30,7 +30,7 @@ public class MaildirDeliveryTests
         Assert.Empty(Files(md + "/tmp"));
         Assert.Equal(Message, File.ReadAllText(delivered));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(delivered));
-        Assert.Matches(@"^\d+\.M\d+P\d+Q\d+\.mx\.example\.org$", Path.GetFileName(delivered));
+        Assert.Matches(@"^\d+\.\d+_\d+\.mx\.example\.org$", Path.GetFileName(delivered));
     }
 
     [Fact]
@@ -45,6 +45,28 @@ public class MaildirDeliveryTests
         }
 
         Assert.Equal(20, Files(tmp.Path + "/new").Length);
+    }
+
+    [Fact]
+    public async Task ANameTakenInTmpIsSkipped()
+    {
+        using var tmp = new TempDir();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var d = new MaildirDelivery(tmp.Path, hostname: "h") { Clock = () => now };
+        Assert.True((await d.DeliverAsync(Stream(Message))).IsOk);
+
+        // Occupy the next few names the way a stale tmp file from a reused pid would.
+        string first = Path.GetFileName(d.DeliveredPath!);
+        int seq = int.Parse(first.Split('.')[1].Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+        for (int k = 1; k <= 3; k++)
+        {
+            File.WriteAllText($"{tmp.Path}/tmp/1700000000.{Environment.ProcessId}_{seq + k}.h", "stale");
+        }
+
+        Assert.True((await d.DeliverAsync(Stream(Message))).IsOk);
+        Assert.Equal(2, Files(tmp.Path + "/new").Length);
+        Assert.Equal(3, Files(tmp.Path + "/tmp").Length);
+        Assert.All(Files(tmp.Path + "/tmp"), f => Assert.Equal("stale", File.ReadAllText(f)));
     }
 
     [Fact]
@@ -107,6 +129,16 @@ public class MaildirDeliveryTests
     }
 
     [Fact]
+    public async Task DotSubaddressDoesNotClimbOutOfTheMaildir()
+    {
+        using var tmp = new TempDir();
+        string md = tmp.Path + "/Maildir";
+        Assert.True((await new MaildirDelivery(md, subaddress: ".").DeliverAsync(Stream(Message))).IsOk);
+        Assert.Single(Files(md + "/new"));
+        Assert.False(Directory.Exists(tmp.Path + "/new"));
+    }
+
+    [Fact]
     public async Task JunkWinsOverTheSubaddressFolder()
     {
         using var tmp = new TempDir();
@@ -141,6 +173,16 @@ public class MaildirDeliveryTests
         Directory.CreateDirectory(tmp.Path + "/new", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         Assert.True((await new MaildirDelivery(tmp.Path).DeliverAsync(Stream(Message))).IsOk);
         Assert.True(File.GetUnixFileMode(tmp.Path + "/new").HasFlag(UnixFileMode.GroupRead));
+    }
+
+    [Fact]
+    public async Task AFailedReadLeavesNothingBehind()
+    {
+        using var tmp = new TempDir();
+        var result = await new MaildirDelivery(tmp.Path).DeliverAsync(new FailingStream());
+        Assert.Equal(MdaResultKind.TempFail, result.Kind);
+        Assert.Empty(Files(tmp.Path + "/tmp"));
+        Assert.Empty(Files(tmp.Path + "/new"));
     }
 
     [Fact]

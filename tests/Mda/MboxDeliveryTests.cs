@@ -184,40 +184,22 @@ public class MboxDeliveryTests
         Assert.False(File.Exists(mbox + ".lock"));
     }
 
-    private sealed class FailingStream : Stream
+    [Fact]
+    public async Task ConcurrentDeliveriesDoNotInterleave()
     {
-        private int _reads;
+        using var tmp = new TempDir();
+        string mbox = tmp.Path + "/box";
+        var patient = new MboxLockOptions { Attempts = 1000, RetryDelay = TimeSpan.FromMilliseconds(2) };
+        string body = string.Concat(Enumerable.Repeat("line of text\n", 5000));
+        var tasks = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+            new MboxDelivery(mbox, patient).DeliverAsync(Stream($"Subject: {i}\n\n{body}"), $"s{i}@example.org", When))).ToArray();
+        var results = await Task.WhenAll(tasks);
+        Assert.All(results, r => Assert.True(r.IsOk, r.Reason));
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_reads++ > 0)
-            {
-                throw new IOException("disk on fire");
-            }
-
-            byte[] part = Encoding.ASCII.GetBytes("Subject: partial\n\nhalf a mess");
-            part.CopyTo(buffer, offset);
-            return part.Length;
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        string content = File.ReadAllText(mbox);
+        var blocks = Enumerable.Range(0, 4).Select(i => $"From s{i}@example.org Mon Nov  2 02:07:36 2026\nSubject: {i}\n\n{body}\n").ToList();
+        Assert.Equal(blocks.Sum(b => b.Length), content.Length);
+        Assert.All(blocks, b => Assert.Contains(b, content, StringComparison.Ordinal));
+        Assert.False(File.Exists(mbox + ".lock"));
     }
 }

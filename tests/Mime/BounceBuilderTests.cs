@@ -238,6 +238,23 @@ public class BounceBuilderTests
         var msg = MimeReader.Parse(text);
         Assert.Equal(3, msg.Parts.Count);
         Assert.Matches("^<[0-9a-f]{16}@mx\\.example\\.org>$", msg.Header("Message-ID"));
+        Assert.Matches("^=_[0-9a-f]{16}/mx\\.example\\.org$", msg.Parameter("boundary"));
+        var odd = MimeReader.Parse((await BuildAsync(Report(BounceType.Failed) with { Boundary = null, ReportingMta = "a\"b c" })).Text);
+        Assert.Equal(3, odd.Parts.Count);
+    }
+
+    [Fact]
+    public async Task RecipientFromAReplyAndLocalDiagnostics()
+    {
+        var remote = BounceRecipient.FromReply("bob@example.net", "452 4.2.2 Mailbox full", "mx1.example.net", "rfc822;bob@example.net");
+        Assert.Equal("4.2.2", remote.Status.ToString());
+        var local = new BounceRecipient { FinalRecipient = "carol@example.org", Status = new EnhancedStatus(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherMailSystemStatus), DiagnosticType = "x-unix", DiagnosticCode = "mail.local: unknown user" };
+        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Headers, remote, local));
+        var groups = MimeReader.DeliveryStatusGroups(MimeReader.Parse(text).Parts[1].Body);
+        Assert.Equal("smtp; 452 4.2.2 Mailbox full", groups[1].Header("Diagnostic-Code"));
+        Assert.Equal("dns; mx1.example.net", groups[1].Header("Remote-MTA"));
+        Assert.Equal("x-unix; mail.local: unknown user", groups[2].Header("Diagnostic-Code"));
+        Assert.Equal("5.3.0", groups[2].Header("Status"));
     }
 
     [Theory]

@@ -96,4 +96,10 @@ public class EnhancedStatusTests
             Assert.False(string.IsNullOrEmpty(EnhancedStatusTexts.Describe(code)));
         }
     }
+
+    [Fact]
+    public void WithDescriptionIsWhatRepliesPrint()
+    {
+        Assert.Equal("5.7.1 Delivery not authorized, message refused", new EnhancedStatus(EnhancedStatusClass.PermFail, EnhancedStatusCode.DeliveryNotAuthorizedMessageRefused).WithDescription);
+    }
 }
