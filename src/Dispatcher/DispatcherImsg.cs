@@ -31,7 +31,15 @@ internal sealed partial class DispatcherProcess
                 var outcome = msg.ReadAs<DeliveryOutcome>();
                 if (_deliveries.Remove(outcome.EvpId, out var d))
                 {
-                    Log.Info(MdaLog.Delivery(d.SessionId, d.Request, outcome, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+                    var r = d.Request;
+                    var result = outcome.Status switch
+                    {
+                        0 => Mda.MdaResult.Ok,
+                        1 => Mda.MdaResult.TempFail(outcome.ErrorLine),
+                        _ => Mda.MdaResult.PermFail(outcome.ErrorLine),
+                    };
+                    var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));
+                    Log.Info(Mda.MdaLog.Delivery(d.SessionId, r.EvpId, r.Sender, r.Dest, r.Rcpt, r.User, delay, result));
                 }
 
                 Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryResult, outcome);

@@ -40,4 +40,13 @@ internal static partial class Posix
 
         return new FileStatus(st.Uid, st.Gid, st.Mode, st.Nlink, st.Size);
     }
+
+    /// <summary>lchown: sets owner and group of <paramref name="path"/> itself, never of a link's target.</summary>
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (Libc.LChown(path, uid, gid) != 0)
+        {
+            PosixException.ThrowLast("chown " + path);
+        }
+    }
 }

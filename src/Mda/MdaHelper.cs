@@ -37,6 +37,13 @@ internal static class MdaHelper
         MdaResult result;
         try
         {
+            if (job.DropPrivileges && job.Method == MdaJob.Mbox)
+            {
+                // The mail spool (/var/mail) is not writable by users: the mailbox is created
+                // here, as root, owned by the user, before the helper becomes that user.
+                MboxSpool.EnsureMailbox(job);
+            }
+
             if (job.DropPrivileges)
             {
                 // Become the user before touching the mailbox: a delivery can never write
@@ -86,6 +93,8 @@ internal static class MdaHelper
         {
             case MdaJob.Maildir:
                 return await new MaildirDelivery(argument, job.Junk, job.Subaddress.Length > 0 ? job.Subaddress : null, job.Hostname).DeliverAsync(message);
+            case MdaJob.Mbox:
+                return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
             case MdaJob.Command:
                 return CommandDelivery.Run(argument, job);
             default:

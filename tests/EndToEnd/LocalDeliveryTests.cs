@@ -161,4 +161,59 @@ public class LocalDeliveryTests
         Directory.Delete(outDir, true);
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void APermanentFailureSendsTheSenderAnRfc3464Bounce()
+    {
+        string me = Recipient.Name;
+        var (d, mail) = StartMaildirDaemon(extraConfig: $"action \"broken\" mda \"exit 67\"\nmatch from any for rcpt-to \"{me}+broken@localhost\" action \"broken\"\n");
+        using (d)
+        {
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250 ", c.SendMail($"{me}@localhost", [$"{me}+broken@localhost"], "Subject: doomed\nMessage-ID: <doomed@example.net>\n\nno way\n"), StringComparison.Ordinal);
+            }
+
+            string maildir = Path.Combine(mail, me);
+            Wait.Until(() => Delivered(maildir).Count == 1, "the bounce reaches the sender:\n" + d.Log);
+            string bounce = File.ReadAllText(Delivered(maildir)[0]);
+            Assert.Contains("From: Mailer Daemon <MAILER-DAEMON@", bounce, StringComparison.Ordinal);
+            Assert.Contains("Content-Type: multipart/report; report-type=delivery-status;", bounce, StringComparison.Ordinal);
+            Assert.Contains($"Final-Recipient: rfc822; {me}+broken@localhost", bounce, StringComparison.Ordinal);
+            Assert.Contains("Action: failed", bounce, StringComparison.Ordinal);
+            Assert.Matches(@"Status: 5\.\d\.\d", bounce);
+            Assert.Contains("Message-ID: <doomed@example.net>", bounce, StringComparison.Ordinal);
+            Assert.Contains("result=PermFail", d.Log, StringComparison.Ordinal);
+
+            // Sent from the null sender, so a bounce can never bounce again.
+            Wait.Until(() => !Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "*", SearchOption.AllDirectories).Any(), "the queue is empty");
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact(needsRoot: true)]
+    public void MboxDeliveryAppendsToTheUsersMailboxInTheSpool()
+    {
+        string mbox = Path.Combine("/var/mail", TestUser);
+        File.Delete(mbox);
+        var (d, mail) = StartMaildirDaemon(action: "mbox");
+        using (d)
+        {
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250 ", c.SendMail("sender@example.net", [$"{TestUser}@localhost"], "Subject: mbox\n\nFrom the start of a line\nend\n"), StringComparison.Ordinal);
+            }
+
+            Wait.Until(() => d.Log.Contains("result=Ok", StringComparison.Ordinal), "the mbox delivery is done:\n" + d.Log);
+            string text = File.ReadAllText(mbox);
+            Assert.StartsWith("From sender@example.net ", text, StringComparison.Ordinal);
+            Assert.Contains("\n>From the start of a line\n", text, StringComparison.Ordinal);
+            var st = Posix.TryLStat(mbox)!.Value;
+            Assert.Equal((Recipient.Uid, 0b110_000_000u), (st.Uid, st.Mode & 0xfff));
+        }
+
+        File.Delete(mbox);
+        Directory.Delete(mail, true);
+    }
 }
