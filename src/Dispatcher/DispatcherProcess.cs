@@ -20,6 +20,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override ProcRole Role => ProcRole.Dispatcher;
 
+    /// <summary>How long a client may stay silent; SMTPD_SESSION_TIMEOUT_SECS overrides it (tests).</summary>
+    private static TimeSpan SessionTimeout =>
+        Environment.GetEnvironmentVariable("SMTPD_SESSION_TIMEOUT_SECS") is { } v && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int s) && s > 0
+            ? TimeSpan.FromSeconds(s)
+            : SmtpSession.SessionTimeout;
+
     public override bool NeedsCrypto => true;
 
     /// <summary>The listening sockets received during setup, in the order the parent bound them.</summary>
@@ -101,12 +107,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
     {
         string address = AddressText(client.RemoteEndPoint);
         client.NoDelay = true;
-        await using var stream = new NetworkStream(client, ownsSocket: true);
+        await using var stream = new IdleTimeoutStream(new NetworkStream(client, ownsSocket: true), SessionTimeout);
         var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
         using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
         try
         {
-            await session.RunAsync(CancellationToken.None);
+            await session.RunAsync(stream.Idle);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

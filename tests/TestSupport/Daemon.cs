@@ -47,7 +47,7 @@ internal sealed class Daemon : IDisposable
         MinimalConfig.Replace("{PORT}", (port ?? FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     /// <summary>Starts smtpd -d with the given config text ({PORT} becomes a free port), optionally as another user (via setpriv).</summary>
-    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null)
+    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
@@ -66,7 +66,7 @@ internal sealed class Daemon : IDisposable
         }
 
         prepare?.Invoke(dir);
-        return Launch(dir, port, runAs, extraArgs);
+        return Launch(dir, port, runAs, extraArgs, env);
     }
 
     /// <summary>A new daemon on the same directory, spool, configuration and port (the old one must be dead).</summary>
@@ -76,7 +76,7 @@ internal sealed class Daemon : IDisposable
         return Launch(old.Dir, old.Port, null, extraArgs);
     }
 
-    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs)
+    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null)
     {
         string conf = Path.Combine(dir, "smtpd.conf");
         string exe = Binary.Require();
@@ -101,6 +101,7 @@ internal sealed class Daemon : IDisposable
             .Where(e => (string)e.Key != "SMTPD_RESOLV_CONF")
             .Select(e => $"{e.Key}={e.Value}")
             .Append("SMTPD_RESOLV_CONF=" + resolv)
+            .Concat((extraEnv ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"))
             .ToList();
         int pid = Posix.Spawn(file, argv, env, [(devnull, 0), (logFd, 1), (logFd, 2)]);
         return new Daemon(dir, pid, log, port);
