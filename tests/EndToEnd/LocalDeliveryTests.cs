@@ -216,4 +216,67 @@ public class LocalDeliveryTests
         File.Delete(mbox);
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void AKill9DuringDataLeavesNothingToDeliverAfterRestart()
+    {
+        var (d, mail) = StartMaildirDaemon();
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            c.Command("EHLO client.example.net");
+            c.Command("MAIL FROM:<sender@example.net>");
+            c.Command($"RCPT TO:<{Recipient.Name}@localhost>");
+            Assert.StartsWith("354", c.Command("DATA"), StringComparison.Ordinal);
+            c.Send("Subject: half\r\n\r\nthe first half of a message that never ends\r\n");
+            Wait.Until(() => Directory.EnumerateFileSystemEntries(Path.Combine(d.Spool, "incoming")).Any(), "the transaction exists in incoming/");
+            var roles = d.Roles();
+            d.Signal(Libc.SIGKILL);
+            d.WaitExit();
+            Wait.Until(() => roles.All(r => !ProcInfo.Exists(r.Pid)), "the old roles are gone");
+        }
+
+        using (var again = Daemon.Restart(d))
+        {
+            again.WaitReady();
+            Wait.Until(() => !Directory.EnumerateFileSystemEntries(Path.Combine(again.Spool, "incoming")).Any(), "the unacknowledged transaction is purged at start");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(again.Spool, "temporary")));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(again.Spool, "queue"), "*", SearchOption.AllDirectories));
+            Assert.Empty(Delivered(Path.Combine(mail, Recipient.Name)));
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void AThousandRecipientsAndAFiftyMegabyteMessageAreAcceptedAndDelivered()
+    {
+        var (d, mail) = StartMaildirDaemon(extraConfig: "smtp max-message-size 60M\n");
+        using (d)
+        {
+            string maildir = Path.Combine(mail, Recipient.Name);
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                var rcpts = Enumerable.Range(0, 1000).Select(i => $"{Recipient.Name}+r{i}@localhost").ToList();
+                Assert.StartsWith("250 ", c.SendMail("sender@example.net", rcpts, "Subject: many\n\nhello all\n"), StringComparison.Ordinal);
+
+                string line = new string('y', 998) + "\r\n";
+                Assert.StartsWith("250", c.Command("MAIL FROM:<sender@example.net>"), StringComparison.Ordinal);
+                Assert.StartsWith("250", c.Command($"RCPT TO:<{Recipient.Name}@localhost>"), StringComparison.Ordinal);
+                Assert.StartsWith("354", c.Command("DATA"), StringComparison.Ordinal);
+                c.Send("Subject: big\r\n\r\n");
+                for (int i = 0; i < 50 * 1024 * 1024 / line.Length; i++)
+                {
+                    c.Send(line);
+                }
+
+                c.Send(".\r\n");
+                Assert.StartsWith("250 2.0.0 ", c.ReadReply(), StringComparison.Ordinal);
+            }
+
+            Wait.Until(() => Delivered(maildir).Count == 1001, "every copy is delivered", TimeSpan.FromSeconds(240));
+            Assert.Single(Delivered(maildir), f => new FileInfo(f).Length > 50_000_000);
+        }
+
+        Directory.Delete(mail, true);
+    }
 }
