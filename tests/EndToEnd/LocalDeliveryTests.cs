@@ -279,4 +279,22 @@ public class LocalDeliveryTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void SwaksDeliversWithPipeliningAndSeesTheAcceptReply()
+    {
+        var (d, mail) = StartMaildirDaemon();
+        using (d)
+        {
+            var r = Binary.Run("swaks", ["--server", $"127.0.0.1:{d.Port}", "--from", "sender@example.net", "--to", $"{Recipient.Name}@localhost", "--pipeline", "--header", "Subject: from swaks", "--body", "hello from swaks"]);
+            Assert.True(r.Code == 0, r.Out + r.Err);
+            Assert.Matches(@"<-  250 2\.0\.0 [0-9a-f]{8} Message accepted for delivery", r.Out);
+            Assert.Contains("PIPELINING", r.Out, StringComparison.Ordinal);
+            string maildir = Path.Combine(mail, Recipient.Name);
+            Wait.Until(() => Delivered(maildir).Count == 1, "swaks' message is delivered");
+            Assert.Contains("hello from swaks", File.ReadAllText(Delivered(maildir)[0]), StringComparison.Ordinal);
+        }
+
+        Directory.Delete(mail, true);
+    }
 }
