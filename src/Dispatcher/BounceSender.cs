@@ -59,6 +59,8 @@ internal sealed class BounceSender
             ArrivalDate = DateTimeOffset.FromUnixTimeSeconds(req.Arrival).ToLocalTime(),
             EnvelopeId = req.EnvId.Length > 0 ? req.EnvId : null,
             Return = req.ReturnFull ? DsnReturn.Full : DsnReturn.Headers,
+            Delay = TimeSpan.FromSeconds(req.Delay),
+            Expiry = TimeSpan.FromSeconds(req.Ttl),
             Recipients =
             [
                 new BounceRecipient

@@ -46,6 +46,7 @@ internal enum ImsgType : uint
     QueueDeliveryResult = 55,
     SchedulerDeliveryResult = 56,
     QueueBounce = 57,
+    SchedulerBounce = 58,
 
     // Liveness and the IPC benchmark.
     Ping = 90,

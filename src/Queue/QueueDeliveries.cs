@@ -101,13 +101,37 @@ internal sealed partial class QueueProcess
         Backend.EnvelopeDelete(evpid);
     }
 
+    /// <summary>The mail is late: tell the sender once per warning interval, and remember it in the envelope.</summary>
+    private void DelayWarning(DelayWarning w)
+    {
+        var evpid = new EvpId(w.EvpId);
+        if (!Backend.EnvelopeLoad(evpid, out var e).IsOk || e is null)
+        {
+            return;
+        }
+
+        if ((e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Delay) != 0) && e.Type != EnvelopeType.Bounce)
+        {
+            e.BounceDelay = w.Delay;
+            e.BounceTtl = e.Ttl;
+            Bounce(e, BounceType.Delayed, e.ErrorLine);
+        }
+
+        e.LastBounce = w.Timestamp;
+        var r = Backend.EnvelopeUpdate(e);
+        if (!r.IsOk)
+        {
+            Log.Warn($"warn: could not update envelope {evpid}: {r}");
+        }
+    }
+
     /// <summary>
     /// A report to the sender, as a bounce envelope of the same message (sent later by the
     /// dispatcher). Never for a bounce, nor for the null sender, nor against the sender's NOTIFY.
     /// </summary>
     private void Bounce(Envelope e, BounceType kind, string reason)
     {
-        bool wanted = kind == BounceType.Delivered || e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Failure) != 0;
+        bool wanted = kind != BounceType.Failed || e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Failure) != 0;
         if (e.Type == EnvelopeType.Bounce || e.Sender.IsEmpty || !wanted)
         {
             Log.Debug($"debug: queue: no bounce for {e.Id} ({reason})");
@@ -141,7 +165,9 @@ internal sealed partial class QueueProcess
         e.ErrorLine,
         e.CreationTime,
         e.DsnRet == DsnRet.Full,
-        e.DsnEnvId);
+        e.DsnEnvId,
+        e.BounceDelay,
+        e.BounceTtl);
 
     /// <summary>A temporary failure: count the attempt and keep the reason in the envelope, for smtpctl and the next run.</summary>
     private void Fail(Envelope e, string reason)

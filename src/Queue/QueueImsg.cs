@@ -43,6 +43,9 @@ internal sealed partial class QueueProcess
             case ImsgType.QueueDeliveryResult when from == ProcRole.Dispatcher:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;
+            case ImsgType.SchedulerBounce when from == ProcRole.Scheduler:
+                DelayWarning(msg.ReadAs<DelayWarning>());
+                break;
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Scheduler:
                 Expire(msg.ReadAs<DeliveryOutcome>());
                 break;

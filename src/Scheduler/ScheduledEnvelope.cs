@@ -32,4 +32,7 @@ internal sealed class ScheduledEnvelope
     public bool InFlight { get; set; }
 
     public bool Held { get; set; }
+
+    /// <summary>The point in time of the last delay warning sent (0: none yet).</summary>
+    public long LastBounce { get; set; }
 }

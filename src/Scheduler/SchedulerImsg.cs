@@ -13,7 +13,7 @@ internal sealed partial class SchedulerProcess
         {
             case ImsgType.SchedulerEnvelopeNew when from == ProcRole.Queue:
                 var entry = msg.ReadAs<ScheduleEntry>();
-                _queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now);
+                _queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now).LastBounce = entry.LastBounce;
                 Wake();
                 break;
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Queue:
@@ -21,6 +21,10 @@ internal sealed partial class SchedulerProcess
                 if (outcome.Status == 1)
                 {
                     _queue.TempFail(outcome.EvpId, Now);
+                    if (_queue.DueWarning(outcome.EvpId, _warnIntervals) is { } w)
+                    {
+                        Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerBounce, new DelayWarning(outcome.EvpId, w.Timestamp, w.Delay));
+                    }
                 }
                 else
                 {

@@ -15,12 +15,21 @@ internal sealed partial class SchedulerProcess : RoleProcess
     private readonly SchedulerQueue _queue = new();
     private TaskCompletionSource _wake = new();
 
+    // When delayed mail gets a warning (bounce warn-interval); OpenSMTPD's default is 4 hours.
+    private long[] _warnIntervals = [4 * 3600];
+
     public override ProcRole Role => ProcRole.Scheduler;
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public override Task StartAsync()
     {
+        var config = Config.ConfigSerializer.Deserialize(ConfigBlob);
+        if (config.BounceWarnIntervals.Count > 0)
+        {
+            _warnIntervals = [.. config.BounceWarnIntervals.Select(i => (long)i).Order()];
+        }
+
         _ = RunAsync();
         return Task.CompletedTask;
     }

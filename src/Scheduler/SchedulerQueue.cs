@@ -73,6 +73,31 @@ internal sealed class SchedulerQueue
         }
     }
 
+    /// <summary>
+    /// After a temporary failure: the first warning interval the next attempt reaches that was not
+    /// warned about yet — (point in time, interval) — or null. As OpenSMTPD: a warning is sent
+    /// when the retry will come after creation + interval.
+    /// </summary>
+    public (long Timestamp, long Delay)? DueWarning(ulong evpid, IReadOnlyList<long> intervals)
+    {
+        if (!_all.TryGetValue(evpid, out var e))
+        {
+            return null;
+        }
+
+        foreach (long interval in intervals)
+        {
+            long t = e.Creation + interval;
+            if (e.Next >= t && e.LastBounce < t)
+            {
+                e.LastBounce = t;
+                return (t, interval);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>`smtpctl schedule`: try again now, whatever the backoff says.</summary>
     public bool ScheduleNow(ulong evpid, long now)
     {

@@ -297,4 +297,30 @@ public class LocalDeliveryTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void MailThatKeepsFailingTemporarilyGetsTheSenderADelayWarning()
+    {
+        string me = Recipient.Name;
+        var (d, mail) = StartMaildirDaemon(extraConfig: $"bounce warn-interval 2s\naction \"later\" mda \"exit 75\"\nmatch from any for rcpt-to \"{me}+later@localhost\" action \"later\"\n");
+        using (d)
+        {
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250 ", c.SendMail($"{me}@localhost", [$"{me}+later@localhost"], "Subject: slow\n\nwaiting\n"), StringComparison.Ordinal);
+            }
+
+            string maildir = Path.Combine(mail, me);
+            Wait.Until(() => Delivered(maildir).Count == 1, "the delay warning reaches the sender:\n" + d.Log);
+            string warning = File.ReadAllText(Delivered(maildir)[0]);
+            Assert.Contains("Subject: Delivery status notification: delayed", warning, StringComparison.Ordinal);
+            Assert.Contains("Action: delayed", warning, StringComparison.Ordinal);
+            Assert.Contains($"Final-Recipient: rfc822; {me}+later@localhost", warning, StringComparison.Ordinal);
+
+            // The original stays queued for its next attempt.
+            Assert.Single(Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "message", SearchOption.AllDirectories));
+        }
+
+        Directory.Delete(mail, true);
+    }
 }

@@ -41,6 +41,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.QueueDeliveryResult, 55u)]
     [InlineData(ImsgType.SchedulerDeliveryResult, 56u)]
     [InlineData(ImsgType.QueueBounce, 57u)]
+    [InlineData(ImsgType.SchedulerBounce, 58u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -48,6 +49,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(33, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(34, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -84,4 +84,22 @@ public class SchedulerQueueTests
         q.Insert(8, DeliveryKind.Mda, T0, FourDays, 0, T0 + 50);
         Assert.Equal(T0 + 50, q.NextWakeup());
     }
+
+    [Fact]
+    public void ADelayWarningIsDueOncePerIntervalWhenTheNextTryComesAfterIt()
+    {
+        var q = new SchedulerQueue();
+        long[] warn = [4 * 3600, 24 * 3600];
+        q.Insert(9, DeliveryKind.Mta, T0, FourDays, 0, T0);
+        q.TakeDue(T0);
+        q.TempFail(9, T0 + 60);
+        Assert.Null(q.DueWarning(9, warn));
+
+        // The 4th attempt (retry 4 → creation + 400 * 16 s, past 4 h) warns for the 4 h mark, once.
+        q.TempFail(9, T0 + 3 * 3600);
+        Assert.Equal((T0 + 4 * 3600, 4 * 3600L), q.DueWarning(9, warn));
+        Assert.Null(q.DueWarning(9, warn));
+        q.TempFail(9, T0 + 23 * 3600);
+        Assert.Equal((T0 + 24 * 3600, 24 * 3600L), q.DueWarning(9, warn));
+    }
 }

@@ -146,11 +146,13 @@ internal readonly record struct BounceRequest(
     string ErrorLine,
     long Arrival,
     bool ReturnFull,
-    string EnvId) : IImsgLayout<BounceRequest>
+    string EnvId,
+    long Delay = 0,
+    long Ttl = 0) : IImsgLayout<BounceRequest>
 {
     public static BounceRequest Read(ref ImsgReader r) => new(
         r.ReadU64(), r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
-        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString());
+        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64());
 
     public void Write(ref ImsgWriter w)
     {
@@ -163,5 +165,7 @@ internal readonly record struct BounceRequest(
         w.WriteI64(Arrival);
         w.WriteBool(ReturnFull);
         w.WriteString(EnvId);
+        w.WriteI64(Delay);
+        w.WriteI64(Ttl);
     }
 }

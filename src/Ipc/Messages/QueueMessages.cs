@@ -47,9 +47,9 @@ internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string
 }
 
 /// <summary>What the scheduler needs of a committed envelope.</summary>
-internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry) : IImsgLayout<ScheduleEntry>
+internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry, long LastBounce = 0) : IImsgLayout<ScheduleEntry>
 {
-    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32());
+    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32(), reader.ReadI64());
 
     public void Write(ref ImsgWriter writer)
     {
@@ -58,5 +58,19 @@ internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creat
         writer.WriteI64(Creation);
         writer.WriteI64(Ttl);
         writer.WriteI32(Retry);
+        writer.WriteI64(LastBounce);
+    }
+}
+
+/// <summary>A delay warning is due: the envelope, the warning's point in time and the delay it reports (IMSG_SCHED_ENVELOPE_BOUNCE).</summary>
+internal readonly record struct DelayWarning(ulong EvpId, long Timestamp, long Delay) : IImsgLayout<DelayWarning>
+{
+    public static DelayWarning Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadI64(), reader.ReadI64());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(EvpId);
+        writer.WriteI64(Timestamp);
+        writer.WriteI64(Delay);
     }
 }
