@@ -2,6 +2,8 @@
 // spaces (empty fields skipped); keywords compare case-insensitively; anything not understood is
 // refused with OpenSMTPD's reply, the DSN keywords too when the listener has no-dsn.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_tx_mail_from, smtp_tx_rcpt_to)
+using Smtpd.Mime;
+
 namespace Smtpd.Smtp;
 
 internal static class SmtpParameterParser

@@ -5,6 +5,7 @@
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_proceed_auth, smtp_rfc4954_auth_plain,
 // smtp_rfc4954_auth_login, IMSG_SMTP_AUTHENTICATE, smtp_auth_failure_pause)
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 

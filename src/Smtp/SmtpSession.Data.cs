@@ -7,6 +7,7 @@
 // smtp_message_begin, smtp_message_end, IMSG_SMTP_MESSAGE_COMMIT)
 using System.Globalization;
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 

@@ -4,6 +4,7 @@
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_reply), usr.sbin/smtpd/esc.c
 using System.IO.Pipelines;
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 
@@ -15,7 +16,7 @@ internal sealed partial class SmtpSession
 
     private static string TempFailCode { get; } = EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus);
 
-    private static string OkCode { get; } = EnhancedStatus.Code(EnhancedStatusClass.Ok, EnhancedStatusCode.OtherStatus);
+    private static string OkCode { get; } = EnhancedStatus.Code(EnhancedStatusClass.Success, EnhancedStatusCode.OtherStatus);
 
     /// <summary>Queues one reply line; 4xx and 5xx replies are logged as failed commands.</summary>
     private void Reply(string text)

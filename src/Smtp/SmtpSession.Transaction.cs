@@ -2,6 +2,8 @@
 // it (sender check, message creation, recipient expansion, opening the message file).
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_check_mail_from, smtp_check_rcpt_to,
 // smtp_check_data, smtp_tx_mail_from, smtp_tx_rcpt_to, smtp_tx_open_message, smtp_session_imsg)
+using Smtpd.Mime;
+
 namespace Smtpd.Smtp;
 
 internal sealed partial class SmtpSession
@@ -156,7 +158,7 @@ internal sealed partial class SmtpSession
         {
             case SmtpRecipientStatus.Accepted:
                 tx.AddRecipient(new SmtpRecipient(rcpt, parameters, result.EvpId));
-                Reply("250 " + EnhancedStatus.WithDescription(EnhancedStatusClass.Ok, EnhancedStatusCode.DestinationAddressValid) + ": Recipient ok");
+                Reply("250 " + EnhancedStatus.WithDescription(EnhancedStatusClass.Success, EnhancedStatusCode.DestinationAddressValid) + ": Recipient ok");
                 break;
             case SmtpRecipientStatus.Rejected:
                 Reply(result.Reply + ": <" + rcpt + ">");

@@ -7,6 +7,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 

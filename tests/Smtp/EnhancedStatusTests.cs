@@ -1,5 +1,7 @@
 // Enhanced status codes and their texts, as OpenSMTPD writes them into replies.
 using Smtpd.Smtp;
+using EnhancedStatus = Smtpd.Smtp.EnhancedStatus;
+using Smtpd.Mime;
 
 namespace Smtpd.Tests.Smtp;
 
@@ -8,10 +10,10 @@ public class EnhancedStatusTests
     [Fact]
     public void CodesAreClassSubjectDetail()
     {
-        Assert.Equal("2.0.0", EnhancedStatus.Code(EnhancedStatusClass.Ok, EnhancedStatusCode.OtherStatus));
+        Assert.Equal("2.0.0", EnhancedStatus.Code(EnhancedStatusClass.Success, EnhancedStatusCode.OtherStatus));
         Assert.Equal("5.5.1", EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand));
         Assert.Equal("4.3.0", EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus));
-        Assert.Equal("2.1.5", EnhancedStatus.Code(EnhancedStatusClass.Ok, EnhancedStatusCode.DestinationAddressValid));
+        Assert.Equal("2.1.5", EnhancedStatus.Code(EnhancedStatusClass.Success, EnhancedStatusCode.DestinationAddressValid));
         Assert.Equal("5.7.7", EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.MessageIntegrityFailure));
     }
 
