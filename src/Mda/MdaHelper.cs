@@ -88,6 +88,17 @@ internal static class MdaHelper
                 return await new MaildirDelivery(argument, job.Junk, job.Subaddress.Length > 0 ? job.Subaddress : null, job.Hostname).DeliverAsync(message);
             case MdaJob.Command:
                 return CommandDelivery.Run(argument, job);
+            case MdaJob.Lmtp:
+                // mail.lmtp refuses to run as root; a delivery that did not drop privileges
+                // (the recipient is root) fails the same way rather than talk LMTP as root.
+                if (Posix.IsRoot)
+                {
+                    return MdaResult.TempFail("may not be executed as root");
+                }
+
+                // RCPT TO is the user name (mail.lmtp -u, $USER), or with rcpt-to the expanded
+                // recipient address (-r, $RECIPIENT); MAIL FROM is "" for the null sender.
+                return await new LmtpDelivery(argument, job.Sender, job.Junk ? job.Dest : job.UserName).DeliverAsync(message);
             default:
                 return MdaResult.TempFail("delivery method not supported yet");
         }
