@@ -39,6 +39,9 @@ internal sealed class FakeLmtpServer : IDisposable
 
     public List<string> Commands { get; } = [];
 
+    /// <summary>When set, the server stops reading the message after this many bytes, answers "." and hangs up.</summary>
+    public int? AbortDataAfter { get; set; }
+
     /// <summary>Everything sent after the 354, up to and including the final ".\r\n".</summary>
     public byte[] Data { get; private set; } = [];
 
@@ -97,6 +100,13 @@ internal sealed class FakeLmtpServer : IDisposable
                 return;
             }
 
+            if (verb == "DATA" && Replies["DATA"]!.StartsWith('3') && AbortDataAfter is { } limit)
+            {
+                await DrainAsync(stream, pending, limit, ct);
+                await AnswerAsync(stream, ".", ct);
+                return;
+            }
+
             if (verb == "DATA" && Replies["DATA"]!.StartsWith('3'))
             {
                 Data = await ReadDataAsync(stream, pending, ct);
@@ -152,6 +162,22 @@ internal sealed class FakeLmtpServer : IDisposable
             }
 
             pending.AddRange(buf.AsSpan(0, n));
+        }
+    }
+
+    private static async Task DrainAsync(NetworkStream stream, List<byte> pending, int limit, CancellationToken ct)
+    {
+        var buf = new byte[4096];
+        int seen = pending.Count;
+        while (seen < limit)
+        {
+            int n = await stream.ReadAsync(buf, ct);
+            if (n == 0)
+            {
+                return;
+            }
+
+            seen += n;
         }
     }
 

@@ -94,6 +94,16 @@ public sealed class LmtpDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task AServerThatRefusesMidMessageAndHangsUpIsHeardOut()
+    {
+        using var server = UnixServer();
+        server.AbortDataAfter = 64 * 1024;
+        server.Replies["."] = "552 5.3.4 Message too big for system";
+        string message = string.Concat(Enumerable.Repeat(new string('y', 999) + "\n", 20_000));
+        Assert.Equal(MdaResult.PermFail("LMTP server error: 552 5.3.4 Message too big for system"), await DeliverAsync(server, message));
+    }
+
+    [Fact]
     public async Task A421BannerIsATempFail()
     {
         using var server = UnixServer();
