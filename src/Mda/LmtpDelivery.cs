@@ -182,6 +182,7 @@ internal sealed class LmtpDelivery
             return MdaResult.Ok;
         }
 
+        // The system resolver (hosts file first), as mail.lmtp's getaddrinfo, not our DNS client.
         IPAddress[] addresses;
         if (IPAddress.TryParse(destination.Host, out var literal))
         {
@@ -199,7 +200,7 @@ internal sealed class LmtpDelivery
             }
         }
 
-        // getaddrinfo (hosts file first), as mail.lmtp: each address in turn, the last failure reported.
+        // Each address in turn, as mail.lmtp walks getaddrinfo's list; the last failure is reported.
         string cause = "inet: no address for " + destination.Host;
         foreach (var address in addresses)
         {
