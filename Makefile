@@ -50,7 +50,8 @@ COMPAT_LINKS := sendmail mailq newaliases makemap
 # Native AOT links with clang (gcc is accepted too) and needs zlib's headers (aka.ms/nativeaot-prerequisites).
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive (ps/pgrep, python3 smtplib, setpriv/unshare).
-TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'swaks:swaks'
+# Tools the end-to-end tests drive (swaks, Dovecot's LMTP server) are real peers, not mocks.
+TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 

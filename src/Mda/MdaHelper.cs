@@ -97,6 +97,17 @@ internal static class MdaHelper
                 return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
             case MdaJob.Command:
                 return CommandDelivery.Run(argument, job);
+            case MdaJob.Lmtp:
+                // mail.lmtp refuses to run as root; a delivery that did not drop privileges
+                // (the recipient is root) fails the same way rather than talk LMTP as root.
+                if (Posix.IsRoot)
+                {
+                    return MdaResult.TempFail("may not be executed as root");
+                }
+
+                // RCPT TO is the user name (mail.lmtp -u, $USER), or with rcpt-to the expanded
+                // recipient address (-r, $RECIPIENT); MAIL FROM is "" for the null sender.
+                return await new LmtpDelivery(argument, job.Sender, job.Junk ? job.Dest : job.UserName).DeliverAsync(message);
             default:
                 return MdaResult.TempFail("delivery method not supported yet");
         }

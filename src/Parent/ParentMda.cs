@@ -61,7 +61,9 @@ internal sealed partial class ParentProcess
             argument = "%{user.directory}" + argument[1..];
         }
 
-        var job = new MdaJob(req.EvpId, method, argument, action.Junk, pw.Name, pw.Uid, pw.Gid, pw.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
+        // MdaJob's one option flag: junk filing for maildir, rcpt-to for lmtp.
+        bool option = method == MdaJob.Lmtp ? action.LmtpRcptTo : action.Junk;
+        var job = new MdaJob(req.EvpId, method, argument, option, pw.Name, pw.Uid, pw.Gid, pw.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
         var (mine, theirs) = Posix.SocketPair();
         using var devnull = Posix.Open("/dev/null", Libc.O_RDWR);
         int pid;
