@@ -49,8 +49,7 @@ COMPAT_LINKS := sendmail mailq newaliases makemap
 # path; the package counts as present when any probe succeeds.
 # Native AOT links with clang (gcc is accepted too) and needs zlib's headers (aka.ms/nativeaot-prerequisites).
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
-# Tools the end-to-end tests drive (ps/pgrep, python3 smtplib, setpriv/unshare).
-# Tools the end-to-end tests drive (swaks, Dovecot's LMTP server) are real peers, not mocks.
+# Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server).
 TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)

@@ -92,7 +92,7 @@ internal static class MdaHelper
         switch (job.Method)
         {
             case MdaJob.Maildir:
-                return await new MaildirDelivery(argument, job.Junk, job.Subaddress.Length > 0 ? job.Subaddress : null, job.Hostname).DeliverAsync(message);
+                return await new MaildirDelivery(argument, job.MethodOption, job.Subaddress.Length > 0 ? job.Subaddress : null, job.Hostname).DeliverAsync(message);
             case MdaJob.Mbox:
                 return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
             case MdaJob.Command:
@@ -107,7 +107,7 @@ internal static class MdaHelper
 
                 // RCPT TO is the user name (mail.lmtp -u, $USER), or with rcpt-to the expanded
                 // recipient address (-r, $RECIPIENT); MAIL FROM is "" for the null sender.
-                return await new LmtpDelivery(argument, job.Sender, job.Junk ? job.Dest : job.UserName).DeliverAsync(message);
+                return await new LmtpDelivery(argument, job.Sender, job.MethodOption ? job.Dest : job.UserName).DeliverAsync(message);
             default:
                 return MdaResult.TempFail("delivery method not supported yet");
         }

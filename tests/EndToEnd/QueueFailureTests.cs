@@ -79,7 +79,7 @@ public class QueueFailureTests
         {
             d.WaitReady();
             Wait.Until(() => Directory.EnumerateFiles(Path.Combine(d.Spool, "corrupt"), "*", SearchOption.AllDirectories).Any(), "the envelope is moved to corrupt/:\n" + d.Log);
-            Assert.Contains("moved to corrupt/", d.Log, StringComparison.Ordinal);
+            Wait.Until(() => d.Log.Contains("moved to corrupt/", StringComparison.Ordinal), "the move is logged");
             using var c = new SmtpClientHelper(d.Port);
             Assert.StartsWith("250", c.Command("EHLO client.example.net"), StringComparison.Ordinal);
             Assert.False(d.HasExited());

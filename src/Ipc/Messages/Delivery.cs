@@ -26,14 +26,14 @@ internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, 
 /// <summary>
 /// A local delivery for the helper: method (0 mbox, 1 maildir, 2 mda command, 3 lmtp), its
 /// argument (path, command or LMTP destination, not yet expanded), the user to become, and the
-/// envelope facts the %{...} formats use. <see cref="Junk"/> is the method's one option: junk
+/// envelope facts the %{...} formats use. <see cref="MethodOption"/> is the method's one option: junk
 /// filing for maildir, rcpt-to (the recipient address, not the user name, as RCPT TO) for lmtp.
 /// </summary>
 internal readonly record struct MdaJob(
     ulong EvpId,
     byte Method,
     string Argument,
-    bool Junk,
+    bool MethodOption,
     string UserName,
     uint Uid,
     uint Gid,
@@ -62,7 +62,7 @@ internal readonly record struct MdaJob(
         writer.WriteU64(EvpId);
         writer.WriteU8(Method);
         writer.WriteString(Argument);
-        writer.WriteBool(Junk);
+        writer.WriteBool(MethodOption);
         writer.WriteString(UserName);
         writer.WriteU32(Uid);
         writer.WriteU32(Gid);
