@@ -85,4 +85,35 @@ public class QueueFailureTests
             Assert.False(d.HasExited());
         }
     }
+
+    [EndToEndFact]
+    public void CompressedAndEncryptedQueuesKeepMessagesUnreadableOnDiskAndDeliverThemIntact()
+    {
+        string flag = Path.Combine(Path.GetTempPath(), "smtpd-crypt-" + Guid.NewGuid().ToString("N"));
+        string outFile = flag + ".out";
+        var user = Binary.IsRoot ? Posix.GetPwNam("nobody")! : Posix.GetPwUid(Posix.GetEUid())!;
+        string outDir = Directory.CreateTempSubdirectory("smtpd-crypt-out").FullName;
+        Binary.Run("chown", [$"{user.Uid}:{user.Gid}", outDir]);
+        outFile = Path.Combine(outDir, "out");
+        string conf = "queue compression\nqueue encryption \"0123456789abcdef0123456789abcdef\"\nlisten on 127.0.0.1 port {PORT}\n" +
+            $"action \"hold\" mda \"test -e {flag} || exit 75; cat > {outFile}\" user {user.Name}\nmatch from any for local action \"hold\"\n";
+        using var d = Daemon.Start(conf).WaitReady();
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            Assert.StartsWith("250 ", c.SendMail("sender@example.net", [$"{Me}@localhost"], "Subject: secret\n\nthe plaintext nobody may see on disk\n"), StringComparison.Ordinal);
+        }
+
+        Wait.Until(() => d.Log.Contains("result=TempFail", StringComparison.Ordinal), "the message waits in the queue");
+        string stored = Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "message", SearchOption.AllDirectories).Single();
+        byte[] raw = File.ReadAllBytes(stored);
+        Assert.DoesNotContain("plaintext nobody", System.Text.Encoding.Latin1.GetString(raw), StringComparison.Ordinal);
+        Assert.Equal(1, raw[0]);
+        Assert.Contains("queue: queue compression enabled", d.Log, StringComparison.Ordinal);
+        Assert.Contains("queue: queue encryption enabled", d.Log, StringComparison.Ordinal);
+
+        File.WriteAllText(flag, "go");
+        Wait.Until(() => File.Exists(outFile) && File.ReadAllText(outFile).Contains("the plaintext nobody may see on disk", StringComparison.Ordinal), "the retry delivers the decoded message", TimeSpan.FromSeconds(60));
+        File.Delete(flag);
+        Directory.Delete(outDir, true);
+    }
 }
