@@ -1,86 +1,72 @@
 // User and group lookups with the reentrant libc calls, retried with a bigger buffer on ERANGE.
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
 
 internal static partial class Posix
 {
-    public static unsafe PasswdEntry? GetPwNam(string name)
-    {
-        for (int size = 1024; size <= 1 << 20; size *= 4)
+    private unsafe delegate int ReentrantLookup<T>(byte* buffer, nuint size, out T? value);
+
+    public static unsafe PasswdEntry? GetPwNam(string name) =>
+        WithBuffer<PasswdEntry>("getpwnam_r " + name, (byte* b, nuint size, out PasswdEntry? value) =>
         {
-            byte[] buf = new byte[size];
             Libc.Passwd pwd;
             Libc.Passwd* result;
-            int rc;
-            fixed (byte* b = buf)
-            {
-                rc = Libc.GetPwNamR(name, &pwd, b, (nuint)size, &result);
-                if (rc == 0)
-                {
-                    return result == null ? null : ToEntry(result);
-                }
-            }
+            int rc = Libc.GetPwNamR(name, &pwd, b, size, &result);
+            value = rc == 0 && result != null ? ToEntry(result) : null;
+            return rc;
+        });
 
-            if (rc != (int)Errno.ERANGE)
-            {
-                throw new PosixException(rc, "getpwnam_r " + name);
-            }
-        }
-
-        throw new PosixException((int)Errno.ERANGE, "getpwnam_r " + name);
-    }
-
-    public static unsafe PasswdEntry? GetPwUid(uint uid)
-    {
-        for (int size = 1024; size <= 1 << 20; size *= 4)
+    public static unsafe PasswdEntry? GetPwUid(uint uid) =>
+        WithBuffer<PasswdEntry>("getpwuid_r", (byte* b, nuint size, out PasswdEntry? value) =>
         {
-            byte[] buf = new byte[size];
             Libc.Passwd pwd;
             Libc.Passwd* result;
-            int rc;
-            fixed (byte* b = buf)
-            {
-                rc = Libc.GetPwUidR(uid, &pwd, b, (nuint)size, &result);
-                if (rc == 0)
-                {
-                    return result == null ? null : ToEntry(result);
-                }
-            }
-
-            if (rc != (int)Errno.ERANGE)
-            {
-                throw new PosixException(rc, "getpwuid_r");
-            }
-        }
-
-        throw new PosixException((int)Errno.ERANGE, "getpwuid_r");
-    }
+            int rc = Libc.GetPwUidR(uid, &pwd, b, size, &result);
+            value = rc == 0 && result != null ? ToEntry(result) : null;
+            return rc;
+        });
 
     public static unsafe uint? GetGrNam(string name)
     {
+        var gid = WithBuffer<StrongBox<uint>>("getgrnam_r " + name, (byte* b, nuint size, out StrongBox<uint>? value) =>
+        {
+            Libc.Group grp;
+            Libc.Group* result;
+            int rc = Libc.GetGrNamR(name, &grp, b, size, &result);
+            value = rc == 0 && result != null ? new StrongBox<uint>(result->Gid) : null;
+            return rc;
+        });
+        return gid?.Value;
+    }
+
+    /// <summary>Runs a *_r lookup with a buffer that grows while libc answers ERANGE.</summary>
+    private static unsafe T? WithBuffer<T>(string what, ReentrantLookup<T> lookup)
+        where T : class
+    {
         for (int size = 1024; size <= 1 << 20; size *= 4)
         {
             byte[] buf = new byte[size];
-            Libc.Group grp;
-            Libc.Group* result;
             int rc;
+            T? value;
             fixed (byte* b = buf)
             {
-                rc = Libc.GetGrNamR(name, &grp, b, (nuint)size, &result);
-                if (rc == 0)
-                {
-                    return result == null ? null : result->Gid;
-                }
+                rc = lookup(b, (nuint)size, out value);
+            }
+
+            if (rc == 0)
+            {
+                return value;
             }
 
             if (rc != (int)Errno.ERANGE)
             {
-                throw new PosixException(rc, "getgrnam_r " + name);
+                throw new PosixException(rc, what);
             }
         }
 
-        throw new PosixException((int)Errno.ERANGE, "getgrnam_r " + name);
+        throw new PosixException((int)Errno.ERANGE, what);
     }
 
     private static unsafe PasswdEntry ToEntry(Libc.Passwd* p) => new(
