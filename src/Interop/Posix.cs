@@ -276,6 +276,26 @@ internal static partial class Posix
         return Libc.WaitPid(pid, &status, Libc.WNOHANG) == pid ? status : null;
     }
 
+    /// <summary>Blocking wait for any child: its pid and raw status; ECHILD when there is none.</summary>
+    public static unsafe (int Pid, int Status) WaitAny()
+    {
+        int status;
+        while (true)
+        {
+            int r = Libc.WaitPid(-1, &status, 0);
+            if (r > 0)
+            {
+                return (r, status);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != (int)Errno.EINTR)
+            {
+                throw new PosixException(errno, "waitpid");
+            }
+        }
+    }
+
     /// <summary>Non-blocking wait: the child's pid and status if one has exited, else null.</summary>
     public static unsafe (int Pid, int Status)? TryWaitAny()
     {

@@ -84,7 +84,7 @@ internal sealed partial class ParentProcess
         using var helper = new ImsgChannel(mine, "mda");
         helper.Start();
         helper.Post(job);
-        var exit = Task.Run(() => new WaitStatus(Posix.WaitPid(pid)));
+        var exit = _reaper.WaitAsync(pid);
         if (await Task.WhenAny(exit, Task.Delay(MdaTimeout)) != exit)
         {
             Posix.Kill(pid, Libc.SIGKILL);

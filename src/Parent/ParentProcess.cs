@@ -21,6 +21,8 @@ internal sealed partial class ParentProcess
     private readonly Config.SmtpdConfig _model;
     private readonly List<(int Listener, System.Net.Sockets.Socket Socket)> _listeners;
     private readonly Dictionary<ProcRole, ChildProcess> _children = [];
+    private readonly Dictionary<int, Task<WaitStatus>> _exits = [];
+    private readonly ChildReaper _reaper = new();
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _shuttingDown;
 
@@ -58,7 +60,9 @@ internal sealed partial class ParentProcess
     {
         foreach (var role in ProcRoles.Children)
         {
-            _children[role] = ChildSpawner.Start(role, _options.Original);
+            var child = ChildSpawner.Start(role, _options.Original);
+            _children[role] = child;
+            _exits[child.Pid] = _reaper.WaitAsync(child.Pid);
         }
 
         foreach (var child in _children.Values)
@@ -124,7 +128,7 @@ internal sealed partial class ParentProcess
 
         if (msg is null)
         {
-            var status = new WaitStatus(await Task.Run(() => Posix.WaitPid(child.Pid)));
+            var status = await _exits[child.Pid];
             _children.Remove(child.Role);
             await FailAsync($"lost processor: {child.Role.ShortTitle()} {status.Describe()}");
         }
@@ -160,7 +164,7 @@ internal sealed partial class ParentProcess
             Posix.Kill(child.Pid, Libc.SIGKILL);
         }
 
-        var status = new WaitStatus(await Task.Run(() => Posix.WaitPid(child.Pid)));
+        var status = await _exits[child.Pid];
         _children.Remove(child.Role);
         if (!_shuttingDown)
         {
@@ -189,7 +193,7 @@ internal sealed partial class ParentProcess
         var deadline = DateTime.UtcNow + StopGrace;
         foreach (var child in remaining)
         {
-            var wait = Task.Run(() => Posix.WaitPid(child.Pid));
+            var wait = _exits[child.Pid];
             var left = deadline - DateTime.UtcNow;
             if (left < TimeSpan.Zero || await Task.WhenAny(wait, Task.Delay(left)) != wait)
             {
