@@ -8,20 +8,9 @@ namespace Smtpd.Mda;
 
 internal static class CommandDelivery
 {
-    public static MdaResult Run(string command, MdaJob job)
+    public static MdaResult Run(string command, MdaJob job, MdaVariableContext variables)
     {
-        var env = new List<string>
-        {
-            "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
-            "HOME=" + job.Home,
-            "USER=" + job.UserName,
-            "LOGNAME=" + job.UserName,
-            "SHELL=/bin/sh",
-            "SENDER=" + job.Sender,
-            "RECIPIENT=" + job.Dest,
-            "ORIGINAL_RECIPIENT=" + job.Rcpt,
-            "EXTENSION=" + job.Subaddress,
-        };
+        var env = MdaEnvironment.Build(variables, job.Home, job.Subaddress);
         using var stdin = new SafeFd(0, ownsHandle: false);
         using var devnull = Posix.Open("/dev/null", Libc.O_WRONLY);
         int pid = Posix.Spawn("/bin/sh", ["sh", "-c", command], env, [(stdin, 0), (devnull, 1), (devnull, 2)]);

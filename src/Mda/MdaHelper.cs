@@ -96,7 +96,7 @@ internal static class MdaHelper
             case MdaJob.Mbox:
                 return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
             case MdaJob.Command:
-                return CommandDelivery.Run(argument, job);
+                return CommandDelivery.Run(argument, job, ctx);
             case MdaJob.Lmtp:
                 // mail.lmtp refuses to run as root; a delivery that did not drop privileges
                 // (the recipient is root) fails the same way rather than talk LMTP as root.

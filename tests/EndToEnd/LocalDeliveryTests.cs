@@ -111,7 +111,7 @@ public class LocalDeliveryTests
         string outDir = Path.Combine(Path.GetTempPath(), "smtpd-mda-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(outDir);
         Binary.Run("chown", [$"{Recipient.Uid}:{Recipient.Gid}", outDir]);
-        var (d, mail) = StartMaildirDaemon(action: $"mda \"cat > {outDir}/%{{user.username}}.eml; id -u > {outDir}/uid\"");
+        var (d, mail) = StartMaildirDaemon(action: $"mda \"cat > {outDir}/%{{user.username}}.eml; id -u > {outDir}/uid; echo $SENDER $RECIPIENT $USER > {outDir}/env\"");
         using (d)
         {
             using var c = new SmtpClientHelper(d.Port);
@@ -120,6 +120,7 @@ public class LocalDeliveryTests
             Wait.Until(() => d.Log.Contains("result=Ok", StringComparison.Ordinal), "the command ran");
             Assert.EndsWith("\npiped\n", File.ReadAllText(eml), StringComparison.Ordinal);
             Assert.Equal(Recipient.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(outDir, "uid")).Trim());
+            Assert.Equal($"sender@example.net {Recipient.Name}@localhost {Recipient.Name}", File.ReadAllText(Path.Combine(outDir, "env")).Trim());
         }
 
         Directory.Delete(outDir, true);
