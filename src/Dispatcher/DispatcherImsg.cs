@@ -10,6 +10,7 @@ namespace Smtpd.Dispatcher;
 internal sealed partial class DispatcherProcess
 {
     private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId)> _deliveries = [];
+    private readonly MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
 
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
@@ -22,7 +23,7 @@ internal sealed partial class DispatcherProcess
             case ImsgType.QueueDeliver when from == ProcRole.Queue:
                 var req = msg.ReadAs<DeliveryRequest>();
                 _deliveries[req.EvpId] = (req, SessionId());
-                Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, req, fd: msg.TakeFd());
+                StartDeliveries(_mda.Add(req.User, (req, msg.TakeFd())));
                 break;
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
@@ -31,6 +32,7 @@ internal sealed partial class DispatcherProcess
                 var outcome = msg.ReadAs<DeliveryOutcome>();
                 if (_deliveries.Remove(outcome.EvpId, out var d))
                 {
+                    StartDeliveries(_mda.Done(d.Request.User));
                     var r = d.Request;
                     var result = outcome.Status switch
                     {
@@ -54,5 +56,13 @@ internal sealed partial class DispatcherProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void StartDeliveries(List<(DeliveryRequest Request, Interop.SafeFd? Fd)> ready)
+    {
+        foreach (var (req, fd) in ready)
+        {
+            Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, req, fd: fd);
+        }
     }
 }

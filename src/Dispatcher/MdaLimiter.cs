@@ -1,0 +1,72 @@
+// How many local deliveries run at once: at most 50 in all and 7 per user (OpenSMTPD's
+// `limit mda` defaults), the rest wait in arrival order. Each running delivery is a process,
+// so this is what keeps a burst of mail from becoming a burst of hundreds of processes.
+// Behaviour reference: usr.sbin/smtpd/mda.c mda_drain(), config.c (sc_mda_max_session).
+namespace Smtpd.Dispatcher;
+
+internal sealed class MdaLimiter<T>
+{
+    private readonly int _maxSessions;
+    private readonly int _maxPerUser;
+    private readonly List<(string User, T Item)> _waiting = [];
+    private readonly Dictionary<string, int> _perUser = new(StringComparer.Ordinal);
+    private int _running;
+
+    public MdaLimiter(int maxSessions = 50, int maxPerUser = 7)
+    {
+        _maxSessions = maxSessions;
+        _maxPerUser = maxPerUser;
+    }
+
+    public int Running => _running;
+
+    public int Waiting => _waiting.Count;
+
+    /// <summary>A delivery to run: returns what may start now (it, or nothing while limits are reached).</summary>
+    public List<T> Add(string user, T item)
+    {
+        _waiting.Add((user, item));
+        return Drain();
+    }
+
+    /// <summary>A delivery for <paramref name="user"/> ended: returns what may start in its place.</summary>
+    public List<T> Done(string user)
+    {
+        _running--;
+        if (_perUser.TryGetValue(user, out int n))
+        {
+            if (n <= 1)
+            {
+                _perUser.Remove(user);
+            }
+            else
+            {
+                _perUser[user] = n - 1;
+            }
+        }
+
+        return Drain();
+    }
+
+    private List<T> Drain()
+    {
+        var start = new List<T>();
+        for (int i = 0; i < _waiting.Count && _running < _maxSessions;)
+        {
+            var (user, item) = _waiting[i];
+            int n = _perUser.GetValueOrDefault(user);
+            if (n >= _maxPerUser)
+            {
+                i++;
+                continue;
+            }
+
+            _waiting.RemoveAt(i);
+            _perUser[user] = n + 1;
+            _running++;
+            start.Add(item);
+        }
+
+        return start;
+    }
+}
