@@ -8,11 +8,21 @@ namespace Smtpd.Dns;
 internal sealed class DnsLookups
 {
     private readonly DnsResolver _resolver;
+    private readonly HostsFile _hosts;
 
-    public DnsLookups(DnsResolver resolver) => _resolver = resolver;
+    public DnsLookups(DnsResolver resolver, HostsFile? hosts = null)
+    {
+        _resolver = resolver;
+        _hosts = hosts ?? new HostsFile();
+    }
 
     public async Task<(DnsStatus Status, List<IPAddress> Addresses)> AddressesAsync(string host, CancellationToken cancel = default)
     {
+        if (_hosts.AddressesOf(host) is { Count: > 0 } local)
+        {
+            return (DnsStatus.Ok, [.. local]);
+        }
+
         var v4 = _resolver.QueryAsync(host, DnsType.A, cancel);
         var v6 = _resolver.QueryAsync(host, DnsType.AAAA, cancel);
         var results = await Task.WhenAll(v4, v6);
@@ -54,6 +64,11 @@ internal sealed class DnsLookups
     /// <summary>rDNS of a client: the PTR name, and whether that name resolves back to the address.</summary>
     public async Task<ReverseResult> ReverseAsync(IPAddress address, CancellationToken cancel = default)
     {
+        if (_hosts.NameOf(address) is { } known)
+        {
+            return new ReverseResult(known, FcrdnsResult.Pass);
+        }
+
         var ptr = await _resolver.QueryAsync(DnsResolver.ReverseName(address), DnsType.PTR, cancel);
         if (ptr.Status == DnsStatus.TempFail)
         {

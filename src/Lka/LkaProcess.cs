@@ -32,7 +32,7 @@ internal sealed partial class LkaProcess : RoleProcess
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam);
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
-        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)));
+        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
         return Task.CompletedTask;
     }
 

@@ -97,4 +97,16 @@ public class DnsResolverTests
         Assert.Equal("4.3.2.1.in-addr.arpa", DnsResolver.ReverseName(IPAddress.Parse("::ffff:1.2.3.4")));
         Assert.Equal("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", DnsResolver.ReverseName(IPAddress.Parse("2001:db8::1")));
     }
+
+    [Fact]
+    public async Task TheHostsFileAnswersBeforeAnyNameserver()
+    {
+        using var server = new FakeDnsServer { Silent = true };
+        var hosts = HostsFile.Parse("127.0.0.1\tlocalhost\n::1 localhost ip6-localhost # comment\n192.0.2.5 mail.example.org mail\n");
+        var lookups = new DnsLookups(ResolverFor(server), hosts);
+        Assert.Equal(new ReverseResult("localhost", FcrdnsResult.Pass), await lookups.ReverseAsync(IPAddress.Loopback));
+        Assert.Equal(new ReverseResult("localhost", FcrdnsResult.Pass), await lookups.ReverseAsync(IPAddress.IPv6Loopback));
+        Assert.Equal([IPAddress.Parse("192.0.2.5")], (await lookups.AddressesAsync("MAIL")).Addresses);
+        Assert.Equal(0, server.UdpQueries);
+    }
 }

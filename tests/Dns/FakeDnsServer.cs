@@ -15,11 +15,24 @@ internal sealed class FakeDnsServer : IDisposable
 
     public FakeDnsServer()
     {
-        _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
-        _tcp.Start();
+        // UDP and TCP on the same port number: the free UDP port may be taken for TCP, so retry.
+        for (int attempt = 0; ; attempt++)
+        {
+            _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
+            _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                _udp.Dispose();
+            }
+        }
+
         _ = Task.Run(UdpLoopAsync);
         _ = Task.Run(TcpLoopAsync);
     }
