@@ -93,8 +93,13 @@ rm -rf "$IDLE"; mkdir -p "$IDLE/spool" "$IDLE/empty"; chmod 711 "$IDLE/spool"
 sed -e 's/@LISTEN_ADDR@/127.0.0.1/; s/@PORT@/20125/; s/@SINK_ADDR@/127.0.0.1/; s/@SINK_PORT@/20126/' \
     -e 's/@LOCAL_DOMAIN@/bench.test/; s/@RELAY_DOMAIN@/remote.test/' \
     "$WORK/harness/templates/smtpd.conf.in" >"$IDLE/smtpd.conf"
+# Like the harness: a private mount namespace whose resolv.conf points at 127.0.0.1 (written by
+# anchors.sh), so that nothing this instance might resolve leaves the machine.
+RESOLV=${BENCH_VAR:-/var/tmp/anchors-bench}/etc/resolv.conf
+[ -f "$RESOLV" ] || die "$RESOLV missing (anchors.sh writes it)"
 # shellcheck disable=SC2086
-env $OURS_ENV "$OURS_BIN" -d -f "$IDLE/smtpd.conf" --queue-dir "$IDLE/spool" --socket "$IDLE/smtpd.sock" \
+unshare --mount --propagation private sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$RESOLV" \
+    env $OURS_ENV "$OURS_BIN" -d -f "$IDLE/smtpd.conf" --queue-dir "$IDLE/spool" --socket "$IDLE/smtpd.sock" \
     --empty-dir "$IDLE/empty" >"$IDLE/server.log" 2>&1 &
 idle_pid=$!
 for _ in $(seq 100); do
