@@ -3,7 +3,8 @@
 #   make build      Native-AOT publish into build/ (build/smtpd, build/smtpctl -> smtpd)
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
-#   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks)
+#   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then
+#                   the mail-path benchmark against OpenSMTPD and Postfix (root; BENCH_MAIL=0 skips it)
 #   make install    DESTDIR=... PREFIX=/usr by default
 #   make clean
 #
@@ -21,6 +22,11 @@ SMTPD_BIN    := $(abspath $(BUILD_DIR)/smtpd)
 TEST_PROJECT := tests/smtpd.Tests.csproj
 BENCH_PROJECT := tests/Bench/smtpd.Bench.csproj
 BENCH_ARGS   ?= all
+# The mail-path benchmark (tests/Bench/mailpath.sh: ours vs OpenSMTPD and Postfix through
+# ../shared/bench, inbound to Maildir, ~5 min). auto = run it as root, skip it with a note
+# otherwise; 1 = run it or fail; 0 = skip. Its size: MAIL_N, MAIL_C, MAIL_RUNS (see the script).
+BENCH_MAIL   ?= auto
+BENCH_MAIL_SCRIPT := tests/Bench/mailpath.sh
 TEST_ARGS    ?=
 TEST_LOG     := $(BUILD_DIR)/test.log
 
@@ -164,7 +170,13 @@ bench: check-dotnet build
 	@if [ ! -f $(BENCH_PROJECT) ]; then \
 	  echo "error: $(BENCH_PROJECT) does not exist yet" >&2; exit 1; fi
 	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) run -c $(CONFIGURATION) --project $(BENCH_PROJECT) -- $(BENCH_ARGS)
-	@echo "note: IPC and smtpd -n benchmarks only; mail-path benchmarks (SMTP in, queue, delivery) come with the mail path."
+	@if [ "$(BENCH_MAIL)" = 0 ]; then \
+	  echo "note: mail-path benchmark skipped (BENCH_MAIL=0)"; \
+	elif [ "$(IS_ROOT)" != yes ] && [ "$(BENCH_MAIL)" = auto ]; then \
+	  echo "note: mail-path benchmark skipped: it needs root (sudo make bench; BENCH_MAIL=0 skips it quietly)"; \
+	else \
+	  SMTPD_BIN=$(SMTPD_BIN) $(BENCH_MAIL_SCRIPT); \
+	fi
 
 # The privilege-separation users, as the packages create them: system users with their own
 # group, home $(EMPTY_DIR), no login shell. Only for a real system (root, empty DESTDIR).
