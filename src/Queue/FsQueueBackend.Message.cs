@@ -145,9 +145,10 @@ internal sealed partial class FsQueueBackend
             return QueueResult.TempFail(e, "rename " + incoming);
         }
 
-        // 5. Make the rename itself durable: the new entry in the bucket, the bucket's entry in
-        //    queue/, and the removal from incoming/ (else a power cut could show the message twice).
-        foreach (string dir in new[] { Paths.Bucket(msgid), Paths.Queue, Paths.Incoming })
+        // 5. Make the rename itself durable: the new entry in the bucket and the removal from
+        //    incoming/ (else a power cut could show the message twice). queue/ itself changed only
+        //    when the bucket was created, and that was made durable above.
+        foreach (string dir in new[] { Paths.Bucket(msgid), Paths.Incoming })
         {
             e = _fs.FsyncDirectory(dir);
             if (e != Errno.None)
