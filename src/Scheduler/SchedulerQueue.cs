@@ -1,6 +1,8 @@
 // The in-memory schedule: every envelope's next attempt, quadratic backoff as OpenSMTPD's ramqueue
 // (creation + base * retry², base 10 s for local delivery and bounces, 400 s for relaying), expiry
-// at creation + ttl, in-flight envelopes never handed out twice. Pure: the clock is a parameter.
+// at creation + ttl, in-flight envelopes never handed out twice. Two heaps (by next attempt, by
+// expiry) keep each wake-up proportional to what is due, not to the size of the queue; entries
+// made stale by a reschedule are skipped when they surface. Pure: the clock is a parameter.
 // Behaviour reference: usr.sbin/smtpd/scheduler_ramqueue.c.
 namespace Smtpd.Scheduler;
 
@@ -10,10 +12,13 @@ internal sealed class SchedulerQueue
     public const long BackoffDelivery = 10;
 
     private readonly Dictionary<ulong, ScheduledEnvelope> _all = [];
+    private readonly PriorityQueue<ScheduledEnvelope, (long At, ulong Id)> _byNext = new();
+    private readonly PriorityQueue<ScheduledEnvelope, (long At, ulong Id)> _byExpire = new();
+    private int _inFlight;
 
     public int Count => _all.Count;
 
-    public int InFlightCount => _all.Values.Count(e => e.InFlight);
+    public int InFlightCount => _inFlight;
 
     public bool Contains(ulong evpid) => _all.ContainsKey(evpid);
 
@@ -24,24 +29,43 @@ internal sealed class SchedulerQueue
     /// <summary>A new or reloaded envelope. With no attempt yet it is due at once.</summary>
     public ScheduledEnvelope Insert(ulong evpid, DeliveryKind kind, long creation, long ttl, int retry, long now)
     {
+        Remove(evpid);
         var e = new ScheduledEnvelope(evpid, kind, creation, ttl, retry);
         e.Next = retry == 0 ? now : Later(e, now);
         _all[evpid] = e;
+        _byNext.Enqueue(e, (e.Next, evpid));
+        _byExpire.Enqueue(e, (e.Expire, evpid));
         return e;
     }
 
     /// <summary>Envelopes due at <paramref name="now"/> (not expired, held or in flight), oldest first, marked in flight.</summary>
     public List<ScheduledEnvelope> TakeDue(long now, int max = int.MaxValue)
     {
-        var due = _all.Values
-            .Where(e => !e.InFlight && !e.Held && e.Next <= now && e.Expire > now)
-            .OrderBy(e => e.Next)
-            .ThenBy(e => e.EvpId)
-            .Take(max)
-            .ToList();
-        foreach (var e in due)
+        var due = new List<ScheduledEnvelope>();
+        var held = new List<ScheduledEnvelope>();
+        while (due.Count < max && _byNext.TryPeek(out var e, out var key) && key.At <= now)
         {
+            _byNext.Dequeue();
+            if (!IsCurrent(e) || e.InFlight || e.Next != key.At)
+            {
+                continue;
+            }
+
+            if (e.Held || e.Expire <= now)
+            {
+                // Held ones wait for release; expired ones are for TakeExpired.
+                held.Add(e);
+                continue;
+            }
+
             e.InFlight = true;
+            _inFlight++;
+            due.Add(e);
+        }
+
+        foreach (var e in held)
+        {
+            _byNext.Enqueue(e, (e.Next, e.EvpId));
         }
 
         return due;
@@ -50,26 +74,88 @@ internal sealed class SchedulerQueue
     /// <summary>Envelopes past their lifetime and not in flight: removed here, to be bounced by the caller.</summary>
     public List<ScheduledEnvelope> TakeExpired(long now)
     {
-        var expired = _all.Values.Where(e => !e.InFlight && e.Expire <= now).OrderBy(e => e.EvpId).ToList();
-        foreach (var e in expired)
+        var expired = new List<ScheduledEnvelope>();
+        var busy = new List<ScheduledEnvelope>();
+        while (_byExpire.TryPeek(out var e, out var key) && key.At <= now)
         {
+            _byExpire.Dequeue();
+            if (!IsCurrent(e))
+            {
+                continue;
+            }
+
+            if (e.InFlight)
+            {
+                busy.Add(e);
+                continue;
+            }
+
             _all.Remove(e.EvpId);
+            expired.Add(e);
         }
 
+        foreach (var e in busy)
+        {
+            _byExpire.Enqueue(e, (e.Expire, e.EvpId));
+        }
+
+        expired.Sort((a, b) => a.EvpId.CompareTo(b.EvpId));
         return expired;
     }
 
-    /// <summary>Delivered, bounced or removed: forget it.</summary>
-    public bool Remove(ulong evpid) => _all.Remove(evpid);
+    /// <summary>Delivered, bounced or removed: forget it (its heap entries become stale).</summary>
+    public bool Remove(ulong evpid)
+    {
+        if (!_all.Remove(evpid, out var e))
+        {
+            return false;
+        }
+
+        if (e.InFlight)
+        {
+            _inFlight--;
+        }
+
+        return true;
+    }
 
     /// <summary>A temporary failure: one more attempt counted, the next one pushed back.</summary>
     public void TempFail(ulong evpid, long now)
     {
         if (_all.TryGetValue(evpid, out var e))
         {
-            e.InFlight = false;
+            if (e.InFlight)
+            {
+                e.InFlight = false;
+                _inFlight--;
+            }
+
             e.Retry++;
-            e.Next = Later(e, now);
+            Reschedule(e, Later(e, now));
+        }
+    }
+
+    /// <summary>`smtpctl schedule`: try again now, whatever the backoff says.</summary>
+    public bool ScheduleNow(ulong evpid, long now)
+    {
+        if (!_all.TryGetValue(evpid, out var e))
+        {
+            return false;
+        }
+
+        Reschedule(e, now);
+        return true;
+    }
+
+    public void Hold(ulong evpid, bool held)
+    {
+        if (_all.TryGetValue(evpid, out var e))
+        {
+            e.Held = held;
+            if (!held)
+            {
+                _byNext.Enqueue(e, (e.Next, e.EvpId));
+            }
         }
     }
 
@@ -98,42 +184,39 @@ internal sealed class SchedulerQueue
         return null;
     }
 
-    /// <summary>`smtpctl schedule`: try again now, whatever the backoff says.</summary>
-    public bool ScheduleNow(ulong evpid, long now)
-    {
-        if (!_all.TryGetValue(evpid, out var e))
-        {
-            return false;
-        }
-
-        e.Next = now;
-        return true;
-    }
-
-    public void Hold(ulong evpid, bool held)
-    {
-        if (_all.TryGetValue(evpid, out var e))
-        {
-            e.Held = held;
-        }
-    }
-
     /// <summary>When something next needs doing (an attempt or an expiry), or null when nothing waits.</summary>
     public long? NextWakeup()
     {
         long? next = null;
-        foreach (var e in _all.Values)
+        while (_byNext.TryPeek(out var e, out var key) && (!IsCurrent(e) || e.InFlight || e.Held || e.Next != key.At))
         {
-            if (e.InFlight)
-            {
-                continue;
-            }
+            _byNext.Dequeue();
+        }
 
-            long t = e.Held ? e.Expire : Math.Min(e.Next, e.Expire);
-            next = next is null ? t : Math.Min(next.Value, t);
+        if (_byNext.TryPeek(out _, out var n))
+        {
+            next = n.At;
+        }
+
+        while (_byExpire.TryPeek(out var e, out _) && !IsCurrent(e))
+        {
+            _byExpire.Dequeue();
+        }
+
+        if (_byExpire.TryPeek(out var x, out var xk) && !x.InFlight)
+        {
+            next = next is null ? xk.At : Math.Min(next.Value, xk.At);
         }
 
         return next;
+    }
+
+    private bool IsCurrent(ScheduledEnvelope e) => _all.TryGetValue(e.EvpId, out var current) && ReferenceEquals(current, e);
+
+    private void Reschedule(ScheduledEnvelope e, long next)
+    {
+        e.Next = next;
+        _byNext.Enqueue(e, (next, e.EvpId));
     }
 
     /// <summary>scheduler_next: the first backoff point strictly after now.</summary>

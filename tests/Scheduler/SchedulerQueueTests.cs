@@ -102,4 +102,61 @@ public class SchedulerQueueTests
         q.TempFail(9, T0 + 23 * 3600);
         Assert.Equal((T0 + 24 * 3600, 24 * 3600L), q.DueWarning(9, warn));
     }
+
+    [Fact]
+    public void RandomOperationsHandOutEachDueEnvelopeExactlyOnceAndNeverTooEarly()
+    {
+        var rng = new Random(11);
+        var q = new SchedulerQueue();
+        var inFlight = new HashSet<ulong>();
+        var gone = new HashSet<ulong>();
+        long now = T0;
+        for (int step = 0; step < 5000; step++)
+        {
+            now += rng.Next(0, 30);
+            switch (rng.Next(4))
+            {
+                case 0:
+                    q.Insert((ulong)step, (DeliveryKind)rng.Next(3), now, rng.Next(60, 4000), 0, now);
+                    break;
+                case 1:
+                    foreach (var e in q.TakeDue(now, rng.Next(1, 10)))
+                    {
+                        Assert.True(e.Next <= now && e.Expire > now);
+                        Assert.True(inFlight.Add(e.EvpId), "handed out twice");
+                    }
+
+                    break;
+                case 2 when inFlight.Count > 0:
+                    ulong id = inFlight.ElementAt(rng.Next(inFlight.Count));
+                    inFlight.Remove(id);
+                    if (rng.Next(2) == 0)
+                    {
+                        q.TempFail(id, now);
+                    }
+                    else
+                    {
+                        q.Remove(id);
+                        gone.Add(id);
+                    }
+
+                    break;
+                default:
+                    foreach (var e in q.TakeExpired(now))
+                    {
+                        Assert.DoesNotContain(e.EvpId, inFlight);
+                        Assert.True(e.Expire <= now);
+                        Assert.True(gone.Add(e.EvpId));
+                    }
+
+                    break;
+            }
+
+            Assert.Equal(inFlight.Count, q.InFlightCount);
+            if (q.NextWakeup() is { } w)
+            {
+                Assert.True(w >= T0);
+            }
+        }
+    }
 }
