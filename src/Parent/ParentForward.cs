@@ -24,10 +24,8 @@ internal static class ParentForward
             Errno.EAGAIN => LkaOpenForwardReply.TryLater,
             _ => LkaOpenForwardReply.Refused,
         };
-        using (fd)
-        {
-            lka.Post(new LkaOpenForwardReply(req.ReqId, status), fd: fd);
-        }
+        // The channel owns the descriptor from here and closes it once sent.
+        lka.Post(new LkaOpenForwardReply(req.ReqId, status), fd: fd);
     }
 
     /// <summary>The open ~/.forward, or why not: ENOENT none, EAGAIN try later, anything else refused.</summary>
