@@ -35,7 +35,8 @@ internal static class ParentForward
         if (Posix.TryStatusFollow(directory, out var home) is var herr && herr != Errno.None)
         {
             Log.Warn($"warn: smtpd: parent_forward_open: {directory}: {Posix.StrError(herr)}");
-            return (herr == Errno.ENOENT ? Errno.EACCES : herr, null);
+            // As OpenSMTPD: a user without a home has no .forward (ENOENT), and gets the mail.
+            return (herr, null);
         }
 
         if ((home.Mode & StickyBit) != 0)
