@@ -134,4 +134,18 @@ public sealed class ExpansionTests : IDisposable
         Send(d, $"{User1}+lists@localhost", $"{User1}+other@localhost");
         Wait.Until(() => Count(User1, ".lists") == 1 && Count(User1) == 1, "one copy in .lists, the untagged folder-less one in the inbox");
     }
+
+    [EndToEndFact(needsRoot: true)]
+    public void AUserbaseUserIsDeliveredWithTheIdsItsTableGives()
+    {
+        var pw = Posix.GetPwNam(User2)!;
+        string home = Path.Combine(_dir, "vhome");
+        Directory.CreateDirectory(home);
+        Binary.Run("chown", [$"{pw.Uid}:{pw.Gid}", home]);
+        using var d = Start($"table vusers {{ vmail = \"{pw.Uid}:{pw.Gid}:{home}\" }}", localOptions: "userbase <vusers>");
+        Send(d, "vmail+box@localhost");
+        Wait.Until(() => Count("vmail") == 1, "the virtual user's maildir got the mail");
+        string file = Directory.GetFiles(Path.Combine(Mail, "vmail", "new"))[0];
+        Assert.Equal(pw.Uid, Posix.TryLStat(file)!.Value.Uid);
+    }
 }
