@@ -129,4 +129,27 @@ public sealed class LkaExpanderAliasTests : IDisposable
             """);
         Assert.Equal((LkaExpandReply.Rejected, PermFail), Take(await Run(x, "alice@one.example")));
     }
+
+    [Fact]
+    public async Task AnExpansionThatGrowsPastTheNodeLimitIsAPermanentFailure()
+    {
+        string list = Path.Combine(_dir, "huge");
+        await File.WriteAllLinesAsync(list, Enumerable.Range(0, LkaExpander.MaxNodes + 1).Select(i => $"u{i}@elsewhere.net"));
+        var x = Build(Local($"table aliases {{ everyone = \":include:{list}\" }}"));
+        var r = await Run(x, "everyone@example.org");
+        Assert.Equal((LkaExpandReply.Rejected, PermFail), Take(r));
+        Assert.Contains("nodes", r.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AForwardOnlyActionRefusesFilesCommandsAndErrorsForNow()
+    {
+        var x = Build("""
+            table aliases { pipe = "|true", gone = "error:550 Gone" }
+            action "fwd" forward-only alias <aliases>
+            match from any for domain "example.org" action "fwd"
+            """);
+        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "pipe@example.org")).Status);
+        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "gone@example.org")).Status);
+    }
 }
