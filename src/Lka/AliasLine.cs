@@ -159,10 +159,10 @@ internal static class AliasLine
             : null;
     }
 
-    private static bool TryPrefix(string s, string long_, string short_, out string rest)
+    private static bool TryPrefix(string s, string full, string abbreviated, out string rest)
     {
-        rest = s.StartsWith(long_, StringComparison.OrdinalIgnoreCase) ? s[long_.Length..]
-            : s.StartsWith(short_, StringComparison.OrdinalIgnoreCase) ? s[short_.Length..]
+        rest = s.StartsWith(full, StringComparison.OrdinalIgnoreCase) ? s[full.Length..]
+            : s.StartsWith(abbreviated, StringComparison.OrdinalIgnoreCase) ? s[abbreviated.Length..]
             : string.Empty;
         return rest.Length > 0;
     }
