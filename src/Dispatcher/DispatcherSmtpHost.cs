@@ -105,7 +105,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
                 (byte)parameters.Notify,
                 (byte)transaction.Parameters.Ret,
                 transaction.Parameters.EnvId,
-                parameters.Orcpt));
+                parameters.Orcpt,
+                d.Exec));
             var (ack, _) = await submitted;
             var e = ack.ReadAs<EvpReply>();
             if (!e.Ok)

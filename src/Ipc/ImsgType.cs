@@ -48,6 +48,10 @@ internal enum ImsgType : uint
     QueueBounce = 57,
     SchedulerBounce = 58,
 
+    // Recipient expansion asks the parent for a user's ~/.forward (IMSG_LKA_OPEN_FORWARD).
+    LkaOpenForward = 70,
+    LkaOpenForwardReply = 71,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -1,163 +1,207 @@
-// Turns one accepted RCPT into its final destinations: the ruleset picks the action, a relay
-// action keeps the address, a local action resolves the user (aliases of plain names and
-// addresses, sub-address tag split off, the user checked against the userbase). Unknown users
-// and unmatched recipients are "550 Invalid recipient"; lookups that cannot answer, "451".
-// Behaviour reference: usr.sbin/smtpd/lka_session.c lka_expand(), aliases.c.
+// Turns one accepted RCPT into its final destinations by growing an expansion tree: the ruleset
+// picks each address's action; relay actions keep the address; local ones go through aliases or
+// virtual tables, the userbase and the user's ~/.forward, down to users, files and commands.
+// Unknown users are "550 Invalid recipient"; lookups that cannot answer, "451"/"424"; loops,
+// too-deep trees and empty results, "524 5.2.4 Mailing list expansion problem".
+// Behaviour reference: usr.sbin/smtpd/lka_session.c lka_expand(), lka_resume(), lka_submit().
 using Smtpd.Config;
 using Smtpd.Interop;
 using Smtpd.Ipc.Messages;
 using Smtpd.Rules;
+using Smtpd.Runtime;
 using Smtpd.Tables;
 
 namespace Smtpd.Lka;
 
-internal sealed class LkaExpander
+internal sealed partial class LkaExpander
 {
     public const string InvalidRecipient = "550 Invalid recipient";
     public const string TemporaryFailure = "451 Temporary failure";
     public const string ExpansionTempFail = "424 4.2.4 Mailing list expansion problem";
     public const string ExpansionPermFail = "524 5.2.4 Mailing list expansion problem";
-    private const int MaxDepth = 5;
+
+    /// <summary>How far a node may be from the recipient (EXPAND_DEPTH).</summary>
+    public const int MaxDepth = 10;
+
+    /// <summary>Nodes one ~/.forward may add (MAX_EXPAND_NODES).</summary>
+    public const int MaxForwardNodes = 100;
+
+    /// <summary>Nodes one recipient may grow to in all; OpenSMTPD has no such cap, it keeps a fan-out bomb bounded.</summary>
+    public const int MaxNodes = 10_000;
 
     private readonly Ruleset _ruleset;
     private readonly Dictionary<string, ActionDef> _actions;
     private readonly TableSet _tables;
     private readonly Func<string, PasswdEntry?> _getpwnam;
+    private readonly Func<UserInfo, ValueTask<ForwardOpen>>? _openForward;
     private readonly char _delimiter;
 
-    public LkaExpander(SmtpdConfig config, Ruleset ruleset, TableSet tables, Func<string, PasswdEntry?> getpwnam)
+    // openForward asks the parent for a user's ~/.forward; null reads none (every user delivers as is).
+    public LkaExpander(SmtpdConfig config, Ruleset ruleset, TableSet tables, Func<string, PasswdEntry?> getpwnam, Func<UserInfo, ValueTask<ForwardOpen>>? openForward = null)
     {
         _ruleset = ruleset;
         _tables = tables;
         _getpwnam = getpwnam;
+        _openForward = openForward;
         _actions = config.Actions.ToDictionary(a => a.Name, StringComparer.Ordinal);
         _delimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+';
     }
 
-    /// <summary>Why the last expansion failed, for the log line (trace expand).</summary>
-    public string? LastError { get; private set; }
-
-    public (byte Status, string Reply, List<LkaDelivery> Deliveries) Expand(RuleContext ctx)
+    public async ValueTask<LkaExpansion> ExpandAsync(RuleContext ctx)
     {
-        LastError = null;
-        var deliveries = new List<LkaDelivery>();
-        byte status = ExpandAddress(ctx, ctx.Recipient, 0, deliveries, out string reply);
-        return (status, reply, status == LkaExpandReply.Accepted ? deliveries.Distinct().ToList() : []);
+        var lks = new LkaSession(ctx);
+        lks.Tree.Insert(new ExpandNode(ExpandNodeKind.Address, ctx.Recipient), null);
+        while (lks.Error == 0 && lks.Tree.TryNext(out var node))
+        {
+            if (lks.Tree.Count > MaxNodes)
+            {
+                lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"more than {MaxNodes} nodes");
+                break;
+            }
+
+            await ExpandNodeAsync(lks, node);
+        }
+
+        if (lks.Error == 0 && lks.Deliveries.Count == 0)
+        {
+            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, "expanded to an empty delivery list");
+        }
+
+        if (lks.Error != 0)
+        {
+            string reply = lks.ErrorReply ?? (lks.Error == LkaExpandReply.Rejected ? InvalidRecipient : TemporaryFailure);
+            if (reply == ExpansionPermFail)
+            {
+                // The one expansion failure an administrator must fix (a loop, a runaway list): always logged.
+                Log.Warn($"warn: lka: expansion of {ctx.Recipient} failed: {lks.Why}");
+            }
+
+            return new LkaExpansion(lks.Error, reply, [], lks.Why);
+        }
+
+        return new LkaExpansion(LkaExpandReply.Accepted, string.Empty, lks.Deliveries.Distinct().ToList(), null);
     }
 
-    private byte ExpandAddress(RuleContext ctx, string address, int depth, List<LkaDelivery> into, out string reply)
+    private ValueTask ExpandNodeAsync(LkaSession lks, ExpandNode xn)
     {
-        var verdict = _ruleset.Match(ctx with { Recipient = address, Internal = ctx.Internal || depth > 0 });
+        if (xn.Depth >= MaxDepth)
+        {
+            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"{xn} is {xn.Depth} levels deep");
+            return ValueTask.CompletedTask;
+        }
+
+        switch (xn.Kind)
+        {
+            case ExpandNodeKind.Address:
+                ExpandAddress(lks, xn);
+                break;
+            case ExpandNodeKind.Username:
+                return ExpandUsernameAsync(lks, xn);
+            case ExpandNodeKind.Filename:
+            case ExpandNodeKind.Filter:
+                ExpandExternal(lks, xn);
+                break;
+            case ExpandNodeKind.Error:
+                if (xn.Action?.Method == ActionMethod.ForwardOnly)
+                {
+                    lks.Fail(LkaExpandReply.TempFail, null, "error: entry on a forward-only action");
+                }
+                else
+                {
+                    lks.Fail(xn.Text[0] == '4' ? LkaExpandReply.TempFail : LkaExpandReply.Rejected, xn.Text, $"error: entry \"{xn.Text}\"");
+                }
+
+                break;
+            default:
+                // Includes are read when their alias is, never queued.
+                throw new InvalidOperationException($"unexpected node {xn}");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void ExpandAddress(LkaSession lks, ExpandNode xn)
+    {
+        // Addresses found inside an expansion (aliases, .forward) are mail the server generates.
+        var verdict = _ruleset.Match(lks.Context with { Recipient = xn.Text, Internal = lks.Context.Internal || xn.Parent is not null });
         if (verdict.TempFail)
         {
-            return Fail(LkaExpandReply.TempFail, TemporaryFailure, $"temporary failure in the ruleset for {address}", out reply);
+            lks.Fail(LkaExpandReply.TempFail, null, $"temporary failure in the ruleset for {xn.Text}");
+            return;
         }
 
         if (verdict.Rule is null || verdict.Rule.Reject || verdict.Rule.Action is null || !_actions.TryGetValue(verdict.Rule.Action, out var action))
         {
-            return Fail(LkaExpandReply.Rejected, InvalidRecipient, $"no rule accepts {address}", out reply);
+            lks.Fail(LkaExpandReply.Rejected, null, $"no rule accepts {xn.Text}");
+            return;
         }
 
+        xn.Action = action;
         if (action.IsRelay)
         {
-            into.Add(new LkaDelivery(action.Name, true, string.Empty, address, string.Empty));
-            reply = string.Empty;
-            return LkaExpandReply.Accepted;
+            lks.Deliveries.Add(new LkaDelivery(action.Name, true, string.Empty, xn.Text, string.Empty));
+            return;
         }
 
-        int at = address.LastIndexOf('@');
-        string user = (at < 0 ? address : address[..at]).ToLowerInvariant();
-        return ExpandUser(ctx, action, user, address, depth, into, out reply);
+        int at = xn.Text.LastIndexOf('@');
+        string user = (at < 0 ? xn.Text : xn.Text[..at]).ToLowerInvariant();
+        string domain = at < 0 ? string.Empty : xn.Text[(at + 1)..].ToLowerInvariant();
+        if (action.Virtual is not null)
+        {
+            int r = VirtualGet(lks, xn, action.Virtual, user, domain);
+            if (r < 0)
+            {
+                lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"virtual table cannot answer for {xn.Text}");
+            }
+            else if (r == 0)
+            {
+                lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"no virtual entry for {xn.Text}");
+            }
+
+            return;
+        }
+
+        lks.Tree.Insert(new ExpandNode(ExpandNodeKind.Username, user) { Action = action }, xn);
     }
 
-    private byte ExpandUser(RuleContext ctx, ActionDef action, string user, string dest, int depth, List<LkaDelivery> into, out string reply)
+    private static void ExpandExternal(LkaSession lks, ExpandNode xn)
     {
-        if (depth > MaxDepth)
+        string what = xn.Kind == ExpandNodeKind.Filter ? "command" : "file";
+        if (xn.Parent is { RealUser: true, RealUid: 0 })
         {
-            return Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"expansion of {dest} is too deep (alias loop?)", out reply);
+            lks.Fail(LkaExpandReply.TempFail, null, $"{what} not allowed in root's .forward: {xn.Text}");
+            return;
         }
 
-        if (action.Alias is not null)
+        if (xn.Action?.Method == ActionMethod.ForwardOnly)
         {
-            var (found, value) = _tables.Resolve(action.Alias).Lookup(TableService.Alias, user);
-            if (found == MatchResult.TempFail)
-            {
-                return Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"alias table cannot answer for {user}", out reply);
-            }
-
-            if (found == MatchResult.Match && value is not null)
-            {
-                return ExpandAliasValue(ctx, action, user, value, depth, into, out reply);
-            }
+            lks.Fail(LkaExpandReply.TempFail, null, $"{what} on a forward-only action: {xn.Text}");
+            return;
         }
 
-        string subaddress = string.Empty;
-        int tag = user.IndexOf(_delimiter, StringComparison.Ordinal);
-        if (tag >= 0)
-        {
-            subaddress = user[(tag + 1)..];
-            user = user[..tag];
-        }
-
-        if (action.Userbase is not null || action.Virtual is not null)
-        {
-            // Virtual domains and user tables come with the tables work; until then they defer.
-            return Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"userbase/virtual tables are not supported yet ({dest})", out reply);
-        }
-
-        PasswdEntry? pw;
-        try
-        {
-            pw = _getpwnam(user);
-        }
-        catch (PosixException e)
-        {
-            return Fail(LkaExpandReply.TempFail, TemporaryFailure, $"getpwnam {user}: {e.Message}", out reply);
-        }
-
-        if (pw is null)
-        {
-            return Fail(LkaExpandReply.Rejected, InvalidRecipient, $"user-part does not match system user: {user}", out reply);
-        }
-
-        into.Add(new LkaDelivery(action.Name, false, action.User ?? pw.Name, dest, subaddress));
-        reply = string.Empty;
-        return LkaExpandReply.Accepted;
+        Submit(lks, xn);
     }
 
-    /// <summary>An alias value: comma-separated user names and addresses (files, pipes and includes come with the tables work).</summary>
-    private byte ExpandAliasValue(RuleContext ctx, ActionDef action, string alias, string value, int depth, List<LkaDelivery> into, out string reply)
+    /// <summary>A final node becomes a delivery: the destination is the address it came from.</summary>
+    private static void Submit(LkaSession lks, ExpandNode xn)
     {
-        foreach (string raw in value.Split(','))
+        var action = xn.Action!;
+        string dest = xn.AddressAncestor()?.Text ?? lks.Context.Recipient;
+        if (xn.Kind == ExpandNodeKind.Username)
         {
-            string item = raw.Trim();
-            if (item.Length == 0)
-            {
-                continue;
-            }
-
-            if (item[0] is '|' or '/' || item.StartsWith(":include:", StringComparison.Ordinal) || item.StartsWith("error:", StringComparison.Ordinal))
-            {
-                return Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"alias {alias}: \"{item}\" is not supported yet", out reply);
-            }
-
-            byte status = item.Contains('@', StringComparison.Ordinal)
-                ? ExpandAddress(ctx, item, depth + 1, into, out reply)
-                : ExpandUser(ctx, action, item.ToLowerInvariant(), ctx.Recipient, depth + 1, into, out reply);
-            if (status != LkaExpandReply.Accepted)
-            {
-                return status;
-            }
+            lks.Deliveries.Add(new LkaDelivery(action.Name, false, action.User ?? xn.Text, dest, xn.Subaddress));
+            return;
         }
 
-        reply = string.Empty;
-        return LkaExpandReply.Accepted;
-    }
+        // A command or file runs as the user whose .forward named it; from an alias, as the
+        // unprivileged daemon user, as OpenSMTPD does.
+        string user = xn.Parent is { RealUser: true } p ? p.Text : SmtpdUsers.Smtpd;
+        if (xn.Kind == ExpandNodeKind.Filter && user == SmtpdUsers.Smtpd)
+        {
+            Log.Warn($"warn: lka: commands executed from aliases run with {SmtpdUsers.Smtpd} privileges");
+        }
 
-    private byte Fail(byte status, string text, string why, out string reply)
-    {
-        LastError = why;
-        reply = text;
-        return status;
+        string exec = xn.Kind == ExpandNodeKind.Filename ? MdaExecText.ForFile(xn.Text) : xn.Text;
+        lks.Deliveries.Add(new LkaDelivery(action.Name, false, user, dest, string.Empty, exec));
     }
 }

@@ -1,4 +1,5 @@
-// The lookup agent's one message switch: client names for the greeting, recipient expansion.
+// The lookup agent's one message switch: client names for the greeting, recipient expansion and
+// the parent's answers about ~/.forward files.
 using System.Net;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -18,24 +19,19 @@ internal sealed partial class LkaProcess
                 _ = ReplyClientLookupAsync(peer, msg.Read<LkaClientLookup>());
                 break;
             case ImsgType.LkaExpandRcpt:
-                var req = msg.Read<LkaExpandRcpt>();
-                var (status, reply, deliveries) = _expander!.Expand(new RuleContext
+                _ = ExpandRcptAsync(peer, msg.Read<LkaExpandRcpt>());
+                break;
+            case ImsgType.LkaOpenForwardReply when from == ProcRole.Parent:
+                var fwreply = msg.Read<LkaOpenForwardReply>();
+                var fd = msg.TakeFd();
+                if (!_forwards.Remove(fwreply.ReqId, out var waiter))
                 {
-                    Tag = req.Tag,
-                    Source = req.Source,
-                    Rdns = req.Rdns,
-                    Helo = req.Helo,
-                    AuthUser = req.AuthUser,
-                    Tls = req.Tls,
-                    Sender = req.Sender,
-                    Recipient = req.Recipient,
-                });
-                if (status != LkaExpandReply.Accepted)
-                {
-                    Log.Trace(TraceFlags.Expand, $"expand: {req.Recipient}: {_expander.LastError}");
+                    fd?.Dispose();
+                    Log.FatalX($"lka: forward reply for unknown request {fwreply.ReqId}");
+                    break;
                 }
 
-                peer.Post(new LkaExpandReply(req.ReqId, status, reply, [.. deliveries]));
+                waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == LkaOpenForwardReply.Ok ? fd : null));
                 break;
             default:
                 if (!DispatchCommon(peer, msg))
@@ -47,6 +43,37 @@ internal sealed partial class LkaProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private async Task ExpandRcptAsync(ImsgChannel peer, LkaExpandRcpt req)
+    {
+        var r = await _expander!.ExpandAsync(new RuleContext
+        {
+            Tag = req.Tag,
+            Source = req.Source,
+            Rdns = req.Rdns,
+            Helo = req.Helo,
+            AuthUser = req.AuthUser,
+            Tls = req.Tls,
+            Sender = req.Sender,
+            Recipient = req.Recipient,
+        });
+        if (r.Status != LkaExpandReply.Accepted)
+        {
+            Log.Trace(TraceFlags.Expand, $"expand: {req.Recipient}: {r.Why}");
+        }
+
+        peer.Post(new LkaExpandReply(req.ReqId, r.Status, r.Reply, [.. r.Deliveries]));
+    }
+
+    /// <summary>Asks the parent to open a user's ~/.forward; the reply completes it on this loop.</summary>
+    private ValueTask<ForwardOpen> OpenForwardAsync(UserInfo user)
+    {
+        ulong id = ++_lastForwardId;
+        var waiter = new TaskCompletionSource<ForwardOpen>();
+        _forwards.Add(id, waiter);
+        Peers[ProcRole.Parent].Post(new LkaOpenForward(id, user.Name, user.Directory, user.Uid, user.Gid));
+        return new ValueTask<ForwardOpen>(waiter.Task);
     }
 
     private async Task ReplyClientLookupAsync(ImsgChannel peer, LkaClientLookup req)

@@ -18,6 +18,10 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaExpander? _expander;
     private DnsLookups? _dns;
 
+    // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
+    private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
+    private ulong _lastForwardId;
+
     public override ProcRole Role => ProcRole.Lka;
 
     public override bool NeedsCrypto => true;
@@ -29,7 +33,7 @@ internal sealed partial class LkaProcess : RoleProcess
     {
         var config = ConfigSerializer.Deserialize(ConfigBlob);
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
-        _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam);
+        _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam, OpenForwardAsync);
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
         _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());

@@ -13,6 +13,9 @@ internal sealed partial class ParentProcess
             case ImsgType.MdaDeliver when from.Role == ProcRole.Dispatcher:
                 _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.DeliveryRequest>(), msg.TakeFd());
                 break;
+            case ImsgType.LkaOpenForward when from.Role == ProcRole.Lka:
+                ParentForward.Reply(from.Channel, msg.Read<Ipc.Messages.LkaOpenForward>());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;

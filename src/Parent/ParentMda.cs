@@ -15,6 +15,9 @@ internal sealed partial class ParentProcess
     /// <summary>A delivery helper still running after this long is killed and the attempt deferred.</summary>
     private static readonly TimeSpan MdaTimeout = TimeSpan.FromMinutes(10);
 
+    // Userbase tables, built on the first delivery to a virtual user.
+    private Tables.TableSet? _userbase;
+
     private async Task DeliverAsync(ImsgChannel dispatcher, DeliveryRequest req, SafeFd? message)
     {
         DeliveryOutcome outcome;
@@ -28,6 +31,29 @@ internal sealed partial class ParentProcess
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
     }
 
+    /// <summary>
+    /// The user to deliver as: from the action's userbase table (virtual users) or the system. The
+    /// daemon's own user, which runs commands from aliases, is the caller when not started as root.
+    /// </summary>
+    private PasswdEntry? LookupDeliveryUser(ActionDef action, string user)
+    {
+        if (action.Userbase is not null)
+        {
+            _userbase ??= new Tables.TableSet(_model, _settings.Hostname, []);
+            var (found, value) = _userbase.Resolve(action.Userbase).Lookup(Tables.TableService.Userinfo, user);
+            return found == Tables.MatchResult.Match && value is not null && Lka.UserInfo.Parse(user, value) is { } u
+                ? new PasswdEntry(u.Name, u.Uid, u.Gid, u.Directory, "/bin/sh")
+                : null;
+        }
+
+        if (user == SmtpdUsers.Smtpd && !Posix.IsRoot)
+        {
+            return Posix.GetPwUid(Posix.GetUid());
+        }
+
+        return Posix.GetPwNam(user);
+    }
+
     private async Task<DeliveryOutcome> RunHelperAsync(DeliveryRequest req, SafeFd message)
     {
         var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
@@ -36,7 +62,7 @@ internal sealed partial class ParentProcess
             return new DeliveryOutcome(req.EvpId, 1, $"missing dispatcher \"{req.Dispatcher}\"");
         }
 
-        var pw = Posix.GetPwNam(req.User);
+        var pw = LookupDeliveryUser(action, req.User);
         if (pw is null)
         {
             return new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist");
@@ -50,6 +76,13 @@ internal sealed partial class ParentProcess
             ActionMethod.Lmtp => (MdaJob.Lmtp, action.LmtpDestination ?? string.Empty),
             _ => ((byte)255, string.Empty),
         };
+
+        // A command or file named by an alias or .forward replaces the action's own method.
+        if (req.Exec.Length > 0)
+        {
+            (method, argument) = MdaExecText.TryGetFile(req.Exec, out string file) ? (MdaJob.Mbox, file) : (MdaJob.Command, req.Exec);
+        }
+
         if (method == 255)
         {
             return new DeliveryOutcome(req.EvpId, 2, $"action \"{action.Name}\" cannot deliver locally");

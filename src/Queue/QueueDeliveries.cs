@@ -50,7 +50,7 @@ internal sealed partial class QueueProcess
             return;
         }
 
-        var req = new DeliveryRequest(e.Id.Value, e.Dispatcher, Text(e.Sender), e.Rcpt.ToString(), e.Dest.ToString(), e.MdaUser, e.MdaSubaddress, e.CreationTime);
+        var req = new DeliveryRequest(e.Id.Value, e.Dispatcher, Text(e.Sender), e.Rcpt.ToString(), e.Dest.ToString(), e.MdaUser, e.MdaSubaddress, e.CreationTime, e.MdaExec);
         dispatcher.PostAs(ImsgType.QueueDeliver, req, fd: fd);
     }
 

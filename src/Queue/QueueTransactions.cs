@@ -41,6 +41,7 @@ internal sealed partial class QueueProcess
             Dest = MailAddr.Parse(s.Dest),
             MdaUser = s.MdaUser,
             MdaSubaddress = s.Subaddress,
+            MdaExec = s.MdaExec,
             Ttl = _ttl,
             Flags = s.AuthUser.Length > 0 ? EnvelopeFlags.Authenticated : EnvelopeFlags.None,
             DsnNotify = (DsnNotify)s.DsnNotify,

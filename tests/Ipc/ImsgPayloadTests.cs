@@ -128,6 +128,27 @@ public class ImsgPayloadTests
     }
 
     [Fact]
+    public void ExpansionPayloadsCarryTheirForwardRequestsAndMdaExec()
+    {
+        var open = new LkaOpenForward(11, "alice", "/home/alice", 1001, 1002);
+        Assert.Equal(open, RoundTrip(open));
+        AssertRejectsTruncationAndTrailingBytes(open);
+        var answer = new LkaOpenForwardReply(11, LkaOpenForwardReply.TryLater);
+        Assert.Equal(answer, RoundTrip(answer));
+        AssertRejectsTruncationAndTrailingBytes(answer);
+
+        var reply = new LkaExpandReply(12, 0, "", [new LkaDelivery("local", false, "_smtpd", "list@example.org", "", "/usr/bin/archive -q")]);
+        Assert.Equal(reply.Deliveries, RoundTrip(reply).Deliveries);
+        var submit = new EnvelopeSubmit(2, 1, "local", false, "", "mx", "c", "c", "", "192.0.2.1", "a@example.net", "b@example.org", "b@example.org", "b", "", 0, 0, "", "", MdaExecText.ForFile("/var/mail/b.copy"));
+        Assert.Equal(submit, RoundTrip(submit));
+        var delivery = new DeliveryRequest(3, "local", "a@example.net", "b@example.org", "b@example.org", "b", "", 1_700_000_000, "|true");
+        Assert.Equal(delivery, RoundTripLayout(delivery));
+        Assert.True(MdaExecText.TryGetFile(submit.MdaExec, out string file));
+        Assert.Equal("/var/mail/b.copy", file);
+        Assert.False(MdaExecText.TryGetFile("/usr/bin/procmail", out _));
+    }
+
+    [Fact]
     public void PingAndPongRoundTrip()
     {
         var ping = new Ping(ulong.MaxValue, [9, 8, 7]);

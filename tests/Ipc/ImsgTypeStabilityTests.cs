@@ -42,6 +42,8 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.SchedulerDeliveryResult, 56u)]
     [InlineData(ImsgType.QueueBounce, 57u)]
     [InlineData(ImsgType.SchedulerBounce, 58u)]
+    [InlineData(ImsgType.LkaOpenForward, 70u)]
+    [InlineData(ImsgType.LkaOpenForwardReply, 71u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -49,6 +51,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(34, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(36, Enum.GetValues<ImsgType>().Length);
     }
 }

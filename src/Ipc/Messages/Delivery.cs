@@ -3,12 +3,12 @@
 // Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_QUEUE_DELIVER), mda.c, smtpd.c forkmda().
 namespace Smtpd.Ipc.Messages;
 
-/// <summary>What one delivery needs to know of its envelope.</summary>
-internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, string Sender, string Rcpt, string Dest, string User, string Subaddress, long Creation) : IImsgLayout<DeliveryRequest>
+/// <summary>What one delivery needs to know of its envelope; Exec is its mda-exec (a command or file from an alias or .forward), or empty.</summary>
+internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, string Sender, string Rcpt, string Dest, string User, string Subaddress, long Creation, string Exec = "") : IImsgLayout<DeliveryRequest>
 {
     public static DeliveryRequest Read(ref ImsgReader reader) => new(
         reader.ReadU64(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(),
-        reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadI64());
+        reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadI64(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
@@ -20,6 +20,7 @@ internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, 
         writer.WriteString(User);
         writer.WriteString(Subaddress);
         writer.WriteI64(Creation);
+        writer.WriteString(Exec);
     }
 }
 
@@ -99,7 +100,8 @@ internal readonly record struct EnvelopeSubmit(
     byte DsnNotify,
     byte DsnRet,
     string DsnEnvId,
-    string DsnOrcpt) : IImsgPayload<EnvelopeSubmit>
+    string DsnOrcpt,
+    string MdaExec = "") : IImsgPayload<EnvelopeSubmit>
 {
     public static ImsgType Type => ImsgType.QueueEnvelopeSubmit;
 
@@ -107,7 +109,7 @@ internal readonly record struct EnvelopeSubmit(
         r.ReadU64(), r.ReadU32(), r.ReadRequiredString(), r.ReadBool(), r.ReadRequiredString(), r.ReadRequiredString(),
         r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
         r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadU8(), r.ReadU8(),
-        r.ReadRequiredString(), r.ReadRequiredString());
+        r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString());
 
     public void Write(ref ImsgWriter w)
     {
@@ -130,6 +132,7 @@ internal readonly record struct EnvelopeSubmit(
         w.WriteU8(DsnRet);
         w.WriteString(DsnEnvId);
         w.WriteString(DsnOrcpt);
+        w.WriteString(MdaExec);
     }
 }
 

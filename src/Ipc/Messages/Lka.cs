@@ -54,8 +54,12 @@ internal readonly record struct LkaExpandRcpt(ulong ReqId, string? Tag, string S
     }
 }
 
-/// <summary>One final destination a recipient expanded to: the action, local (mda) or relay (mta), the system user, the address, the sub-address tag.</summary>
-internal readonly record struct LkaDelivery(string Dispatcher, bool Relay, string User, string Dest, string Subaddress);
+/// <summary>
+/// One final destination a recipient expanded to: the action, local (mda) or relay (mta), the
+/// user, the address, the sub-address tag, and for a |command or /file from an alias or a
+/// .forward the mda-exec text (<see cref="MdaExecText"/>) that replaces the action's method.
+/// </summary>
+internal readonly record struct LkaDelivery(string Dispatcher, bool Relay, string User, string Dest, string Subaddress, string Exec = "");
 
 /// <summary>
 /// The verdict: Status 0 accepted (one entry per final destination), 1 rejected, 2 temporary
@@ -83,7 +87,7 @@ internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string 
         var list = new LkaDelivery[n];
         for (int i = 0; i < n; i++)
         {
-            list[i] = new LkaDelivery(reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
+            list[i] = new LkaDelivery(reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
         }
 
         return new LkaExpandReply(id, status, reply, list);
@@ -102,6 +106,7 @@ internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string 
             writer.WriteString(d.User);
             writer.WriteString(d.Dest);
             writer.WriteString(d.Subaddress);
+            writer.WriteString(d.Exec);
         }
     }
 }
