@@ -15,6 +15,10 @@ internal sealed partial class ControlProcess : RoleProcess
     private uint _adminUid;
     private long _startedUnix;
 
+    // Clients waiting for another role's answer, by the id sent along as peer id.
+    private readonly Dictionary<uint, ImsgChannel> _waiting = [];
+    private uint _nextClientId;
+
     public override ProcRole Role => ProcRole.Control;
 
     public override void BeforeDrop()
@@ -109,6 +113,18 @@ internal sealed partial class ControlProcess : RoleProcess
                 }
 
                 client.Post(new CtlResult(true, string.Empty));
+                break;
+            case ImsgType.CtlUpdateTable:
+                var update = msg.Read<CtlUpdateTable>();
+                if (update.Name.Length == 0 || update.Name.Length >= 4096)
+                {
+                    client.Post(new CtlResult(false, "invalid table name"));
+                    break;
+                }
+
+                uint id = ++_nextClientId;
+                _waiting[id] = client;
+                Peers[ProcRole.Lka].Post(update, peerId: id);
                 break;
             default:
                 client.Post(new CtlResult(false, "command not supported"));

@@ -48,6 +48,9 @@ internal enum ImsgType : uint
     QueueBounce = 57,
     SchedulerBounce = 58,
 
+    // Tables (IMSG_CTL_UPDATE_TABLE): smtpctl → control → lka, answered with CtlOk.
+    CtlUpdateTable = 60,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,
