@@ -50,6 +50,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(34, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(35, Enum.GetValues<ImsgType>().Length);
     }
 }
