@@ -8,7 +8,7 @@ namespace Smtpd.Tests.Tables;
 public sealed class ProcTableTests : IDisposable
 {
     // Registers domain and alias; answers example.org (domain) and root (alias), and misbehaves
-    // on request for the keys "die", "garbage", "slow" and "err".
+    // on request for the keys "die", "garbage", "slow" and "err" (alone or as the user of an address).
     internal const string Script = """
         #!/bin/sh
         while IFS= read -r line; do
@@ -19,10 +19,10 @@ public sealed class ProcTableTests : IDisposable
         echo "register|ready"
         while IFS='|' read -r kind version ts name op service id key; do
           case "$key" in
-            die) exit 3 ;;
-            garbage) echo "hello there"; continue ;;
-            slow) sleep 5 ;;
-            err) echo "$op-result|$id|error|backend offline"; continue ;;
+            die|die@*) exit 3 ;;
+            garbage|garbage@*) echo "hello there"; continue ;;
+            slow|slow@*) sleep 5 ;;
+            err|err@*) echo "$op-result|$id|error|backend offline"; continue ;;
           esac
           value=""
           [ "$service|$key" = "domain|example.org" ] && value="yes"
