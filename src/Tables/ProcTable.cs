@@ -48,6 +48,39 @@ internal sealed class ProcTable : ITable, IDisposable
 
     public (MatchResult Result, string? Value) Lookup(TableService service, string key) => Ask("lookup", service, key);
 
+    /// <summary>
+    /// smtpctl update table: the program is asked to reload ("update"), as OpenSMTPD does,
+    /// rather than restarted, so it may keep whatever state it wants to.
+    /// </summary>
+    public (bool Ok, string Error) Update()
+    {
+        lock (_lock)
+        {
+            var proc = Running();
+            if (proc is null)
+            {
+                return (false, "the table program is not running");
+            }
+
+            string id = Random.Shared.Next().ToString("x8", CultureInfo.InvariantCulture);
+            string? reply = proc.Exchange($"table|{ProtocolVersion}|{Timestamp()}|{Name}|update|{id}", Timeout, out string? failure);
+            string prefix = $"update-result|{id}|";
+            string rest = reply is not null && reply.StartsWith(prefix, StringComparison.Ordinal) ? reply[prefix.Length..] : string.Empty;
+            if (rest == "ok")
+            {
+                return (true, string.Empty);
+            }
+
+            if (rest == "error" || rest.StartsWith("error|", StringComparison.Ordinal))
+            {
+                return (false, rest.Length > 6 ? rest[6..] : "update failed");
+            }
+
+            Broken(failure ?? $"failed to parse reply: \"{Shorten(reply!)}\"");
+            return (false, "the table program did not answer the update");
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
@@ -79,8 +112,7 @@ internal sealed class ProcTable : ITable, IDisposable
             }
 
             string id = Random.Shared.Next().ToString("x8", CultureInfo.InvariantCulture);
-            double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-            string line = $"table|{ProtocolVersion}|{now.ToString("F6", CultureInfo.InvariantCulture)}|{Name}|{request}|{ServiceName(service)}|{id}|{key}";
+            string line = $"table|{ProtocolVersion}|{Timestamp()}|{Name}|{request}|{ServiceName(service)}|{id}|{key}";
             string? reply = proc.Exchange(line, Timeout, out string? failure);
             if (reply is null)
             {
@@ -186,6 +218,13 @@ internal sealed class ProcTable : ITable, IDisposable
         Services = services;
         _proc = proc;
         return proc;
+    }
+
+    // Seconds and microseconds, as table_proc.c prints the time of a request.
+    private static string Timestamp()
+    {
+        long us = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        return $"{us / 1_000_000}.{us % 1_000_000:D6}";
     }
 
     private static string Shorten(string s) => s.Length > 80 ? s[..80] + "..." : s;

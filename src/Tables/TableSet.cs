@@ -75,6 +75,11 @@ internal sealed class TableSet
             return (false, "no such table");
         }
 
+        if (_named.GetValueOrDefault(name) is ProcTable proc)
+        {
+            return proc.Update();
+        }
+
         var fresh = Create(def);
         if (fresh is UnavailableTable u)
         {

@@ -97,4 +97,24 @@ public sealed class MakeMapTests : IDisposable
         // The hash magic 0x061561 at offset 12, as file(1) and libdb's own tools expect.
         Assert.Equal(0x061561, BitConverter.ToInt32(head));
     }
+
+    [OpenSmtpdMakemapFact]
+    public void OpenSmtpdsMakemapDumpsAMapOursWrote()
+    {
+        string src = Write("aliases", "Root: alice\npostmaster: root, bob@example.org\n");
+        Assert.Equal(0, MakeMap.Run(["-t", "aliases", src], newaliases: false));
+        var r = Smtpd.Tests.TestSupport.Binary.Run(OpenSmtpdMakemapFactAttribute.Path!, ["-U", src + ".db"]);
+        Assert.Equal(0, r.Code);
+        Assert.Equal(["postmaster\troot, bob@example.org", "root\talice"], r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
+    [OpenSmtpdMakemapFact]
+    public void AMapOpenSmtpdsMakemapWroteReadsBack()
+    {
+        string src = Write("set", "Example.ORG\nexample.net\n");
+        Assert.Equal(0, Smtpd.Tests.TestSupport.Binary.Run(OpenSmtpdMakemapFactAttribute.Path!, ["-t", "set", src]).Code);
+        var table = new DbTable("s", src + ".db");
+        Assert.Equal(MatchResult.Match, table.Match(TableService.Domain, "example.org"));
+        Assert.Equal(MatchResult.NoMatch, table.Match(TableService.Domain, "example.com"));
+    }
 }

@@ -18,6 +18,7 @@ public sealed class ProcTableTests : IDisposable
         echo "register|alias"
         echo "register|ready"
         while IFS='|' read -r kind version ts name op service id key; do
+          if [ "$op" = update ]; then echo "update-result|$service|ok"; continue; fi
           case "$key" in
             die|die@*) exit 3 ;;
             garbage|garbage@*) echo "hello there"; continue ;;
@@ -54,6 +55,14 @@ public sealed class ProcTableTests : IDisposable
         Assert.Equal((MatchResult.Match, "alice, bob"), table.Lookup(TableService.Alias, "root"));
         Assert.Equal((MatchResult.NoMatch, null), table.Lookup(TableService.Alias, "nobody"));
         Assert.Equal(TableService.Domain | TableService.Alias, table.Services);
+    }
+
+    [Fact]
+    public void AnUpdateIsSentToTheProgramWhichKeepsRunning()
+    {
+        using var table = new ProcTable("t", Program, null);
+        Assert.Equal((true, string.Empty), table.Update());
+        Assert.Equal(MatchResult.Match, table.Match(TableService.Domain, "example.org"));
     }
 
     [Fact]
