@@ -12,6 +12,10 @@ internal static class MakeMap
 {
     private const string PathAliases = "/etc/mail/aliases";
 
+    // The name errors are reported under, as err(3) uses __progname (per thread: tests run us in-process).
+    [ThreadStatic]
+    private static string? t_program;
+
     private enum MapType
     {
         Plain,
@@ -21,6 +25,7 @@ internal static class MakeMap
 
     public static int Run(IReadOnlyList<string> args, bool newaliases)
     {
+        t_program = newaliases ? "newaliases" : "makemap";
         var type = MapType.Plain;
         bool btree = false;
         bool dump = false;
@@ -293,7 +298,7 @@ internal static class MakeMap
 
     private static int Fail(string message)
     {
-        Console.Error.WriteLine("makemap: " + message);
+        Console.Error.WriteLine($"{t_program ?? "makemap"}: {message}");
         return 1;
     }
 

@@ -54,7 +54,7 @@ internal static class SmtpCtl
         return command.Run(client, values);
     }
 
-    private static bool Matches(string pattern, IReadOnlyList<string> args)
+    internal static bool Matches(string pattern, IReadOnlyList<string> args)
     {
         string[] words = pattern.Split(' ');
         if (words.Length != args.Count)

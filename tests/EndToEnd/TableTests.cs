@@ -104,4 +104,27 @@ public sealed class TableTests : IDisposable
         Wait.Until(() => d.Log.Contains("missing.db", StringComparison.Ordinal), "the missing map is logged");
         Assert.False(d.HasExited());
     }
+
+    [EndToEndFact]
+    public void NewaliasesMakesARunningDaemonReloadAFileAliasesTable()
+    {
+        string aliases = Write("aliases", "postmaster: root\n");
+        string users = Write("users", "bob@example.org\n");
+        string config = $"table aliases file:{aliases}\ntable users file:{users}\nlisten on 127.0.0.1 port {{PORT}}\n"
+            + "action \"local\" maildir alias <aliases>\nmatch from any for rcpt-to <users> action \"local\"\n";
+        using var d = Daemon.Start(config).WaitReady();
+        Assert.StartsWith("550", Rcpt(d, "bob@example.org"), StringComparison.Ordinal);
+
+        Write("aliases", "postmaster: root\nbob: root\n");
+        string newaliases = Binary.LinkAs(_tables, "newaliases");
+        var r = Binary.Run(newaliases, ["-f", Path.Combine(d.Dir, "smtpd.conf")], new Dictionary<string, string> { ["SMTPD_SOCKET"] = d.Socket });
+        if (!Binary.IsRoot)
+        {
+            Assert.Equal((1, "newaliases: need root privileges\n"), (r.Code, r.Err));
+            return;
+        }
+
+        Assert.Equal((0, $"{aliases}: file table, asking smtpd to reload it\ncommand succeeded\n"), (r.Code, r.Out));
+        Assert.StartsWith("250", Rcpt(d, "bob@example.org"), StringComparison.Ordinal);
+    }
 }
