@@ -7,9 +7,6 @@ namespace Smtpd.Interop;
 
 internal static unsafe partial class LibDb
 {
-    /// <summary>Debian ships only the versioned runtime name (libdb5.3 has no libdb.so link).</summary>
-    internal const string Name = "libdb-5.3.so";
-
     internal const int DB_BTREE = 0;
     internal const int DB_HASH = 1;
 

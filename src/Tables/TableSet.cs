@@ -86,6 +86,11 @@ internal sealed class TableSet
             return (false, u.Reason);
         }
 
+        if (fresh is DbTable { LastError: { } error })
+        {
+            return (false, error);
+        }
+
         var old = _named[name];
         _named[name] = fresh;
         (old as IDisposable)?.Dispose();
@@ -117,9 +122,11 @@ internal sealed class TableSet
         switch (def.Backend)
         {
             case "db" when def.Config is not null:
+                // Read once now, so a missing or broken map is logged at start; the table
+                // itself keeps trying, and answers once makemap has written the file.
                 var db = new DbTable(def.Name, def.Config, _subAddressDelimiter);
                 db.Lookup(TableService.String, string.Empty);
-                return db.LastError is null ? db : new UnavailableTable(def.Name, db.LastError);
+                return db;
             case "getpwnam":
                 return new GetpwnamTable(def.Name);
             case "static" or "file" or "db":

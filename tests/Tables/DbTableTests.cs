@@ -89,13 +89,19 @@ public class DbTableTests
     }
 
     [Fact]
-    public void ATableSetBuildsDbTablesAndReportsAnUnreadableOneAsUnavailable()
+    public void ATableSetBuildsDbTablesAndAMissingMapDefersUntilItIsWritten()
     {
         using var dir = new TempDir();
         string path = MakeDb(dir.Path, "d.db", ("example.org", "x"));
         var config = Smtpd.Config.ConfigLoader.LoadFromString($"table good db:{path}\ntable bad db:{dir.Path}/missing.db\n" + Rules, "t.conf").Config!;
         var set = new TableSet(config, "mx.example.org", []);
         Assert.Equal(MatchResult.Match, set.Resolve(new Smtpd.Config.TableRef { Name = "good" }).Match(TableService.Domain, "example.org"));
-        Assert.IsType<UnavailableTable>(set.Resolve(new Smtpd.Config.TableRef { Name = "bad" }));
+        var bad = set.Resolve(new Smtpd.Config.TableRef { Name = "bad" });
+        Assert.Equal(MatchResult.TempFail, bad.Match(TableService.Domain, "example.org"));
+        Assert.False(set.Update("bad").Ok);
+
+        MakeDb(dir.Path, "missing.db", ("example.org", "y"));
+        Assert.Equal(MatchResult.Match, bad.Match(TableService.Domain, "example.org"));
+        Assert.Equal((true, string.Empty), set.Update("bad"));
     }
 }
