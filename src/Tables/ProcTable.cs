@@ -48,6 +48,15 @@ internal sealed class ProcTable : ITable, IDisposable
 
     public (MatchResult Result, string? Value) Lookup(TableService service, string key) => Ask("lookup", service, key);
 
+    /// <summary>Starts the program and does the handshake now, as smtpd does at startup; false (logged) when that fails.</summary>
+    public bool Start()
+    {
+        lock (_lock)
+        {
+            return Running() is not null;
+        }
+    }
+
     /// <summary>
     /// smtpctl update table: the program is asked to reload ("update"), as OpenSMTPD does,
     /// rather than restarted, so it may keep whatever state it wants to.

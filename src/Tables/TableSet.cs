@@ -135,8 +135,15 @@ internal sealed class TableSet
 
         // Any other backend name is a program in the libexec directory (table.c table_create).
         string program = Path.Combine(ProcTable.LibexecDir, "table-" + def.Backend);
-        return File.Exists(program)
-            ? new ProcTable(def.Name, program, def.Config)
-            : new UnavailableTable(def.Name, $"unknown table backend \"{def.Backend}\" (no {program})");
+        if (!File.Exists(program))
+        {
+            return new UnavailableTable(def.Name, $"unknown table backend \"{def.Backend}\" (no {program})");
+        }
+
+        // Started with the lookup agent (smtpd-tables(7): programs run from startup); one that
+        // fails is logged now and tried again at a later lookup.
+        var proc = new ProcTable(def.Name, program, def.Config);
+        proc.Start();
+        return proc;
     }
 }

@@ -58,6 +58,14 @@ public sealed class ProcTableTests : IDisposable
     }
 
     [Fact]
+    public void StartingDoesTheHandshakeAndLearnsTheServices()
+    {
+        using var table = new ProcTable("t", Program, null);
+        Assert.True(table.Start());
+        Assert.Equal(TableService.Domain | TableService.Alias, table.Services);
+    }
+
+    [Fact]
     public void AnUpdateIsSentToTheProgramWhichKeepsRunning()
     {
         using var table = new ProcTable("t", Program, null);
