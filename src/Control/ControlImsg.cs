@@ -15,14 +15,7 @@ internal sealed partial class ControlProcess
             var result = msg.Read<CtlResult>();
             if (_waiting.Remove(msg.PeerId, out var client))
             {
-                try
-                {
-                    client.Post(result);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The client went away before the answer came: nobody left to tell.
-                }
+                client.Post(result);
             }
 
             return ValueTask.CompletedTask;

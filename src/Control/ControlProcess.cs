@@ -92,6 +92,12 @@ internal sealed partial class ControlProcess : RoleProcess
         }
         finally
         {
+            // A client that left before its answer came is forgotten; the answer is then dropped.
+            foreach (var id in _waiting.Where(w => w.Value == channel).Select(w => w.Key).ToList())
+            {
+                _waiting.Remove(id);
+            }
+
             channel.Flush(TimeSpan.FromSeconds(5));
         }
     }
