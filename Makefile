@@ -107,7 +107,7 @@ test-deps:
 # dotnet decides what is out of date, so this target always asks it.
 build: check-dotnet build-deps
 	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo
-	ln -sfn smtpd $(BUILD_DIR)/smtpctl
+	ln -sfn smtpd $(BUILD_DIR)/smtpctl; ln -sfn smtpd $(BUILD_DIR)/makemap; ln -sfn smtpd $(BUILD_DIR)/newaliases
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 
 # A private instance on 127.0.0.1:$(RUN_PORT); mail for local users goes to var/mail/USER/Maildir.

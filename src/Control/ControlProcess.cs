@@ -15,6 +15,10 @@ internal sealed partial class ControlProcess : RoleProcess
     private uint _adminUid;
     private long _startedUnix;
 
+    // Clients waiting for another role's answer, by the id sent along as peer id.
+    private readonly Dictionary<uint, ImsgChannel> _waiting = [];
+    private uint _nextClientId;
+
     public override ProcRole Role => ProcRole.Control;
 
     public override void BeforeDrop()
@@ -88,6 +92,12 @@ internal sealed partial class ControlProcess : RoleProcess
         }
         finally
         {
+            // A client that left before its answer came is forgotten; the answer is then dropped.
+            foreach (var id in _waiting.Where(w => w.Value == channel).Select(w => w.Key).ToList())
+            {
+                _waiting.Remove(id);
+            }
+
             channel.Flush(TimeSpan.FromSeconds(5));
         }
     }
@@ -109,6 +119,18 @@ internal sealed partial class ControlProcess : RoleProcess
                 }
 
                 client.Post(new CtlResult(true, string.Empty));
+                break;
+            case ImsgType.CtlUpdateTable:
+                var update = msg.Read<CtlUpdateTable>();
+                if (update.Name.Length == 0 || update.Name.Length >= 4096)
+                {
+                    client.Post(new CtlResult(false, "invalid table name"));
+                    break;
+                }
+
+                uint id = ++_nextClientId;
+                _waiting[id] = client;
+                Peers[ProcRole.Lka].Post(update, peerId: id);
                 break;
             default:
                 client.Post(new CtlResult(false, "command not supported"));

@@ -89,6 +89,21 @@ internal sealed class CtlClient : IDisposable
         return 0;
     }
 
+    /// <summary>`smtpctl update table NAME`: the lookup agent re-reads the table.</summary>
+    public int UpdateTable(string name)
+    {
+        _channel.Post(new CtlUpdateTable(name), ImsgVersion.Current);
+        using var reply = Receive();
+        var result = reply.Read<CtlResult>();
+        if (!result.Ok)
+        {
+            return Failed(result);
+        }
+
+        Console.WriteLine("command succeeded");
+        return 0;
+    }
+
     public void Dispose() => _channel.Dispose();
 
     private static int Failed(CtlResult result)

@@ -5,11 +5,13 @@ namespace Smtpd.Ctl;
 
 internal static class SmtpCtl
 {
-    private static readonly (string Pattern, bool Privileged, Func<CtlClient, int> Run)[] Commands =
+    // "<str>" stands for any one argument, handed to the command in order.
+    private static readonly (string Pattern, bool Privileged, Func<CtlClient, IReadOnlyList<string>, int> Run)[] Commands =
     [
-        ("log brief", true, c => c.SetVerbose(0)),
-        ("log verbose", true, c => c.SetVerbose(1)),
-        ("show status", true, c => c.ShowStatus()),
+        ("log brief", true, (c, _) => c.SetVerbose(0)),
+        ("log verbose", true, (c, _) => c.SetVerbose(1)),
+        ("show status", true, (c, _) => c.ShowStatus()),
+        ("update table <str>", true, (c, a) => c.UpdateTable(a[0])),
     ];
 
     public static int Run(IReadOnlyList<string> args)
@@ -47,10 +49,12 @@ internal static class SmtpCtl
             return 1;
         }
 
-        return command.Run(client);
+        string[] words = command.Pattern.Split(' ');
+        var values = args.Where((_, i) => words[i] == "<str>").ToList();
+        return command.Run(client, values);
     }
 
-    private static bool Matches(string pattern, IReadOnlyList<string> args)
+    internal static bool Matches(string pattern, IReadOnlyList<string> args)
     {
         string[] words = pattern.Split(' ');
         if (words.Length != args.Count)
@@ -60,7 +64,7 @@ internal static class SmtpCtl
 
         for (int i = 0; i < words.Length; i++)
         {
-            if (args[i].Length == 0 || !words[i].StartsWith(args[i], StringComparison.Ordinal))
+            if (args[i].Length == 0 || (words[i] != "<str>" && !words[i].StartsWith(args[i], StringComparison.Ordinal)))
             {
                 return false;
             }

@@ -1,8 +1,14 @@
-// The one place that names the native library every declaration in Interop/ binds to.
+// The one place that names the native libraries the declarations in Interop/ bind to.
 namespace Smtpd.Interop;
 
 internal static partial class Libc
 {
     /// <summary>glibc; "libc" resolves to libc.so.6 through the loader's usual search.</summary>
     internal const string Name = "libc";
+}
+
+internal static partial class LibDb
+{
+    /// <summary>Berkeley DB 5.3; Debian ships only the versioned runtime name (no libdb.so link).</summary>
+    internal const string Name = "libdb-5.3.so";
 }

@@ -48,6 +48,9 @@ internal enum ImsgType : uint
     QueueBounce = 57,
     SchedulerBounce = 58,
 
+    // Tables (IMSG_CTL_UPDATE_TABLE): smtpctl → control → lka, answered with CtlOk.
+    CtlUpdateTable = 60,
+
     // Recipient expansion asks the parent for a user's ~/.forward (IMSG_LKA_OPEN_FORWARD).
     LkaOpenForward = 70,
     LkaOpenForwardReply = 71,

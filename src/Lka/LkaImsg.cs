@@ -33,6 +33,20 @@ internal sealed partial class LkaProcess
 
                 waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == LkaOpenForwardReply.Ok ? fd : null));
                 break;
+            case ImsgType.CtlUpdateTable:
+                var name = msg.Read<CtlUpdateTable>().Name;
+                var (ok, error) = _tables!.Update(name);
+                if (ok)
+                {
+                    Log.Info($"info: table \"{name}\" updated");
+                }
+                else
+                {
+                    Log.Warn($"warn: update of table \"{name}\" failed: {error}");
+                }
+
+                peer.Post(new CtlResult(ok, error), peerId: msg.PeerId);
+                break;
             default:
                 if (!DispatchCommon(peer, msg))
                 {

@@ -17,6 +17,7 @@ internal sealed partial class LkaProcess : RoleProcess
 {
     private LkaExpander? _expander;
     private DnsLookups? _dns;
+    private TableSet? _tables;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -33,6 +34,7 @@ internal sealed partial class LkaProcess : RoleProcess
     {
         var config = ConfigSerializer.Deserialize(ConfigBlob);
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
+        _tables = tables;
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam, OpenForwardAsync);
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;

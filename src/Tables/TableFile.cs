@@ -6,11 +6,13 @@ namespace Smtpd.Tables;
 
 internal static class TableFile
 {
-    /// <summary>Parses the file's text; returns the entries, or the 1-based line of the first malformed one.</summary>
-    public static (List<(string Key, string? Value)> Entries, int MalformedLine) Parse(string text)
+    /// <summary>
+    /// Parses the file's text; returns the entries, or the 1-based line of the first malformed one.
+    /// <paramref name="isList"/> forces a kind (makemap: a set is a list, anything else a map).
+    /// </summary>
+    public static (List<(string Key, string? Value)> Entries, int MalformedLine) Parse(string text, bool? isList = null)
     {
         var entries = new List<(string, string?)>();
-        bool? isList = null;
         int lineNo = 0;
         foreach (string raw in text.Split('\n'))
         {

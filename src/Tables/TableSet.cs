@@ -12,6 +12,7 @@ internal sealed class TableSet
     private readonly Dictionary<string, ITable> _named = new(StringComparer.Ordinal);
     private readonly Dictionary<TableRef, ITable> _inline = [];
     private readonly char _subAddressDelimiter;
+    private readonly IReadOnlyList<TableDef> _defs;
 
     public TableSet(SmtpdConfig config, string hostname, IEnumerable<IPAddress> localAddresses)
     {
@@ -28,6 +29,7 @@ internal sealed class TableSet
         }
 
         Add(new StaticTable("<anydestination>", anyDest));
+        _defs = config.Tables;
         foreach (var t in config.Tables)
         {
             Add(Create(t));
@@ -61,6 +63,40 @@ internal sealed class TableSet
 
     private void Add(ITable table) => _named[table.Name] = table;
 
+    /// <summary>
+    /// Re-reads one declared table (smtpctl update table): the new backend replaces the old one
+    /// for every later lookup, while one already running finishes on the table it resolved.
+    /// </summary>
+    public (bool Ok, string Error) Update(string name)
+    {
+        var def = _defs.FirstOrDefault(d => d.Name == name);
+        if (def is null)
+        {
+            return (false, "no such table");
+        }
+
+        if (_named.GetValueOrDefault(name) is ProcTable proc)
+        {
+            return proc.Update();
+        }
+
+        var fresh = Create(def);
+        if (fresh is UnavailableTable u)
+        {
+            return (false, u.Reason);
+        }
+
+        if (fresh is DbTable { LastError: { } error })
+        {
+            return (false, error);
+        }
+
+        var old = _named[name];
+        _named[name] = fresh;
+        (old as IDisposable)?.Dispose();
+        return (true, string.Empty);
+    }
+
     private ITable Create(TableDef def)
     {
         if (def.IsInline)
@@ -83,6 +119,31 @@ internal sealed class TableSet
             }
         }
 
-        return new UnavailableTable(def.Name, $"backend \"{def.Backend}\" is not available yet");
+        switch (def.Backend)
+        {
+            case "db" when def.Config is not null:
+                // Read once now, so a missing or broken map is logged at start; the table
+                // itself keeps trying, and answers once makemap has written the file.
+                var db = new DbTable(def.Name, def.Config, _subAddressDelimiter);
+                db.Lookup(TableService.String, string.Empty);
+                return db;
+            case "getpwnam":
+                return new GetpwnamTable(def.Name);
+            case "static" or "file" or "db":
+                return new UnavailableTable(def.Name, $"backend \"{def.Backend}\" needs a file");
+        }
+
+        // Any other backend name is a program in the libexec directory (table.c table_create).
+        string program = Path.Combine(ProcTable.LibexecDir, "table-" + def.Backend);
+        if (!File.Exists(program))
+        {
+            return new UnavailableTable(def.Name, $"unknown table backend \"{def.Backend}\" (no {program})");
+        }
+
+        // Started with the lookup agent (smtpd-tables(7): programs run from startup); one that
+        // fails is logged now and tried again at a later lookup.
+        var proc = new ProcTable(def.Name, program, def.Config);
+        proc.Start();
+        return proc;
     }
 }

@@ -61,10 +61,12 @@ public class ImsgPayloadTests
         Assert.Equal(new CtlVerbose(1), RoundTrip(new CtlVerbose(1)));
         Assert.Equal(new CtlResult(false, "permission denied"), RoundTrip(new CtlResult(false, "permission denied")));
         Assert.Equal(new CtlResult(true, ""), RoundTrip(new CtlResult(true, "")));
+        Assert.Equal(new CtlUpdateTable("aliases"), RoundTrip(new CtlUpdateTable("aliases")));
         var status = new CtlStatus(true, false, true, 1_700_000_000, 4242);
         Assert.Equal(status, RoundTrip(status));
         AssertRejectsTruncationAndTrailingBytes(new CtlVerbose(1));
         AssertRejectsTruncationAndTrailingBytes(new CtlResult(true, "ok"));
+        AssertRejectsTruncationAndTrailingBytes(new CtlUpdateTable("aliases"));
         AssertRejectsTruncationAndTrailingBytes(status);
     }
 

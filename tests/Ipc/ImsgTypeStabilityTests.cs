@@ -21,6 +21,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.CtlShowStatus, 23u)]
     [InlineData(ImsgType.CtlShutdown, 24u)]
     [InlineData(ImsgType.LkaClientLookup, 30u)]
+    [InlineData(ImsgType.CtlUpdateTable, 60u)]
     [InlineData(ImsgType.LkaClientLookupReply, 31u)]
     [InlineData(ImsgType.LkaExpandRcpt, 32u)]
     [InlineData(ImsgType.LkaExpandReply, 33u)]
@@ -51,6 +52,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(36, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(37, Enum.GetValues<ImsgType>().Length);
     }
 }

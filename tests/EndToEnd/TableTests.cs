@@ -1,0 +1,130 @@
+// Tables in a running daemon: `smtpctl update table` makes a changed file table take effect,
+// db maps from makemap are used, and a broken table program defers mail without taking the
+// daemon down.
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public sealed class TableTests : IDisposable
+{
+    private readonly string _tables;
+
+    public TableTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+        }
+
+        // The lookup agent runs as _smtpd under a root daemon: it must be able to read these.
+        _tables = Directory.CreateTempSubdirectory("smtpd-tables-").FullName;
+        File.SetUnixFileMode(_tables, (UnixFileMode)0b111_101_101);
+    }
+
+    public void Dispose() => Directory.Delete(_tables, recursive: true);
+
+    private string Write(string name, string text, int mode = 0b110_100_100)
+    {
+        string path = Path.Combine(_tables, name);
+        File.WriteAllText(path, text);
+        File.SetUnixFileMode(path, (UnixFileMode)mode);
+        return path;
+    }
+
+    private static string Rcpt(Daemon d, string address)
+    {
+        using var c = new SmtpClientHelper(d.Port);
+        c.Command("EHLO client.example.net");
+        c.Command("MAIL FROM:<sender@example.net>");
+        return c.Command($"RCPT TO:<{address}>");
+    }
+
+    private static string Config(string tableLine) =>
+        tableLine + "\nlisten on 127.0.0.1 port {PORT}\naction \"local\" maildir\nmatch from any for rcpt-to <users> action \"local\"\n";
+
+    [EndToEndFact]
+    public void UpdateTablePicksUpAChangedFileTable()
+    {
+        string users = Write("users", "alice@example.org\n");
+        using var d = Daemon.Start(Config($"table users file:{users}")).WaitReady();
+        Assert.StartsWith("550", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+
+        Write("users", "alice@example.org\nroot@example.org\n");
+        Assert.StartsWith("550", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.Equal((0, "command succeeded\n"), (d.Ctl("update", "table", "users").Code, d.Ctl("update", "table", "users").Out));
+        Assert.StartsWith("250", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.Contains("table \"users\" updated", d.Log, StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void UpdatingAnUnknownOrNowBrokenTableFailsAndKeepsTheOldData()
+    {
+        string users = Write("users", "root@example.org\n");
+        using var d = Daemon.Start(Config($"table users file:{users}")).WaitReady();
+        var unknown = d.Ctl("update", "table", "nosuch");
+        Assert.Equal((1, "command failed: no such table\n"), (unknown.Code, unknown.Out));
+
+        Write("users", "root@example.org value\nlonely\n");
+        var broken = d.Ctl("update", "table", "users");
+        Assert.Equal(1, broken.Code);
+        Assert.StartsWith("command failed: ", broken.Out, StringComparison.Ordinal);
+        Assert.StartsWith("250", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void ADbMapMadeByMakemapIsUsedForRecipients()
+    {
+        string source = Write("users", "root@example.org\n");
+        string makemap = Binary.LinkAs(_tables, "makemap");
+        Assert.Equal(0, Binary.Run(makemap, ["-t", "set", source]).Code);
+        using var d = Daemon.Start(Config($"table users db:{source}.db")).WaitReady();
+        Assert.StartsWith("250", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.StartsWith("550", Rcpt(d, "alice@example.org"), StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void ATableProgramThatDiesDefersMailAndTheDaemonKeepsRunning()
+    {
+        Write("table-test", Smtpd.Tests.Tables.ProcTableTests.Script.Replace("register|domain", "register|mailaddr", StringComparison.Ordinal) + "\n", 0b111_101_101);
+        var env = new Dictionary<string, string> { ["SMTPD_LIBEXEC"] = _tables };
+        using var d = Daemon.Start(Config("table users test:/etc/unused"), env: env).WaitReady();
+        Assert.StartsWith("550", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.StartsWith("451", Rcpt(d, "die@example.org"), StringComparison.Ordinal);
+        Wait.Until(() => d.Log.Contains("table-proc: users:", StringComparison.Ordinal), "the dead table program is logged");
+        Assert.StartsWith("451", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.False(d.HasExited());
+    }
+
+    [EndToEndFact]
+    public void AMissingDbMapDefersMailWithALogLine()
+    {
+        using var d = Daemon.Start(Config($"table users db:{_tables}/missing.db")).WaitReady();
+        Assert.StartsWith("451", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Wait.Until(() => d.Log.Contains("missing.db", StringComparison.Ordinal), "the missing map is logged");
+        Assert.False(d.HasExited());
+    }
+
+    [EndToEndFact]
+    public void NewaliasesMakesARunningDaemonReloadAFileAliasesTable()
+    {
+        string aliases = Write("aliases", "postmaster: root\n");
+        string users = Write("users", "bob@example.org\n");
+        string config = $"table aliases file:{aliases}\ntable users file:{users}\nlisten on 127.0.0.1 port {{PORT}}\n"
+            + "action \"local\" maildir alias <aliases>\nmatch from any for rcpt-to <users> action \"local\"\n";
+        using var d = Daemon.Start(config).WaitReady();
+        Assert.StartsWith("550", Rcpt(d, "bob@example.org"), StringComparison.Ordinal);
+
+        Write("aliases", "postmaster: root\nbob: root\n");
+        string newaliases = Binary.LinkAs(_tables, "newaliases");
+        var r = Binary.Run(newaliases, ["-f", Path.Combine(d.Dir, "smtpd.conf")], new Dictionary<string, string> { ["SMTPD_SOCKET"] = d.Socket });
+        if (!Binary.IsRoot)
+        {
+            Assert.Equal((1, "newaliases: need root privileges\n"), (r.Code, r.Err));
+            return;
+        }
+
+        Assert.Equal((0, $"{aliases}: file table, asking smtpd to reload it\ncommand succeeded\n"), (r.Code, r.Out));
+        Assert.StartsWith("250", Rcpt(d, "bob@example.org"), StringComparison.Ordinal);
+    }
+}
