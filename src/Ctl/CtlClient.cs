@@ -75,24 +75,18 @@ internal sealed class CtlClient : IDisposable
         return 0;
     }
 
-    public int SetVerbose(int level)
-    {
-        _channel.Post(new CtlVerbose(level), ImsgVersion.Current);
-        using var reply = Receive();
-        var result = reply.Read<CtlResult>();
-        if (!result.Ok)
-        {
-            return Failed(result);
-        }
-
-        Console.WriteLine("command succeeded");
-        return 0;
-    }
+    public int SetVerbose(int level) => Command(new CtlVerbose(level));
 
     /// <summary>`smtpctl update table NAME`: the lookup agent re-reads the table.</summary>
-    public int UpdateTable(string name)
+    public int UpdateTable(string name) => Command(new CtlUpdateTable(name));
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>A command answered by ok or failed (srv_check_result): "command succeeded" or "command failed: why".</summary>
+    private int Command<T>(T request)
+        where T : IImsgPayload<T>
     {
-        _channel.Post(new CtlUpdateTable(name), ImsgVersion.Current);
+        _channel.Post(request, ImsgVersion.Current);
         using var reply = Receive();
         var result = reply.Read<CtlResult>();
         if (!result.Ok)
@@ -103,8 +97,6 @@ internal sealed class CtlClient : IDisposable
         Console.WriteLine("command succeeded");
         return 0;
     }
-
-    public void Dispose() => _channel.Dispose();
 
     private static int Failed(CtlResult result)
     {
