@@ -11,10 +11,13 @@ internal static class WarmUp
     {
         _ = TimeZoneInfo.Local;
         _ = DateTime.Now;
-        Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
+
+        // The cryptographic RNG is OpenSSL too: roles without crypto (scheduler, control) never
+        // map libcrypto at all, which saves each of them about 1 MiB of PSS.
         if (crypto)
         {
+            Span<byte> random = stackalloc byte[16];
+            RandomNumberGenerator.Fill(random);
             _ = SHA256.HashData(random);
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             _ = key.SignData(random, HashAlgorithmName.SHA256);
