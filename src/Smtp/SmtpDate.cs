@@ -2,22 +2,17 @@
 // a comment, never localised ("Sun, 22 Nov 2026 02:07:36 +0000 (UTC)").
 // Behaviour reference: usr.sbin/smtpd/to.c (time_to_text)
 using System.Globalization;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 
 internal static class SmtpDate
 {
-    private static readonly string[] s_days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    private static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
+    /// <summary>"Sun, 22 Nov 2026 02:07:36 +0000 (UTC)": the RFC 5322 date in the zone's local time, then its abbreviation.</summary>
     public static string Format(DateTimeOffset utcNow, TimeZoneInfo zone)
     {
         DateTimeOffset local = TimeZoneInfo.ConvertTime(utcNow, zone);
-        TimeSpan offset = local.Offset;
-        int minutes = (int)Math.Abs(offset.TotalMinutes);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{s_days[(int)local.DayOfWeek]}, {local.Day} {s_months[local.Month - 1]} {local.Year} {local.Hour:00}:{local.Minute:00}:{local.Second:00} {(offset >= TimeSpan.Zero ? '+' : '-')}{minutes / 60:00}{minutes % 60:00} ({Abbreviation(zone, local)})");
+        return MessageDate.Format(local) + " (" + Abbreviation(zone, local) + ")";
     }
 
     private static string Abbreviation(TimeZoneInfo zone, DateTimeOffset local)

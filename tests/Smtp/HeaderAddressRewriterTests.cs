@@ -42,4 +42,23 @@ public class HeaderAddressRewriterTests
         string huge = " " + new string('a', 70000);
         Assert.Equal("To:" + huge + "\n", HeaderAddressRewriter.Rewrite("To", huge, Domain, null));
     }
+
+    [Fact]
+    public void RandomHeaderValuesNeverThrowAndAlwaysEndTheField()
+    {
+        const string Alphabet = "<>()\"\\,:;@ \t\nabc.-+=?/[]%{}0123456789\u00e9";
+        var rng = new Random(822);
+        for (int i = 0; i < 1000; i++)
+        {
+            var chars = new char[rng.Next(0, 60)];
+            for (int c = 0; c < chars.Length; c++)
+            {
+                chars[c] = Alphabet[rng.Next(Alphabet.Length)];
+            }
+
+            string field = HeaderAddressRewriter.Rewrite("To", new string(chars), "mx.example.org", rng.Next(2) == 0 ? null : "me@example.org");
+            Assert.StartsWith("To:", field, StringComparison.Ordinal);
+            Assert.EndsWith("\n", field, StringComparison.Ordinal);
+        }
+    }
 }
