@@ -7,6 +7,7 @@ using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 using Smtpd.Smtp;
+using Smtpd.Dns;
 
 namespace Smtpd.Dispatcher;
 
@@ -40,12 +41,7 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         _lka.Post(new LkaClientLookup(id, session.ClientAddress));
         var (reply, _) = await task;
         var r = reply.Read<LkaClientLookupReply>();
-        var fcrdns = r.Fcrdns switch
-        {
-            0 => FcrdnsResult.Pass,
-            2 => FcrdnsResult.Error,
-            _ => FcrdnsResult.Fail,
-        };
+        var fcrdns = Enum.IsDefined((FcrdnsResult)r.Fcrdns) ? (FcrdnsResult)r.Fcrdns : FcrdnsResult.Fail;
         return new SmtpClientIdentity(r.Rdns ?? "<unknown>", fcrdns);
     }
 

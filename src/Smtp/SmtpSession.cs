@@ -8,6 +8,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Smtpd.Mime;
+using Smtpd.Dns;
 
 namespace Smtpd.Smtp;
 

@@ -2,6 +2,7 @@
 // the session asked and logged, so tests can check both the replies and the side effects.
 using System.IO.Pipelines;
 using Smtpd.Smtp;
+using Smtpd.Dns;
 
 namespace Smtpd.Tests.Smtp;
 
