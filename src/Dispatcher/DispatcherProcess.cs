@@ -28,9 +28,6 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override bool NeedsCrypto => true;
 
-    /// <summary>The listening sockets received during setup, in the order the parent bound them.</summary>
-    public IReadOnlyList<(SetupListener Info, Socket Socket)> Listeners => _listeners;
-
     public override bool OnSetupMessage(Imsg msg)
     {
         if (msg.Type != ImsgType.SetupListener)

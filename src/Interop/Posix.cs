@@ -38,12 +38,6 @@ internal static partial class Posix
         _ = Libc.Shutdown(fd.Fd, Libc.SHUT_RDWR);
     }
 
-    public static unsafe void SetSocketBuffers(SafeFd fd, int bytes)
-    {
-        _ = Libc.SetSockOpt(fd.Fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, &bytes, sizeof(int));
-        _ = Libc.SetSockOpt(fd.Fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &bytes, sizeof(int));
-    }
-
     public static void SetCloseOnExec(SafeFd fd, bool on)
     {
         int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFD, 0);
@@ -233,8 +227,6 @@ internal static partial class Posix
         }
     }
 
-    public static bool GetNoNewPrivs() => Libc.Prctl(Libc.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
-
     /// <summary>Sets the kernel's 15-byte thread name (ps -o comm, top).</summary>
     public static unsafe void SetThreadName(string name)
     {
@@ -243,9 +235,6 @@ internal static partial class Posix
         buf[n] = 0;
         _ = Libc.Prctl(Libc.PR_SET_NAME, (nuint)buf, 0, 0, 0);
     }
-
-    public static void SetParentDeathSignal(int signal) =>
-        _ = Libc.Prctl(Libc.PR_SET_PDEATHSIG, (nuint)signal, 0, 0, 0);
 
     public static bool Kill(int pid, int signal) => Libc.Kill(pid, signal) == 0;
 
@@ -294,13 +283,5 @@ internal static partial class Posix
                 throw new PosixException(errno, "waitpid");
             }
         }
-    }
-
-    /// <summary>Non-blocking wait: the child's pid and status if one has exited, else null.</summary>
-    public static unsafe (int Pid, int Status)? TryWaitAny()
-    {
-        int status;
-        int r = Libc.WaitPid(-1, &status, Libc.WNOHANG);
-        return r > 0 ? (r, status) : null;
     }
 }

@@ -147,4 +147,25 @@ public class CommandLineTests
             File.Delete(conf);
         }
     }
+
+    [EndToEndFact(needsRoot: true)]
+    public void AsRootWithoutThePrivilegeSeparationUsersTheDaemonRefusesToStart()
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-nousers").FullName;
+        try
+        {
+            // A private view of /etc/passwd in which _smtpd and _smtpq do not exist.
+            string conf = Path.Combine(dir, "smtpd.conf");
+            File.WriteAllText(conf, Daemon.MinimalConfigOn());
+            string script = $"grep -v '^_smtp' /etc/passwd > {dir}/passwd && mount --bind {dir}/passwd /etc/passwd && " +
+                $"exec {Binary.Require()} -d -f {conf} --queue-dir {dir}/spool --socket {dir}/smtpd.sock --empty-dir {dir}";
+            var r = Binary.Run("unshare", ["-m", "--propagation", "private", "sh", "-c", script]);
+            Assert.Equal(1, r.Code);
+            Assert.StartsWith("smtpd: unknown user _smtpd: running as root needs the privilege-separation users _smtpd and _smtpq", r.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

@@ -185,4 +185,15 @@ public class ProcessTreeTests
             Directory.Delete(dir, true);
         }
     }
+
+    [EndToEndFact]
+    public void SighupIsLoggedAsUnsupportedAndTheDaemonGoesOn()
+    {
+        using var d = Daemon.Start().WaitReady();
+        var roles = d.Roles();
+        d.Signal(Libc.SIGHUP);
+        Wait.Until(() => d.Log.Contains("SIGHUP received: configuration reload is not supported", StringComparison.Ordinal), "the SIGHUP is logged");
+        Assert.False(d.HasExited());
+        Assert.All(roles, r => Assert.True(ProcInfo.Exists(r.Pid)));
+    }
 }
