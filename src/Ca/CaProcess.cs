@@ -8,5 +8,6 @@ internal sealed partial class CaProcess : RoleProcess
 {
     public override ProcRole Role => ProcRole.Ca;
 
-    public override bool NeedsCrypto => true;
+    // Private-key operations exist only for the configured certificates.
+    public override bool NeedsCrypto => Model.Pkis.Count > 0;
 }

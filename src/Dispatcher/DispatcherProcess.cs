@@ -26,7 +26,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
             ? TimeSpan.FromSeconds(s)
             : SmtpSession.SessionTimeout;
 
-    public override bool NeedsCrypto => true;
+    // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it.
+    public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None);
 
     public override bool OnSetupMessage(Imsg msg)
     {
@@ -43,7 +44,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override Task StartAsync()
     {
-        _config = ConfigSerializer.Deserialize(ConfigBlob);
+        _config = Model;
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)

@@ -4,7 +4,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 
 namespace Smtpd.Dns;
 
@@ -21,7 +20,7 @@ internal sealed class DnsResolver
         {
             foreach (var server in _conf.Nameservers)
             {
-                ushort id = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
+                ushort id = (ushort)Interop.Posix.RandomUInt32();
                 byte[] query;
                 try
                 {

@@ -25,14 +25,12 @@ internal sealed partial class LkaProcess : RoleProcess
 
     public override ProcRole Role => ProcRole.Lka;
 
-    public override bool NeedsCrypto => true;
-
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
     public override Task StartAsync()
     {
-        var config = ConfigSerializer.Deserialize(ConfigBlob);
+        var config = Model;
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
         _tables = tables;
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam, OpenForwardAsync);

@@ -2,7 +2,7 @@
 // lowercase hex digits (the envelope's file name). Behaviour reference: usr.sbin/smtpd/queue_backend.c.
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
+using Smtpd.Interop;
 
 namespace Smtpd.Queue;
 
@@ -13,12 +13,10 @@ internal readonly record struct EvpId(ulong Value)
     /// <summary>A fresh id inside <paramref name="msgid"/>; the low half is never zero, so it never names the whole message.</summary>
     public static EvpId NewRandom(MsgId msgid)
     {
-        Span<byte> b = stackalloc byte[4];
         uint low;
         do
         {
-            RandomNumberGenerator.Fill(b);
-            low = BinaryPrimitives.ReadUInt32LittleEndian(b);
+            low = Posix.RandomUInt32();
         }
         while (low == 0);
 

@@ -5,7 +5,6 @@
 // Unlike OpenSMTPD we fsync files and the directories a commit renames through. Not thread-safe:
 // like OpenSMTPD's, it belongs to the single thread of the one queue process.
 // Behaviour reference: usr.sbin/smtpd/queue_fs.c, queue_backend.c.
-using System.Security.Cryptography;
 using Smtpd.Interop;
 
 namespace Smtpd.Queue;
@@ -92,7 +91,7 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
         Errno e = Errno.None;
         for (int i = 0; i < IdAttempts; i++)
         {
-            uint n = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
+            uint n = Posix.RandomUInt32();
             e = _fs.Rename(path, Path.Combine(Paths.Purge, n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             if (e is not (Errno.EEXIST or Errno.ENOTEMPTY or Errno.EISDIR or Errno.ENOTDIR))
             {

@@ -2,7 +2,7 @@
 // message's directory in the spool). Behaviour reference: usr.sbin/smtpd/queue_backend.c.
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
+using Smtpd.Interop;
 
 namespace Smtpd.Queue;
 
@@ -14,12 +14,10 @@ internal readonly record struct MsgId(uint Value)
     /// <summary>A fresh random id; zero is reserved to mean "no message".</summary>
     public static MsgId NewRandom()
     {
-        Span<byte> b = stackalloc byte[4];
         uint v;
         do
         {
-            RandomNumberGenerator.Fill(b);
-            v = BinaryPrimitives.ReadUInt32LittleEndian(b);
+            v = Posix.RandomUInt32();
         }
         while (v == 0);
 

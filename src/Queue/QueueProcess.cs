@@ -23,7 +23,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     public override ProcRole Role => ProcRole.Queue;
 
     // Queue encryption (AES-GCM) uses OpenSSL.
-    public override bool NeedsCrypto => true;
+    public override bool NeedsCrypto => Model.QueueEncryption;
 
     private FsQueueBackend Backend => _backend!;
 
@@ -39,7 +39,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
 
     public override Task StartAsync()
     {
-        var config = ConfigSerializer.Deserialize(ConfigBlob);
+        var config = Model;
         _ttl = config.QueueTtl ?? DefaultTtl;
         byte[]? key = config.QueueEncryption && config.QueueKey is { } k ? System.Text.Encoding.ASCII.GetBytes(k) : null;
         if (key is not null && key.Length != QueueEncryption.KeySize)

@@ -18,7 +18,7 @@ internal static class RoleHost
         Log.Init(toStderr: options.Debug, options.Verbose);
         Log.SetProcName(role.Role.ShortTitle());
         Posix.SetProcessTitle(role.Role.Title());
-        WarmUp.Run(role.NeedsCrypto);
+        WarmUp.Run();
 
         // Ctrl-C reaches the whole process group; only the parent decides when roles stop.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
@@ -84,6 +84,11 @@ internal static class RoleHost
         }
 
         role.Configure(settings.Value, config, peers);
+        if (role.NeedsCrypto)
+        {
+            WarmUp.Crypto();
+        }
+
         role.BeforeDrop();
         if (settings.Value.Privileged)
         {

@@ -1,5 +1,6 @@
 // What every role supplies to RoleHost: who it runs as, where it is locked in, what it must do
 // while still privileged, and its one message switch (the <Role>Imsg.cs partial).
+using Smtpd.Config;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 
@@ -9,13 +10,22 @@ internal abstract class RoleProcess
 {
     public abstract ProcRole Role { get; }
 
-    /// <summary>Whether the role uses OpenSSL (and so must load it before chroot).</summary>
+    /// <summary>
+    /// Whether the role uses OpenSSL with this configuration (and so must load it before chroot).
+    /// Asked after setup: a role that needs no TLS, keys or queue encryption never maps libcrypto,
+    /// which is about 1.4 MiB of each process's memory.
+    /// </summary>
     public virtual bool NeedsCrypto => false;
+
+    /// <summary>The configuration the parent sent, decoded once on first use.</summary>
+    public SmtpdConfig Model => _model ??= ConfigSerializer.Deserialize(ConfigBlob);
 
     /// <summary>The settings and configuration the parent sent during setup.</summary>
     public SetupSettings Settings { get; private set; }
 
     public byte[] ConfigBlob { get; private set; } = [];
+
+    private SmtpdConfig? _model;
 
     /// <summary>Channels to the parent and to every peer role this role talks to.</summary>
     public IReadOnlyDictionary<ProcRole, ImsgChannel> Peers { get; private set; } = new Dictionary<ProcRole, ImsgChannel>();

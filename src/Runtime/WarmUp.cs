@@ -7,20 +7,19 @@ namespace Smtpd.Runtime;
 
 internal static class WarmUp
 {
-    public static void Run(bool crypto)
+    public static void Run()
     {
         _ = TimeZoneInfo.Local;
         _ = DateTime.Now;
+    }
 
-        // The cryptographic RNG is OpenSSL too: roles without crypto (scheduler, control) never
-        // map libcrypto at all, which saves each of them about 1 MiB of PSS.
-        if (crypto)
-        {
-            Span<byte> random = stackalloc byte[16];
-            RandomNumberGenerator.Fill(random);
-            _ = SHA256.HashData(random);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            _ = key.SignData(random, HashAlgorithmName.SHA256);
-        }
+    /// <summary>Maps OpenSSL, for a role whose configuration needs it (see RoleProcess.NeedsCrypto).</summary>
+    public static void Crypto()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        _ = SHA256.HashData(random);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _ = key.SignData(random, HashAlgorithmName.SHA256);
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class SchedulerProcess : RoleProcess
 
     public override Task StartAsync()
     {
-        var config = Config.ConfigSerializer.Deserialize(ConfigBlob);
+        var config = Model;
         if (config.BounceWarnIntervals.Count > 0)
         {
             _warnIntervals = [.. config.BounceWarnIntervals.Select(i => (long)i).Order()];
