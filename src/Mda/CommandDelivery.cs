@@ -8,10 +8,9 @@ namespace Smtpd.Mda;
 
 internal static class CommandDelivery
 {
-    public static MdaResult Run(string command, MdaJob job, MdaVariableContext variables)
+    public static MdaResult Run(string command, MdaJob job, MdaVariableContext variables, SafeFd stdin)
     {
         var env = MdaEnvironment.Build(variables, job.Home, job.Subaddress);
-        using var stdin = new SafeFd(0, ownsHandle: false);
         using var devnull = Posix.Open("/dev/null", Libc.O_WRONLY);
         int pid = Posix.Spawn("/bin/sh", ["sh", "-c", command], env, [(stdin, 0), (devnull, 1), (devnull, 2)]);
         var status = new WaitStatus(Posix.WaitPid(pid));

@@ -12,21 +12,18 @@ namespace Smtpd.Parent;
 
 internal sealed partial class ParentProcess
 {
-    /// <summary>A delivery helper still running after this long is killed and the attempt deferred.</summary>
-    private static readonly TimeSpan MdaTimeout = TimeSpan.FromMinutes(10);
-
     // Userbase tables, built on the first delivery to a virtual user.
     private Tables.TableSet? _userbase;
+    private MdaHelperPool? _helperPool;
+
+    private MdaHelperPool Helpers => _helperPool ??= new MdaHelperPool(_reaper);
 
     private async Task DeliverAsync(ImsgChannel dispatcher, DeliveryRequest req, SafeFd? message)
     {
         DeliveryOutcome outcome;
-        using (message)
-        {
-            outcome = message is null
-                ? new DeliveryOutcome(req.EvpId, 1, "no message descriptor")
-                : await RunHelperAsync(req, message);
-        }
+        outcome = message is null
+            ? new DeliveryOutcome(req.EvpId, 1, "no message descriptor")
+            : await RunHelperAsync(req, message);
 
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
     }
@@ -54,18 +51,43 @@ internal sealed partial class ParentProcess
         return Posix.GetPwNam(user);
     }
 
-    private async Task<DeliveryOutcome> RunHelperAsync(DeliveryRequest req, SafeFd message)
+    /// <summary>Hands the job and <paramref name="message"/> (which it takes) to a helper for the user.</summary>
+    private Task<DeliveryOutcome> RunHelperAsync(DeliveryRequest req, SafeFd message)
     {
+        var job = Job(req, out string? error, out byte status);
+        if (job is null)
+        {
+            message.Dispose();
+            return Task.FromResult(new DeliveryOutcome(req.EvpId, status, error!));
+        }
+
+        if (job.Value.DropPrivileges && job.Value.Method == MdaJob.Mbox)
+        {
+            // The mail spool (/var/mail) is not writable by users: the mailbox is created here,
+            // as root and owned by the user, before a helper running as that user appends to it.
+            Mda.MboxSpool.EnsureMailbox(job.Value);
+        }
+
+        return Helpers.DeliverAsync(job.Value, message);
+    }
+
+    /// <summary>The helper's job for <paramref name="req"/>, or null with the failure (1 temporary, 2 permanent).</summary>
+    private MdaJob? Job(DeliveryRequest req, out string? error, out byte status)
+    {
+        error = null;
+        status = 0;
         var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
         if (action is null)
         {
-            return new DeliveryOutcome(req.EvpId, 1, $"missing dispatcher \"{req.Dispatcher}\"");
+            (error, status) = ($"missing dispatcher \"{req.Dispatcher}\"", 1);
+            return null;
         }
 
         var pw = LookupDeliveryUser(action, req.User);
         if (pw is null)
         {
-            return new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist");
+            (error, status) = ($"user \"{req.User}\" does not exist", 2);
+            return null;
         }
 
         (byte method, string argument) = action.Method switch
@@ -85,7 +107,8 @@ internal sealed partial class ParentProcess
 
         if (method == 255)
         {
-            return new DeliveryOutcome(req.EvpId, 2, $"action \"{action.Name}\" cannot deliver locally");
+            (error, status) = ($"action \"{action.Name}\" cannot deliver locally", 2);
+            return null;
         }
 
         // Relative maildir paths are below the user's home, as "~/Maildir" is.
@@ -96,52 +119,6 @@ internal sealed partial class ParentProcess
 
         // MdaJob's one option flag: junk filing for maildir, rcpt-to for lmtp.
         bool option = method == MdaJob.Lmtp ? action.LmtpRcptTo : action.Junk;
-        var job = new MdaJob(req.EvpId, method, argument, option, pw.Name, pw.Uid, pw.Gid, pw.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
-        var (mine, theirs) = Posix.SocketPair();
-        using var devnull = Posix.Open("/dev/null", Libc.O_RDWR);
-        int pid;
-        try
-        {
-            pid = Posix.Spawn(ChildSpawner.SelfPath(), ["smtpd", "-x", "mda"], ["PATH=/usr/bin:/bin"], [(message, 0), (devnull, 1), (devnull, 2), (theirs, 3)]);
-        }
-        catch (PosixException e)
-        {
-            mine.Dispose();
-            return new DeliveryOutcome(req.EvpId, 1, e.Message);
-        }
-        finally
-        {
-            theirs.Dispose();
-        }
-
-        using var helper = new ImsgChannel(mine, "mda");
-        helper.Start();
-        helper.Post(job);
-        var exit = _reaper.WaitAsync(pid);
-        if (await Task.WhenAny(exit, Task.Delay(MdaTimeout)) != exit)
-        {
-            Posix.Kill(pid, Libc.SIGKILL);
-            await exit;
-            return new DeliveryOutcome(req.EvpId, 1, "terminated; timeout");
-        }
-
-        try
-        {
-            if (helper.Inbound.TryRead(out var reply) || (await helper.Inbound.WaitToReadAsync() && helper.Inbound.TryRead(out reply)))
-            {
-                using (reply)
-                {
-                    return reply.ReadAs<DeliveryOutcome>();
-                }
-            }
-        }
-        catch (ImsgFormatException e)
-        {
-            Log.Warn($"warn: smtpd: delivery helper for evp:{req.EvpId:x16} sent garbage: {e.Message}");
-        }
-
-        var status = await exit;
-        Log.Debug($"debug: smtpd: mda process done for evp:{req.EvpId:x16}: {status.Describe()}");
-        return new DeliveryOutcome(req.EvpId, 1, "delivery helper " + status.Describe());
+        return new MdaJob(req.EvpId, method, argument, option, pw.Name, pw.Uid, pw.Gid, pw.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
     }
 }

@@ -1,0 +1,188 @@
+// The parent's delivery helpers (`smtpd -x mda`), kept between deliveries: one helper runs one
+// job at a time as one user, and a helper left idle is reused for that user's next delivery and
+// closed after IdleTimeout. Starting a process per delivery cost more CPU than everything else a
+// message needs; with the dispatcher's limits (50 in flight, 7 per user) at most that many
+// helpers are busy. A helper that dies, answers garbage or overruns the delivery timeout is
+// killed and never reused; the delivery it had is deferred.
+using Smtpd.Interop;
+using Smtpd.Ipc;
+using Smtpd.Ipc.Messages;
+using Smtpd.Runtime;
+
+namespace Smtpd.Parent;
+
+internal sealed class MdaHelperPool
+{
+    /// <summary>A delivery still running after this long is killed and the attempt deferred.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an unused helper waits for another delivery to its user.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many helpers wait idle; beyond it a finished helper is closed.</summary>
+    private const int MaxIdle = 32;
+
+    private readonly ChildReaper _reaper;
+    private readonly Dictionary<(uint Uid, uint Gid, bool Drop), Stack<Helper>> _idle = [];
+    private int _idleCount;
+    private Task? _sweeper;
+
+    public MdaHelperPool(ChildReaper reaper) => _reaper = reaper;
+
+    /// <summary>Runs <paramref name="job"/> (taking <paramref name="message"/>) in a helper for its user.</summary>
+    public async Task<DeliveryOutcome> DeliverAsync(MdaJob job, SafeFd message)
+    {
+        var key = (job.Uid, job.Gid, job.DropPrivileges);
+        Helper helper;
+        try
+        {
+            helper = TakeIdle(key) ?? Start();
+        }
+        catch (PosixException e)
+        {
+            message.Dispose();
+            return new DeliveryOutcome(job.EvpId, 1, e.Message);
+        }
+
+        helper.Channel.Post(job, fd: message);
+        var reply = helper.Channel.Inbound.ReadAsync().AsTask();
+        var done = await Task.WhenAny(reply, helper.Exit, Task.Delay(JobTimeout));
+        if (done == reply && reply.Status == TaskStatus.RanToCompletion)
+        {
+            using var msg = reply.Result;
+            try
+            {
+                var outcome = msg.ReadAs<DeliveryOutcome>();
+                if (msg.Type == ImsgType.MdaDone && outcome.EvpId == job.EvpId)
+                {
+                    Release(key, helper);
+                    return outcome;
+                }
+
+                Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} answered for evp:{outcome.EvpId:x16}");
+            }
+            catch (ImsgFormatException e)
+            {
+                Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} sent garbage: {e.Message}");
+            }
+        }
+
+        // No usable answer: the helper is gone, stuck or confused. Kill it and defer the mail.
+        bool timedOut = !helper.Exit.IsCompleted && done != reply;
+        Posix.Kill(helper.Pid, Libc.SIGKILL);
+        helper.Channel.Dispose();
+        var status = await helper.Exit;
+        Log.Debug($"debug: smtpd: mda process done for evp:{job.EvpId:x16}: {status.Describe()}");
+        return new DeliveryOutcome(job.EvpId, 1, timedOut ? "terminated; timeout" : "delivery helper " + status.Describe());
+    }
+
+    private Helper Start()
+    {
+        var (mine, theirs) = Posix.SocketPair();
+        try
+        {
+            using var devnull = Posix.Open("/dev/null", Libc.O_RDWR);
+            int pid = Posix.Spawn(ChildSpawner.SelfPath(), ["smtpd", "-x", "mda"], ["PATH=/usr/bin:/bin"], [(devnull, 0), (devnull, 1), (devnull, 2), (theirs, 3)]);
+            var channel = new ImsgChannel(mine, "mda");
+            channel.Start();
+            return new Helper(pid, channel, _reaper.WaitAsync(pid));
+        }
+        catch
+        {
+            mine.Dispose();
+            throw;
+        }
+        finally
+        {
+            theirs.Dispose();
+        }
+    }
+
+    private Helper? TakeIdle((uint, uint, bool) key)
+    {
+        if (!_idle.TryGetValue(key, out var stack))
+        {
+            return null;
+        }
+
+        while (stack.TryPop(out var helper))
+        {
+            _idleCount--;
+            if (!helper.Exit.IsCompleted)
+            {
+                return helper;
+            }
+
+            helper.Channel.Dispose();
+        }
+
+        return null;
+    }
+
+    private void Release((uint, uint, bool) key, Helper helper)
+    {
+        if (_idleCount >= MaxIdle || helper.Exit.IsCompleted)
+        {
+            Close(helper);
+            return;
+        }
+
+        helper.IdleSince = Environment.TickCount64;
+        if (!_idle.TryGetValue(key, out var stack))
+        {
+            _idle[key] = stack = new Stack<Helper>();
+        }
+
+        stack.Push(helper);
+        _idleCount++;
+        _sweeper ??= SweepLoopAsync();
+    }
+
+    // Runs on the parent's loop (the awaits resume there), as every other use of the pool does.
+    private async Task SweepLoopAsync()
+    {
+        while (true)
+        {
+            await Task.Delay(IdleTimeout);
+            Sweep();
+        }
+    }
+
+    // Closes the helpers idle for longer than IdleTimeout.
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        foreach (var (key, stack) in _idle.ToList())
+        {
+            var keep = stack.Where(h => now - h.IdleSince < (long)IdleTimeout.TotalMilliseconds && !h.Exit.IsCompleted).Reverse().ToList();
+            foreach (var h in stack.Except(keep))
+            {
+                Close(h);
+            }
+
+            _idleCount -= stack.Count - keep.Count;
+            if (keep.Count == 0)
+            {
+                _idle.Remove(key);
+            }
+            else
+            {
+                _idle[key] = new Stack<Helper>(keep);
+            }
+        }
+    }
+
+    // Closing the socket is the helper's cue to exit; the reaper collects it.
+    private static void Close(Helper helper) => helper.Channel.Dispose();
+
+    private sealed class Helper(int pid, ImsgChannel channel, Task<WaitStatus> exit)
+    {
+        public int Pid { get; } = pid;
+
+        public ImsgChannel Channel { get; } = channel;
+
+        public Task<WaitStatus> Exit { get; } = exit;
+
+        public long IdleSince { get; set; }
+    }
+}
