@@ -46,7 +46,10 @@ internal sealed class MdaHelperPool
 
         helper.Channel.Post(job, fd: message);
         var reply = helper.Channel.Inbound.ReadAsync().AsTask();
-        var done = await Task.WhenAny(reply, helper.Exit, Task.Delay(JobTimeout));
+        using var timeout = new CancellationTokenSource();
+        var timer = Task.Delay(JobTimeout, timeout.Token);
+        var done = await Task.WhenAny(reply, helper.Exit, timer);
+        timeout.Cancel();
         if (done == reply && reply.Status == TaskStatus.RanToCompletion)
         {
             using var msg = reply.Result;
@@ -68,7 +71,7 @@ internal sealed class MdaHelperPool
         }
 
         // No usable answer: the helper is gone, stuck or confused. Kill it and defer the mail.
-        bool timedOut = !helper.Exit.IsCompleted && done != reply;
+        bool timedOut = done == timer;
         Posix.Kill(helper.Pid, Libc.SIGKILL);
         helper.Channel.Dispose();
         var status = await helper.Exit;

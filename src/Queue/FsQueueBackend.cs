@@ -22,6 +22,9 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
 
     private readonly IQueueFileSystem _fs;
     private readonly QueueCodec _codec;
+
+    /// <summary>Whether bodies are compressed or encrypted at commit (the cipher is not thread-safe).</summary>
+    public bool TransformsBodies => _codec.Transforms;
     private readonly QueueOptions _options;
 
     public FsQueueBackend(string root, QueueOptions? options = null, IQueueFileSystem? fileSystem = null)

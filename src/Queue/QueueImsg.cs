@@ -29,14 +29,7 @@ internal sealed partial class QueueProcess
                 MessageCommit(peer, msg.ReadAs<MsgRequest>());
                 break;
             case ImsgType.QueueMessageRollback when from == ProcRole.Dispatcher:
-                var rollback = msg.ReadAs<MsgRequest>();
-                if (_bodies.Remove(rollback.MsgId, out var unused))
-                {
-                    unused.Dispose();
-                }
-
-                Backend.MessageDelete(new MsgId(rollback.MsgId));
-                break;
+                return RollbackAsync(msg.ReadAs<MsgRequest>());
             case ImsgType.SchedulerDeliver when from == ProcRole.Scheduler:
                 StartDelivery(msg.ReadAs<ScheduleEntry>());
                 break;

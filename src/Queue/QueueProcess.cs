@@ -16,7 +16,12 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     public const long DefaultTtl = 4 * 24 * 3600;
 
     // Bodies handed out at create time wait here until the dispatcher opens them at DATA.
+    private const int CommitThreads = 32;
+
     private readonly Dictionary<uint, SafeFd> _bodies = [];
+
+    // Commits running on pool threads, by message id (see QueueTransactions.MessageCommit).
+    private readonly Dictionary<uint, Task<QueueResult>> _commits = [];
     private FsQueueBackend? _backend;
     private long _ttl = DefaultTtl;
 
@@ -46,6 +51,11 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
         {
             Log.FatalX("crypto_setup: invalid key for queue encryption");
         }
+
+        // Commits block in fsync on pool threads; let the pool grow to the number of sessions
+        // that commit at once without its start-up delay for blocked threads.
+        ThreadPool.GetMinThreads(out _, out int io);
+        ThreadPool.SetMinThreads(CommitThreads, io);
 
         // Chrooted into the spool when root; the spool path itself otherwise.
         string root = Settings.Privileged ? "/" : Settings.QueueDir;

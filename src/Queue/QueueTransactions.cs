@@ -58,10 +58,52 @@ internal sealed partial class QueueProcess
         dispatcher.PostAs(ImsgType.QueueEnvelopeSubmitReply, new EvpReply(s.ReqId, r.IsOk ? e.Id.Value : 0, r.IsOk));
     }
 
+    /// <summary>
+    /// Starts a commit. Its fsyncs run on a pool thread, so the commits of concurrent sessions
+    /// overlap and the filesystem journals them together (a serial queue caps every client at
+    /// one commit latency). Only the commit itself leaves the loop: a message being committed is
+    /// touched by nothing else (its rollback waits, see RollbackAsync), and the codec's cipher is
+    /// not thread-safe, so a transforming queue commits on the loop.
+    /// </summary>
     private void MessageCommit(ImsgChannel dispatcher, MsgRequest req)
     {
         var msgid = new MsgId(req.MsgId);
-        var r = Backend.MessageCommit(msgid);
+        if (Backend.TransformsBodies)
+        {
+            MessageCommitted(dispatcher, req, Backend.MessageCommit(msgid));
+            return;
+        }
+
+        var commit = Task.Run(() => Backend.MessageCommit(msgid));
+        _commits[req.MsgId] = commit;
+        _ = CompleteAsync();
+
+        async Task CompleteAsync()
+        {
+            var r = await commit;
+            _commits.Remove(req.MsgId);
+            MessageCommitted(dispatcher, req, r);
+        }
+    }
+
+    private async ValueTask RollbackAsync(MsgRequest req)
+    {
+        if (_commits.TryGetValue(req.MsgId, out var commit))
+        {
+            await commit;
+        }
+
+        if (_bodies.Remove(req.MsgId, out var unused))
+        {
+            unused.Dispose();
+        }
+
+        Backend.MessageDelete(new MsgId(req.MsgId));
+    }
+
+    private void MessageCommitted(ImsgChannel dispatcher, MsgRequest req, QueueResult r)
+    {
+        var msgid = new MsgId(req.MsgId);
         if (!r.IsOk)
         {
             Log.Warn($"warn: queue: commit of msg:{req.MsgId:x8} failed: {r}");
