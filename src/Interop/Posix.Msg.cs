@@ -10,8 +10,11 @@ internal static partial class Posix
     /// <summary>Most descriptors one recvmsg accepts; more are a protocol error (MSG_CTRUNC).</summary>
     public const int MaxFdsPerRecv = 16;
 
-    /// <summary>Sends bytes, optionally with one descriptor. Returns bytes written; 0 only for EAGAIN on a non-blocking socket.</summary>
-    public static unsafe int SendMsg(SafeFd socket, ReadOnlySpan<byte> data, int passFd = -1)
+    /// <summary>
+    /// Sends bytes, optionally with one descriptor. Returns bytes written; 0 only for EAGAIN
+    /// (a non-blocking socket, or <paramref name="dontWait"/>).
+    /// </summary>
+    public static unsafe int SendMsg(SafeFd socket, ReadOnlySpan<byte> data, int passFd = -1, bool dontWait = false)
     {
         byte* control = stackalloc byte[Libc.CmsgSpace(sizeof(int))];
         fixed (byte* p = data)
@@ -37,7 +40,7 @@ internal static partial class Posix
 
             while (true)
             {
-                nint n = Libc.SendMsg(socket.Fd, &msg, Libc.MSG_NOSIGNAL);
+                nint n = Libc.SendMsg(socket.Fd, &msg, Libc.MSG_NOSIGNAL | (dontWait ? Libc.MSG_DONTWAIT : 0));
                 if (n >= 0)
                 {
                     return (int)n;
@@ -62,9 +65,10 @@ internal static partial class Posix
     /// <summary>
     /// Receives bytes into <paramref name="buffer"/>; descriptors that came along are appended
     /// to <paramref name="fds"/> (close-on-exec). Returns 0 at end of stream. Throws when the
-    /// kernel had to drop descriptors (MSG_CTRUNC): the peer broke the protocol.
+    /// kernel had to drop descriptors (MSG_CTRUNC): the peer broke the protocol. With
+    /// <paramref name="dontWait"/>, returns -1 when nothing is there yet (EAGAIN).
     /// </summary>
-    public static unsafe int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds)
+    public static unsafe int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, bool dontWait = false)
     {
         int space = Libc.CmsgSpace(sizeof(int) * MaxFdsPerRecv);
         byte* control = stackalloc byte[space];
@@ -82,13 +86,18 @@ internal static partial class Posix
             nint n;
             while (true)
             {
-                n = Libc.RecvMsg(socket.Fd, &msg, Libc.MSG_CMSG_CLOEXEC);
+                n = Libc.RecvMsg(socket.Fd, &msg, Libc.MSG_CMSG_CLOEXEC | (dontWait ? Libc.MSG_DONTWAIT : 0));
                 if (n >= 0)
                 {
                     break;
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
+                if (errno == (int)Errno.EAGAIN && dontWait)
+                {
+                    return -1;
+                }
+
                 if (errno != (int)Errno.EINTR)
                 {
                     throw new PosixException(errno, "recvmsg");

@@ -1,9 +1,10 @@
 // One end of a socketpair to another process: framed messages out and in, descriptors passed
-// with SCM_RIGHTS. A reader thread blocks in recvmsg and hands whole messages to a bounded
-// queue the role's loop drains; a writer thread sends queued frames, coalescing small ones.
-// Backpressure: the inbound queue is bounded (a slow consumer stops the reader, the socket
-// fills, the sender waits), and senders await WhenWritableAsync once the outbound queue holds
-// more than HighWater bytes. Behaviour reference: usr.sbin/smtpd/mproc.c.
+// with SCM_RIGHTS. Sending happens on the caller's thread with non-blocking sendmsg; what the
+// socket cannot take yet is queued and written by the process's ImsgPoller when there is room.
+// The poller also reads: whole messages go to a bounded queue the role's loop drains.
+// Backpressure: the inbound queue is bounded (a slow consumer stops reading, the socket fills,
+// the sender queues), and senders await WhenWritableAsync once the outbound queue holds more
+// than HighWater bytes. Behaviour reference: usr.sbin/smtpd/mproc.c.
 using System.Buffers;
 using System.Threading.Channels;
 using Smtpd.Interop;
@@ -21,13 +22,24 @@ internal sealed partial class ImsgChannel : IDisposable
 
     private readonly SafeFd _socket;
     private readonly Channel<Imsg> _inbound;
+
+    // Output state, under _outLock: frames not yet (fully) written; the first may be partly sent.
     private readonly object _outLock = new();
     private readonly Queue<OutFrame> _outQueue = new();
+    private int _headSent;
     private long _queuedBytes;
     private bool _closed;
     private TaskCompletionSource? _drained;
-    private Thread? _reader;
-    private Thread? _writer;
+    private byte[]? _batch;
+
+    // Poller registration, under _pollLock: what we currently ask epoll for.
+    private readonly object _pollLock = new();
+    private ImsgPoller? _poller;
+    private ulong _tag;
+    private bool _wantRead = true;
+    private bool _wantWrite;
+    private bool _unregistered;
+    private bool _inEpoll;
 
     public ImsgChannel(SafeFd socket, string peerName, int inboundCapacity = 4096)
     {
@@ -59,12 +71,20 @@ internal sealed partial class ImsgChannel : IDisposable
         }
     }
 
+    /// <summary>Starts receiving (and writing what was queued before), through the process's poller.</summary>
     public void Start()
     {
-        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "imsg-in " + PeerName };
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "imsg-out " + PeerName };
-        _reader.Start();
-        _writer.Start();
+        var poller = ImsgPoller.Shared;
+        lock (_outLock)
+        {
+            lock (_pollLock)
+            {
+                _wantWrite = _outQueue.Count > 0;
+                _poller = poller;
+                _tag = poller.NewTag(this);
+                UpdateRegistration();
+            }
+        }
     }
 
     /// <summary>Queues a typed message. The descriptor, if any, is closed here once sent.</summary>
@@ -114,12 +134,13 @@ internal sealed partial class ImsgChannel : IDisposable
         }
     }
 
-    /// <summary>Stops both threads: the reader sees end of stream, queued output is dropped.</summary>
+    /// <summary>Ends the channel: the inbound side sees end of stream, queued output is dropped.</summary>
     public void Close()
     {
         lock (_outLock)
         {
             _closed = true;
+            DropQueued();
             Monitor.PulseAll(_outLock);
         }
 
@@ -150,7 +171,30 @@ internal sealed partial class ImsgChannel : IDisposable
     public void Dispose()
     {
         Close();
-        _socket.Dispose();
+
+        // Off the poller first, under the read lock, so that no read is using the descriptor
+        // when it is closed (and its number perhaps reused).
+        lock (_readLock)
+        {
+            Unregister();
+            _socket.Dispose();
+        }
+
+        _inbound.Writer.TryComplete();
+    }
+
+    /// <summary>Called by the poller thread with the epoll events for this channel.</summary>
+    internal void OnReady(uint events)
+    {
+        if ((events & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        {
+            OnWritable();
+        }
+
+        if ((events & (Libc.EPOLLIN | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
+        {
+            OnReadable();
+        }
     }
 
     private static ArrayBufferWriter<byte> Builder()
@@ -181,7 +225,249 @@ internal sealed partial class ImsgChannel : IDisposable
 
             _outQueue.Enqueue(new OutFrame(frame, fd));
             _queuedBytes += length;
-            Monitor.Pulse(_outLock);
+
+            // Nothing was waiting: write now, on this thread. Otherwise the poller is on it.
+            // (Interest in writability changes only under _outLock, so it matches the queue.)
+            if (_outQueue.Count == 1 && !WriteQueued())
+            {
+                SetWantWrite(true);
+            }
+        }
+    }
+
+    // The poller says the socket has room (or failed): write what waits.
+    private void OnWritable()
+    {
+        lock (_outLock)
+        {
+            if (_outQueue.Count == 0 || WriteQueued())
+            {
+                SetWantWrite(false);
+            }
+        }
+    }
+
+    /// <summary>Writes queued frames until the queue is empty (true) or the socket is full (false). Under _outLock.</summary>
+    private bool WriteQueued()
+    {
+        try
+        {
+            while (_outQueue.Count > 0)
+            {
+                var first = _outQueue.Peek();
+                int sent;
+                int sentFrames = 1;
+                if (first.Fd is not null || _outQueue.Count == 1 || _headSent > 0)
+                {
+                    // One frame (a descriptor rides with the first byte of its own sendmsg).
+                    sent = Posix.SendMsg(_socket, first.Bytes.AsSpan(_headSent), first.Fd?.Fd ?? -1, dontWait: true);
+                    if (sent == 0)
+                    {
+                        return false;
+                    }
+
+                    first.Fd?.Dispose();
+                    _outQueue.Dequeue();
+                    if (_headSent + sent < first.Bytes.Length)
+                    {
+                        // Partly written: the rest goes first next time, without the descriptor.
+                        var rest = new OutFrame(first.Bytes, null);
+                        RequeueHead(rest, _headSent + sent);
+                        _queuedBytes -= sent;
+                        return false;
+                    }
+
+                    _queuedBytes -= sent;
+                    _headSent = 0;
+                }
+                else
+                {
+                    // Several small frames without descriptors: one sendmsg.
+                    var batch = _batch ??= new byte[BatchSize];
+                    int length = 0;
+                    sentFrames = 0;
+                    foreach (var f in _outQueue)
+                    {
+                        if (f.Fd is not null || length + f.Bytes.Length > batch.Length)
+                        {
+                            break;
+                        }
+
+                        f.Bytes.CopyTo(batch, length);
+                        length += f.Bytes.Length;
+                        sentFrames++;
+                    }
+
+                    if (sentFrames == 0)
+                    {
+                        // The first frame alone is bigger than the batch.
+                        sent = Posix.SendMsg(_socket, first.Bytes, -1, dontWait: true);
+                        if (sent == 0)
+                        {
+                            return false;
+                        }
+
+                        _outQueue.Dequeue();
+                        _queuedBytes -= sent;
+                        if (sent < first.Bytes.Length)
+                        {
+                            RequeueHead(first, sent);
+                            return false;
+                        }
+
+                        continue;
+                    }
+
+                    sent = Posix.SendMsg(_socket, batch.AsSpan(0, length), -1, dontWait: true);
+                    if (sent == 0)
+                    {
+                        return false;
+                    }
+
+                    _queuedBytes -= sent;
+                    int left = sent;
+                    while (left > 0)
+                    {
+                        var f = _outQueue.Dequeue();
+                        if (left < f.Bytes.Length)
+                        {
+                            RequeueHead(f, left);
+                            break;
+                        }
+
+                        left -= f.Bytes.Length;
+                    }
+
+                    if (_headSent > 0)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+        catch (PosixException)
+        {
+            // The peer is gone; the read side reports it as end of stream.
+            _closed = true;
+            DropQueued();
+            return true;
+        }
+        finally
+        {
+            WakeWriters();
+        }
+    }
+
+    // Puts a partly written frame back at the head of the queue, <paramref name="sent"/> bytes in.
+    private void RequeueHead(OutFrame frame, int sent)
+    {
+        var rest = _outQueue.ToArray();
+        _outQueue.Clear();
+        _outQueue.Enqueue(frame);
+        foreach (var f in rest)
+        {
+            _outQueue.Enqueue(f);
+        }
+
+        _headSent = sent;
+    }
+
+    // Under _outLock: release SendAsync callers below the low-water mark, and Flush waiters.
+    private void WakeWriters()
+    {
+        if (_drained is not null && (_queuedBytes <= LowWater || _closed))
+        {
+            _drained.TrySetResult();
+            _drained = null;
+        }
+
+        Monitor.PulseAll(_outLock);
+    }
+
+    private void DropQueued()
+    {
+        while (_outQueue.TryDequeue(out var f))
+        {
+            f.Fd?.Dispose();
+        }
+
+        _queuedBytes = 0;
+        _headSent = 0;
+    }
+
+    // Under _outLock (lock order: _outLock, then _pollLock).
+    private void SetWantWrite(bool on)
+    {
+        lock (_pollLock)
+        {
+            if (_wantWrite == on)
+            {
+                return;
+            }
+
+            _wantWrite = on;
+            UpdateRegistration();
+        }
+    }
+
+    private void SetWantRead(bool on)
+    {
+        lock (_pollLock)
+        {
+            if (_wantRead == on)
+            {
+                return;
+            }
+
+            _wantRead = on;
+            UpdateRegistration();
+        }
+    }
+
+    // Under _pollLock: tell epoll what we want now; nothing at all takes the socket out of the set.
+    private void UpdateRegistration()
+    {
+        if (_poller is null || _unregistered)
+        {
+            return;
+        }
+
+        uint mask = Mask();
+        if (mask == 0)
+        {
+            if (_inEpoll)
+            {
+                _poller.Unwatch(_socket);
+                _inEpoll = false;
+            }
+
+            return;
+        }
+
+        _poller.Watch(_tag, _socket, mask, add: !_inEpoll);
+        _inEpoll = true;
+    }
+
+    private uint Mask() => (_wantRead ? Libc.EPOLLIN : 0) | (_wantWrite ? Libc.EPOLLOUT : 0);
+
+    private void Unregister()
+    {
+        lock (_pollLock)
+        {
+            if (_poller is not null && !_unregistered)
+            {
+                if (_inEpoll)
+                {
+                    _poller.Unwatch(_socket);
+                }
+
+                _poller.Forget(_tag);
+            }
+
+            _inEpoll = false;
+            _unregistered = true;
         }
     }
 

@@ -1,0 +1,195 @@
+// The read side of ImsgChannel, run by the poller thread when the socket is readable: drain it
+// with non-blocking recvmsg, cut whole frames, hand them to the inbound queue. When that queue is
+// full the channel stops asking for input until the consumer makes room: the socket then fills
+// and the sending process queues (see WhenWritableAsync there).
+using Smtpd.Interop;
+
+namespace Smtpd.Ipc;
+
+internal sealed partial class ImsgChannel
+{
+    private readonly object _readLock = new();
+    private readonly List<SafeFd> _received = [];
+    private readonly Queue<SafeFd> _pendingFds = new();
+    private byte[] _buf = new byte[256 * 1024];
+    private int _start;
+    private int _end;
+    private bool _readDone;
+    private bool _stalled;
+
+    private void OnReadable()
+    {
+        lock (_readLock)
+        {
+            if (_readDone || _stalled || _socket.IsClosed)
+            {
+                return;
+            }
+
+            try
+            {
+                ReadAvailable();
+            }
+            catch (ImsgFormatException e)
+            {
+                EndOfInput(e);
+            }
+            catch (PosixException e)
+            {
+                EndOfInput(new ImsgFormatException(e.Message, e));
+            }
+        }
+    }
+
+    // Under _readLock. Frames already buffered first, then whatever the socket holds.
+    private void ReadAvailable()
+    {
+        while (true)
+        {
+            if (!DeliverBuffered())
+            {
+                return;
+            }
+
+            if (_end == _buf.Length)
+            {
+                Compact(0);
+            }
+
+            int n;
+            try
+            {
+                n = Posix.RecvMsg(_socket, _buf.AsSpan(_end), _received, dontWait: true);
+            }
+            catch (PosixException e) when (e.Errno is Errno.ECONNRESET or Errno.EBADF or Errno.ENOTCONN)
+            {
+                n = 0;
+            }
+
+            foreach (var fd in _received)
+            {
+                _pendingFds.Enqueue(fd);
+            }
+
+            _received.Clear();
+            if (n < 0)
+            {
+                return;
+            }
+
+            if (n == 0)
+            {
+                EndOfInput(null);
+                return;
+            }
+
+            _end += n;
+        }
+    }
+
+    /// <summary>Hands over every whole buffered frame; false when the inbound queue is full (stalled).</summary>
+    private bool DeliverBuffered()
+    {
+        while (true)
+        {
+            var span = _buf.AsSpan(_start, _end - _start);
+            var status = ImsgFramer.TryRead(span, out var header);
+            if (status == FrameStatus.Malformed)
+            {
+                throw new ImsgFormatException($"malformed frame from {PeerName} (type {(uint)header.Type}, length {header.Length})");
+            }
+
+            if (status == FrameStatus.Incomplete)
+            {
+                if (span.Length >= ImsgHeader.Size && header.Length > _buf.Length - _start)
+                {
+                    Compact(header.Length);
+                }
+
+                if (_start == _end)
+                {
+                    _start = _end = 0;
+                }
+
+                return true;
+            }
+
+            if (header.HasFd && _pendingFds.Count == 0)
+            {
+                throw new ImsgFormatException($"{header.Type} from {PeerName} announced a descriptor that did not arrive");
+            }
+
+            // Check for room before taking the descriptor, so a stalled frame is redone whole.
+            var writer = _inbound.Writer;
+            byte[] payload = span.Slice(ImsgHeader.Size, header.Length - ImsgHeader.Size).ToArray();
+            var msg = new Imsg(header.Type, header.PeerId, header.Pid, payload, header.HasFd ? _pendingFds.Peek() : null);
+            if (!writer.TryWrite(msg))
+            {
+                Stall();
+                return false;
+            }
+
+            if (header.HasFd)
+            {
+                _pendingFds.Dequeue();
+            }
+
+            _start += header.Length;
+        }
+    }
+
+    // The consumer is behind: stop reading until it has room, then go on where we stopped.
+    private void Stall()
+    {
+        _stalled = true;
+        SetWantRead(false);
+        _ = ResumeAsync();
+
+        async Task ResumeAsync()
+        {
+            bool open = await _inbound.Writer.WaitToWriteAsync().ConfigureAwait(false);
+            lock (_readLock)
+            {
+                _stalled = false;
+                if (!open || _readDone || _socket.IsClosed)
+                {
+                    return;
+                }
+            }
+
+            SetWantRead(true);
+            OnReadable();
+        }
+    }
+
+    private void Compact(int need)
+    {
+        int used = _end - _start;
+        if (need > _buf.Length || (_start == 0 && used == _buf.Length))
+        {
+            var bigger = new byte[Math.Max(need, _buf.Length * 2)];
+            _buf.AsSpan(_start, used).CopyTo(bigger);
+            _buf = bigger;
+        }
+        else
+        {
+            _buf.AsSpan(_start, used).CopyTo(_buf);
+        }
+
+        _start = 0;
+        _end = used;
+    }
+
+    // Under _readLock: end of stream or a broken peer. No more input; the poller lets go.
+    private void EndOfInput(ImsgFormatException? failure)
+    {
+        _readDone = true;
+        while (_pendingFds.TryDequeue(out var fd))
+        {
+            fd.Dispose();
+        }
+
+        Unregister();
+        _inbound.Writer.TryComplete(failure);
+    }
+}
