@@ -238,6 +238,9 @@ internal static partial class Posix
 
     public static bool Kill(int pid, int signal) => Libc.Kill(pid, signal) == 0;
 
+    /// <summary>Sets <paramref name="signal"/> to SIG_IGN (kept across exec, unlike a handler).</summary>
+    public static void IgnoreSignal(int signal) => _ = Libc.Signal(signal, Libc.SIG_IGN);
+
     /// <summary>Blocking wait for one child; returns its raw wait status.</summary>
     public static unsafe int WaitPid(int pid)
     {

@@ -9,6 +9,7 @@ internal static class Log
 {
     private static readonly object s_lock = new();
     private static bool s_stderr = true;
+    private static readonly SafeFd StandardError = new(2, ownsHandle: false);
     private static int s_verbose;
     private static string s_procName = "smtpd";
     private static TraceFlags s_trace;
@@ -71,12 +72,15 @@ internal static class Log
     {
         if (s_stderr)
         {
+            // Straight to fd 2: Console would start the runtime's terminal and signal thread
+            // in every process just to print a line.
+            int length = System.Text.Encoding.UTF8.GetByteCount(message) + 1;
+            byte[] line = new byte[length];
+            System.Text.Encoding.UTF8.GetBytes(message, line);
+            line[^1] = (byte)'\n';
             lock (s_lock)
             {
-                var err = Console.Error;
-                err.Write(message);
-                err.Write('\n');
-                err.Flush();
+                _ = Posix.TryWriteAll(StandardError, line);
             }
         }
         else

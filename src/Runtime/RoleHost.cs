@@ -21,9 +21,10 @@ internal static class RoleHost
         WarmUp.Run();
 
         // Ctrl-C reaches the whole process group; only the parent decides when roles stop.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = true);
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+        // Ignored outright (as OpenSMTPD's processes do): a handler would cost a thread.
+        Posix.IgnoreSignal(Libc.SIGINT);
+        Posix.IgnoreSignal(Libc.SIGTERM);
+        Posix.IgnoreSignal(Libc.SIGHUP);
 
         var parent = new ImsgChannel(new SafeFd(ChildSpawner.ParentFd), "parent");
         parent.Start();
