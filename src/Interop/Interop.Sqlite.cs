@@ -16,7 +16,7 @@ internal static unsafe partial class LibSqlite
     internal const int SQLITE_OPEN_READONLY = 0x00000001;
 
     /// <summary>Destructor argument telling sqlite3_bind_text to copy the bytes before it returns.</summary>
-    internal static readonly nint SQLITE_TRANSIENT = -1;
+    internal const nint SQLITE_TRANSIENT = -1;
 
     [LibraryImport(Name, EntryPoint = "sqlite3_open_v2", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int OpenV2(string filename, nint* db, int flags, string? vfs);
@@ -29,6 +29,10 @@ internal static unsafe partial class LibSqlite
 
     [LibraryImport(Name, EntryPoint = "sqlite3_errstr")]
     internal static partial byte* ErrStr(int code);
+
+    /// <summary>The errno of the last failed system call on this connection (why a file could not be opened).</summary>
+    [LibraryImport(Name, EntryPoint = "sqlite3_system_errno")]
+    internal static partial int SystemErrno(nint db);
 
     [LibraryImport(Name, EntryPoint = "sqlite3_busy_timeout")]
     internal static partial int BusyTimeout(nint db, int milliseconds);

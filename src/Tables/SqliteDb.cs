@@ -34,7 +34,10 @@ internal sealed unsafe class SqliteDb : IDisposable
 
         if (rc != LibSqlite.SQLITE_OK)
         {
+            // "unable to open database file" alone hides the usual cause: _smtpd may not read it.
+            int errno = db != 0 ? LibSqlite.SystemErrno(db) : 0;
             string message = db != 0 ? Text(LibSqlite.ErrMsg(db)) : Text(LibSqlite.ErrStr(rc));
+            message += errno != 0 ? $" ({Posix.StrError((Errno)errno)})" : string.Empty;
             _ = LibSqlite.CloseV2(db);
             throw new IOException($"{path}: {message}");
         }

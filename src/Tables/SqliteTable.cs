@@ -180,7 +180,12 @@ internal sealed class SqliteTable : ITable, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Close();
-            string error = e is FileNotFoundException or DirectoryNotFoundException ? $"{ConfigPath}: no such file" : e.Message;
+            string error = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => $"{ConfigPath}: no such file",
+                UnauthorizedAccessException => $"{ConfigPath}: permission denied",
+                _ => e.Message,
+            };
             if (error != _lastError)
             {
                 Log.Warn($"warn: table-sqlite: {Name}: {error}; lookups answer a temporary failure");

@@ -135,7 +135,7 @@ public sealed class TableTests : IDisposable
         string conf = Write("users.conf", $"dbpath {_tables}/missing.sqlite\nquery_mailaddr SELECT address FROM users WHERE address=?\n");
         using var d = Daemon.Start(Config($"table users sqlite:{conf}")).WaitReady();
         Assert.StartsWith("451", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
-        Wait.Until(() => d.Log.Contains($"warn: table-sqlite: users: {_tables}/missing.sqlite: unable to open database file; lookups answer a temporary failure", StringComparison.Ordinal), "the missing database is logged");
+        Wait.Until(() => d.Log.Contains($"warn: table-sqlite: users: {_tables}/missing.sqlite: unable to open database file (No such file or directory); lookups answer a temporary failure", StringComparison.Ordinal), "the missing database is logged");
         Assert.False(d.HasExited());
     }
 
