@@ -35,7 +35,7 @@ internal sealed unsafe class SqliteDb : IDisposable
         if (rc != LibSqlite.SQLITE_OK)
         {
             // "unable to open database file" alone hides the usual cause: _smtpd may not read it.
-            int errno = db != 0 ? LibSqlite.SystemErrno(db) : 0;
+            int errno = db != 0 ? SystemErrno(db) : 0;
             string message = db != 0 ? Text(LibSqlite.ErrMsg(db)) : Text(LibSqlite.ErrStr(rc));
             message += errno != 0 ? $" ({Posix.StrError((Errno)errno)})" : string.Empty;
             _ = LibSqlite.CloseV2(db);
@@ -76,6 +76,19 @@ internal sealed unsafe class SqliteDb : IDisposable
 
     /// <summary>SQLite's description of the last failure on this connection.</summary>
     public string ErrorMessage() => Text(LibSqlite.ErrMsg(_db));
+
+    // sqlite3_system_errno is from SQLite 3.22 (2018); every other function used is far older.
+    private static int SystemErrno(nint db)
+    {
+        try
+        {
+            return LibSqlite.SystemErrno(db);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>A NUL-terminated UTF-8 string from SQLite, or "" for NULL.</summary>
     internal static string Text(byte* s) => s == null ? string.Empty : Marshal.PtrToStringUTF8((nint)s) ?? string.Empty;
