@@ -51,6 +51,10 @@ internal sealed partial class ConfigChecker
             {
                 CheckEntryShapes(table);
             }
+            else if (table.Backend == "sqlite")
+            {
+                CheckSqliteTable(table);
+            }
         }
         // OpenSMTPD loads every pki at start and refuses one that lacks either file.
         foreach (var pki in _config.Pkis)
@@ -117,6 +121,11 @@ internal sealed partial class ConfigChecker
         if (!_tables.TryGetValue(table.Name!, out var def))
         {
             Error(where, $"undefined table \"{table.Name}\"");
+            return;
+        }
+        if (def.Backend == "sqlite")
+        {
+            CheckSqliteUse(def, use, where);
             return;
         }
         var services = ServicesOf(def.Backend);

@@ -12,3 +12,9 @@ internal static partial class LibDb
     /// <summary>Berkeley DB 5.3; Debian ships only the versioned runtime name (no libdb.so link).</summary>
     internal const string Name = "libdb-5.3.so";
 }
+
+internal static partial class LibSqlite
+{
+    /// <summary>SQLite 3; Debian's libsqlite3-0 ships only the versioned runtime name (the .so link is in -dev).</summary>
+    internal const string Name = "libsqlite3.so.0";
+}

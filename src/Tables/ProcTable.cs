@@ -121,7 +121,9 @@ internal sealed class ProcTable : ITable, IDisposable
             }
 
             string id = Random.Shared.Next().ToString("x8", CultureInfo.InvariantCulture);
-            string line = $"table|{ProtocolVersion}|{Timestamp()}|{Name}|{request}|{ServiceName(service)}|{id}|{key}";
+            // OpenSMTPD lower-cases every key before a backend sees it (table_lookup), and table
+            // programs (table-sqlite, table-ldap...) compare what they get as it is.
+            string line = $"table|{ProtocolVersion}|{Timestamp()}|{Name}|{request}|{ServiceName(service)}|{id}|{key.ToLowerInvariant()}";
             string? reply = proc.Exchange(line, Timeout, out string? failure);
             if (reply is null)
             {

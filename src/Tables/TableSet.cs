@@ -91,6 +91,12 @@ internal sealed class TableSet
             return (false, error);
         }
 
+        if (fresh is SqliteTable { LastError: { } sqliteError } unopened)
+        {
+            unopened.Dispose();
+            return (false, sqliteError);
+        }
+
         var old = _named[name];
         _named[name] = fresh;
         (old as IDisposable)?.Dispose();
@@ -127,9 +133,15 @@ internal sealed class TableSet
                 var db = new DbTable(def.Name, def.Config, _subAddressDelimiter);
                 db.Lookup(TableService.String, string.Empty);
                 return db;
+            case "sqlite" when def.Config is not null:
+                // Opened now, so a broken file, database or query is logged at start; the table
+                // tries again at each lookup until it opens.
+                var sqlite = new SqliteTable(def.Name, def.Config);
+                sqlite.Open();
+                return sqlite;
             case "getpwnam":
                 return new GetpwnamTable(def.Name);
-            case "static" or "file" or "db":
+            case "static" or "file" or "db" or "sqlite":
                 return new UnavailableTable(def.Name, $"backend \"{def.Backend}\" needs a file");
         }
 

@@ -1,6 +1,6 @@
-// Tables in a running daemon: `smtpctl update table` makes a changed file table take effect,
-// db maps from makemap are used, and a broken table program defers mail without taking the
-// daemon down.
+// Tables in a running daemon: `smtpctl update table` makes a changed file table take effect and
+// reopens a sqlite database, db maps from makemap are used, and a broken table program or a
+// missing database defers mail without taking the daemon down.
 using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.EndToEnd;
@@ -103,6 +103,50 @@ public sealed class TableTests : IDisposable
         Assert.StartsWith("451", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
         Wait.Until(() => d.Log.Contains("missing.db", StringComparison.Ordinal), "the missing map is logged");
         Assert.False(d.HasExited());
+    }
+
+    [EndToEndFact]
+    public void UpdateTableReopensASqliteDatabaseAndABrokenQueryKeepsTheOldOne()
+    {
+        string db = SqliteFile.Exec(Path.Combine(_tables, "users.sqlite"), "CREATE TABLE users (address TEXT); INSERT INTO users VALUES ('root@example.org');");
+        File.SetUnixFileMode(db, (UnixFileMode)0b110_100_100);
+        string conf = Write("users.conf", $"dbpath {db}\nquery_mailaddr SELECT address FROM users WHERE address=?\n");
+        using var d = Daemon.Start(Config($"table users sqlite:{conf}")).WaitReady();
+        Assert.StartsWith("250", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Assert.StartsWith("550", Rcpt(d, "nobody@example.org"), StringComparison.Ordinal);
+
+        // A database renamed into place is a new file: the open one is read until the update.
+        string next = SqliteFile.Exec(Path.Combine(_tables, "next.sqlite"), "CREATE TABLE users (address TEXT); INSERT INTO users VALUES ('nobody@example.org');");
+        File.SetUnixFileMode(next, (UnixFileMode)0b110_100_100);
+        File.Move(next, db, overwrite: true);
+        Assert.StartsWith("550", Rcpt(d, "nobody@example.org"), StringComparison.Ordinal);
+        Assert.Equal((0, "command succeeded\n"), (d.Ctl("update", "table", "users").Code, d.Ctl("update", "table", "users").Out));
+        Assert.StartsWith("250", Rcpt(d, "nobody@example.org"), StringComparison.Ordinal);
+
+        Write("users.conf", $"dbpath {db}\nquery_mailaddr SELECT address FROM nosuch WHERE address=?\n");
+        var broken = d.Ctl("update", "table", "users");
+        Assert.Equal((1, "command failed: query_mailaddr: no such table: nosuch\n"), (broken.Code, broken.Out));
+        Assert.StartsWith("250", Rcpt(d, "nobody@example.org"), StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void AMissingSqliteDatabaseDefersMailWithALogLine()
+    {
+        string conf = Write("users.conf", $"dbpath {_tables}/missing.sqlite\nquery_mailaddr SELECT address FROM users WHERE address=?\n");
+        using var d = Daemon.Start(Config($"table users sqlite:{conf}")).WaitReady();
+        Assert.StartsWith("451", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
+        Wait.Until(() => d.Log.Contains($"warn: table-sqlite: users: {_tables}/missing.sqlite: unable to open database file (No such file or directory); lookups answer a temporary failure", StringComparison.Ordinal), "the missing database is logged");
+        Assert.False(d.HasExited());
+    }
+
+    [EndToEndFact]
+    public void UsingASqliteTableForAServiceItHasNoQueryForIsAConfigurationError()
+    {
+        string conf = Write("users.conf", $"dbpath {_tables}/users.sqlite\nquery_domain SELECT domain FROM domains WHERE domain=?\n");
+        File.WriteAllText(Path.Combine(_tables, "smtpd.conf"), Config($"table users sqlite:{conf}").Replace("{PORT}", "2525", StringComparison.Ordinal));
+        var r = Binary.Run(Binary.Require(), ["-n", "-f", Path.Combine(_tables, "smtpd.conf")]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains($"table \"users\" may not be used for \"for rcpt-to\" lookups: {conf} has no query_mailaddr", r.Err, StringComparison.Ordinal);
     }
 
     [EndToEndFact]

@@ -47,6 +47,14 @@ public sealed class ProcTableTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void KeysReachTheProgramLowerCasedAsOpenSmtpdSendsThem()
+    {
+        using var table = new ProcTable("t", Program, null);
+        Assert.Equal(MatchResult.Match, table.Match(TableService.Domain, "Example.ORG"));
+        Assert.Equal((MatchResult.Match, "alice, bob"), table.Lookup(TableService.Alias, "Root"));
+    }
+
+    [Fact]
     public void LookupsAndChecksAreAnsweredForTheRegisteredServices()
     {
         using var table = new ProcTable("t", Program, null);
