@@ -75,9 +75,9 @@ internal sealed class MaildirDelivery
         bool isJunk;
         try
         {
-            await using (created.File)
+            using (created.File)
             {
-                isJunk = await WriteAsync(message, created.File, ct);
+                isJunk = Write(message, created.File, ct);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -146,22 +146,25 @@ internal sealed class MaildirDelivery
     }
 
     // Writes the message and fsyncs it: the file must be on disk before its name appears in new/.
-    private static async Task<bool> WriteAsync(Stream message, FileStream file, CancellationToken ct)
+    // Synchronous on purpose: the helper delivers one message at a time, and async file I/O
+    // would only add a thread-pool hop per read and write.
+    private static bool Write(Stream message, FileStream file, CancellationToken ct)
     {
         var scan = new JunkHeaderScanner();
         var buffer = new byte[64 * 1024];
         bool endsWithNewline = true;
         int n;
-        while ((n = await message.ReadAsync(buffer, ct)) > 0)
+        while ((n = message.Read(buffer)) > 0)
         {
+            ct.ThrowIfCancellationRequested();
             scan.Feed(buffer.AsSpan(0, n));
-            await file.WriteAsync(buffer.AsMemory(0, n), ct);
+            file.Write(buffer, 0, n);
             endsWithNewline = buffer[n - 1] == (byte)'\n';
         }
 
         if (!endsWithNewline)
         {
-            await file.WriteAsync("\n"u8.ToArray(), ct);
+            file.Write("\n"u8);
         }
 
         file.Flush(flushToDisk: true);

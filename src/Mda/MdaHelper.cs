@@ -15,8 +15,7 @@ internal static class MdaHelper
 {
     public static int Run()
     {
-        using var parent = new ImsgChannel(new SafeFd(3), "parent", inboundCapacity: 4);
-        parent.Start();
+        using var parent = new ImsgBlockingPeer(new SafeFd(3), "parent");
         (uint Uid, uint Gid, bool Drop)? identity = null;
         while (true)
         {
@@ -24,17 +23,14 @@ internal static class MdaHelper
             SafeFd? message;
             try
             {
-                var inbound = parent.Inbound;
-                if (!inbound.WaitToReadAsync().AsTask().GetAwaiter().GetResult() || !inbound.TryRead(out var msg))
+                using var msg = parent.Receive();
+                if (msg is null)
                 {
                     return 0;
                 }
 
-                using (msg)
-                {
-                    job = msg.Read<MdaJob>();
-                    message = msg.TakeFd();
-                }
+                job = msg.Read<MdaJob>();
+                message = msg.TakeFd();
             }
             catch (ImsgFormatException)
             {
@@ -65,7 +61,10 @@ internal static class MdaHelper
                 MdaResultKind.TempFail => 1,
                 _ => 2,
             };
-            parent.PostAs(ImsgType.MdaDone, new DeliveryOutcome(job.EvpId, status, result.IsOk ? "Delivered" : result.Reason));
+            if (!parent.SendAs(ImsgType.MdaDone, new DeliveryOutcome(job.EvpId, status, result.IsOk ? "Delivered" : result.Reason)))
+            {
+                return 0;
+            }
         }
     }
 
