@@ -3,9 +3,10 @@ namespace Smtpd.Scheduler;
 
 internal sealed class ScheduledEnvelope
 {
-    public ScheduledEnvelope(ulong evpId, DeliveryKind kind, long creation, long ttl, int retry)
+    public ScheduledEnvelope(ulong evpId, DeliveryKind kind, long creation, long ttl, int retry, DestDomain domain)
     {
         EvpId = evpId;
+        Domain = domain;
         Kind = kind;
         Creation = creation;
         Expire = creation + ttl;
@@ -17,6 +18,9 @@ internal sealed class ScheduledEnvelope
     public uint MsgId => (uint)(EvpId >> 32);
 
     public DeliveryKind Kind { get; }
+
+    /// <summary>The recipient domain, whose in-flight limit this envelope counts against.</summary>
+    public DestDomain Domain { get; }
 
     public long Creation { get; }
 
@@ -32,6 +36,9 @@ internal sealed class ScheduledEnvelope
     public bool InFlight { get; set; }
 
     public bool Held { get; set; }
+
+    /// <summary>Its lifetime ran out while it was in flight: expire it if the attempt fails temporarily.</summary>
+    public bool ExpiryPending { get; set; }
 
     /// <summary>The point in time of the last delay warning sent (0: none yet).</summary>
     public long LastBounce { get; set; }

@@ -1,4 +1,5 @@
-// The scheduler's one message switch: new envelopes from the queue, and how attempts ended.
+// The scheduler's one message switch: new envelopes from the queue, and how attempts ended
+// (every answer frees the envelope's in-flight slots).
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -13,22 +14,22 @@ internal sealed partial class SchedulerProcess
         {
             case ImsgType.SchedulerEnvelopeNew when from == ProcRole.Queue:
                 var entry = msg.ReadAs<ScheduleEntry>();
-                _queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now).LastBounce = entry.LastBounce;
+                Queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now, entry.Domain).LastBounce = entry.LastBounce;
                 Wake();
                 break;
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Queue:
                 var outcome = msg.ReadAs<DeliveryOutcome>();
                 if (outcome.Status == 1)
                 {
-                    _queue.TempFail(outcome.EvpId, Now);
-                    if (_queue.DueWarning(outcome.EvpId, _warnIntervals) is { } w)
+                    Queue.TempFail(outcome.EvpId, Now);
+                    if (Queue.DueWarning(outcome.EvpId, _warnIntervals) is { } w)
                     {
                         Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerBounce, new DelayWarning(outcome.EvpId, w.Timestamp, w.Delay));
                     }
                 }
                 else
                 {
-                    _queue.Remove(outcome.EvpId);
+                    Queue.Remove(outcome.EvpId);
                 }
 
                 Wake();

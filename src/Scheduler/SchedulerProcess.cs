@@ -1,6 +1,8 @@
 // The scheduler role: the in-memory view of every envelope. It decides when each is tried and
-// asks the queue to start deliveries; it holds no files. Chrooted to the empty directory.
+// asks the queue to start deliveries, no more at once than its in-flight limits allow; it holds
+// no files, and a restart rebuilds it from what the queue reloads. Chrooted to the empty directory.
 // Behaviour reference: usr.sbin/smtpd/scheduler.c.
+using Smtpd.Config;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -9,10 +11,10 @@ namespace Smtpd.Scheduler;
 
 internal sealed partial class SchedulerProcess : RoleProcess
 {
-    /// <summary>At most this many deliveries in flight at once, all kinds together.</summary>
-    public const int MaxInFlight = 256;
+    /// <summary>The status the scheduler sends back to the queue for an envelope it gave up on.</summary>
+    public const byte ExpiredStatus = 4;
 
-    private readonly SchedulerQueue _queue = new();
+    private SchedulerQueue? _queue;
     private TaskCompletionSource _wake = new();
 
     // When delayed mail gets a warning (bounce warn-interval); OpenSMTPD's default is 4 hours.
@@ -22,16 +24,43 @@ internal sealed partial class SchedulerProcess : RoleProcess
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    // The queue may report envelopes before StartAsync runs: the schedule is built on first use.
+    private SchedulerQueue Queue => _queue ??= Configure(Model);
+
     public override Task StartAsync()
     {
-        var config = Model;
+        Log.Debug($"debug: scheduler: max-inflight {Queue.MaxInFlight}, {Queue.MaxInFlightPerDomain} per domain");
+        _ = RunAsync();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The global limit is "scheduler limit max-inflight" (OpenSMTPD's keyword and default); the
+    /// per-domain one has no keyword in smtpd.conf and follows it (<see cref="SchedulerQueue.DomainShare"/>).
+    /// </summary>
+    internal static int MaxInFlightOf(SmtpdConfig config)
+    {
+        long max = SchedulerQueue.DefaultMaxInFlight;
+        foreach (var limit in config.SchedulerLimits)
+        {
+            if (limit.Key == "max-inflight")
+            {
+                max = limit.Value;
+            }
+        }
+
+        // Zero would never deliver anything: one at a time is the least that works.
+        return (int)Math.Clamp(max, 1, int.MaxValue);
+    }
+
+    private SchedulerQueue Configure(SmtpdConfig config)
+    {
         if (config.BounceWarnIntervals.Count > 0)
         {
             _warnIntervals = [.. config.BounceWarnIntervals.Select(i => (long)i).Order()];
         }
 
-        _ = RunAsync();
-        return Task.CompletedTask;
+        return new SchedulerQueue(MaxInFlightOf(config));
     }
 
     /// <summary>The scheduling loop: hand out what is due, then sleep until the next due time or news.</summary>
@@ -40,35 +69,29 @@ internal sealed partial class SchedulerProcess : RoleProcess
         while (true)
         {
             long now = Now;
-            int room = MaxInFlight - _queue.InFlightCount;
-            if (room > 0)
+            foreach (var e in Queue.TakeDue(now))
             {
-                foreach (var e in _queue.TakeDue(now, room))
-                {
-                    Log.Trace(TraceFlags.Scheduler, $"scheduler: deliver evp:{e.EvpId:x16}");
-                    Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliver, new ScheduleEntry(e.EvpId, (byte)e.Kind, e.Creation, e.Expire - e.Creation, e.Retry));
-                }
+                Log.Trace(TraceFlags.Scheduler, $"scheduler: deliver evp:{e.EvpId:x16}");
+                Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliver, new ScheduleEntry(e.EvpId, (byte)e.Kind, e.Creation, e.Expire - e.Creation, e.Retry, e.LastBounce, e.Domain.Name));
             }
 
-            foreach (var e in _queue.TakeExpired(now))
+            foreach (var e in Queue.TakeExpired(now))
             {
                 Log.Trace(TraceFlags.Scheduler, $"scheduler: expire evp:{e.EvpId:x16}");
                 Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliveryResult, new DeliveryOutcome(e.EvpId, ExpiredStatus, "Envelope expired"));
             }
 
-            long? next = _queue.NextWakeup();
+            // With every slot taken, NextWakeup names only expiries: a result wakes the loop for the rest.
+            long? next = Queue.NextWakeup();
             var delay = next is null ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Math.Clamp(next.Value - Now, 0, 3600));
-            if (delay != TimeSpan.Zero || _queue.InFlightCount >= MaxInFlight)
+            if (delay != TimeSpan.Zero)
             {
                 // News (a new envelope, a finished attempt) wakes the loop early.
-                await Task.WhenAny(_wake.Task, Task.Delay(delay == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : delay));
+                await Task.WhenAny(_wake.Task, Task.Delay(delay));
                 _wake = new TaskCompletionSource();
             }
         }
     }
-
-    /// <summary>The status the scheduler sends back to the queue for an envelope it gave up on.</summary>
-    public const byte ExpiredStatus = 4;
 
     private void Wake() => _wake.TrySetResult();
 }

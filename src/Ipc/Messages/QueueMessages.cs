@@ -46,10 +46,10 @@ internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string
     }
 }
 
-/// <summary>What the scheduler needs of a committed envelope.</summary>
-internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry, long LastBounce = 0) : IImsgLayout<ScheduleEntry>
+/// <summary>What the scheduler needs of a committed envelope; Domain is the destination's, for the per-domain in-flight limit.</summary>
+internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry, long LastBounce = 0, string Domain = "") : IImsgLayout<ScheduleEntry>
 {
-    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32(), reader.ReadI64());
+    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32(), reader.ReadI64(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
@@ -59,6 +59,7 @@ internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creat
         writer.WriteI64(Ttl);
         writer.WriteI32(Retry);
         writer.WriteI64(LastBounce);
+        writer.WriteString(Domain);
     }
 }
 
