@@ -12,3 +12,9 @@ internal static partial class LibDb
     /// <summary>Berkeley DB 5.3; Debian ships only the versioned runtime name (no libdb.so link).</summary>
     internal const string Name = "libdb-5.3.so";
 }
+
+internal static partial class LibCrypt
+{
+    /// <summary>libxcrypt (crypt(3) with bcrypt, SHA-crypt, yescrypt); its soname on every current distribution.</summary>
+    internal const string Name = "libcrypt.so.1";
+}

@@ -1,5 +1,5 @@
-// The lookup agent's one message switch: client names for the greeting, recipient expansion and
-// the parent's answers about ~/.forward files.
+// The lookup agent's one message switch: client names for the greeting, recipient expansion, the
+// parent's answers about ~/.forward files, delivery users' userinfo and AUTH credential checks.
 using System.Net;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -20,6 +20,12 @@ internal sealed partial class LkaProcess
                 break;
             case ImsgType.LkaExpandRcpt:
                 _ = ExpandRcptAsync(peer, msg.Read<LkaExpandRcpt>());
+                break;
+            case ImsgType.LkaUserinfoLookup when from == ProcRole.Dispatcher:
+                peer.Post(_userinfo!.Lookup(msg.Read<LkaUserinfoLookup>()));
+                break;
+            case ImsgType.LkaAuthenticate when from == ProcRole.Dispatcher:
+                peer.Post(_authenticator!.Authenticate(msg.Read<LkaAuthenticate>()));
                 break;
             case ImsgType.LkaOpenForwardReply when from == ProcRole.Parent:
                 var fwreply = msg.Read<LkaOpenForwardReply>();

@@ -11,7 +11,7 @@ internal sealed partial class ParentProcess
         switch (msg.Type)
         {
             case ImsgType.MdaDeliver when from.Role == ProcRole.Dispatcher:
-                _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.DeliveryRequest>(), msg.TakeFd());
+                _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.MdaDelivery>(), msg.TakeFd());
                 break;
             case ImsgType.LkaOpenForward when from.Role == ProcRole.Lka:
                 ParentForward.Reply(from.Channel, msg.Read<Ipc.Messages.LkaOpenForward>());
