@@ -56,7 +56,8 @@ internal enum ImsgType : uint
     LkaOpenForwardReply = 71,
 
     // Before a local delivery the dispatcher asks who the user is (IMSG_MDA_LOOKUP_USERINFO), and
-    // an smtp-in session checks AUTH credentials (IMSG_SMTP_AUTHENTICATE).
+    // an smtp-in session checks AUTH credentials (IMSG_SMTP_AUTHENTICATE); the lka passes checks
+    // against system users on to the parent with the same pair (IMSG_LKA_AUTHENTICATE).
     LkaUserinfoLookup = 72,
     LkaUserinfoReply = 73,
     LkaAuthenticate = 74,

@@ -1,7 +1,8 @@
 // AUTH PLAIN/LOGIN checks: the user's entry in the listener's credentials table, its password
 // part a crypt(3) hash the client's password must reproduce. Unknown user and wrong password are
-// the same answer; a table that cannot answer is a temporary failure, never a refusal.
-// Behaviour reference: usr.sbin/smtpd/lka.c lka_authenticate(), table.c (K_CREDENTIALS).
+// the same answer; a table that cannot answer is a temporary failure, never a refusal. A
+// listener without a table authenticates the system's users, which only the parent can read.
+// Behaviour reference: usr.sbin/smtpd/lka.c (IMSG_SMTP_AUTHENTICATE, lka_authenticate()), table.c (K_CREDENTIALS).
 using System.Text;
 using Smtpd.Config;
 using Smtpd.Interop;
@@ -15,14 +16,17 @@ internal sealed class LkaAuthenticator
 {
     private readonly ValueList<ListenerDef> _listeners;
     private readonly TableSet _tables;
+    private readonly Func<string, string, ValueTask<byte>> _systemUsers;
 
-    public LkaAuthenticator(SmtpdConfig config, TableSet tables)
+    /// <summary><paramref name="systemUsers"/> asks the parent to check a system user's password.</summary>
+    public LkaAuthenticator(SmtpdConfig config, TableSet tables, Func<string, string, ValueTask<byte>> systemUsers)
     {
         _listeners = config.Listeners;
         _tables = tables;
+        _systemUsers = systemUsers;
     }
 
-    public LkaAuthenticateReply Authenticate(LkaAuthenticate req)
+    public async ValueTask<LkaAuthenticateReply> AuthenticateAsync(LkaAuthenticate req)
     {
         if (req.ListenerIndex < 0 || req.ListenerIndex >= _listeners.Count)
         {
@@ -31,15 +35,10 @@ internal sealed class LkaAuthenticator
         }
 
         var table = _listeners[req.ListenerIndex].AuthTable;
-        if (table is null)
-        {
-            // OpenSMTPD hands these to the parent, which checks the system's users (shadow
-            // passwords); that path does not exist here yet, so the client is told to come back.
-            Log.Warn("warn: lka: authentication against system users is not supported; give the listener an auth <table>");
-            return new LkaAuthenticateReply(req.ReqId, LkaAuthenticateReply.TempFail);
-        }
-
-        return new LkaAuthenticateReply(req.ReqId, Check(_tables.Resolve(table), req.User, req.Password));
+        byte status = table is null
+            ? await _systemUsers(req.User, req.Password)
+            : Check(_tables.Resolve(table), req.User, req.Password);
+        return new LkaAuthenticateReply(req.ReqId, status);
     }
 
     /// <summary>Checks one user's password against <paramref name="table"/>: Ok, Fail or TempFail.</summary>

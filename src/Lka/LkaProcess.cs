@@ -25,6 +25,10 @@ internal sealed partial class LkaProcess : RoleProcess
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
     private ulong _lastForwardId;
 
+    // AUTH checks of system users waiting for the parent, by the id the parent answers with.
+    private readonly Dictionary<ulong, TaskCompletionSource<byte>> _authentications = [];
+    private ulong _lastAuthenticationId;
+
     public override ProcRole Role => ProcRole.Lka;
 
     public override bool NeedsCrypto => true;
@@ -42,7 +46,7 @@ internal sealed partial class LkaProcess : RoleProcess
         // Not started as root, every role and every delivery runs as the caller: that is who
         // the daemon's own user (for commands from aliases) stands for.
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
-        _authenticator = new LkaAuthenticator(config, tables);
+        _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
         _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());

@@ -1,6 +1,7 @@
 // AUTH credential checks in the lookup agent: file: and db: (makemap-built) credentials tables
 // holding SHA-512 and bcrypt crypt(3) hashes, in both "user:hash" and bare-hash form; a wrong
-// password and an unknown user fail alike; a table that cannot answer is a temporary failure.
+// password and an unknown user fail alike; a table that cannot answer is a temporary failure;
+// a listener without a table hands the check to the parent (system users).
 using System.Net;
 using Smtpd.Config;
 using Smtpd.Ctl;
@@ -28,16 +29,16 @@ public sealed class LkaAuthenticatorTests : IDisposable
     // alice's entry names its user, bob's is the bare hash: both forms table(5) allows.
     private static string Source => $"alice alice:{PosixCryptTests.Sha512Hash}\nbob {PosixCryptTests.BcryptHash}\nbroken x\n";
 
-    private static (LkaAuthenticator Lka, TableSet Tables) Build(string conf)
+    private static (LkaAuthenticator Lka, TableSet Tables) Build(string conf, Func<string, string, ValueTask<byte>>? systemUsers = null)
     {
         var r = ConfigLoader.LoadFromString(Pki + conf + "\naction \"local\" maildir\nmatch from any for local action \"local\"\n", "test.conf");
         Assert.True(r.Success, string.Join("\n", r.Errors));
         var tables = new TableSet(r.Config!, "mx.example.org", [IPAddress.Loopback]);
-        return (new LkaAuthenticator(r.Config!, tables), tables);
+        return (new LkaAuthenticator(r.Config!, tables, systemUsers ?? ((_, _) => throw new InvalidOperationException("no system users here"))), tables);
     }
 
     private static byte Ask(LkaAuthenticator lka, string user, string password, int listener = 0) =>
-        lka.Authenticate(new LkaAuthenticate(7, listener, user, password)).Status;
+        lka.AuthenticateAsync(new LkaAuthenticate(7, listener, user, password)).AsTask().GetAwaiter().GetResult().Status;
 
     private string FileTable()
     {
@@ -97,18 +98,26 @@ public sealed class LkaAuthenticatorTests : IDisposable
     }
 
     [Fact]
-    public void AListenerWithoutATableOrAnUnknownListenerCannotAnswer()
+    public void AListenerWithoutATableAsksAboutSystemUsersAndAnUnknownListenerCannotAnswer()
     {
-        var (lka, _) = Build("listen on 127.0.0.1 smtps pki mx.example.org auth");
-        Assert.Equal(TempFail, Ask(lka, "alice", "correct horse"));
+        var asked = new List<(string, string)>();
+        var (lka, _) = Build("listen on 127.0.0.1 smtps pki mx.example.org auth", (user, password) =>
+        {
+            asked.Add((user, password));
+            return ValueTask.FromResult(user == "root" ? Ok : Fail);
+        });
+        Assert.Equal(Ok, Ask(lka, "root", "toor"));
+        Assert.Equal(Fail, Ask(lka, "alice", "correct horse"));
+        Assert.Equal([("root", "toor"), ("alice", "correct horse")], asked);
         Assert.Equal(TempFail, Ask(lka, "alice", "correct horse", listener: 5));
         Assert.Equal(TempFail, Ask(lka, "alice", "correct horse", listener: -1));
+        Assert.Equal(2, asked.Count);
     }
 
     [Fact]
     public void TheReplyAnswersTheRequestItCameWith()
     {
         var (lka, _) = Build($"table creds file:{FileTable()}\nlisten on 127.0.0.1 smtps pki mx.example.org auth <creds>");
-        Assert.Equal(new LkaAuthenticateReply(99, Ok), lka.Authenticate(new LkaAuthenticate(99, 0, "alice", "correct horse")));
+        Assert.Equal(new LkaAuthenticateReply(99, Ok), lka.AuthenticateAsync(new LkaAuthenticate(99, 0, "alice", "correct horse")).AsTask().GetAwaiter().GetResult());
     }
 }

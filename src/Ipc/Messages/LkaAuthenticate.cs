@@ -1,12 +1,16 @@
 // Dispatcher ↔ lookup agent for AUTH PLAIN/LOGIN: does this password belong to this user? The
 // dispatcher names the listener the client is on; the lookup agent finds its `auth <table>`
-// in the configuration it holds (an inline credentials table has no name to send).
-// Behaviour reference: usr.sbin/smtpd/smtp_session.c (IMSG_SMTP_AUTHENTICATE), lka.c lka_authenticate().
+// in the configuration it holds (an inline credentials table has no name to send). For a
+// listener without a table the lookup agent asks the parent the same question about the
+// system's users (no listener then: -1).
+// Behaviour reference: usr.sbin/smtpd/smtp_session.c (IMSG_SMTP_AUTHENTICATE), lka.c
+// lka_authenticate(), smtpd.c (IMSG_LKA_AUTHENTICATE).
 namespace Smtpd.Ipc.Messages;
 
 /// <summary>
 /// Check <paramref name="User"/> and <paramref name="Password"/> against the credentials of
-/// listener number <paramref name="ListenerIndex"/> (an index into the configuration's listeners).
+/// listener number <paramref name="ListenerIndex"/> (an index into the configuration's listeners;
+/// -1 from the lookup agent to the parent, which checks system users).
 /// The strings hold the client's bytes one char per byte (Latin-1).
 /// </summary>
 internal readonly record struct LkaAuthenticate(ulong ReqId, int ListenerIndex, string User, string Password) : IImsgPayload<LkaAuthenticate>
