@@ -1,7 +1,9 @@
-// Local deliveries, the parent's part: resolve the action and the user, start a delivery helper
+// Local deliveries, the parent's part: resolve the action and the user to run as (the userinfo
+// the dispatcher got from the lookup agent, or the action's own `user`), start a delivery helper
 // (`smtpd -x mda`) with the message on its stdin, and report how it ended to the dispatcher. The
 // parent is the one process that may become any user; the helper drops to the recipient before
-// it opens the mailbox. Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), parent_imsg().
+// it opens the mailbox. It looks up no tables: that is the lookup agent's work.
+// Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), parent_imsg().
 using Smtpd.Config;
 using Smtpd.Interop;
 using Smtpd.Ipc;
@@ -15,57 +17,81 @@ internal sealed partial class ParentProcess
     /// <summary>A delivery helper still running after this long is killed and the attempt deferred.</summary>
     private static readonly TimeSpan MdaTimeout = TimeSpan.FromMinutes(10);
 
-    // Userbase tables, built on the first delivery to a virtual user.
-    private Tables.TableSet? _userbase;
-
-    private async Task DeliverAsync(ImsgChannel dispatcher, DeliveryRequest req, SafeFd? message)
+    private async Task DeliverAsync(ImsgChannel dispatcher, MdaDelivery delivery, SafeFd? message)
     {
         DeliveryOutcome outcome;
         using (message)
         {
             outcome = message is null
-                ? new DeliveryOutcome(req.EvpId, 1, "no message descriptor")
-                : await RunHelperAsync(req, message);
+                ? new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor")
+                : await RunHelperAsync(delivery, message);
         }
 
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
     }
 
     /// <summary>
-    /// The user to deliver as: from the action's userbase table (virtual users) or the system. The
-    /// daemon's own user, which runs commands from aliases, is the caller when not started as root.
+    /// A system user by name. The daemon's own user, which runs commands from aliases, is the
+    /// caller when not started as root (every delivery runs as the caller then).
     /// </summary>
-    private PasswdEntry? LookupDeliveryUser(ActionDef action, string user)
+    private static PasswdEntry? SystemUser(string name) =>
+        name == SmtpdUsers.Smtpd && !Posix.IsRoot ? Posix.GetPwUid(Posix.GetUid()) : Posix.GetPwNam(name);
+
+    /// <summary>
+    /// The user the helper becomes: the action's own delivery user (`user NAME`), looked up here
+    /// as forkmda() does, else the one the lookup agent found in the action's userbase. Root is
+    /// refused unless the delivery is to root's own mailbox (mbox, no command or file), which
+    /// never runs anything as root. Null with <paramref name="refused"/> set when there is none.
+    /// </summary>
+    private static PasswdEntry? DeliveryUser(ActionDef action, MdaDelivery delivery, out DeliveryOutcome refused)
     {
-        if (action.Userbase is not null)
+        var req = delivery.Request;
+        refused = default;
+        PasswdEntry? pw;
+        if (action.User is not null)
         {
-            _userbase ??= new Tables.TableSet(_model, _settings.Hostname, []);
-            var (found, value) = _userbase.Resolve(action.Userbase).Lookup(Tables.TableService.Userinfo, user);
-            return found == Tables.MatchResult.Match && value is not null && Lka.UserInfo.Parse(user, value) is { } u
-                ? new PasswdEntry(u.Name, u.Uid, u.Gid, u.Directory, "/bin/sh")
-                : null;
+            try
+            {
+                pw = SystemUser(action.User);
+            }
+            catch (PosixException e)
+            {
+                refused = new DeliveryOutcome(req.EvpId, 1, e.Message);
+                return null;
+            }
+
+            if (pw is null)
+            {
+                refused = new DeliveryOutcome(req.EvpId, 2, $"delivery user '{action.User}' does not exist");
+                return null;
+            }
+        }
+        else
+        {
+            pw = new PasswdEntry(delivery.UserName, delivery.Uid, delivery.Gid, delivery.Directory, "/bin/sh");
         }
 
-        if (user == SmtpdUsers.Smtpd && !Posix.IsRoot)
+        if (pw.Uid == 0 && (action.Method != ActionMethod.Mbox || req.Exec.Length > 0))
         {
-            return Posix.GetPwUid(Posix.GetUid());
+            refused = new DeliveryOutcome(req.EvpId, 2, $"MDA not allowed to deliver to: {delivery.UserName}");
+            return null;
         }
 
-        return Posix.GetPwNam(user);
+        return pw;
     }
 
-    private async Task<DeliveryOutcome> RunHelperAsync(DeliveryRequest req, SafeFd message)
+    private async Task<DeliveryOutcome> RunHelperAsync(MdaDelivery delivery, SafeFd message)
     {
+        var req = delivery.Request;
         var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
         if (action is null)
         {
             return new DeliveryOutcome(req.EvpId, 1, $"missing dispatcher \"{req.Dispatcher}\"");
         }
 
-        var pw = LookupDeliveryUser(action, req.User);
-        if (pw is null)
+        if (DeliveryUser(action, delivery, out var refused) is not { } pw)
         {
-            return new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist");
+            return refused;
         }
 
         (byte method, string argument) = action.Method switch
