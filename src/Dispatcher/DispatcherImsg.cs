@@ -1,6 +1,7 @@
 // The dispatcher's one message switch: replies to the requests its sessions made, deliveries the
-// queue starts (handed to the parent, which runs them as the user), and how they ended.
-// Behaviour reference: usr.sbin/smtpd/dispatcher.c, mda.c.
+// queue starts (the user looked up by the lka, then handed to the parent, which runs them as that
+// user), and how they ended.
+// Behaviour reference: usr.sbin/smtpd/dispatcher.c, mda.c (mda_user, IMSG_MDA_LOOKUP_USERINFO).
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -16,7 +17,7 @@ internal sealed partial class DispatcherProcess
     {
         switch (msg.Type)
         {
-            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply when from == ProcRole.Lka:
+            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply when from == ProcRole.Lka:
             case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;
@@ -29,22 +30,7 @@ internal sealed partial class DispatcherProcess
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
                 break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
-                var outcome = msg.ReadAs<DeliveryOutcome>();
-                if (_deliveries.Remove(outcome.EvpId, out var d))
-                {
-                    StartDeliveries(_mda.Done(d.Request.User));
-                    var r = d.Request;
-                    var result = outcome.Status switch
-                    {
-                        0 => Mda.MdaResult.Ok,
-                        1 => Mda.MdaResult.TempFail(outcome.ErrorLine),
-                        _ => Mda.MdaResult.PermFail(outcome.ErrorLine),
-                    };
-                    var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));
-                    Log.Info(Mda.MdaLog.Delivery(d.SessionId, r.EvpId, r.Sender, r.Dest, r.Rcpt, r.User, delay, result));
-                }
-
-                Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryResult, outcome);
+                DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;
             default:
                 if (!DispatchCommon(Peers[from], msg))
@@ -62,7 +48,64 @@ internal sealed partial class DispatcherProcess
     {
         foreach (var (req, fd) in ready)
         {
-            Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, req, fd: fd);
+            _ = DeliverAsync(req, fd);
         }
+    }
+
+    /// <summary>
+    /// Asks the lookup agent who the delivery's user is, then hands the delivery to the parent
+    /// with that answer; a user the userbase does not know fails here, without a helper.
+    /// </summary>
+    private async Task DeliverAsync(DeliveryRequest req, Interop.SafeFd? fd)
+    {
+        var (id, task) = _requests.Start();
+        Peers[ProcRole.Lka].Post(new LkaUserinfoLookup(id, req.Dispatcher, req.User));
+        var (reply, _) = await task;
+        LkaUserinfoReply user;
+        try
+        {
+            user = reply.Read<LkaUserinfoReply>();
+        }
+        catch (ImsgFormatException e)
+        {
+            fd?.Dispose();
+            Log.FatalX($"mda_imsg: malformed userinfo reply: {e.Message}");
+            return;
+        }
+
+        switch (user.Status)
+        {
+            case LkaUserinfoReply.Found:
+                Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
+                break;
+            case LkaUserinfoReply.NotFound:
+                fd?.Dispose();
+                DeliveryDone(new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist"));
+                break;
+            default:
+                fd?.Dispose();
+                DeliveryDone(new DeliveryOutcome(req.EvpId, 1, "Temporary failure in user lookup"));
+                break;
+        }
+    }
+
+    /// <summary>A delivery ended (in the parent's helper, or here when its user was not found): log it, tell the queue, start the next.</summary>
+    private void DeliveryDone(DeliveryOutcome outcome)
+    {
+        if (_deliveries.Remove(outcome.EvpId, out var d))
+        {
+            StartDeliveries(_mda.Done(d.Request.User));
+            var r = d.Request;
+            var result = outcome.Status switch
+            {
+                0 => Mda.MdaResult.Ok,
+                1 => Mda.MdaResult.TempFail(outcome.ErrorLine),
+                _ => Mda.MdaResult.PermFail(outcome.ErrorLine),
+            };
+            var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));
+            Log.Info(Mda.MdaLog.Delivery(d.SessionId, r.EvpId, r.Sender, r.Dest, r.Rcpt, r.User, delay, result));
+        }
+
+        Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryResult, outcome);
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
         {
-            var options = ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket);
+            var options = ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket) with { ListenerIndex = info.ListenerIndex };
             Log.Debug($"debug: smtp: listen on {info.Address}");
             _ = AcceptLoopAsync(socket, options);
         }

@@ -141,8 +141,18 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
     public void RollbackMessage(SmtpTransaction transaction) =>
         _queue.PostAs(ImsgType.QueueMessageRollback, new MsgRequest(0, transaction.MsgId));
 
-    public ValueTask<SmtpLookupResult> AuthenticateAsync(SmtpSession session, string user, string password, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(SmtpLookupResult.PermFail);
+    public async ValueTask<SmtpLookupResult> AuthenticateAsync(SmtpSession session, string user, string password, CancellationToken cancellationToken)
+    {
+        var (id, task) = _requests.Start();
+        _lka.Post(new LkaAuthenticate(id, session.Options.ListenerIndex, user, password));
+        var (reply, _) = await task;
+        return reply.Read<LkaAuthenticateReply>().Status switch
+        {
+            LkaAuthenticateReply.Ok => SmtpLookupResult.Ok,
+            LkaAuthenticateReply.Fail => SmtpLookupResult.PermFail,
+            _ => SmtpLookupResult.TempFail,
+        };
+    }
 
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SmtpTlsResult?>(null);

@@ -18,3 +18,9 @@ internal static partial class LibSqlite
     /// <summary>SQLite 3; Debian's libsqlite3-0 ships only the versioned runtime name (the .so link is in -dev).</summary>
     internal const string Name = "libsqlite3.so.0";
 }
+
+internal static partial class LibCrypt
+{
+    /// <summary>libxcrypt (crypt(3) with bcrypt, SHA-crypt, yescrypt); its soname on every current distribution.</summary>
+    internal const string Name = "libcrypt.so.1";
+}

@@ -1,4 +1,4 @@
-// User and group lookups with the reentrant libc calls, retried with a bigger buffer on ERANGE.
+// User, shadow and group lookups with the reentrant libc calls, retried with a bigger buffer on ERANGE.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -26,6 +26,22 @@ internal static partial class Posix
             int rc = Libc.GetPwUidR(uid, &pwd, b, size, &result);
             value = rc == 0 && result != null ? ToEntry(result) : null;
             return rc;
+        });
+
+    /// <summary>
+    /// The password hash /etc/shadow (or another NSS shadow source) holds for <paramref name="name"/>;
+    /// null for a user without an entry. Throws when the database cannot be read (not root).
+    /// </summary>
+    public static unsafe string? GetShadowHash(string name) =>
+        WithBuffer<string>("getspnam_r " + name, (byte* b, nuint size, out string? value) =>
+        {
+            Libc.Spwd sp;
+            Libc.Spwd* result;
+            int rc = Libc.GetSpNamR(name, &sp, b, size, &result);
+            value = rc == 0 && result != null ? Marshal.PtrToStringUTF8((nint)result->Pwdp) ?? string.Empty : null;
+
+            // glibc answers ENOENT for "no such user" where getpwnam_r answers 0 and no result.
+            return rc == (int)Errno.ENOENT ? 0 : rc;
         });
 
     public static unsafe uint? GetGrNam(string name)

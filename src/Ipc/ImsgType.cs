@@ -55,6 +55,14 @@ internal enum ImsgType : uint
     LkaOpenForward = 70,
     LkaOpenForwardReply = 71,
 
+    // Before a local delivery the dispatcher asks who the user is (IMSG_MDA_LOOKUP_USERINFO), and
+    // an smtp-in session checks AUTH credentials (IMSG_SMTP_AUTHENTICATE); the lka passes checks
+    // against system users on to the parent with the same pair (IMSG_LKA_AUTHENTICATE).
+    LkaUserinfoLookup = 72,
+    LkaUserinfoReply = 73,
+    LkaAuthenticate = 74,
+    LkaAuthenticateReply = 75,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

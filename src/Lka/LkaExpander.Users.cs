@@ -43,7 +43,7 @@ internal sealed partial class LkaExpander
             user = user[..tag];
         }
 
-        var (found, info) = LookupUser(action, user);
+        var (found, info) = _userbase.Lookup(action, user);
         if (found == MatchResult.TempFail)
         {
             lks.Fail(LkaExpandReply.TempFail, null, $"backend error while searching user {user}");
@@ -99,26 +99,6 @@ internal sealed partial class LkaExpander
         else if (added == 0)
         {
             Submit(lks, named);
-        }
-    }
-
-    /// <summary>The user in the action's userbase (a userinfo table), or the system's password database.</summary>
-    private (MatchResult, UserInfo?) LookupUser(ActionDef action, string user)
-    {
-        if (action.Userbase is not null)
-        {
-            var (r, value) = _tables.Resolve(action.Userbase).Lookup(TableService.Userinfo, user);
-            return r == MatchResult.Match && value is not null ? (r, UserInfo.Parse(user, value)) : (r, null);
-        }
-
-        try
-        {
-            var pw = _getpwnam(user);
-            return (MatchResult.Match, pw is null ? null : new UserInfo(pw.Name, pw.Uid, pw.Gid, pw.Directory));
-        }
-        catch (PosixException)
-        {
-            return (MatchResult.TempFail, null);
         }
     }
 

@@ -32,7 +32,7 @@ internal sealed partial class LkaExpander
     private readonly Ruleset _ruleset;
     private readonly Dictionary<string, ActionDef> _actions;
     private readonly TableSet _tables;
-    private readonly Func<string, PasswdEntry?> _getpwnam;
+    private readonly LkaUserbase _userbase;
     private readonly Func<UserInfo, ValueTask<ForwardOpen>>? _openForward;
     private readonly char _delimiter;
 
@@ -41,7 +41,7 @@ internal sealed partial class LkaExpander
     {
         _ruleset = ruleset;
         _tables = tables;
-        _getpwnam = getpwnam;
+        _userbase = new LkaUserbase(tables, getpwnam);
         _openForward = openForward;
         _actions = config.Actions.ToDictionary(a => a.Name, StringComparer.Ordinal);
         _delimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+';
@@ -189,7 +189,10 @@ internal sealed partial class LkaExpander
         string dest = xn.AddressAncestor()?.Text ?? lks.Context.Recipient;
         if (xn.Kind == ExpandNodeKind.Username)
         {
-            lks.Deliveries.Add(new LkaDelivery(action.Name, false, action.User ?? xn.Text, dest, xn.Subaddress));
+            // The envelope names the recipient user even when the action delivers as another
+            // (`user NAME`): the dispatcher looks the recipient up in the userbase, the parent
+            // swaps in the delivery user, as OpenSMTPD's mda_user and forkmda() do.
+            lks.Deliveries.Add(new LkaDelivery(action.Name, false, xn.Text, dest, xn.Subaddress));
             return;
         }
 

@@ -1,5 +1,5 @@
-// The lookup agent's one message switch: client names for the greeting, recipient expansion and
-// the parent's answers about ~/.forward files.
+// The lookup agent's one message switch: client names for the greeting, recipient expansion, the
+// parent's answers about ~/.forward files, delivery users' userinfo and AUTH credential checks.
 using System.Net;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -20,6 +20,22 @@ internal sealed partial class LkaProcess
                 break;
             case ImsgType.LkaExpandRcpt:
                 _ = ExpandRcptAsync(peer, msg.Read<LkaExpandRcpt>());
+                break;
+            case ImsgType.LkaUserinfoLookup when from == ProcRole.Dispatcher:
+                peer.Post(_userinfo!.Lookup(msg.Read<LkaUserinfoLookup>()));
+                break;
+            case ImsgType.LkaAuthenticate when from == ProcRole.Dispatcher:
+                _ = AuthenticateAsync(peer, msg.Read<LkaAuthenticate>());
+                break;
+            case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
+                var verdict = msg.Read<LkaAuthenticateReply>();
+                if (!_authentications.Remove(verdict.ReqId, out var pending))
+                {
+                    Log.FatalX($"lka: authentication reply for unknown request {verdict.ReqId}");
+                    break;
+                }
+
+                pending.SetResult(verdict.Status);
                 break;
             case ImsgType.LkaOpenForwardReply when from == ProcRole.Parent:
                 var fwreply = msg.Read<LkaOpenForwardReply>();
@@ -78,6 +94,19 @@ internal sealed partial class LkaProcess
         }
 
         peer.Post(new LkaExpandReply(req.ReqId, r.Status, r.Reply, [.. r.Deliveries]));
+    }
+
+    private async Task AuthenticateAsync(ImsgChannel peer, LkaAuthenticate req) =>
+        peer.Post(await _authenticator!.AuthenticateAsync(req));
+
+    /// <summary>Asks the parent to check a system user's password; the reply completes it on this loop.</summary>
+    private ValueTask<byte> SystemUserAuthenticateAsync(string user, string password)
+    {
+        ulong id = ++_lastAuthenticationId;
+        var waiter = new TaskCompletionSource<byte>();
+        _authentications.Add(id, waiter);
+        Peers[ProcRole.Parent].Post(new LkaAuthenticate(id, -1, user, password));
+        return new ValueTask<byte>(waiter.Task);
     }
 
     /// <summary>Asks the parent to open a user's ~/.forward; the reply completes it on this loop.</summary>

@@ -11,10 +11,14 @@ internal sealed partial class ParentProcess
         switch (msg.Type)
         {
             case ImsgType.MdaDeliver when from.Role == ProcRole.Dispatcher:
-                _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.DeliveryRequest>(), msg.TakeFd());
+                _ = DeliverAsync(from.Channel, msg.ReadAs<Ipc.Messages.MdaDelivery>(), msg.TakeFd());
                 break;
             case ImsgType.LkaOpenForward when from.Role == ProcRole.Lka:
                 ParentForward.Reply(from.Channel, msg.Read<Ipc.Messages.LkaOpenForward>());
+                break;
+            case ImsgType.LkaAuthenticate when from.Role == ProcRole.Lka:
+                var auth = msg.Read<Ipc.Messages.LkaAuthenticate>();
+                from.Channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.Check(auth.User, auth.Password)));
                 break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);

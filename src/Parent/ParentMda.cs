@@ -1,7 +1,9 @@
-// Local deliveries, the parent's part: resolve the action and the user, start a delivery helper
-// (`smtpd -x mda`) with the message on its stdin, and report how it ended to the dispatcher. The
-// parent is the one process that may become any user; the helper drops to the recipient before
-// it opens the mailbox. Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), parent_imsg().
+// Local deliveries, the parent's part: resolve the action and the user to run as (the userinfo
+// the dispatcher got from the lookup agent, or the action's own `user`), hand the job and the
+// message descriptor to a delivery helper (`smtpd -x mda`, see MdaHelperPool), and report how it
+// ended to the dispatcher. The parent is the one process that may become any user; the helper
+// drops to the recipient before it opens the mailbox. It looks up no tables: that is the lookup agent's work.
+// Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), parent_imsg().
 using Smtpd.Config;
 using Smtpd.Interop;
 using Smtpd.Ipc;
@@ -12,81 +14,103 @@ namespace Smtpd.Parent;
 
 internal sealed partial class ParentProcess
 {
-    // Userbase tables, built on the first delivery to a virtual user.
-    private Tables.TableSet? _userbase;
     private MdaHelperPool? _helperPool;
 
     private MdaHelperPool Helpers => _helperPool ??= new MdaHelperPool(_reaper);
 
-    private async Task DeliverAsync(ImsgChannel dispatcher, DeliveryRequest req, SafeFd? message)
+    private async Task DeliverAsync(ImsgChannel dispatcher, MdaDelivery delivery, SafeFd? message)
     {
-        DeliveryOutcome outcome;
-        outcome = message is null
-            ? new DeliveryOutcome(req.EvpId, 1, "no message descriptor")
-            : await RunHelperAsync(req, message);
+        var outcome = message is null
+            ? new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor")
+            : await RunHelperAsync(delivery, message);
 
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
     }
 
     /// <summary>
-    /// The user to deliver as: from the action's userbase table (virtual users) or the system. The
-    /// daemon's own user, which runs commands from aliases, is the caller when not started as root.
+    /// A system user by name. The daemon's own user, which runs commands from aliases, is the
+    /// caller when not started as root (every delivery runs as the caller then).
     /// </summary>
-    private PasswdEntry? LookupDeliveryUser(ActionDef action, string user)
+    private static PasswdEntry? SystemUser(string name) =>
+        name == SmtpdUsers.Smtpd && !Posix.IsRoot ? Posix.GetPwUid(Posix.GetUid()) : Posix.GetPwNam(name);
+
+    /// <summary>
+    /// The user the helper becomes: the action's own delivery user (`user NAME`), looked up here
+    /// as forkmda() does, else the one the lookup agent found in the action's userbase. Root is
+    /// refused unless the delivery is to root's own mailbox (mbox, no command or file), which
+    /// never runs anything as root. Null with <paramref name="refused"/> set when there is none.
+    /// </summary>
+    private static PasswdEntry? DeliveryUser(ActionDef action, MdaDelivery delivery, out DeliveryOutcome refused)
     {
-        if (action.Userbase is not null)
+        var req = delivery.Request;
+        refused = default;
+        PasswdEntry? pw;
+        if (action.User is not null)
         {
-            _userbase ??= new Tables.TableSet(_model, _settings.Hostname, []);
-            var (found, value) = _userbase.Resolve(action.Userbase).Lookup(Tables.TableService.Userinfo, user);
-            return found == Tables.MatchResult.Match && value is not null && Lka.UserInfo.Parse(user, value) is { } u
-                ? new PasswdEntry(u.Name, u.Uid, u.Gid, u.Directory, "/bin/sh")
-                : null;
+            try
+            {
+                pw = SystemUser(action.User);
+            }
+            catch (PosixException e)
+            {
+                refused = new DeliveryOutcome(req.EvpId, 1, e.Message);
+                return null;
+            }
+
+            if (pw is null)
+            {
+                refused = new DeliveryOutcome(req.EvpId, 2, $"delivery user '{action.User}' does not exist");
+                return null;
+            }
+        }
+        else
+        {
+            pw = new PasswdEntry(delivery.UserName, delivery.Uid, delivery.Gid, delivery.Directory, "/bin/sh");
         }
 
-        if (user == SmtpdUsers.Smtpd && !Posix.IsRoot)
+        if (pw.Uid == 0 && (action.Method != ActionMethod.Mbox || req.Exec.Length > 0))
         {
-            return Posix.GetPwUid(Posix.GetUid());
-        }
-
-        return Posix.GetPwNam(user);
-    }
-
-    /// <summary>Hands the job and <paramref name="message"/> (which it takes) to a helper for the user.</summary>
-    private Task<DeliveryOutcome> RunHelperAsync(DeliveryRequest req, SafeFd message)
-    {
-        var job = Job(req, out string? error, out byte status);
-        if (job is null)
-        {
-            message.Dispose();
-            return Task.FromResult(new DeliveryOutcome(req.EvpId, status, error!));
-        }
-
-        if (job.Value.DropPrivileges && job.Value.Method == MdaJob.Mbox)
-        {
-            // The mail spool (/var/mail) is not writable by users: the mailbox is created here,
-            // as root and owned by the user, before a helper running as that user appends to it.
-            Mda.MboxSpool.EnsureMailbox(job.Value);
-        }
-
-        return Helpers.DeliverAsync(job.Value, message);
-    }
-
-    /// <summary>The helper's job for <paramref name="req"/>, or null with the failure (1 temporary, 2 permanent).</summary>
-    private MdaJob? Job(DeliveryRequest req, out string? error, out byte status)
-    {
-        error = null;
-        status = 0;
-        var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
-        if (action is null)
-        {
-            (error, status) = ($"missing dispatcher \"{req.Dispatcher}\"", 1);
+            refused = new DeliveryOutcome(req.EvpId, 2, $"MDA not allowed to deliver to: {delivery.UserName}");
             return null;
         }
 
-        var pw = LookupDeliveryUser(action, req.User);
-        if (pw is null)
+        return pw;
+    }
+
+    /// <summary>Hands the job and <paramref name="message"/> (which it takes) to a helper for the user.</summary>
+    private Task<DeliveryOutcome> RunHelperAsync(MdaDelivery delivery, SafeFd message)
+    {
+        if (Job(delivery, out var failure) is not { } job)
         {
-            (error, status) = ($"user \"{req.User}\" does not exist", 2);
+            message.Dispose();
+            return Task.FromResult(failure);
+        }
+
+        if (job.DropPrivileges && job.Method == MdaJob.Mbox)
+        {
+            // The mail spool (/var/mail) is not writable by users: the mailbox is created here,
+            // as root and owned by the user, before a helper running as that user appends to it.
+            Mda.MboxSpool.EnsureMailbox(job);
+        }
+
+        return Helpers.DeliverAsync(job, message);
+    }
+
+    /// <summary>The helper's job for <paramref name="delivery"/>, or null with the failure to report.</summary>
+    private MdaJob? Job(MdaDelivery delivery, out DeliveryOutcome failure)
+    {
+        var req = delivery.Request;
+        failure = default;
+        var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
+        if (action is null)
+        {
+            failure = new DeliveryOutcome(req.EvpId, 1, $"missing dispatcher \"{req.Dispatcher}\"");
+            return null;
+        }
+
+        if (DeliveryUser(action, delivery, out var refused) is not { } pw)
+        {
+            failure = refused;
             return null;
         }
 
@@ -107,7 +131,7 @@ internal sealed partial class ParentProcess
 
         if (method == 255)
         {
-            (error, status) = ($"action \"{action.Name}\" cannot deliver locally", 2);
+            failure = new DeliveryOutcome(req.EvpId, 2, $"action \"{action.Name}\" cannot deliver locally");
             return null;
         }
 

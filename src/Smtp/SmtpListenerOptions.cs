@@ -39,6 +39,9 @@ internal sealed record SmtpListenerOptions
     /// <summary>auth: AUTH PLAIN LOGIN is offered on secure channels.</summary>
     public bool Auth { get; init; }
 
+    /// <summary>Which configured listener this is (-1: none, the local socket); the host finds the listener's credentials table by it.</summary>
+    public int ListenerIndex { get; init; } = -1;
+
     /// <summary>auth (not auth-optional): MAIL FROM is refused until AUTH succeeded.</summary>
     public bool AuthRequired { get; init; }
 

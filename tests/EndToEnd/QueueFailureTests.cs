@@ -23,6 +23,9 @@ public class QueueFailureTests
     {
         string? spool = null;
         string mail = Directory.CreateTempSubdirectory("smtpd-full-mail").FullName;
+
+        // Delivered to nobody, not to root: a maildir delivery never runs as root (forkmda()).
+        Binary.Run("chmod", ["0777", mail]);
         var d = Daemon.Start(
             $"listen on 127.0.0.1 port {{PORT}}\naction \"local\" maildir \"{mail}/%{{user.username}}\"\nmatch from any for local action \"local\"\n",
             prepare: dir =>
@@ -37,7 +40,7 @@ public class QueueFailureTests
             using (var c = new SmtpClientHelper(d.Port))
             {
                 string big = "Subject: big\n\n" + string.Concat(Enumerable.Repeat(new string('x', 70) + "\n", 8000));
-                Assert.Equal("421 4.3.0 Temporary Error", c.SendMail("sender@example.net", [$"{Me}@localhost"], big));
+                Assert.Equal("421 4.3.0 Temporary Error", c.SendMail("sender@example.net", ["nobody@localhost"], big));
             }
 
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(spool!, "queue"), "*", SearchOption.AllDirectories));
@@ -45,7 +48,7 @@ public class QueueFailureTests
 
             using (var c = new SmtpClientHelper(d.Port))
             {
-                Assert.StartsWith("250 2.0.0 ", c.SendMail("sender@example.net", [$"{Me}@localhost"], "Subject: small\n\nfits\n"), StringComparison.Ordinal);
+                Assert.StartsWith("250 2.0.0 ", c.SendMail("sender@example.net", ["nobody@localhost"], "Subject: small\n\nfits\n"), StringComparison.Ordinal);
             }
 
             Wait.Until(() => d.Log.Contains("result=Ok", StringComparison.Ordinal), "the small message is delivered once space allows");

@@ -1,6 +1,7 @@
 // Tables in a running daemon: `smtpctl update table` makes a changed file table take effect and
-// reopens a sqlite database, db maps from makemap are used, and a broken table program or a
-// missing database defers mail without taking the daemon down.
+// reopens a sqlite database, db maps from makemap are used, netaddr and mailaddr tables steer
+// `match from src` and `match mail-from`, and a broken table program or a missing database
+// defers mail without taking the daemon down.
 using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.EndToEnd;
@@ -32,11 +33,11 @@ public sealed class TableTests : IDisposable
         return path;
     }
 
-    private static string Rcpt(Daemon d, string address)
+    private static string Rcpt(Daemon d, string address, string sender = "sender@example.net")
     {
         using var c = new SmtpClientHelper(d.Port);
         c.Command("EHLO client.example.net");
-        c.Command("MAIL FROM:<sender@example.net>");
+        c.Command($"MAIL FROM:<{sender}>");
         return c.Command($"RCPT TO:<{address}>");
     }
 
@@ -55,6 +56,34 @@ public sealed class TableTests : IDisposable
         Assert.Equal((0, "command succeeded\n"), (d.Ctl("update", "table", "users").Code, d.Ctl("update", "table", "users").Out));
         Assert.StartsWith("250", Rcpt(d, "root@example.org"), StringComparison.Ordinal);
         Assert.Contains("table \"users\" updated", d.Log, StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void NetaddrAndMailaddrFileTablesDecideWhichClientsAndSendersAMatchAccepts()
+    {
+        // The client is 127.0.0.1: inside one network table, outside the other.
+        string inside = Write("inside", "# loopback\n127.0.0.0/8\n");
+        string outside = Write("outside", "192.0.2.0/24\n[2001:db8::]/32\n");
+        string senders = Write("senders", "alice@example.net\n@partner.example\n");
+        using var d = Daemon.Start($"""
+            table inside file:{inside}
+            table outside file:{outside}
+            table allowed file:{senders}
+            listen on 127.0.0.1 port {"{PORT}"}
+            action "local" maildir
+            match from src <inside> for domain "inside.example" action "local"
+            match from src <outside> for domain "outside.example" action "local"
+            match from any mail-from <allowed> for domain "senders.example" action "local"
+
+            """).WaitReady();
+        Assert.StartsWith("250 ", Rcpt(d, "root@inside.example"), StringComparison.Ordinal);
+        Assert.Equal("550 Invalid recipient: <root@outside.example>", Rcpt(d, "root@outside.example"));
+
+        Assert.StartsWith("250 ", Rcpt(d, "root@senders.example", sender: "alice@example.net"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Rcpt(d, "root@senders.example", sender: "alice+lists@example.net"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Rcpt(d, "root@senders.example", sender: "carol@partner.example"), StringComparison.Ordinal);
+        Assert.Equal("550 Invalid recipient: <root@senders.example>", Rcpt(d, "root@senders.example", sender: "bob@example.net"));
+        Assert.Equal("550 Invalid recipient: <root@senders.example>", Rcpt(d, "root@senders.example", sender: ""));
     }
 
     [EndToEndFact]

@@ -151,6 +151,43 @@ public class ImsgPayloadTests
     }
 
     [Fact]
+    public void UserinfoPayloadsCarryTheUserOnlyWhenFound()
+    {
+        var lookup = new LkaUserinfoLookup(13, "local", "alice");
+        Assert.Equal(lookup, RoundTrip(lookup));
+        AssertRejectsTruncationAndTrailingBytes(lookup);
+        var found = new LkaUserinfoReply(13, LkaUserinfoReply.Found, "alice", 1001, 1002, "/home/alice");
+        Assert.Equal(found, RoundTrip(found));
+        AssertRejectsTruncationAndTrailingBytes(found);
+        var missing = new LkaUserinfoReply(14, LkaUserinfoReply.NotFound);
+        Assert.Equal(missing, RoundTrip(missing));
+        Assert.Equal(9, Encode(missing).Length);
+        AssertRejectsTruncationAndTrailingBytes(new LkaUserinfoReply(15, LkaUserinfoReply.TempFail));
+        using var bad = new Imsg(ImsgType.LkaUserinfoReply, 0, 0, [.. Encode(missing)[..8], 7], null);
+        Assert.Throws<ImsgFormatException>(() => bad.Read<LkaUserinfoReply>());
+
+        var delivery = new MdaDelivery(new DeliveryRequest(3, "local", "a@example.net", "b@example.org", "b@example.org", "b", "tag", 1_700_000_000, "|true"), "b", 2001, 2002, "/var/vmail/b");
+        Assert.Equal(delivery, RoundTripLayout(delivery));
+    }
+
+    [Fact]
+    public void AuthenticationPayloadsRoundTripAndKeepThePasswordOutOfText()
+    {
+        var auth = new LkaAuthenticate(16, 2, "alice", "s\u00e9cret:\u00ff");
+        Assert.Equal(auth, RoundTrip(auth));
+        AssertRejectsTruncationAndTrailingBytes(auth);
+        Assert.DoesNotContain("cret", auth.ToString(), StringComparison.Ordinal);
+        foreach (byte status in new[] { LkaAuthenticateReply.Ok, LkaAuthenticateReply.Fail, LkaAuthenticateReply.TempFail })
+        {
+            Assert.Equal(new LkaAuthenticateReply(16, status), RoundTrip(new LkaAuthenticateReply(16, status)));
+        }
+
+        AssertRejectsTruncationAndTrailingBytes(new LkaAuthenticateReply(16, LkaAuthenticateReply.Fail));
+        using var bad = new Imsg(ImsgType.LkaAuthenticateReply, 0, 0, [.. Encode(new LkaAuthenticateReply(16, 0))[..8], 3], null);
+        Assert.Throws<ImsgFormatException>(() => bad.Read<LkaAuthenticateReply>());
+    }
+
+    [Fact]
     public void PingAndPongRoundTrip()
     {
         var ping = new Ping(ulong.MaxValue, [9, 8, 7]);

@@ -45,6 +45,10 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.SchedulerBounce, 58u)]
     [InlineData(ImsgType.LkaOpenForward, 70u)]
     [InlineData(ImsgType.LkaOpenForwardReply, 71u)]
+    [InlineData(ImsgType.LkaUserinfoLookup, 72u)]
+    [InlineData(ImsgType.LkaUserinfoReply, 73u)]
+    [InlineData(ImsgType.LkaAuthenticate, 74u)]
+    [InlineData(ImsgType.LkaAuthenticateReply, 75u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -52,6 +56,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(37, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(41, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -84,10 +84,22 @@ public class LkaExpanderTests
     }
 
     [Fact]
-    public async Task AnActionUserDeliversEverythingAsThatUser()
+    public async Task AnActionUserLeavesTheRecipientAsTheEnvelopeUser()
     {
+        // As OpenSMTPD's mda_user: the userbase knows alice; the parent delivers as bob.
         var x = Build("action \"local\" maildir user \"bob\"\nmatch from any for domain \"example.org\" action \"local\"\n");
-        Assert.Equal([new LkaDelivery("local", false, "bob", "alice@example.org", "")], (await Run(x, "alice@example.org")).Deliveries);
+        Assert.Equal([new LkaDelivery("local", false, "alice", "alice@example.org", "")], (await Run(x, "alice@example.org")).Deliveries);
+    }
+
+    [Fact]
+    public async Task AMalformedUserbaseEntryDefersTheRecipient()
+    {
+        var x = Build("""
+            table vusers { carol = "not-ids" }
+            action "local" maildir userbase <vusers>
+            match from any for domain "example.org" action "local"
+            """);
+        Assert.Equal((LkaExpandReply.TempFail, "451 Temporary failure"), Take(await Run(x, "carol@example.org")));
     }
 
     internal static (byte, string) Take(LkaExpansion r) => (r.Status, r.Reply);

@@ -1,5 +1,6 @@
 // A delivery attempt as it travels queue → dispatcher → parent (the message descriptor rides
-// along), and the job the parent hands a delivery helper running as the recipient user.
+// along; the dispatcher adds the user's userinfo), and the job the parent hands a delivery helper
+// running as the recipient user.
 // Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_QUEUE_DELIVER), mda.c, smtpd.c forkmda().
 namespace Smtpd.Ipc.Messages;
 
@@ -21,6 +22,27 @@ internal readonly record struct DeliveryRequest(ulong EvpId, string Dispatcher, 
         writer.WriteString(Subaddress);
         writer.WriteI64(Creation);
         writer.WriteString(Exec);
+    }
+}
+
+/// <summary>
+/// A local delivery as the dispatcher hands it to the parent (IMSG_MDA_DELIVER, the message
+/// descriptor rides along): the envelope's facts and the user the lookup agent found for it in the
+/// action's userbase. The parent runs the helper as that user, unless the action names its own
+/// delivery user (`user NAME`), whom it looks up itself.
+/// </summary>
+internal readonly record struct MdaDelivery(DeliveryRequest Request, string UserName, uint Uid, uint Gid, string Directory) : IImsgLayout<MdaDelivery>
+{
+    public static MdaDelivery Read(ref ImsgReader reader) => new(
+        DeliveryRequest.Read(ref reader), reader.ReadRequiredString(), reader.ReadU32(), reader.ReadU32(), reader.ReadRequiredString());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        Request.Write(ref writer);
+        writer.WriteString(UserName);
+        writer.WriteU32(Uid);
+        writer.WriteU32(Gid);
+        writer.WriteString(Directory);
     }
 }
 

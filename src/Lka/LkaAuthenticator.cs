@@ -1,0 +1,64 @@
+// AUTH PLAIN/LOGIN checks: the user's entry in the listener's credentials table, its password
+// part a crypt(3) hash the client's password must reproduce. Unknown user and wrong password are
+// the same answer; a table that cannot answer is a temporary failure, never a refusal. A
+// listener without a table authenticates the system's users, which only the parent can read.
+// Behaviour reference: usr.sbin/smtpd/lka.c (IMSG_SMTP_AUTHENTICATE, lka_authenticate()), table.c (K_CREDENTIALS).
+using System.Text;
+using Smtpd.Config;
+using Smtpd.Interop;
+using Smtpd.Ipc.Messages;
+using Smtpd.Runtime;
+using Smtpd.Tables;
+
+namespace Smtpd.Lka;
+
+internal sealed class LkaAuthenticator
+{
+    private readonly ValueList<ListenerDef> _listeners;
+    private readonly TableSet _tables;
+    private readonly Func<string, string, ValueTask<byte>> _systemUsers;
+
+    /// <summary><paramref name="systemUsers"/> asks the parent to check a system user's password.</summary>
+    public LkaAuthenticator(SmtpdConfig config, TableSet tables, Func<string, string, ValueTask<byte>> systemUsers)
+    {
+        _listeners = config.Listeners;
+        _tables = tables;
+        _systemUsers = systemUsers;
+    }
+
+    public async ValueTask<LkaAuthenticateReply> AuthenticateAsync(LkaAuthenticate req)
+    {
+        if (req.ListenerIndex < 0 || req.ListenerIndex >= _listeners.Count)
+        {
+            Log.Warn($"warn: lka: authentication request for unknown listener {req.ListenerIndex}");
+            return new LkaAuthenticateReply(req.ReqId, LkaAuthenticateReply.TempFail);
+        }
+
+        var table = _listeners[req.ListenerIndex].AuthTable;
+        byte status = table is null
+            ? await _systemUsers(req.User, req.Password)
+            : Check(_tables.Resolve(table), req.User, req.Password);
+        return new LkaAuthenticateReply(req.ReqId, status);
+    }
+
+    /// <summary>Checks one user's password against <paramref name="table"/>: Ok, Fail or TempFail.</summary>
+    public static byte Check(ITable table, string user, string password)
+    {
+        Log.Debug($"debug: lka: authenticating for {table.Name}:{user}");
+        var (r, value) = table.Lookup(TableService.Credentials, user);
+        var creds = r == MatchResult.Match && value is not null ? Credentials.Parse(user, value) : null;
+        if (r == MatchResult.TempFail || (r == MatchResult.Match && creds is null))
+        {
+            Log.Warn($"warn: user credentials lookup fail for {table.Name}:{user}");
+            return LkaAuthenticateReply.TempFail;
+        }
+
+        if (creds is null)
+        {
+            return LkaAuthenticateReply.Fail;
+        }
+
+        // The client's bytes, one per char, as the session decoded them.
+        return Posix.CheckPassword(Encoding.Latin1.GetBytes(password), creds.Password) ? LkaAuthenticateReply.Ok : LkaAuthenticateReply.Fail;
+    }
+}

@@ -1,0 +1,71 @@
+// The parent's check of system users for AUTH: the shadow hash decides; unknown users and locked
+// accounts fail; a lookup that errs is a temporary failure. The last test reads the real
+// /etc/shadow (as root) for a user made with a known password.
+using Smtpd.Interop;
+using Smtpd.Ipc.Messages;
+using Smtpd.Parent;
+using Smtpd.Tests.Interop;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.Parent;
+
+public class ParentAuthTests
+{
+    private static readonly Dictionary<string, string> Shadow = new()
+    {
+        ["alice"] = PosixCryptTests.Sha512Hash,
+        ["bob"] = PosixCryptTests.BcryptHash,
+        ["locked"] = "!" + PosixCryptTests.Sha512Hash,
+        ["nopass"] = "*",
+        ["empty"] = "",
+    };
+
+    private static byte Check(string user, string password) => ParentAuth.Check(user, password, name => Shadow.GetValueOrDefault(name));
+
+    [Theory]
+    [InlineData("alice", "correct horse", LkaAuthenticateReply.Ok)]
+    [InlineData("alice", "wrong", LkaAuthenticateReply.Fail)]
+    [InlineData("bob", "U*U", LkaAuthenticateReply.Ok)]
+    [InlineData("locked", "correct horse", LkaAuthenticateReply.Fail)]
+    [InlineData("nopass", "*", LkaAuthenticateReply.Fail)]
+    [InlineData("empty", "", LkaAuthenticateReply.Fail)]
+    [InlineData("mallory", "correct horse", LkaAuthenticateReply.Fail)]
+    public void TheShadowHashDecides(string user, string password, byte expected) => Assert.Equal(expected, Check(user, password));
+
+    [Fact]
+    public void AShadowDatabaseThatCannotBeReadIsATemporaryFailure() =>
+        Assert.Equal(LkaAuthenticateReply.TempFail, ParentAuth.Check("alice", "correct horse", _ => throw new PosixException((int)Errno.EACCES, "getspnam_r")));
+
+    [Fact]
+    public void TheRealShadowDatabaseIsRead()
+    {
+        // Unprivileged, files cannot be read and other NSS sources may still answer (systemd
+        // makes up root): nothing to assert about.
+        if (!Binary.IsRoot)
+        {
+            return;
+        }
+
+        const string user = "smtpdauthtest";
+        if (Posix.GetPwNam(user) is null)
+        {
+            Binary.Run("useradd", ["--no-create-home", "--shell", "/usr/sbin/nologin", user]);
+        }
+
+        // The known password lives only as long as the test: the account is locked again after.
+        Assert.Equal(0, Binary.Run("usermod", ["-p", PosixCryptTests.Sha512Hash, user]).Code);
+        try
+        {
+            Assert.Equal(PosixCryptTests.Sha512Hash, Posix.GetShadowHash(user));
+            Assert.Null(Posix.GetShadowHash("no-such-user-" + Guid.NewGuid().ToString("N")[..8]));
+            Assert.Equal(LkaAuthenticateReply.Ok, ParentAuth.Check(user, "correct horse"));
+            Assert.Equal(LkaAuthenticateReply.Fail, ParentAuth.Check(user, "correct horsE"));
+        }
+        finally
+        {
+            Binary.Run("usermod", ["-p", "!", user]);
+        }
+
+        Assert.Equal(LkaAuthenticateReply.Fail, ParentAuth.Check(user, "correct horse"));
+    }
+}
