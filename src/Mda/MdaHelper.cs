@@ -26,6 +26,7 @@ internal static class MdaHelper
                 using var msg = parent.Receive();
                 if (msg is null)
                 {
+                    Runtime.GcStats.LogAtExit("mda");
                     return 0;
                 }
 

@@ -103,6 +103,7 @@ internal sealed partial class ParentProcess
 
         int code = await _stop.Task;
         await ShutdownAsync();
+        GcStats.LogAtExit("parent");
         return code;
     }
 

@@ -116,6 +116,7 @@ internal static class RoleHost
         // for the parent to stop everyone, so the parent's log names the one that really died.
         await parentLoop!;
         Log.Debug($"debug: {role.Role.Name()} agent exiting");
+        GcStats.LogAtExit(role.Role.Name());
         return 0;
     }
 

@@ -55,7 +55,8 @@ fi
 [ -x "$SMTPD_BIN" ] || die "SMTPD_BIN=$SMTPD_BIN is not executable"
 mkdir -p "$WORK/bin" "$WORK/results"
 cp "$SMTPD_BIN" "$WORK/bin/smtpd.new" && mv "$WORK/bin/smtpd.new" "$WORK/bin/smtpd"
-export OURS_BIN=$WORK/bin/smtpd OURS_ENV=${MAIL_OURS_ENV:-}
+# SMTPD_GC_STATS: every process of ours logs its GC collections and allocated bytes at exit.
+export OURS_BIN=$WORK/bin/smtpd OURS_ENV="SMTPD_GC_STATS=1 ${MAIL_OURS_ENV:-}"
 
 # 2. Our privilege-separation users (the harness creates the anchors' and benchuser).
 make -C "$REPO" --no-print-directory install-users
@@ -245,5 +246,30 @@ print("\nruns ok = without loss, errors or timeouts; noisy = other programs used
 print("the run (this machine is shared: compare servers within one invocation, absolute rates drift +-30 %).")
 print(f"\nfull tables: {out}/summary.md; every figure: {out}/runs.jsonl; failed runs: {out}/failed/")
 EOF
+# 7. Garbage collection in ours' last run (its run directory survives until the next run).
+OURS_LOG=${BENCH_VAR:-/var/tmp/anchors-bench}/run/ours/server.log
+if [ -f "$OURS_LOG" ] && grep -q 'gc-stats:' "$OURS_LOG"; then
+    python3 - "$OURS_LOG" "$N" <<'EOF'
+import re, sys
+log, n = sys.argv[1], int(sys.argv[2])
+procs = {}
+for line in open(log, errors="replace"):
+    m = re.search(r"gc-stats: (\S+): collections (\d+)/(\d+)/(\d+) allocated (\d+) bytes", line)
+    if m:
+        p = procs.setdefault(m.group(1), [0, 0, 0, 0, 0])
+        p[0] += 1
+        for i in range(4):
+            p[i + 1] += int(m.group(i + 2))
+print(f"\nours, last run ({n} messages): garbage collection by process (delivery helpers summed)")
+print(f"{'process':<12} {'procs':>5} {'gen0':>6} {'gen1':>6} {'gen2':>6} {'alloc KB':>10} {'bytes/msg':>10}")
+tot = [0, 0, 0, 0]
+for name, (count, g0, g1, g2, alloc) in sorted(procs.items()):
+    print(f"{name:<12} {count:>5} {g0:>6} {g1:>6} {g2:>6} {alloc/1024:>10.0f} {alloc/n:>10.0f}")
+    tot = [tot[0] + g0, tot[1] + g1, tot[2] + g2, tot[3] + alloc]
+print(f"{'all':<12} {'':>5} {tot[0]:>6} {tot[1]:>6} {tot[2]:>6} {tot[3]/1024:>10.0f} {tot[3]/n:>10.0f}")
+print(f"collections per 1000 messages: {1000 * (tot[0] + tot[1] + tot[2]) / n:.1f}; allocated per message: {tot[3] / n / 1024:.1f} KiB")
+EOF
+fi
+
 say "mail-path benchmark: $(( $(date +%s) - t0 )) s, harness exit status $rc (log: $WORK/harness.log)"
 exit "$rc"
