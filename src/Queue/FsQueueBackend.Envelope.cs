@@ -99,7 +99,24 @@ internal sealed partial class FsQueueBackend
             return QueueResult.TempFail(e, "list " + Paths.MessageDir(evpid.MsgId));
         }
 
-        return names.Any(n => IsEnvelopeName(n, evpid.MsgId)) ? QueueResult.Ok : MessageDelete(evpid.MsgId);
+        if (names.Any(n => IsEnvelopeName(n, evpid.MsgId)))
+        {
+            return QueueResult.Ok;
+        }
+
+        // The last envelope is gone: remove the message file and its directory in place, two
+        // calls instead of the purge/ round trip. A crash in between leaves a directory without
+        // envelopes, which the next start's walk purges. Anything unexpected inside takes the
+        // careful way.
+        string dir = Paths.MessageDir(evpid.MsgId);
+        if (names.Count == 1 && names[0] == QueuePaths.MessageName
+            && _fs.Unlink(Path.Combine(dir, QueuePaths.MessageName)) == Errno.None
+            && _fs.Rmdir(dir) == Errno.None)
+        {
+            return QueueResult.Ok;
+        }
+
+        return MessageDelete(evpid.MsgId);
     }
 
     public QueueResult EnvelopeLoad(EvpId evpid, out Envelope? envelope)
