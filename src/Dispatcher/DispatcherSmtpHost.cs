@@ -127,7 +127,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
             return null;
         }
 
-        return new FileStream(new SafeFileHandle(fd.Release(), ownsHandle: true), FileAccess.Write, 64 * 1024);
+        // Unbuffered: the message writer already writes in large chunks.
+        return new FileStream(new SafeFileHandle(fd.Release(), ownsHandle: true), FileAccess.Write, bufferSize: 0);
     }
 
     public async ValueTask<bool> CommitMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)

@@ -20,6 +20,9 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
     // Message bodies are read into memory for the compression and encryption layers.
     private const long MaxMessageSize = int.MaxValue - 64;
 
+    [ThreadStatic]
+    private static byte[]? t_readScratch;
+
     private readonly IQueueFileSystem _fs;
     private readonly QueueCodec _codec;
 
@@ -181,11 +184,14 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
 
         using (fd)
         {
-            using var buffer = new MemoryStream();
-            byte[] chunk = new byte[16384];
+            // Envelopes are small and read on every commit and delivery: one scratch buffer per
+            // thread (the loop, commit threads), sized to the limit plus one byte to see overflow.
+            int size = (int)Math.Min(limit + 1, 1 << 20);
+            byte[] scratch = t_readScratch is { } b && b.Length >= size ? b : (t_readScratch = new byte[size]);
+            int used = 0;
             while (true)
             {
-                e = _fs.Read(fd!, chunk, out int n);
+                e = _fs.Read(fd!, scratch.AsSpan(used, size - used), out int n);
                 if (e != Errno.None)
                 {
                     return e;
@@ -196,16 +202,23 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
                     break;
                 }
 
-                if (buffer.Length + n > limit)
+                used += n;
+                if (used > limit)
                 {
                     tooLarge = true;
                     return Errno.None;
                 }
 
-                buffer.Write(chunk, 0, n);
+                if (used == size)
+                {
+                    // Limits above the scratch size (not used by the queue today): grow.
+                    Array.Resize(ref scratch, size * 2);
+                    size = scratch.Length;
+                    t_readScratch = scratch;
+                }
             }
 
-            data = buffer.ToArray();
+            data = scratch.AsSpan(0, used).ToArray();
             return Errno.None;
         }
     }
