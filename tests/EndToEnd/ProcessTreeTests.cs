@@ -36,6 +36,21 @@ public class ProcessTreeTests
     }
 
     [EndToEndFact]
+    public void WithoutCertificatesOrQueueEncryptionNoProcessMapsOpenSslAndRolesKeepFewThreads()
+    {
+        // Idle memory: OpenSSL is loaded only by roles whose configuration needs it, and the IPC
+        // layer runs on one poller thread per process rather than two threads per peer.
+        using var d = Daemon.Start().WaitReady();
+        foreach (var role in d.Roles())
+        {
+            string maps = File.ReadAllText($"/proc/{role.Pid}/maps");
+            Assert.DoesNotContain("libcrypto", maps, StringComparison.Ordinal);
+            int threads = Directory.GetDirectories($"/proc/{role.Pid}/task").Length;
+            Assert.True(threads <= 8, $"{role.CmdLine} runs {threads} threads");
+        }
+    }
+
+    [EndToEndFact]
     public void SigintFromTheTerminalStopsTheDaemonCleanly()
     {
         using var d = Daemon.Start().WaitReady();

@@ -179,4 +179,63 @@ public class ImsgChannelTests
             Assert.Same(blocked, await Task.WhenAny(blocked, Task.Delay(Patience)));
         }
     }
+
+    [Fact]
+    public async Task FramesAndDescriptorsQueuedBehindAFullSocketArriveInOrderFromManySenders()
+    {
+        // b does not read at first: a's socket fills, later posts queue up and are written by
+        // the poller once b drains. Four threads post at once; each one's messages keep their
+        // order, every frame is whole and every descriptor arrives with its own message.
+        var (a, b) = Pair(capacity: 4);
+        using (a)
+        using (b)
+        {
+            var payload = new byte[20 * 1024];
+            const int PerSender = 60;
+            var senders = Enumerable.Range(0, 4).Select(s => Task.Run(() =>
+            {
+                for (int i = 0; i < PerSender; i++)
+                {
+                    ulong seq = ((ulong)s << 32) | (uint)i;
+                    if (i % 10 == 0)
+                    {
+                        var (x, y) = Posix.SocketPair();
+                        y.Dispose();
+                        a.PostEmpty(ImsgType.SetupPeer, peerId: (uint)s, pid: (uint)i, fd: x);
+                    }
+                    else
+                    {
+                        a.Post(new Ping(seq, payload));
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(senders);
+
+            var next = new int[4];
+            for (int n = 0; n < 4 * PerSender; n++)
+            {
+                using var m = await ReceiveAsync(b);
+                int sender;
+                int index;
+                if (m.Type == ImsgType.SetupPeer)
+                {
+                    (sender, index) = ((int)m.PeerId, (int)m.Pid);
+                    using var fd = m.TakeFd();
+                    Assert.NotNull(fd);
+                    Assert.True(fd.Fd >= 0);
+                }
+                else
+                {
+                    var ping = m.Read<Ping>();
+                    (sender, index) = ((int)(ping.Sequence >> 32), (int)(uint)ping.Sequence);
+                    Assert.Equal(payload.Length, ping.Data.Length);
+                }
+
+                Assert.Equal(next[sender], index);
+                next[sender]++;
+            }
+
+            Assert.All(next, count => Assert.Equal(PerSender, count));
+        }
+    }
 }
