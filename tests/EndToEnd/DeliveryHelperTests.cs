@@ -17,10 +17,7 @@ public sealed class DeliveryHelperTests : IDisposable
         if (Binary.IsRoot)
         {
             Binary.EnsureSystemUsers();
-            if (Posix.GetPwNam(TestUser) is null)
-            {
-                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", TestUser]);
-            }
+            Binary.EnsureUser(TestUser);
 
             // The command runs as the recipient.
             Binary.Run("chmod", ["1777", _out]);

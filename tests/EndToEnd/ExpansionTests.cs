@@ -26,10 +26,7 @@ public sealed class ExpansionTests : IDisposable
         Binary.EnsureSystemUsers();
         foreach (string user in new[] { User1, User2 })
         {
-            if (Posix.GetPwNam(user) is null)
-            {
-                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", user]);
-            }
+            Binary.EnsureUser(user);
         }
 
         // Commands from aliases run as _smtpd, from a .forward as its user: both may write here.

@@ -16,10 +16,7 @@ public class LmtpDeliveryTests
         if (Binary.IsRoot && Binary.Path is not null)
         {
             Binary.EnsureSystemUsers();
-            if (Posix.GetPwNam(TestUser) is null)
-            {
-                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", TestUser]);
-            }
+            Binary.EnsureUser(TestUser);
 
             DovecotLmtp.EnsureInstalled();
         }

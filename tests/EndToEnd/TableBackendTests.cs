@@ -80,10 +80,7 @@ public sealed class TableBackendTests : IDisposable
         Binary.EnsureSystemUsers();
         foreach (string user in new[] { User1, User2 })
         {
-            if (Posix.GetPwNam(user) is null)
-            {
-                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", user]);
-            }
+            Binary.EnsureUser(user);
         }
 
         // The virtual user's home, with the ids the userbase gives it.

@@ -15,10 +15,7 @@ public class SchedulerProcessTests
         if (Binary.IsRoot)
         {
             Binary.EnsureSystemUsers();
-            if (Posix.GetPwNam(TestUser) is null)
-            {
-                Binary.Run("useradd", ["--create-home", "--shell", "/bin/sh", TestUser]);
-            }
+            Binary.EnsureUser(TestUser);
         }
     }
 

@@ -75,4 +75,13 @@ internal static class Binary
             }
         }
     }
+
+    /// <summary>Creates an ordinary login user with a home directory (a mail recipient), unless it exists.</summary>
+    public static void EnsureUser(string name)
+    {
+        if (Smtpd.Interop.Posix.GetPwNam(name) is null)
+        {
+            Run("useradd", ["--create-home", "--shell", "/bin/sh", name]);
+        }
+    }
 }
