@@ -13,6 +13,11 @@ internal sealed partial class DispatcherProcess
     private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId)> _deliveries = [];
     private readonly MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
 
+    // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's
+    // mda_user): a burst of mail to one user costs one lookup, and the next burst asks again.
+    private readonly Dictionary<(string Dispatcher, string User), (LkaUserinfoReply Info, int Deliveries)> _users = [];
+    private readonly HashSet<ulong> _holdsUser = [];
+
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
         switch (msg.Type)
@@ -58,24 +63,34 @@ internal sealed partial class DispatcherProcess
     /// </summary>
     private async Task DeliverAsync(DeliveryRequest req, Interop.SafeFd? fd)
     {
-        var (id, task) = _requests.Start();
-        Peers[ProcRole.Lka].Post(new LkaUserinfoLookup(id, req.Dispatcher, req.User));
-        var (reply, _) = await task;
+        var key = (req.Dispatcher, req.User);
         LkaUserinfoReply user;
-        try
+        if (_users.TryGetValue(key, out var known))
         {
-            user = reply.Read<LkaUserinfoReply>();
+            user = known.Info;
         }
-        catch (ImsgFormatException e)
+        else
         {
-            fd?.Dispose();
-            Log.FatalX($"mda_imsg: malformed userinfo reply: {e.Message}");
-            return;
+            var (id, task) = _requests.Start();
+            Peers[ProcRole.Lka].Post(new LkaUserinfoLookup(id, req.Dispatcher, req.User));
+            var (reply, _) = await task;
+            try
+            {
+                user = reply.Read<LkaUserinfoReply>();
+            }
+            catch (ImsgFormatException e)
+            {
+                fd?.Dispose();
+                Log.FatalX($"mda_imsg: malformed userinfo reply: {e.Message}");
+                return;
+            }
         }
 
         switch (user.Status)
         {
             case LkaUserinfoReply.Found:
+                _users[key] = (_users.TryGetValue(key, out var held) ? held.Info : user, held.Deliveries + 1);
+                _holdsUser.Add(req.EvpId);
                 Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
                 break;
             case LkaUserinfoReply.NotFound:
@@ -94,6 +109,20 @@ internal sealed partial class DispatcherProcess
     {
         if (_deliveries.Remove(outcome.EvpId, out var d))
         {
+            if (_holdsUser.Remove(outcome.EvpId))
+            {
+                var key = (d.Request.Dispatcher, d.Request.User);
+                var held = _users[key];
+                if (held.Deliveries <= 1)
+                {
+                    _users.Remove(key);
+                }
+                else
+                {
+                    _users[key] = (held.Info, held.Deliveries - 1);
+                }
+            }
+
             StartDeliveries(_mda.Done(d.Request.User));
             var r = d.Request;
             var result = outcome.Status switch
