@@ -27,6 +27,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
             : SmtpSession.SessionTimeout;
 
     // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it.
+    // (Relaying, once the mta exists, will need it too: its STARTTLS to other servers.)
     public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None);
 
     public override bool OnSetupMessage(Imsg msg)
