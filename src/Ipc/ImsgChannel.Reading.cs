@@ -191,5 +191,14 @@ internal sealed partial class ImsgChannel
 
         Unregister();
         _inbound.Writer.TryComplete(failure);
+
+        // The peer is gone (processes never half-close these sockets): nothing queued for it can
+        // be written any more, and senders waiting for room must not wait forever.
+        lock (_outLock)
+        {
+            _closed = true;
+            DropQueued();
+            WakeWriters();
+        }
     }
 }
