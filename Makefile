@@ -39,6 +39,9 @@ RUN_ARGS      = $(RUN_FLAGS) -f $(VAR)/smtpd.conf --queue-dir $(VAR)/spool \
 # When make runs as root through sudo, the instance runs as the invoking user (unprivileged
 # mode). RUN_AS=root forces the privileged mode (chroot, _smtpd/_smtpq); RUN_AS=name picks a user.
 RUN_AS       ?= $(if $(filter-out root,$(SUDO_USER)),$(SUDO_USER),root)
+# In the privileged mode the Maildirs under var/ are written as _smtpd (`user`), so that mail
+# to root works too: like OpenSMTPD, smtpd delivers to no maildir as root itself.
+RUN_DELIVERY_USER = $(if $(and $(filter yes,$(IS_ROOT)),$(filter root,$(RUN_AS))), user "$(SMTPD_USER)")
 
 # Installation. PREFIX=/usr matches what the packages install; override for /usr/local.
 PREFIX       ?= /usr
@@ -120,7 +123,7 @@ run: build
 	  { echo '# Written by make run; edit freely, make run keeps it.'; \
 	    echo 'listen on 127.0.0.1 port $(RUN_PORT)'; \
 	    echo ''; \
-	    echo 'action "local" maildir "$(VAR)/mail/%{user.username}/Maildir"'; \
+	    echo 'action "local" maildir "$(VAR)/mail/%{user.username}/Maildir"$(RUN_DELIVERY_USER)'; \
 	    echo ''; \
 	    echo 'match from any for local action "local"'; \
 	    echo 'match from local for any action "local"'; \
@@ -135,6 +138,7 @@ run: build
 	  echo "==> running as root: privileged mode (roles chroot and drop to $(SMTPD_USER)/$(SMTPQ_USER))"; \
 	  $(MAKE) --no-print-directory install-users DESTDIR=; \
 	  chown root:root $(VAR)/empty; chmod 0755 $(VAR)/empty; \
+	  chown $(SMTPD_USER) $(VAR)/mail; \
 	  exec $(SMTPD_BIN) $(RUN_ARGS); \
 	else \
 	  echo "==> running as $(RUN_AS) (unprivileged mode)"; \

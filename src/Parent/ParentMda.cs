@@ -143,6 +143,10 @@ internal sealed partial class ParentProcess
 
         // MdaJob's one option flag: junk filing for maildir, rcpt-to for lmtp.
         bool option = method == MdaJob.Lmtp ? action.LmtpRcptTo : action.Junk;
-        return new MdaJob(req.EvpId, method, argument, option, pw.Name, pw.Uid, pw.Gid, pw.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
+        // The helper runs with the delivery user's ids, but the %{user.*} formats, USER and the
+        // LMTP recipient name the recipient, whom the lookup agent found (as mda_unpriv() expands
+        // with deliver->userinfo): `user vmail` stores every recipient's mail as vmail, each in
+        // their own folder.
+        return new MdaJob(req.EvpId, method, argument, option, delivery.UserName, pw.Uid, pw.Gid, delivery.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
     }
 }

@@ -121,7 +121,9 @@ public sealed class UserbaseDeliveryTests : IDisposable
 
             """).WaitReady();
         Send(d, "sender@example.net", "carol@localhost", "shared");
-        string maildir = Path.Combine(mail, nobody.Name);
+
+        // Filed as the action's user, in the recipient's folder (%{user.username} is carol).
+        string maildir = Path.Combine(mail, "carol");
         Wait.Until(() => Delivered(maildir).Count == 1, "the mail was filed as the action's user:\n" + d.Log);
         Assert.Equal(nobody.Uid, Posix.TryLStat(Delivered(maildir)[0])!.Value.Uid);
         Wait.Until(() => d.Log.Contains("to=<carol@localhost> rcpt=<carol@localhost> user=carol ", StringComparison.Ordinal), "the envelope keeps the recipient as its user:\n" + d.Log);
