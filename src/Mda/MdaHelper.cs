@@ -13,8 +13,11 @@ namespace Smtpd.Mda;
 
 internal static class MdaHelper
 {
-    public static int Run()
+    public static int Run(Runtime.SmtpdOptions options)
     {
+        // With -d (the parent passes it on) lines go to the daemon's stderr, else to syslog.
+        Runtime.Log.Init(toStderr: options.Debug, options.Verbose);
+        Runtime.Log.SetProcName("mda");
         using var parent = new ImsgBlockingPeer(new SafeFd(3), "parent");
         (uint Uid, uint Gid, bool Drop)? identity = null;
         while (true)

@@ -27,7 +27,20 @@ internal sealed class MdaHelperPool
     private int _idleCount;
     private Task? _sweeper;
 
-    public MdaHelperPool(ChildReaper reaper) => _reaper = reaper;
+    // A fixed PATH, plus the benchmark's GC statistics switch when the daemon has it.
+    private static readonly string[] HelperEnvironment = Environment.GetEnvironmentVariable("SMTPD_GC_STATS") is { Length: > 0 } gc
+        ? ["PATH=/usr/bin:/bin", "SMTPD_GC_STATS=" + gc]
+        : ["PATH=/usr/bin:/bin"];
+
+    private readonly bool _debug;
+
+    /// <param name="reaper">The parent's reaper.</param>
+    /// <param name="debug">The daemon runs with -d: helpers log to its stderr too.</param>
+    public MdaHelperPool(ChildReaper reaper, bool debug)
+    {
+        _reaper = reaper;
+        _debug = debug;
+    }
 
     /// <summary>Runs <paramref name="job"/> (taking <paramref name="message"/>) in a helper for its user.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(MdaJob job, SafeFd message)
@@ -85,7 +98,9 @@ internal sealed class MdaHelperPool
         try
         {
             using var devnull = Posix.Open("/dev/null", Libc.O_RDWR);
-            int pid = Posix.Spawn(ChildSpawner.SelfPath(), ["smtpd", "-x", "mda"], ["PATH=/usr/bin:/bin"], [(devnull, 0), (devnull, 1), (devnull, 2), (theirs, 3)]);
+            using var stderr = new SafeFd(2, ownsHandle: false);
+            string[] argv = _debug ? ["smtpd", "-x", "mda", "-d"] : ["smtpd", "-x", "mda"];
+            int pid = Posix.Spawn(ChildSpawner.SelfPath(), argv, HelperEnvironment, [(devnull, 0), (devnull, 1), (_debug ? stderr : devnull, 2), (theirs, 3)]);
             var channel = new ImsgChannel(mine, "mda");
             channel.Start();
             return new Helper(pid, channel, _reaper.WaitAsync(pid));

@@ -16,7 +16,7 @@ internal sealed partial class ParentProcess
 {
     private MdaHelperPool? _helperPool;
 
-    private MdaHelperPool Helpers => _helperPool ??= new MdaHelperPool(_reaper);
+    private MdaHelperPool Helpers => _helperPool ??= new MdaHelperPool(_reaper, _options.Debug);
 
     private async Task DeliverAsync(ImsgChannel dispatcher, MdaDelivery delivery, SafeFd? message)
     {

@@ -119,7 +119,7 @@ internal static class SmtpdCommand
     {
         if (options.Role == "mda")
         {
-            return Mda.MdaHelper.Run();
+            return Mda.MdaHelper.Run(options);
         }
 
         var role = RoleFactory.Create(options.Role!);
