@@ -11,6 +11,10 @@ namespace Smtpd.Mda;
 
 internal sealed class MaildirDelivery
 {
+    // One copy buffer per thread: a helper delivers message after message with it.
+    [ThreadStatic]
+    private static byte[]? t_copyBuffer;
+
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -151,7 +155,7 @@ internal sealed class MaildirDelivery
     private static bool Write(Stream message, FileStream file, CancellationToken ct)
     {
         var scan = new JunkHeaderScanner();
-        var buffer = new byte[64 * 1024];
+        var buffer = t_copyBuffer ??= new byte[64 * 1024];
         bool endsWithNewline = true;
         int n;
         while ((n = message.Read(buffer)) > 0)
