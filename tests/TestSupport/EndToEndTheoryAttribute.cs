@@ -3,15 +3,5 @@ namespace Smtpd.Tests.TestSupport;
 
 internal sealed class EndToEndTheoryAttribute : TheoryAttribute
 {
-    public EndToEndTheoryAttribute(bool needsRoot = false)
-    {
-        if (Binary.Path is null)
-        {
-            Skip = "SMTPD_BIN does not name the AOT binary (make test sets it)";
-        }
-        else if (needsRoot && !Binary.IsRoot)
-        {
-            Skip = "needs root (privilege separation is only real when started as root)";
-        }
-    }
+    public EndToEndTheoryAttribute(bool needsRoot = false) => Skip = EndToEndFactAttribute.SkipReason(needsRoot);
 }
