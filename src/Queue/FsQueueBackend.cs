@@ -187,7 +187,8 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
             // Envelopes are small and read on every commit and delivery: one scratch buffer per
             // thread (the loop, commit threads), sized to the limit plus one byte to see overflow.
             int size = (int)Math.Min(limit + 1, 1 << 20);
-            byte[] scratch = t_readScratch is { } b && b.Length >= size ? b : (t_readScratch = new byte[size]);
+            byte[] scratch = size > 64 * 1024 ? new byte[size]
+                : t_readScratch is { } b && b.Length >= size ? b : (t_readScratch = new byte[size]);
             int used = 0;
             while (true)
             {
@@ -211,10 +212,10 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
 
                 if (used == size)
                 {
-                    // Limits above the scratch size (not used by the queue today): grow.
-                    Array.Resize(ref scratch, size * 2);
+                    // A whole message body (compression and encryption read it back): grow a
+                    // private copy; only envelope-sized buffers stay with the thread.
+                    Array.Resize(ref scratch, (int)Math.Min((long)size * 2, limit + 1));
                     size = scratch.Length;
-                    t_readScratch = scratch;
                 }
             }
 
