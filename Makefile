@@ -111,7 +111,7 @@ test-deps:
 
 # dotnet decides what is out of date, so this target always asks it.
 build: check-dotnet build-deps
-	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo
+	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE))
 	ln -sfn smtpd $(BUILD_DIR)/smtpctl; ln -sfn smtpd $(BUILD_DIR)/makemap; ln -sfn smtpd $(BUILD_DIR)/newaliases
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 

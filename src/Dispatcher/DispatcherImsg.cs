@@ -10,13 +10,13 @@ namespace Smtpd.Dispatcher;
 
 internal sealed partial class DispatcherProcess
 {
-    private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId)> _deliveries = [];
+    // Deliveries in progress; HoldsUser: the delivery counts in _users (its user was found).
+    private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId, bool HoldsUser)> _deliveries = [];
     private readonly MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
 
     // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's
     // mda_user): a burst of mail to one user costs one lookup, and the next burst asks again.
     private readonly Dictionary<(string Dispatcher, string User), (LkaUserinfoReply Info, int Deliveries)> _users = [];
-    private readonly HashSet<ulong> _holdsUser = [];
 
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
@@ -28,7 +28,7 @@ internal sealed partial class DispatcherProcess
                 break;
             case ImsgType.QueueDeliver when from == ProcRole.Queue:
                 var req = msg.ReadAs<DeliveryRequest>();
-                _deliveries[req.EvpId] = (req, SessionId());
+                _deliveries[req.EvpId] = (req, SessionId(), false);
                 StartDeliveries(_mda.Add(req.User, (req, msg.TakeFd())));
                 break;
             case ImsgType.QueueBounce when from == ProcRole.Queue:
@@ -89,8 +89,12 @@ internal sealed partial class DispatcherProcess
         switch (user.Status)
         {
             case LkaUserinfoReply.Found:
-                _users[key] = (_users.TryGetValue(key, out var held) ? held.Info : user, held.Deliveries + 1);
-                _holdsUser.Add(req.EvpId);
+                if (_deliveries.TryGetValue(req.EvpId, out var d))
+                {
+                    _users[key] = (_users.TryGetValue(key, out var held) ? held.Info : user, held.Deliveries + 1);
+                    _deliveries[req.EvpId] = d with { HoldsUser = true };
+                }
+
                 Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
                 break;
             case LkaUserinfoReply.NotFound:
@@ -109,7 +113,7 @@ internal sealed partial class DispatcherProcess
     {
         if (_deliveries.Remove(outcome.EvpId, out var d))
         {
-            if (_holdsUser.Remove(outcome.EvpId))
+            if (d.HoldsUser)
             {
                 var key = (d.Request.Dispatcher, d.Request.User);
                 var held = _users[key];

@@ -255,12 +255,10 @@ internal sealed partial class ImsgChannel : IDisposable
             while (_outQueue.Count > 0)
             {
                 var first = _outQueue.Peek();
-                int sent;
-                int sentFrames = 1;
-                if (first.Fd is not null || _outQueue.Count == 1 || _headSent > 0)
+                if (first.Fd is not null || _outQueue.Count == 1 || _headSent > 0 || first.Bytes.Length > BatchSize)
                 {
                     // One frame (a descriptor rides with the first byte of its own sendmsg).
-                    sent = Posix.SendMsg(_socket, first.Bytes.AsSpan(_headSent), first.Fd?.Fd ?? -1, dontWait: true);
+                    int sent = Posix.SendMsg(_socket, first.Bytes.AsSpan(_headSent), first.Fd?.Fd ?? -1, dontWait: true);
                     if (sent == 0)
                     {
                         return false;
@@ -268,80 +266,50 @@ internal sealed partial class ImsgChannel : IDisposable
 
                     first.Fd?.Dispose();
                     _outQueue.Dequeue();
+                    _queuedBytes -= sent;
                     if (_headSent + sent < first.Bytes.Length)
                     {
                         // Partly written: the rest goes first next time, without the descriptor.
-                        var rest = new OutFrame(first.Bytes, null);
-                        RequeueHead(rest, _headSent + sent);
-                        _queuedBytes -= sent;
+                        RequeueHead(new OutFrame(first.Bytes, null), _headSent + sent);
                         return false;
                     }
 
-                    _queuedBytes -= sent;
                     _headSent = 0;
+                    continue;
                 }
-                else
+
+                // Several small frames without descriptors: one sendmsg.
+                var batch = _batch ??= new byte[BatchSize];
+                int length = 0;
+                foreach (var f in _outQueue)
                 {
-                    // Several small frames without descriptors: one sendmsg.
-                    var batch = _batch ??= new byte[BatchSize];
-                    int length = 0;
-                    sentFrames = 0;
-                    foreach (var f in _outQueue)
+                    if (f.Fd is not null || length + f.Bytes.Length > batch.Length)
                     {
-                        if (f.Fd is not null || length + f.Bytes.Length > batch.Length)
-                        {
-                            break;
-                        }
-
-                        f.Bytes.CopyTo(batch, length);
-                        length += f.Bytes.Length;
-                        sentFrames++;
+                        break;
                     }
 
-                    if (sentFrames == 0)
+                    f.Bytes.CopyTo(batch, length);
+                    length += f.Bytes.Length;
+                }
+
+                int written = Posix.SendMsg(_socket, batch.AsSpan(0, length), -1, dontWait: true);
+                if (written == 0)
+                {
+                    return false;
+                }
+
+                _queuedBytes -= written;
+                int left = written;
+                while (left > 0)
+                {
+                    var f = _outQueue.Dequeue();
+                    if (left < f.Bytes.Length)
                     {
-                        // The first frame alone is bigger than the batch.
-                        sent = Posix.SendMsg(_socket, first.Bytes, -1, dontWait: true);
-                        if (sent == 0)
-                        {
-                            return false;
-                        }
-
-                        _outQueue.Dequeue();
-                        _queuedBytes -= sent;
-                        if (sent < first.Bytes.Length)
-                        {
-                            RequeueHead(first, sent);
-                            return false;
-                        }
-
-                        continue;
-                    }
-
-                    sent = Posix.SendMsg(_socket, batch.AsSpan(0, length), -1, dontWait: true);
-                    if (sent == 0)
-                    {
+                        RequeueHead(f, left);
                         return false;
                     }
 
-                    _queuedBytes -= sent;
-                    int left = sent;
-                    while (left > 0)
-                    {
-                        var f = _outQueue.Dequeue();
-                        if (left < f.Bytes.Length)
-                        {
-                            RequeueHead(f, left);
-                            break;
-                        }
-
-                        left -= f.Bytes.Length;
-                    }
-
-                    if (_headSent > 0)
-                    {
-                        return false;
-                    }
+                    left -= f.Bytes.Length;
                 }
             }
 

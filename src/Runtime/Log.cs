@@ -75,13 +75,15 @@ internal static class Log
             // Straight to fd 2: Console would start the runtime's terminal and signal thread
             // in every process just to print a line.
             int length = System.Text.Encoding.UTF8.GetByteCount(message) + 1;
-            byte[] line = new byte[length];
+            byte[] line = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
             System.Text.Encoding.UTF8.GetBytes(message, line);
-            line[^1] = (byte)'\n';
+            line[length - 1] = (byte)'\n';
             lock (s_lock)
             {
-                _ = Posix.TryWriteAll(StandardError, line);
+                _ = Posix.TryWriteAll(StandardError, line.AsSpan(0, length));
             }
+
+            System.Buffers.ArrayPool<byte>.Shared.Return(line);
         }
         else
         {
