@@ -1,4 +1,4 @@
-// fsync/fdatasync: the durability calls behind "on disk before 250".
+// fsync/fdatasync/syncfs: the durability calls behind "on disk before 250".
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
@@ -10,6 +10,10 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "fdatasync", SetLastError = true)]
     internal static partial int Fdatasync(int fd);
+
+    /// <summary>Writes out everything dirty on the filesystem holding fd, then flushes the disk cache.</summary>
+    [LibraryImport(Name, EntryPoint = "syncfs", SetLastError = true)]
+    internal static partial int Syncfs(int fd);
 
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags, uint mode);

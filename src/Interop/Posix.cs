@@ -130,6 +130,14 @@ internal static partial class Posix
         return TryFsync(dir);
     }
 
+    /// <summary>
+    /// syncfs(2) of the filesystem holding <paramref name="dir"/>: one writeback and one cache
+    /// flush for everything on it. Since Linux 5.8 it also reports writeback errors seen since the
+    /// descriptor was opened, so the directory is opened before the writes it must cover.
+    /// </summary>
+    public static Errno TrySyncFileSystem(SafeFd dir) =>
+        Libc.Syncfs(dir.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+
     public static bool TryFlock(SafeFd fd, bool exclusive, bool wait, out Errno error)
     {
         int op = (exclusive ? Libc.LOCK_EX : Libc.LOCK_SH) | (wait ? 0 : Libc.LOCK_NB);

@@ -51,6 +51,15 @@ internal sealed partial class FsQueueBackend
 
             envelope.Id = evpid;
             envelope.CreationTime = created;
+            if (incoming)
+            {
+                RememberIncoming(envelope);
+            }
+            else
+            {
+                RememberQueued(envelope);
+            }
+
             return QueueResult.Ok;
         }
 
@@ -74,7 +83,13 @@ internal sealed partial class FsQueueBackend
         }
 
         Errno e = Publish(data, path, replace: true);
-        return e == Errno.None ? QueueResult.Ok : QueueResult.TempFail(e, "update envelope " + envelope.Id);
+        if (e != Errno.None)
+        {
+            return QueueResult.TempFail(e, "update envelope " + envelope.Id);
+        }
+
+        RememberUpdated(envelope);
+        return QueueResult.Ok;
     }
 
     public QueueResult EnvelopeDelete(EvpId evpid)
@@ -87,8 +102,22 @@ internal sealed partial class FsQueueBackend
         }
 
         // A resurrected envelope after a power cut means a duplicate delivery, never a loss, so the
-        // unlink is not fsynced. The message goes with its last envelope.
-        e = _fs.List(Paths.MessageDir(evpid.MsgId), out var names);
+        // unlink is not fsynced. The message goes with its last envelope: counted in memory for
+        // the messages this process committed, looked for on disk for the others.
+        string dir = Paths.MessageDir(evpid.MsgId);
+        int left = ForgetEnvelope(evpid);
+        if (left > 0)
+        {
+            return QueueResult.Ok;
+        }
+
+        if (left == 0)
+        {
+            return _fs.Unlink(Path.Combine(dir, QueuePaths.MessageName)) is Errno.None or Errno.ENOENT && _fs.Rmdir(dir) == Errno.None
+                ? QueueResult.Ok : MessageDelete(evpid.MsgId);
+        }
+
+        e = _fs.List(dir, out var names);
         if (e == Errno.ENOENT)
         {
             return QueueResult.Ok;
@@ -108,7 +137,6 @@ internal sealed partial class FsQueueBackend
         // calls instead of the purge/ round trip. A crash in between leaves a directory without
         // envelopes, which the next start's walk purges. Anything unexpected inside takes the
         // careful way.
-        string dir = Paths.MessageDir(evpid.MsgId);
         if (names.Count == 1 && names[0] == QueuePaths.MessageName
             && _fs.Unlink(Path.Combine(dir, QueuePaths.MessageName)) == Errno.None
             && _fs.Rmdir(dir) == Errno.None)
@@ -119,7 +147,12 @@ internal sealed partial class FsQueueBackend
         return MessageDelete(evpid.MsgId);
     }
 
-    public QueueResult EnvelopeLoad(EvpId evpid, out Envelope? envelope)
+    /// <summary>From the cache when this process wrote it recently (as OpenSMTPD's evpcache), else from disk.</summary>
+    public QueueResult EnvelopeLoad(EvpId evpid, out Envelope? envelope) =>
+        TryCached(evpid, out envelope) ? QueueResult.Ok : EnvelopeLoadFromDisk(evpid, out envelope);
+
+    /// <summary>Reads the envelope file; what cannot be read back is set aside in corrupt/.</summary>
+    private QueueResult EnvelopeLoadFromDisk(EvpId evpid, out Envelope? envelope)
     {
         envelope = null;
         string path = Paths.Envelope(evpid);
@@ -185,6 +218,8 @@ internal sealed partial class FsQueueBackend
         {
             return result with { Reason = reason + " (left in place: rename failed)" };
         }
+
+        _ = ForgetEnvelope(evpid);
 
         string note = Path.Combine(dir, evpid + ".reason");
         _ = _fs.Unlink(note);

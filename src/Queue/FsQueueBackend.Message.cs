@@ -56,11 +56,89 @@ internal sealed partial class FsQueueBackend
 
     /// <summary>
     /// The commit sequence. The one rename of incoming/&lt;msgid&gt; into queue/ is the commit point:
-    /// before it nothing is visible to the scheduler, after it everything is. So every file is
-    /// fsynced before that rename (a rename can reach the disk before the data it names), and the
-    /// directories it changed are fsynced after it, before we report Ok and the client hears 250.
+    /// before it nothing is visible to the scheduler, after it everything is. So every file is on
+    /// disk before that rename (a rename can reach the disk before the data it names), and the
+    /// directories it changed are on disk after it, before we report Ok and the client hears 250.
+    /// "On disk" is an fsync of each file and directory in the per-file mode; in the grouped mode
+    /// it is one syncfs before the renames and one after, shared by every message of the batch.
     /// </summary>
-    public QueueResult MessageCommit(MsgId msgid)
+    public QueueResult MessageCommit(MsgId msgid) => MessageCommitBatch([msgid])[0];
+
+    /// <summary>Commits several messages at once; one result per message, in order.</summary>
+    public QueueResult[] MessageCommitBatch(IReadOnlyList<MsgId> msgids)
+    {
+        bool grouped = _options.Sync == QueueSyncMode.Grouped;
+        var results = new QueueResult[msgids.Count];
+        bool any = false;
+        for (int i = 0; i < msgids.Count; i++)
+        {
+            results[i] = CommitStage(msgids[i], grouped);
+            any |= results[i].IsOk;
+        }
+
+        if (grouped && any)
+        {
+            Errno e = SyncSpool();
+            if (e != Errno.None)
+            {
+                FailAll(results, QueueResult.TempFail(e, "syncfs"));
+                return results;
+            }
+        }
+
+        any = false;
+        for (int i = 0; i < msgids.Count; i++)
+        {
+            if (results[i].IsOk)
+            {
+                results[i] = CommitPublish(msgids[i], grouped);
+                any |= results[i].IsOk;
+            }
+        }
+
+        if (grouped && any)
+        {
+            Errno e = SyncSpool();
+            if (e != Errno.None)
+            {
+                // We are about to report a failure, so the clients will send again: take these
+                // copies out of queue/ rather than deliver them twice.
+                for (int i = 0; i < msgids.Count; i++)
+                {
+                    if (results[i].IsOk)
+                    {
+                        _ = PurgeTree(Paths.MessageDir(msgids[i]));
+                    }
+                }
+
+                FailAll(results, QueueResult.TempFail(e, "syncfs"));
+            }
+        }
+
+        for (int i = 0; i < msgids.Count; i++)
+        {
+            if (results[i].IsOk)
+            {
+                RememberCommitted(msgids[i]);
+            }
+        }
+
+        return results;
+    }
+
+    private static void FailAll(QueueResult[] results, QueueResult failure)
+    {
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i].IsOk)
+            {
+                results[i] = failure;
+            }
+        }
+    }
+
+    /// <summary>Steps 1 to 3: the body and envelopes complete in incoming/&lt;msgid&gt;/ (and synced, per file).</summary>
+    private QueueResult CommitStage(MsgId msgid, bool grouped)
     {
         string incoming = Paths.IncomingDir(msgid);
         string temp = Paths.MessageTemp(msgid);
@@ -69,16 +147,24 @@ internal sealed partial class FsQueueBackend
             return se == Errno.None ? QueueResult.NotFound("no incoming message " + msgid) : QueueResult.TempFail(se, "stat " + incoming);
         }
 
-        // 1. The body: rewritten through the layers if any (the rewrite is fsynced), else fsynced as is.
-        QueueResult r = _codec.Transforms ? EncodeBody(temp) : Sync(temp);
+        // 1. The body: rewritten through the layers if any, else synced as is.
+        QueueResult r = _codec.Transforms ? EncodeBody(temp, sync: !grouped)
+            : grouped ? QueueResult.Ok : Sync(temp);
         if (!r.IsOk)
         {
             return r;
         }
 
         // 2. Every envelope. They were written without fsync; one fsync each here costs the same and
-        //    keeps envelope creation cheap for messages that never get committed.
-        Errno e = _fs.List(incoming, out var names);
+        //    keeps envelope creation cheap for messages that never get committed. The grouped
+        //    mode syncs them with everything else and only needs to know there is one.
+        Errno e;
+        if (grouped && IncomingCount(msgid) > 0)
+        {
+            return StageBody(msgid, temp, incoming, grouped);
+        }
+
+        e = _fs.List(incoming, out var names);
         if (e != Errno.None)
         {
             return QueueResult.TempFail(e, "list " + incoming);
@@ -93,7 +179,7 @@ internal sealed partial class FsQueueBackend
             }
 
             envelopes++;
-            r = Sync(Path.Combine(incoming, name));
+            r = grouped ? QueueResult.Ok : Sync(Path.Combine(incoming, name));
             if (!r.IsOk)
             {
                 return r;
@@ -105,33 +191,40 @@ internal sealed partial class FsQueueBackend
             return QueueResult.Refused("message " + msgid + " has no envelope");
         }
 
+        return StageBody(msgid, temp, incoming, grouped);
+    }
+
+    private QueueResult StageBody(MsgId msgid, string temp, string incoming, bool grouped)
+    {
         // 3. The body joins its envelopes, and the message directory's own entries are made durable.
-        e = _fs.Rename(temp, Paths.IncomingMessage(msgid));
+        Errno e = _fs.Rename(temp, Paths.IncomingMessage(msgid));
         if (e != Errno.None)
         {
             return QueueResult.TempFail(e, "rename " + temp);
         }
 
-        e = _fs.FsyncDirectory(incoming);
-        if (e != Errno.None)
-        {
-            return QueueResult.TempFail(e, "fsync " + incoming);
-        }
+        e = grouped ? Errno.None : _fs.FsyncDirectory(incoming);
+        return e == Errno.None ? QueueResult.Ok : QueueResult.TempFail(e, "fsync " + incoming);
+    }
 
-        // 4. The commit point.
+    /// <summary>Steps 4 and 5: the commit point, then (per file) the directories it changed.</summary>
+    private QueueResult CommitPublish(MsgId msgid, bool grouped)
+    {
+        string incoming = Paths.IncomingDir(msgid);
         string target = Paths.MessageDir(msgid);
-        e = _fs.Rename(incoming, target);
+        Errno e = _fs.Rename(incoming, target);
         if (e == Errno.ENOENT)
         {
             // First message of this bucket. The new bucket's entry in queue/ must be durable too,
-            // or a power cut could lose the bucket with the message inside it.
+            // or a power cut could lose the bucket with the message inside it (in the grouped
+            // mode the sync after the rename covers it).
             e = _fs.Mkdir(Paths.Bucket(msgid), DirMode);
             if (e is not (Errno.None or Errno.EEXIST))
             {
                 return QueueResult.TempFail(e, "mkdir " + Paths.Bucket(msgid));
             }
 
-            e = _fs.FsyncDirectory(Paths.Queue);
+            e = grouped ? Errno.None : _fs.FsyncDirectory(Paths.Queue);
             if (e != Errno.None)
             {
                 return QueueResult.TempFail(e, "fsync " + Paths.Queue);
@@ -145,26 +238,43 @@ internal sealed partial class FsQueueBackend
             return QueueResult.TempFail(e, "rename " + incoming);
         }
 
+        if (grouped)
+        {
+            return QueueResult.Ok;
+        }
+
         // 5. Make the rename itself durable: the new entry in the bucket and the removal from
         //    incoming/ (else a power cut could show the message twice). queue/ itself changed only
         //    when the bucket was created, and that was made durable above.
-        foreach (string dir in new[] { Paths.Bucket(msgid), Paths.Incoming })
+        e = FsyncDirectories(Paths.Bucket(msgid), Paths.Incoming, out string? failed);
+        if (e != Errno.None)
         {
-            e = _fs.FsyncDirectory(dir);
-            if (e != Errno.None)
-            {
-                // We are about to report a failure, so the client will send the message again:
-                // take this copy out of queue/ rather than deliver it twice.
-                _ = PurgeTree(target);
-                return QueueResult.TempFail(e, "fsync " + dir);
-            }
+            // We are about to report a failure, so the client will send the message again:
+            // take this copy out of queue/ rather than deliver it twice.
+            _ = PurgeTree(target);
+            return QueueResult.TempFail(e, "fsync " + failed);
         }
 
         return QueueResult.Ok;
     }
 
+    private Errno FsyncDirectories(string first, string second, out string? failed)
+    {
+        failed = first;
+        Errno e = _fs.FsyncDirectory(first);
+        if (e == Errno.None)
+        {
+            failed = second;
+            e = _fs.FsyncDirectory(second);
+        }
+
+        return e;
+    }
+
     public QueueResult MessageDelete(MsgId msgid)
     {
+        ForgetMessage(msgid);
+
         // A body still being received, and the scratch copies a failed commit may have left.
         foreach (string suffix in new[] { string.Empty, ".enc" })
         {
@@ -257,8 +367,8 @@ internal sealed partial class FsQueueBackend
         };
     }
 
-    /// <summary>Replaces the body with its compressed and/or encrypted form: written beside it, fsynced, renamed over it.</summary>
-    private QueueResult EncodeBody(string temp)
+    /// <summary>Replaces the body with its compressed and/or encrypted form: written beside it, synced when asked, renamed over it.</summary>
+    private QueueResult EncodeBody(string temp, bool sync)
     {
         Errno e = ReadFile(temp, MaxMessageSize, out byte[] plain, out bool tooLarge);
         if (e != Errno.None)
@@ -278,7 +388,7 @@ internal sealed partial class FsQueueBackend
             return QueueResult.TempFail(e, "unlink " + encoded);
         }
 
-        e = WriteNewFile(encoded, _codec.Encode(plain), sync: true);
+        e = WriteNewFile(encoded, _codec.Encode(plain), sync);
         if (e != Errno.None)
         {
             return QueueResult.TempFail(e, "write " + encoded);

@@ -90,7 +90,8 @@ internal sealed partial class FsQueueBackend
                 continue;
             }
 
-            var r = EnvelopeLoad(evpid, out Envelope? envelope);
+            // A walk reads what is on disk (as OpenSMTPD's does), never the cache.
+            var r = EnvelopeLoadFromDisk(evpid, out Envelope? envelope);
             if (r.Status == QueueStatus.NotFound)
             {
                 continue;

@@ -2,8 +2,9 @@
 // over and the other way round: incoming/<msgid>/ while a message is received,
 // queue/<bucket>/<msgid>/{message,<evpid>...} once committed, temporary/ for bodies in
 // progress, purge/ for what is being thrown away, corrupt/ for what could not be read back.
-// Unlike OpenSMTPD we fsync files and the directories a commit renames through. Not thread-safe:
-// like OpenSMTPD's, it belongs to the single thread of the one queue process.
+// Unlike OpenSMTPD we make files and the directories a commit renames through durable before the
+// commit is acknowledged. Not thread-safe, except that commits of different messages may run at
+// once (the queue process runs them on pool threads so their syncs are shared).
 // Behaviour reference: usr.sbin/smtpd/queue_fs.c, queue_backend.c.
 using Smtpd.Interop;
 
@@ -29,6 +30,9 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
     /// <summary>Whether bodies are compressed or encrypted at commit (the cipher is not thread-safe).</summary>
     public bool TransformsBodies => _codec.Transforms;
     private readonly QueueOptions _options;
+    private readonly object _syncLock = new();
+    private SafeFd? _spoolFd;
+    private SyncBarrier? _barrier;
 
     public FsQueueBackend(string root, QueueOptions? options = null, IQueueFileSystem? fileSystem = null)
     {
@@ -40,7 +44,38 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
 
     public QueuePaths Paths { get; }
 
-    public void Dispose() => _codec.Dispose();
+    public void Dispose()
+    {
+        _codec.Dispose();
+        _spoolFd?.Dispose();
+    }
+
+    /// <summary>
+    /// syncfs of the spool's filesystem (the grouped commit). The descriptor is opened once and
+    /// kept: syncfs reports the writeback errors seen since it was opened. Concurrent callers
+    /// share rounds (SyncBarrier), so commits running on several threads still group.
+    /// </summary>
+    private Errno SyncSpool()
+    {
+        lock (_syncLock)
+        {
+            if (_spoolFd is null)
+            {
+                // queue/ rather than the spool root: the queue user may not read the root (0711),
+                // and queue/ is where the commits land (incoming/ shares its filesystem, or the
+                // commit's rename could not work).
+                Errno e = _fs.OpenDirectory(Paths.Queue, out _spoolFd);
+                if (e != Errno.None)
+                {
+                    return e;
+                }
+
+                _barrier = new SyncBarrier(() => _fs.SyncFileSystem(_spoolFd!));
+            }
+        }
+
+        return _barrier!.Sync();
+    }
 
     /// <summary>
     /// Creates any missing work directory (mode 0700, owned by the caller: in the daemon, QueueSpool

@@ -26,6 +26,9 @@ internal interface IQueueBackend
     /// </summary>
     QueueResult MessageCommit(MsgId msgid);
 
+    /// <summary>Commits several messages, sharing their syncs; one result per message, in order.</summary>
+    QueueResult[] MessageCommitBatch(IReadOnlyList<MsgId> msgids);
+
     /// <summary>Removes a message, incoming or queued, with every envelope it still has. Idempotent.</summary>
     QueueResult MessageDelete(MsgId msgid);
 

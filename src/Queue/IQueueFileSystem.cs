@@ -32,6 +32,11 @@ internal interface IQueueFileSystem
 
     Errno FsyncDirectory(string path);
 
+    Errno OpenDirectory(string path, out SafeFd? fd);
+
+    /// <summary>syncfs(2): everything written on the filesystem holding <paramref name="dir"/> reaches the disk.</summary>
+    Errno SyncFileSystem(SafeFd dir);
+
     /// <summary>lstat: a symbolic link is reported as itself.</summary>
     Errno Status(string path, out FileStatus status);
 

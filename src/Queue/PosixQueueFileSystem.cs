@@ -32,6 +32,10 @@ internal sealed class PosixQueueFileSystem : IQueueFileSystem
 
     public Errno FsyncDirectory(string path) => Posix.TryFsyncDirectory(path);
 
+    public Errno OpenDirectory(string path, out SafeFd? fd) => Posix.TryOpenDirectory(path, out fd);
+
+    public Errno SyncFileSystem(SafeFd dir) => Posix.TrySyncFileSystem(dir);
+
     public Errno Status(string path, out FileStatus status) => Posix.TryStatus(path, out status);
 
     public Errno List(string path, out IReadOnlyList<string> names)

@@ -13,6 +13,9 @@ internal sealed record QueueOptions
     /// <summary>32 bytes, or null for no encryption.</summary>
     public byte[]? EncryptionKey { get; init; }
 
+    /// <summary>How a commit is made durable (see QueueSyncMode).</summary>
+    public QueueSyncMode Sync { get; init; } = QueueSyncMode.Grouped;
+
     /// <summary>Seconds since the epoch; stamped as ctime on new envelopes. Tests replace it.</summary>
     public Func<long> Clock { get; init; } = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }

@@ -16,13 +16,15 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     public const long DefaultTtl = 4 * 24 * 3600;
 
     // Bodies handed out at create time wait here until the dispatcher opens them at DATA.
-    private const int CommitThreads = 32;
-
     private readonly Dictionary<uint, SafeFd> _bodies = [];
 
-    // Commits running on pool threads, by message id (see QueueTransactions.MessageCommit).
+    // Envelopes submitted for messages not yet committed, by message id.
+    private readonly Dictionary<uint, List<Envelope>> _envelopes = [];
+
+    // Commits in progress on the commit thread, by message id (see QueueTransactions.MessageCommit).
     private readonly Dictionary<uint, Task<QueueResult>> _commits = [];
     private FsQueueBackend? _backend;
+    private QueueCommitter? _committer;
     private long _ttl = DefaultTtl;
 
     public override ProcRole Role => ProcRole.Queue;
@@ -31,6 +33,8 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     public override bool NeedsCrypto => Model.QueueEncryption;
 
     private FsQueueBackend Backend => _backend!;
+
+    private QueueCommitter Committer => _committer ??= new QueueCommitter(Backend);
 
     private ImsgChannel Scheduler => Peers[ProcRole.Scheduler];
 
@@ -51,11 +55,6 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
         {
             Log.FatalX("crypto_setup: invalid key for queue encryption");
         }
-
-        // Commits block in fsync on pool threads; let the pool grow to the number of sessions
-        // that commit at once without its start-up delay for blocked threads.
-        ThreadPool.GetMinThreads(out _, out int io);
-        ThreadPool.SetMinThreads(CommitThreads, io);
 
         // Chrooted into the spool when root; the spool path itself otherwise.
         string root = Settings.Privileged ? "/" : Settings.QueueDir;
@@ -101,6 +100,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
 
     public void Dispose()
     {
+        _committer?.Dispose();
         _backend?.Dispose();
         foreach (var fd in _bodies.Values)
         {

@@ -54,14 +54,24 @@ internal sealed partial class QueueProcess
         {
             Log.Warn($"warn: queue: envelope submit for msg:{s.MsgId:x8} failed: {r}");
         }
+        else
+        {
+            // Kept for the scheduler, which learns of them once the commit is durable.
+            if (!_envelopes.TryGetValue(s.MsgId, out var list))
+            {
+                _envelopes[s.MsgId] = list = [];
+            }
+
+            list.Add(e);
+        }
 
         dispatcher.PostAs(ImsgType.QueueEnvelopeSubmitReply, new EvpReply(s.ReqId, r.IsOk ? e.Id.Value : 0, r.IsOk));
     }
 
     /// <summary>
-    /// Starts a commit. Its fsyncs run on a pool thread, so the commits of concurrent sessions
-    /// overlap and the filesystem journals them together (a serial queue caps every client at
-    /// one commit latency). Only the commit itself leaves the loop: a message being committed is
+    /// Starts a commit. It runs on the commit thread, batched with the commits of concurrent
+    /// sessions so that they share their syncs (a serial queue would cap every client at one
+    /// commit latency). Only the commit itself leaves the loop: a message being committed is
     /// touched by nothing else (its rollback waits, see RollbackAsync), and the codec's cipher is
     /// not thread-safe, so a transforming queue commits on the loop.
     /// </summary>
@@ -74,7 +84,7 @@ internal sealed partial class QueueProcess
             return;
         }
 
-        var commit = Task.Run(() => Backend.MessageCommit(msgid));
+        var commit = Committer.Commit(msgid);
         _commits[req.MsgId] = commit;
         _ = CompleteAsync();
 
@@ -98,12 +108,15 @@ internal sealed partial class QueueProcess
             unused.Dispose();
         }
 
+        _envelopes.Remove(req.MsgId);
+
         Backend.MessageDelete(new MsgId(req.MsgId));
     }
 
     private void MessageCommitted(ImsgChannel dispatcher, MsgRequest req, QueueResult r)
     {
         var msgid = new MsgId(req.MsgId);
+        _envelopes.Remove(req.MsgId, out var envelopes);
         if (!r.IsOk)
         {
             Log.Warn($"warn: queue: commit of msg:{req.MsgId:x8} failed: {r}");
@@ -114,6 +127,17 @@ internal sealed partial class QueueProcess
 
         // The reply goes first: the 250 must not wait for the scheduler.
         dispatcher.PostAs(ImsgType.QueueMessageCommitReply, req with { Ok = true });
+        if (envelopes is not null)
+        {
+            foreach (var e in envelopes)
+            {
+                Schedule(e);
+            }
+
+            return;
+        }
+
+        // Not submitted through this process run (cannot happen today): read them back.
         foreach (var entry in Backend.MessageWalk(msgid))
         {
             if (entry.Envelope is not null)

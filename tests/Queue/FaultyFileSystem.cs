@@ -76,6 +76,16 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
 
     public Errno FsyncDirectory(string path) => Do("fsyncdir " + path, () => _real.FsyncDirectory(path));
 
+    public Errno OpenDirectory(string path, out SafeFd? fd)
+    {
+        SafeFd? opened = null;
+        Errno e = Do("opendir " + path, () => _real.OpenDirectory(path, out opened));
+        fd = opened;
+        return e;
+    }
+
+    public Errno SyncFileSystem(SafeFd dir) => Do("syncfs", () => _real.SyncFileSystem(dir));
+
     public Errno Status(string path, out FileStatus status)
     {
         FileStatus st = default;

@@ -141,6 +141,65 @@ public class FsQueueBackendTests
     }
 
     [Fact]
+    public void EnvelopesJustCommittedAreServedFromMemoryAsTheyAreOnDisk()
+    {
+        using var spool = new TempSpool();
+        var fs = new FaultyFileSystem();
+        using var q = spool.Open(null, fs);
+        var (msgid, envs) = Receive(q, Body, "bob@example.org", "carol@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+
+        int before = fs.Calls;
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var cached));
+        Assert.Equal(before, fs.Calls);
+        Assert.Equal(1, q.EnvelopeCacheHits);
+
+        // Byte for byte what a fresh process reads from the file.
+        using var fresh = spool.Open();
+        Assert.Equal(QueueResult.Ok, fresh.EnvelopeLoad(envs[0].Id, out var stored));
+        Assert.True(EnvelopeFormat.TryDump(cached!, out byte[] a, out _));
+        Assert.True(EnvelopeFormat.TryDump(stored!, out byte[] b, out _));
+        Assert.Equal(Encoding.ASCII.GetString(b), Encoding.ASCII.GetString(a));
+        Assert.Equal(stored!.Id, cached!.Id);
+
+        // A change to the copy handed out does not reach the cache; an update does.
+        cached.Retry = 7;
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var again));
+        Assert.Equal(0, again!.Retry);
+        Assert.Equal(QueueResult.Ok, q.EnvelopeUpdate(cached));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out again));
+        Assert.Equal(7, again!.Retry);
+
+        // The message's envelopes are counted: removing the first lists nothing, the last one
+        // takes the message and its directory with it.
+        fs.Log.Clear();
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[0].Id));
+        Assert.DoesNotContain(fs.Log, l => l.StartsWith("list", StringComparison.Ordinal));
+        Assert.True(File.Exists(spool.Paths.MessageFile(msgid)));
+        Assert.Equal(QueueStatus.NotFound, q.EnvelopeLoad(envs[0].Id, out _).Status);
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[1].Id));
+        Assert.DoesNotContain(fs.Log, l => l.StartsWith("list", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
+    }
+
+    [Fact]
+    public void ABounceAddedToACountedMessageKeepsTheMessageUntilItGoes()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (msgid, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var bounce = NewEnvelope("alice@example.net");
+        bounce.Type = EnvelopeType.Bounce;
+        Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, bounce));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[0].Id));
+        Assert.True(File.Exists(spool.Paths.MessageFile(msgid)));
+        Assert.Equal(FsQueueBackendTests.Body, ReadMessage(q, msgid));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(bounce.Id));
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
+    }
+
+    [Fact]
     public void BounceEnvelopesCanBeAddedToAQueuedMessage()
     {
         using var spool = new TempSpool();

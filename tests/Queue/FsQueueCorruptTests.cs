@@ -36,7 +36,9 @@ public class FsQueueCorruptTests
         Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
         File.WriteAllBytes(spool.Paths.Envelope(envs[0].Id), [0, 1, 2, 3]);
 
-        var r = q.EnvelopeLoad(envs[0].Id, out var e);
+        // Read back by a process that did not write it (the writer has it cached).
+        using var fresh = spool.Open();
+        var r = fresh.EnvelopeLoad(envs[0].Id, out var e);
         Assert.Equal(QueueStatus.Corrupt, r.Status);
         Assert.Null(e);
         Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));

@@ -44,13 +44,21 @@ public class FsQueueCrashTests
         return q.EnvelopeWalk().ToList();
     }
 
-    public static TheoryData<bool> Layered() => [false, true];
+    /// <summary>(layered: compression and encryption, grouped: syncfs rather than fsync per file).</summary>
+    public static TheoryData<bool, bool> Layered() => new()
+    {
+        { false, true },
+        { true, true },
+        { false, false },
+        { true, false },
+    };
 
     [Theory]
     [MemberData(nameof(Layered))]
-    public void ACrashAnywhereInReceiveAndCommitLeavesAllOrNothing(bool layered)
+    public void ACrashAnywhereInReceiveAndCommitLeavesAllOrNothing(bool layered, bool grouped)
     {
-        var options = layered ? new QueueOptions { Compression = true, EncryptionKey = QueueCodecTests.Key } : null;
+        var sync = grouped ? QueueSyncMode.Grouped : QueueSyncMode.PerFile;
+        var options = layered ? new QueueOptions { Compression = true, EncryptionKey = QueueCodecTests.Key, Sync = sync } : new QueueOptions { Sync = sync };
         int total;
         using (var spool = new TempSpool())
         {

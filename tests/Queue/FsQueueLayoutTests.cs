@@ -74,7 +74,7 @@ public class FsQueueLayoutTests
     {
         using var spool = new TempSpool();
         var fs = new FaultyFileSystem();
-        using var q = spool.Open(null, fs);
+        using var q = spool.Open(new QueueOptions { Sync = QueueSyncMode.PerFile }, fs);
         var (msgid, envs) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org", "carol@example.org");
         int start = fs.Log.Count;
         Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
@@ -111,6 +111,28 @@ public class FsQueueLayoutTests
         Assert.True(log.LastIndexOf("fsyncdir " + p.Queue) < commit);
         Assert.True(log.LastIndexOf("fsyncdir " + p.Incoming) > commit);
         Assert.DoesNotContain(log.Skip(commit + 1), l => !l.StartsWith("fsyncdir ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AGroupedCommitSyncsTheFileSystemBeforeTheRenameAndAfterIt()
+    {
+        using var spool = new TempSpool();
+        var fs = new FaultyFileSystem();
+        using var q = spool.Open(new QueueOptions { Sync = QueueSyncMode.Grouped }, fs);
+        var (msgid, _) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org", "carol@example.org");
+        int start = fs.Log.Count;
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var log = fs.Log.Skip(start).ToList();
+        var p = spool.Paths;
+
+        string rename = "rename " + p.IncomingDir(msgid) + " -> " + p.MessageDir(msgid);
+        int commit = log.LastIndexOf(rename);
+        int bodyIn = log.IndexOf("rename " + p.MessageTemp(msgid) + " -> " + p.IncomingMessage(msgid));
+        int firstSync = log.IndexOf("syncfs");
+        Assert.True(bodyIn >= 0 && bodyIn < firstSync && firstSync < commit, string.Join("\n", log));
+        Assert.Equal("syncfs", log[^1]);
+        Assert.Equal(2, log.Count(l => l == "syncfs"));
+        Assert.DoesNotContain(log, l => l.StartsWith("fsync", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -44,8 +44,9 @@ public class QueueCodecTests
         Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
         File.WriteAllBytes(spool.Paths.MessageFile(msgid), Convert.FromHexString(GzipEncryptedBody));
         File.WriteAllBytes(spool.Paths.Envelope(envs[0].Id), Convert.FromHexString(GzipEncryptedEnvelope));
-        Assert.Equal("Subject: hi\r\n\r\nhello\r\n", Encoding.ASCII.GetString(FsQueueBackendTests.ReadMessage(q, msgid)));
-        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var e));
+        using var fresh = spool.Open(Options(compress: true, encrypt: true));
+        Assert.Equal("Subject: hi\r\n\r\nhello\r\n", Encoding.ASCII.GetString(FsQueueBackendTests.ReadMessage(fresh, msgid)));
+        Assert.Equal(QueueResult.Ok, fresh.EnvelopeLoad(envs[0].Id, out var e));
         Assert.Equal("bob", e!.MdaUser);
     }
 
