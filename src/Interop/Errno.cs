@@ -23,6 +23,7 @@ internal enum Errno
     EPIPE = 32,
     ERANGE = 34,
     ENAMETOOLONG = 36,
+    ENOSYS = 38,
     ENOTEMPTY = 39,
     ELOOP = 40,
     EDQUOT = 122,

@@ -8,6 +8,12 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Rename(string oldPath, string newPath);
 
+    /// <summary>renameat2(2); with RENAME_NOREPLACE it fails with EEXIST instead of replacing the target.</summary>
+    [LibraryImport(Name, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int RenameAt2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
+
+    internal const uint RENAME_NOREPLACE = 1;
+
     [LibraryImport(Name, EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Link(string oldPath, string newPath);
 

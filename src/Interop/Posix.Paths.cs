@@ -9,6 +9,27 @@ internal static partial class Posix
     public static Errno TryRename(string from, string to) =>
         Libc.Rename(from, to) == 0 ? Errno.None : LastErrno();
 
+    /// <summary>
+    /// Renames without ever replacing: EEXIST when <paramref name="to"/> exists. renameat2's
+    /// RENAME_NOREPLACE where the filesystem has it, else link(2) then unlink(2).
+    /// </summary>
+    public static Errno TryRenameNoReplace(string from, string to)
+    {
+        if (Libc.RenameAt2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, Libc.RENAME_NOREPLACE) == 0)
+        {
+            return Errno.None;
+        }
+
+        Errno e = LastErrno();
+        if (e is not (Errno.EINVAL or Errno.ENOSYS))
+        {
+            return e;
+        }
+
+        e = TryLink(from, to);
+        return e == Errno.None ? TryUnlink(from) : e;
+    }
+
     /// <summary>link(2): unlike rename, fails with EEXIST instead of replacing the target.</summary>
     public static Errno TryLink(string from, string to) =>
         Libc.Link(from, to) == 0 ? Errno.None : LastErrno();

@@ -16,7 +16,6 @@ internal sealed class MaildirDelivery
     private static byte[]? t_copyBuffer;
 
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode FileMode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     // mail.maildir's own escape set for folder names: unlike the address set it also covers '/' and '^'.
     private const string SubdirEscaped = "!#$%&'*/?^`{|}~";
@@ -39,7 +38,11 @@ internal sealed class MaildirDelivery
 
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
 
-    public async Task<MdaResult> DeliverAsync(Stream message, CancellationToken ct = default)
+    public Task<MdaResult> DeliverAsync(Stream message, CancellationToken ct = default) => Task.FromResult(Deliver(message, ct));
+
+    // Synchronous: the helper delivers one message at a time, and async file I/O would only
+    // add a thread-pool hop per read and write.
+    private MdaResult Deliver(Stream message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (!Path.IsPathFullyQualified(_root) || _root.Length == 0)
@@ -47,14 +50,11 @@ internal sealed class MaildirDelivery
             return MdaResult.PermFail("maildir path must be absolute: " + _root);
         }
 
-        var made = EnsureMaildir(_root);
-        if (!made.IsOk)
-        {
-            return made;
-        }
-
+        // The maildir is made (with cur/, new/, tmp/) when the first attempt finds it missing:
+        // a helper delivers message after message into the same one, and four stat calls per
+        // message were a tenth of its system calls.
         string junkDir = _root + "/.Junk";
-        if (_junk && EnsureMaildir(junkDir) is { IsOk: false } junkFailed)
+        if (_junk && !Directory.Exists(junkDir + "/new") && EnsureMaildir(junkDir) is { IsOk: false } junkFailed)
         {
             return junkFailed;
         }
@@ -71,6 +71,17 @@ internal sealed class MaildirDelivery
         }
 
         var created = CreateTmp(dir, out string name, out string tmp);
+        if (created.File is null && created.Missing)
+        {
+            var made = EnsureMaildir(_root);
+            if (!made.IsOk)
+            {
+                return made;
+            }
+
+            created = CreateTmp(dir, out name, out tmp);
+        }
+
         if (created.File is null)
         {
             return created.Failure;
@@ -120,39 +131,33 @@ internal sealed class MaildirDelivery
     }
 
     // O_CREAT|O_EXCL in tmp/: a name some other delivery is using is skipped, never shared.
-    private (FileStream? File, MdaResult Failure) CreateTmp(string dir, out string name, out string tmp)
+    // Missing: tmp/ itself is not there (the maildir is made, then this is tried again).
+    private (SafeFd? File, MdaResult Failure, bool Missing) CreateTmp(string dir, out string name, out string tmp)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            UnixCreateMode = FileMode600,
-            BufferSize = 0,
-        };
         for (int attempt = 0; ; attempt++)
         {
             name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
             tmp = dir + "/tmp/" + name;
-            try
+            Errno e = Posix.TryCreateExclusive(tmp, 0b110_000_000, out SafeFd? fd);
+            if (e == Errno.None)
             {
-                return (new FileStream(tmp, options), MdaResult.Ok);
+                return (fd, MdaResult.Ok, false);
             }
-            catch (IOException) when (attempt < 5 && File.Exists(tmp))
+
+            if (e == Errno.EEXIST && attempt < 5)
             {
                 // Taken: the next name differs in its sequence number.
+                continue;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return (null, MdaResult.TempFail(tmp + ": " + e.Message));
-            }
+
+            return (null, MdaResult.TempFail(tmp + ": " + Posix.StrError(e)), e == Errno.ENOENT);
         }
     }
 
     // Writes the message and fsyncs it: the file must be on disk before its name appears in new/.
-    // Synchronous on purpose: the helper delivers one message at a time, and async file I/O
-    // would only add a thread-pool hop per read and write.
-    private static bool Write(Stream message, FileStream file, CancellationToken ct)
+    // Plain write(2) calls on purpose: the helper delivers one message at a time, and a
+    // FileStream would add a lock, a seek and a stat per message.
+    private static bool Write(Stream message, SafeFd file, CancellationToken ct)
     {
         var scan = new JunkHeaderScanner();
         var buffer = t_copyBuffer ??= new byte[64 * 1024];
@@ -162,38 +167,60 @@ internal sealed class MaildirDelivery
         {
             ct.ThrowIfCancellationRequested();
             scan.Feed(buffer.AsSpan(0, n));
-            file.Write(buffer, 0, n);
+            Check(Posix.TryWriteAll(file, buffer.AsSpan(0, n)), "write");
             endsWithNewline = buffer[n - 1] == (byte)'\n';
         }
 
         if (!endsWithNewline)
         {
-            file.Write("\n"u8);
+            Check(Posix.TryWriteAll(file, "\n"u8), "write");
         }
 
-        file.Flush(flushToDisk: true);
+        Check(Posix.TryFsync(file), "fsync");
         return scan.IsJunk;
+
+        static void Check(Errno e, string what)
+        {
+            if (e != Errno.None)
+            {
+                throw new IOException(what + ": " + Posix.StrError(e));
+            }
+        }
     }
 
     private MdaResult MoveToNew(string tmp, string newDir, string name)
     {
-        // rename(2) as mail.maildir does. The name (µs, pid, counter) is unique already; File.Move without
-        // overwrite still refuses a name that exists, and a clash just gets a fresh name.
+        // A rename as mail.maildir does, but never over an existing name: the name (µs, pid,
+        // counter) is unique already, and a clash just gets a fresh name.
+        bool ensured = false;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             string target = newDir + "/" + (attempt == 0 ? name : MaildirName.Next(Clock(), Environment.ProcessId, _host));
-            try
-            {
-                File.Move(tmp, target, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(target) && File.Exists(tmp))
+            Errno e = Posix.TryRenameNoReplace(tmp, target);
+            if (e == Errno.EEXIST)
             {
                 continue;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+            if (e == Errno.ENOENT && !ensured && !Directory.Exists(newDir) && File.Exists(tmp))
+            {
+                // new/ went missing (tmp/ was there): make it and try again.
+                ensured = true;
+                var made = EnsureMaildir(Path.GetDirectoryName(newDir)!);
+                if (!made.IsOk)
+                {
+                    TryDelete(tmp);
+                    return made;
+                }
+
+                attempt--;
+                continue;
+            }
+
+            if (e != Errno.None)
             {
                 TryDelete(tmp);
-                return MdaResult.TempFail("rename into " + newDir + ": " + e.Message);
+                return MdaResult.TempFail("rename into " + newDir + ": " + Posix.StrError(e));
             }
 
             // The queue forgets the message once we say Ok, so the new directory entry must be durable first.

@@ -13,6 +13,8 @@ namespace Smtpd.Mda;
 
 internal static class MdaHelper
 {
+    private static string? s_cwd;
+
     public static int Run(Runtime.SmtpdOptions options)
     {
         // With -d (the parent passes it on) lines go to the daemon's stderr, else to syslog.
@@ -86,13 +88,19 @@ internal static class MdaHelper
                 Posix.SetNoNewPrivs();
             }
 
-            try
+            // Every job of a helper is for the same user: change directory when the home differs.
+            if (s_cwd != job.Home)
             {
-                Posix.Chdir(job.Home);
-            }
-            catch (PosixException)
-            {
-                Posix.Chdir("/");
+                try
+                {
+                    Posix.Chdir(job.Home);
+                }
+                catch (PosixException)
+                {
+                    Posix.Chdir("/");
+                }
+
+                s_cwd = job.Home;
             }
 
             return DeliverAsync(job, message).GetAwaiter().GetResult();
@@ -111,7 +119,8 @@ internal static class MdaHelper
             return MdaResult.PermFail($"could not expand \"{job.Argument}\": {error}");
         }
 
-        using var message = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, 64 * 1024);
+        // Maildir copies through its own 64 KiB buffer: a second one in the stream would only add a copy.
+        using var message = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, job.Method == MdaJob.Maildir ? 0 : 64 * 1024);
         switch (job.Method)
         {
             case MdaJob.Maildir:

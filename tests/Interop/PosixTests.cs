@@ -141,6 +141,30 @@ public class PosixTests
     }
 
     [Fact]
+    public void RenameNoReplaceMovesButNeverReplaces()
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-rename").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "a"), "a");
+            File.WriteAllText(Path.Combine(dir, "b"), "b");
+            Assert.Equal(Errno.EEXIST, Posix.TryRenameNoReplace(Path.Combine(dir, "a"), Path.Combine(dir, "b")));
+            Assert.Equal("b", File.ReadAllText(Path.Combine(dir, "b")));
+            Assert.Equal(Errno.None, Posix.TryRenameNoReplace(Path.Combine(dir, "a"), Path.Combine(dir, "c")));
+            Assert.False(File.Exists(Path.Combine(dir, "a")));
+            Assert.Equal("a", File.ReadAllText(Path.Combine(dir, "c")));
+            using (var fd = Posix.Open(dir, Libc.O_RDONLY | Libc.O_DIRECTORY))
+            {
+                Assert.Equal(Errno.None, Posix.TrySyncFileSystem(fd));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void FsyncSucceedsOnAFileAndADirectoryAndFailsOnABadPath()
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-fsync").FullName;

@@ -33,6 +33,22 @@ public class MaildirDeliveryTests
         Assert.Matches(@"^\d+\.\d+_\d+\.mx\.example\.org$", Path.GetFileName(delivered));
     }
 
+    [Theory]
+    [InlineData("new")]
+    [InlineData("tmp")]
+    public async Task AFolderRemovedBetweenDeliveriesIsMadeAgain(string removed)
+    {
+        using var tmp = new TempDir();
+        string md = tmp.Path + "/Maildir";
+        var d = new MaildirDelivery(md, hostname: "h");
+        Assert.Equal(MdaResult.Ok, await d.DeliverAsync(Stream(Message)));
+        Directory.Delete(md + "/" + removed, recursive: true);
+
+        Assert.Equal(MdaResult.Ok, await d.DeliverAsync(Stream(Message + "again\n")));
+        Assert.Equal(Message + "again\n", File.ReadAllText(Assert.Single(Files(md + "/new"), f => f == d.DeliveredPath)));
+        Assert.Empty(Files(md + "/tmp"));
+    }
+
     [Fact]
     public async Task EveryDeliveryGetsItsOwnFile()
     {
