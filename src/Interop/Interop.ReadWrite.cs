@@ -16,4 +16,7 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "lseek", SetLastError = true)]
     internal static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport(Name, EntryPoint = "ftruncate", SetLastError = true)]
+    internal static partial int Ftruncate(int fd, long length);
 }

@@ -56,6 +56,10 @@ internal static partial class Posix
     public static Errno TryCreateExclusive(string path, uint mode, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, mode, out fd);
 
+    /// <summary>Opens an existing file for reading and writing, refusing a symbolic link in the last component.</summary>
+    public static Errno TryOpenReadWrite(string path, out SafeFd? fd) =>
+        TryOpen(path, Libc.O_RDWR | Libc.O_NOFOLLOW, 0, out fd);
+
     /// <summary>open(2), always close-on-exec; <paramref name="fd"/> is null on failure.</summary>
     private static Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
     {

@@ -63,4 +63,8 @@ internal static partial class Posix
     /// <summary>lseek(2) to an absolute offset.</summary>
     public static Errno TrySeek(SafeFd fd, long offset) =>
         Libc.LSeek(fd.Fd, offset, Libc.SEEK_SET) < 0 ? LastErrno() : Errno.None;
+
+    /// <summary>ftruncate(2): cuts (or extends) the file to <paramref name="length"/> bytes.</summary>
+    public static Errno TryTruncate(SafeFd fd, long length) =>
+        Libc.Ftruncate(fd.Fd, length) < 0 ? LastErrno() : Errno.None;
 }

@@ -95,7 +95,7 @@ internal sealed partial class FsQueueBackend
     public QueueResult EnvelopeDelete(EvpId evpid)
     {
         string path = Paths.Envelope(evpid);
-        Errno e = _fs.Unlink(path);
+        Errno e = RecycleOrUnlink(path, checkSize: false);
         if (e is not (Errno.None or Errno.ENOENT))
         {
             return QueueResult.TempFail(e, "unlink " + path);
@@ -113,7 +113,8 @@ internal sealed partial class FsQueueBackend
 
         if (left == 0)
         {
-            return _fs.Unlink(Path.Combine(dir, QueuePaths.MessageName)) is Errno.None or Errno.ENOENT && _fs.Rmdir(dir) == Errno.None
+            return RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), checkSize: true) is Errno.None or Errno.ENOENT
+                && RecycleOrRemoveDir(dir) == Errno.None
                 ? QueueResult.Ok : MessageDelete(evpid.MsgId);
         }
 
@@ -138,8 +139,8 @@ internal sealed partial class FsQueueBackend
         // envelopes, which the next start's walk purges. Anything unexpected inside takes the
         // careful way.
         if (names.Count == 1 && names[0] == QueuePaths.MessageName
-            && _fs.Unlink(Path.Combine(dir, QueuePaths.MessageName)) == Errno.None
-            && _fs.Rmdir(dir) == Errno.None)
+            && RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), checkSize: true) == Errno.None
+            && RecycleOrRemoveDir(dir) == Errno.None)
         {
             return QueueResult.Ok;
         }
@@ -250,7 +251,36 @@ internal sealed partial class FsQueueBackend
 
     // Inside incoming/ nobody looks until the commit, which fsyncs every envelope; O_EXCL is the
     // collision check.
-    private Errno CreateIncoming(EvpId evpid, byte[] data) => WriteNewFile(Paths.IncomingEnvelope(evpid), data, sync: false);
+    private Errno CreateIncoming(EvpId evpid, byte[] data)
+    {
+        string path = Paths.IncomingEnvelope(evpid);
+        Errno e = TakeSpareFile(path, out SafeFd? fd);
+        if (e == Errno.ENOENT)
+        {
+            return WriteNewFile(path, data, sync: false);
+        }
+
+        if (e != Errno.None)
+        {
+            return e;
+        }
+
+        using (fd)
+        {
+            e = _fs.Write(fd!, data);
+            if (e == Errno.None)
+            {
+                e = _fs.Truncate(fd!, data.Length);
+            }
+        }
+
+        if (e != Errno.None)
+        {
+            _ = _fs.Unlink(path);
+        }
+
+        return e;
+    }
 
     // Into a queued message (a bounce): the scheduler may read it at once, so the file must appear
     // whole and durable; link(2) publishes it without replacing a colliding id.

@@ -25,7 +25,12 @@ internal sealed partial class FsQueueBackend
                 return QueueResult.TempFail(se, "stat " + Paths.MessageDir(msgid));
             }
 
-            Errno e = _fs.Mkdir(Paths.IncomingDir(msgid), DirMode);
+            Errno e = TakeSpareDir(Paths.IncomingDir(msgid));
+            if (e == Errno.ENOENT)
+            {
+                e = _fs.Mkdir(Paths.IncomingDir(msgid), DirMode);
+            }
+
             if (e == Errno.EEXIST)
             {
                 continue;

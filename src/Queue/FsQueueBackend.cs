@@ -122,7 +122,7 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
             }
         }
 
-        Errno pe = EmptyPurgeDir();
+        Errno pe = EmptyPurgeDir(keepSpares: false);
         return pe == Errno.None ? QueueResult.Ok : QueueResult.TempFail(pe, "empty " + Paths.Purge);
     }
 
@@ -153,15 +153,21 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
         }
 
         // The tree is already unreachable; failing to delete it now only delays the cleanup to the next start.
-        _ = EmptyPurgeDir();
+        _ = EmptyPurgeDir(keepSpares: true);
         return Errno.None;
     }
 
-    private Errno EmptyPurgeDir()
+    /// <summary>Deletes what purge/ holds; at run time the spares (FsQueueBackend.Recycle) stay.</summary>
+    private Errno EmptyPurgeDir(bool keepSpares)
     {
         Errno error = _fs.List(Paths.Purge, out var names);
         foreach (string name in names)
         {
+            if (keepSpares && IsSpareName(name))
+            {
+                continue;
+            }
+
             Errno e = RemoveTree(Path.Combine(Paths.Purge, name));
             if (error == Errno.None)
             {

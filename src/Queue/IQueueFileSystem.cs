@@ -11,6 +11,9 @@ internal interface IQueueFileSystem
 
     Errno Rename(string from, string to);
 
+    /// <summary>rename(2) that never replaces: EEXIST when <paramref name="to"/> exists.</summary>
+    Errno RenameNoReplace(string from, string to);
+
     /// <summary>Hard link; EEXIST when <paramref name="to"/> exists (a collision-safe publish).</summary>
     Errno Link(string from, string to);
 
@@ -21,6 +24,11 @@ internal interface IQueueFileSystem
     Errno OpenRead(string path, out SafeFd? fd);
 
     Errno CreateExclusive(string path, uint mode, out SafeFd? fd);
+
+    /// <summary>Opens an existing regular file for reading and writing (a recycled one).</summary>
+    Errno OpenReadWrite(string path, out SafeFd? fd);
+
+    Errno Truncate(SafeFd fd, long length);
 
     Errno Write(SafeFd fd, ReadOnlySpan<byte> data);
 

@@ -12,6 +12,8 @@ internal sealed class PosixQueueFileSystem : IQueueFileSystem
 
     public Errno Rename(string from, string to) => Posix.TryRename(from, to);
 
+    public Errno RenameNoReplace(string from, string to) => Posix.TryRenameNoReplace(from, to);
+
     public Errno Link(string from, string to) => Posix.TryLink(from, to);
 
     public Errno Unlink(string path) => Posix.TryUnlink(path);
@@ -21,6 +23,10 @@ internal sealed class PosixQueueFileSystem : IQueueFileSystem
     public Errno OpenRead(string path, out SafeFd? fd) => Posix.TryOpenRead(path, out fd);
 
     public Errno CreateExclusive(string path, uint mode, out SafeFd? fd) => Posix.TryCreateExclusive(path, mode, out fd);
+
+    public Errno OpenReadWrite(string path, out SafeFd? fd) => Posix.TryOpenReadWrite(path, out fd);
+
+    public Errno Truncate(SafeFd fd, long length) => Posix.TryTruncate(fd, length);
 
     public Errno Write(SafeFd fd, ReadOnlySpan<byte> data) => Posix.TryWriteAll(fd, data);
 

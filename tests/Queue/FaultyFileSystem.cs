@@ -32,6 +32,8 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
 
     public Errno Rename(string from, string to) => Do("rename " + from + " -> " + to, () => _real.Rename(from, to));
 
+    public Errno RenameNoReplace(string from, string to) => Do("rename " + from + " -> " + to, () => _real.RenameNoReplace(from, to));
+
     public Errno Link(string from, string to) => Do("link " + from + " -> " + to, () => _real.Link(from, to));
 
     public Errno Unlink(string path) => Do("unlink " + path, () => _real.Unlink(path));
@@ -53,6 +55,16 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
         fd = opened;
         return e;
     }
+
+    public Errno OpenReadWrite(string path, out SafeFd? fd)
+    {
+        SafeFd? opened = null;
+        Errno e = Do("open " + path, () => _real.OpenReadWrite(path, out opened));
+        fd = opened;
+        return e;
+    }
+
+    public Errno Truncate(SafeFd fd, long length) => Do("truncate " + fd.Fd, () => _real.Truncate(fd, length));
 
     public Errno Write(SafeFd fd, ReadOnlySpan<byte> data)
     {

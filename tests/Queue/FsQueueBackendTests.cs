@@ -137,7 +137,41 @@ public class FsQueueBackendTests
         Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[1].Id));
         Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
         Assert.Empty(q.EnvelopeWalk());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Purge));
+
+        // What is left in purge/ is kept for reuse: spare files and empty directories.
+        Assert.All(Directory.EnumerateFileSystemEntries(spool.Paths.Purge), p =>
+        {
+            Assert.StartsWith("spare-", Path.GetFileName(p), StringComparison.Ordinal);
+            Assert.True(File.Exists(p) || !Directory.EnumerateFileSystemEntries(p).Any());
+        });
+    }
+
+    [Fact]
+    public void DeletedDirectoriesAndFilesAreReusedAndOverwrittenCleanly()
+    {
+        using var spool = new TempSpool();
+        using var q = spool.Open();
+        var (first, firstEnvs) = Receive(q, Body, "a-very-long-recipient-address-to-leave-a-longer-envelope@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(first));
+        Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(firstEnvs[0].Id));
+        Assert.False(Directory.Exists(spool.Paths.MessageDir(first)));
+        string[] Spares(bool dirs) => Directory.EnumerateFileSystemEntries(spool.Paths.Purge)
+            .Where(p => Path.GetFileName(p).StartsWith("spare-", StringComparison.Ordinal) && Directory.Exists(p) == dirs).ToArray();
+        Assert.Single(Spares(dirs: true));
+        Assert.Equal(2, Spares(dirs: false).Length);
+
+        // The next message takes the directory and a file (the old body, longer than an envelope).
+        var (second, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(second));
+        Assert.Empty(Spares(dirs: true));
+        Assert.Single(Spares(dirs: false));
+
+        // What a restart reads back is the new envelope alone, not a tail of the old content.
+        using var fresh = spool.Open();
+        var walked = Assert.Single(fresh.EnvelopeWalk());
+        Assert.Equal(QueueStatus.Ok, walked.Status);
+        Assert.Equal("bob@example.org", walked.Envelope!.Rcpt.ToString());
+        Assert.Equal(Body, ReadMessage(fresh, second));
     }
 
     [Fact]

@@ -1,0 +1,12 @@
+// setpriority: delivery helpers yield the CPU to reception when both want it.
+using System.Runtime.InteropServices;
+
+namespace Smtpd.Interop;
+
+internal static partial class Libc
+{
+    internal const int PRIO_PROCESS = 0;
+
+    [LibraryImport(Name, EntryPoint = "setpriority", SetLastError = true)]
+    internal static partial int SetPriority(int which, uint who, int prio);
+}

@@ -1,0 +1,133 @@
+// Spare files and directories. A message costs three new inodes in OpenSMTPD's layout (its
+// incoming/ directory, the body, one envelope per recipient), and each one is freed again once
+// it is delivered. On ext4 without a journal, allocating an inode skips every inode freed in
+// the last seconds to minutes, so under a steady stream of mail each allocation scanned further
+// and the queue slowed down as it ran (and freeing blocks issues a discard per file). Instead
+// the queue keeps what it deletes: an emptied message directory, or a small file, is renamed to
+// purge/spare-<n> and renamed back into place as the next message's incoming/ directory or
+// envelope, the envelope written over the old blocks and cut to length. (Bodies are written by
+// the dispatcher, which does not know where a recycled file's old content ends, so a body is
+// always a new file.) Spares live in purge/, so a restart (which empties purge/) throws them
+// away, and OpenSMTPD would too.
+using Smtpd.Interop;
+
+namespace Smtpd.Queue;
+
+internal sealed partial class FsQueueBackend
+{
+    private const string SparePrefix = "spare-";
+
+    // Enough for the messages of a busy burst; each spare file keeps at most one small body's blocks.
+    private const int SparesKept = 256;
+
+    // Larger files are deleted: a spare keeps its blocks until it is reused.
+    private const long SpareFileMaxSize = 64 * 1024;
+
+    private readonly Stack<string> _spareDirs = new();
+    private readonly Stack<string> _spareFiles = new();
+    private long _spareSerial;
+
+    private static bool IsSpareName(string name) => name.StartsWith(SparePrefix, StringComparison.Ordinal);
+
+    private string NewSpareName() =>
+        Path.Combine(Paths.Purge, SparePrefix + (++_spareSerial).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Keeps an emptied message directory for the next message, else removes it.</summary>
+    private Errno RecycleOrRemoveDir(string dir)
+    {
+        if (_spareDirs.Count < SparesKept)
+        {
+            string spare = NewSpareName();
+            if (_fs.RenameNoReplace(dir, spare) == Errno.None)
+            {
+                _spareDirs.Push(spare);
+                return Errno.None;
+            }
+        }
+
+        return _fs.Rmdir(dir);
+    }
+
+    /// <summary>Keeps a deleted file for reuse when it is small, else unlinks it. ENOENT when it was not there.</summary>
+    private Errno RecycleOrUnlink(string path, bool checkSize)
+    {
+        if (_spareFiles.Count < SparesKept
+            && (!checkSize || (_fs.Status(path, out var st) == Errno.None && st.IsRegular && st.Size <= SpareFileMaxSize)))
+        {
+            string spare = NewSpareName();
+            Errno e = _fs.RenameNoReplace(path, spare);
+            if (e == Errno.None)
+            {
+                _spareFiles.Push(spare);
+                return e;
+            }
+
+            if (e == Errno.ENOENT)
+            {
+                return e;
+            }
+        }
+
+        return _fs.Unlink(path);
+    }
+
+    /// <summary>
+    /// Puts a spare directory at <paramref name="dir"/> (which must not exist). EEXIST when the
+    /// name is taken; ENOENT when no spare is left, and the caller makes a new one.
+    /// </summary>
+    private Errno TakeSpareDir(string dir)
+    {
+        while (_spareDirs.TryPeek(out string? spare))
+        {
+            Errno e = _fs.RenameNoReplace(spare, dir);
+            if (e == Errno.EEXIST)
+            {
+                return e;
+            }
+
+            _spareDirs.Pop();
+            if (e == Errno.None)
+            {
+                return e;
+            }
+
+            // Gone or unusable: forget it (the next start's purge removes what is left).
+        }
+
+        return Errno.ENOENT;
+    }
+
+    /// <summary>
+    /// Puts a spare file at <paramref name="path"/> (which must not exist) and opens it for
+    /// writing from the start. EEXIST when the name is taken; ENOENT when no spare is left.
+    /// The caller must overwrite it and cut it to length: the old content is still there.
+    /// </summary>
+    private Errno TakeSpareFile(string path, out SafeFd? fd)
+    {
+        fd = null;
+        while (_spareFiles.TryPeek(out string? spare))
+        {
+            Errno e = _fs.RenameNoReplace(spare, path);
+            if (e == Errno.EEXIST)
+            {
+                return e;
+            }
+
+            _spareFiles.Pop();
+            if (e != Errno.None)
+            {
+                continue;
+            }
+
+            e = _fs.OpenReadWrite(path, out fd);
+            if (e == Errno.None)
+            {
+                return e;
+            }
+
+            _ = _fs.Unlink(path);
+        }
+
+        return Errno.ENOENT;
+    }
+}
