@@ -49,7 +49,7 @@ queue)
     ;;
 notes)
     cat <<'EOF'
-queue: message body fsynced, then every envelope fsynced, then renamed from incoming/ into queue/ and the directories fsynced, all before the 250 reply to DATA (src/Queue/FsQueueBackend.Message.cs).
+queue: body and envelopes written, syncfs(2) of the spool, renamed from incoming/ into queue/, syncfs again, all before the 250 reply to DATA; the syncs are shared by the commits of concurrent sessions (src/Queue/FsQueueBackend.Message.cs, QueueCommitter.cs).
 maildir: the delivery helper (running as the user) writes Maildir/tmp/<file>, fsync()s it and moves it into new/.
 limits: listen backlog 1024 (src/Parent/ListenerBinder.cs); other limits are OpenSMTPD's defaults.
 EOF
