@@ -44,11 +44,11 @@ internal static partial class Posix
     public static Errno TryMkdir(string path, uint mode) =>
         Libc.Mkdir(path, mode) == 0 ? Errno.None : LastErrno();
 
-    /// <summary>Opens an existing file read-only, refusing a symbolic link in the last component.</summary>
     /// <summary>Opens a directory for fsync or syncfs.</summary>
     public static Errno TryOpenDirectory(string path, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDONLY | Libc.O_DIRECTORY, 0, out fd);
 
+    /// <summary>Opens an existing file read-only, refusing a symbolic link in the last component.</summary>
     public static Errno TryOpenRead(string path, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDONLY | Libc.O_NOFOLLOW, 0, out fd);
 

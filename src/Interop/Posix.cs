@@ -120,14 +120,16 @@ internal static partial class Posix
     /// <summary>Opens a directory and fsyncs it, so the renames inside it survive a power cut.</summary>
     public static Errno TryFsyncDirectory(string path)
     {
-        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
+        Errno e = TryOpenDirectory(path, out SafeFd? dir);
+        if (e != Errno.None)
         {
-            return (Errno)Marshal.GetLastPInvokeError();
+            return e;
         }
 
-        using var dir = new SafeFd(fd);
-        return TryFsync(dir);
+        using (dir)
+        {
+            return TryFsync(dir!);
+        }
     }
 
     /// <summary>

@@ -20,11 +20,6 @@ internal static class MdaHelper
         // With -d (the parent passes it on) lines go to the daemon's stderr, else to syslog.
         Runtime.Log.Init(toStderr: options.Debug, options.Verbose);
         Runtime.Log.SetProcName("mda");
-        if (int.TryParse(Environment.GetEnvironmentVariable("SMTPD_MDA_NICE"), out int nice))
-        {
-            _ = Libc.SetPriority(Libc.PRIO_PROCESS, 0, nice);
-        }
-
         using var parent = new ImsgBlockingPeer(new SafeFd(3), "parent");
         (uint Uid, uint Gid, bool Drop)? identity = null;
         while (true)

@@ -163,13 +163,12 @@ internal sealed partial class FsQueueBackend
         // 2. Every envelope. They were written without fsync; one fsync each here costs the same and
         //    keeps envelope creation cheap for messages that never get committed. The grouped
         //    mode syncs them with everything else and only needs to know there is one.
-        Errno e;
         if (grouped && IncomingCount(msgid) > 0)
         {
             return StageBody(msgid, temp, incoming, grouped);
         }
 
-        e = _fs.List(incoming, out var names);
+        Errno e = _fs.List(incoming, out var names);
         if (e != Errno.None)
         {
             return QueueResult.TempFail(e, "list " + incoming);

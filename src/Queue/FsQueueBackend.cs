@@ -4,7 +4,7 @@
 // progress, purge/ for what is being thrown away, corrupt/ for what could not be read back.
 // Unlike OpenSMTPD we make files and the directories a commit renames through durable before the
 // commit is acknowledged. Not thread-safe, except that commits of different messages may run at
-// once (the queue process runs them on pool threads so their syncs are shared).
+// once on another thread (the queue process's commit thread) and share their syncs.
 // Behaviour reference: usr.sbin/smtpd/queue_fs.c, queue_backend.c.
 using Smtpd.Interop;
 
