@@ -65,7 +65,7 @@ internal sealed partial class ControlProcess : RoleProcess
         channel.Start();
         try
         {
-            await foreach (var msg in channel.Inbound.ReadAllAsync())
+            await foreach (var msg in channel.ReadAllHereAsync())
             {
                 using (msg)
                 {

@@ -1,4 +1,5 @@
-// epoll(7): how the IPC layer waits on every socketpair of a process with one thread.
+// epoll(7): how the IPC layer waits on every socketpair of a process with one thread (the
+// role's event loop, or a poller thread of its own).
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
@@ -14,6 +15,9 @@ internal static partial class Libc
     internal const uint EPOLLERR = 0x8;
     internal const uint EPOLLHUP = 0x10;
 
+    internal const int EFD_CLOEXEC = 0x80000;
+    internal const int EFD_NONBLOCK = 0x800;
+
     [LibraryImport(Name, EntryPoint = "epoll_create1", SetLastError = true)]
     internal static partial int EpollCreate1(int flags);
 
@@ -24,4 +28,8 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "epoll_wait", SetLastError = true)]
     internal static unsafe partial int EpollWait(int epfd, byte* events, int maxEvents, int timeout);
+
+    // eventfd(2): how another thread wakes an event loop that sleeps in epoll_wait.
+    [LibraryImport(Name, EntryPoint = "eventfd", SetLastError = true)]
+    internal static partial int EventFd(uint initval, int flags);
 }

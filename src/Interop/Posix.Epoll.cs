@@ -25,14 +25,17 @@ internal static partial class Posix
         return Libc.EpollCtl(epoll.Fd, op, fd, ev) == 0 ? Errno.None : LastErrno();
     }
 
-    /// <summary>Waits for events; fills (events, tag) pairs and returns how many, retrying EINTR.</summary>
-    public static unsafe int EpollWait(SafeFd epoll, Span<byte> raw, Span<(uint Events, ulong Tag)> ready)
+    /// <summary>
+    /// Waits for events, at most <paramref name="timeoutMs"/> (-1: no limit, 0: just look); fills
+    /// (events, tag) pairs and returns how many, retrying EINTR.
+    /// </summary>
+    public static unsafe int EpollWait(SafeFd epoll, Span<byte> raw, Span<(uint Events, ulong Tag)> ready, int timeoutMs = -1)
     {
         int max = Math.Min(ready.Length, raw.Length / EpollEventSize);
         fixed (byte* p = raw)
         {
             int n;
-            while ((n = Libc.EpollWait(epoll.Fd, p, max, -1)) < 0)
+            while ((n = Libc.EpollWait(epoll.Fd, p, max, timeoutMs)) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != (int)Errno.EINTR)
@@ -49,5 +52,28 @@ internal static partial class Posix
 
             return n;
         }
+    }
+
+    /// <summary>A non-blocking eventfd, its counter at zero.</summary>
+    public static SafeFd EventFdCreate()
+    {
+        int fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        return fd >= 0 ? new SafeFd(fd) : throw new PosixException(Marshal.GetLastPInvokeError(), "eventfd");
+    }
+
+    /// <summary>Adds one to the counter: the eventfd becomes readable.</summary>
+    public static unsafe void EventFdSignal(SafeFd fd)
+    {
+        ulong one = 1;
+
+        // EAGAIN only when the counter is about to overflow: it is readable anyway.
+        _ = Libc.Write(fd.Fd, (byte*)&one, sizeof(ulong));
+    }
+
+    /// <summary>Resets the counter to zero (nothing to do when it already was).</summary>
+    public static unsafe void EventFdDrain(SafeFd fd)
+    {
+        ulong count;
+        _ = Libc.Read(fd.Fd, (byte*)&count, sizeof(ulong));
     }
 }

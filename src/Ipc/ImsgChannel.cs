@@ -59,6 +59,24 @@ internal sealed partial class ImsgChannel : IDisposable
     /// <summary>Messages as they arrive; completes at end of stream, or with ImsgFormatException when the peer broke the protocol.</summary>
     public ChannelReader<Imsg> Inbound => _inbound.Reader;
 
+    /// <summary>
+    /// The inbound messages, each one resuming the caller on its own context (the role's loop).
+    /// ChannelReader.ReadAllAsync awaits with ConfigureAwait(false), so every message it gave
+    /// went poller thread, then a thread-pool thread, then the loop: one more wake-up per
+    /// message in every process.
+    /// </summary>
+    public async IAsyncEnumerable<Imsg> ReadAllHereAsync()
+    {
+        var reader = _inbound.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var msg))
+            {
+                yield return msg;
+            }
+        }
+    }
+
     /// <summary>Bytes accepted by Post but not yet written to the socket.</summary>
     public long QueuedBytes
     {
@@ -72,9 +90,11 @@ internal sealed partial class ImsgChannel : IDisposable
     }
 
     /// <summary>Starts receiving (and writing what was queued before), through the process's poller.</summary>
-    public void Start()
+    public void Start() => Start(ImsgPoller.Shared);
+
+    /// <summary>Starts receiving (and writing what was queued before), through <paramref name="poller"/>.</summary>
+    internal void Start(ImsgPoller poller)
     {
-        var poller = ImsgPoller.Shared;
         lock (_outLock)
         {
             lock (_pollLock)

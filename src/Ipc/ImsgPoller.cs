@@ -1,8 +1,11 @@
-// One thread per process waits on every IPC socket with epoll and runs the ready channels' I/O:
-// reads are framed and handed to the channels' inbound queues, queued output is written once
-// the socket has room again. Before this, each channel had a reader and a writer thread of its
-// own (twelve threads in the control process alone), which cost memory in every idle process
-// and a thread switch per message sent. Sends themselves happen on the sender's thread.
+// One epoll set per process waits on every IPC socket and runs the ready channels' I/O: reads
+// are framed and handed to the channels' inbound queues, queued output is written once the
+// socket has room again. In a role process the event loop itself waits in this epoll set when it
+// has nothing to run (DriveFromCurrentThread), so a message from another process wakes one
+// thread, the loop, and is read, framed and dispatched there. Elsewhere (smtpctl, or when a
+// channel started before the loop) a thread of its own runs the set. Before the poller, each
+// channel had a reader and a writer thread (twelve threads in the control process alone).
+// Sends themselves happen on the sender's thread.
 using System.Collections.Concurrent;
 using Smtpd.Interop;
 
@@ -14,27 +17,89 @@ internal sealed class ImsgPoller
     private static readonly object CreateLock = new();
     private static ImsgPoller? s_shared;
 
+    // The tag of the loop's wake-up eventfd; channels' tags start at 1.
+    private const ulong WakeTag = 0;
+
     private readonly SafeFd _epoll;
     private readonly ConcurrentDictionary<ulong, ImsgChannel> _channels = new();
+    private readonly SafeFd? _wake;
+    private readonly byte[] _raw = new byte[MaxEvents * Posix.EpollEventSize];
+    private readonly (uint Events, ulong Tag)[] _ready = new (uint Events, ulong Tag)[MaxEvents];
     private long _nextTag;
 
-    private ImsgPoller()
+    private ImsgPoller(bool ownThread)
     {
         _epoll = Posix.EpollCreate();
-        new Thread(Loop) { IsBackground = true, Name = "imsg-poll" }.Start();
+        if (ownThread)
+        {
+            new Thread(Loop) { IsBackground = true, Name = "imsg-poll" }.Start();
+            return;
+        }
+
+        _wake = Posix.EventFdCreate();
+        Errno e = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_ADD, _wake.Fd, Libc.EPOLLIN, WakeTag);
+        if (e != Errno.None)
+        {
+            throw new PosixException((int)e, "epoll_ctl eventfd");
+        }
     }
 
-    /// <summary>The process's poller, started on first use.</summary>
+    /// <summary>The process's poller: the one the event loop drives, else one with its own thread, started on first use.</summary>
     public static ImsgPoller Shared
     {
         get
         {
             lock (CreateLock)
             {
-                return s_shared ??= new ImsgPoller();
+                return s_shared ??= new ImsgPoller(ownThread: true);
             }
         }
     }
+
+    /// <summary>
+    /// Makes the calling thread (an event loop) the one that runs the process's poller, through
+    /// Poll and Wake. Null when a poller with its own thread already runs: the loop then sleeps
+    /// its own way.
+    /// </summary>
+    public static ImsgPoller? DriveFromCurrentThread()
+    {
+        lock (CreateLock)
+        {
+            if (s_shared is not null)
+            {
+                return null;
+            }
+
+            s_shared = new ImsgPoller(ownThread: false);
+            return s_shared;
+        }
+    }
+
+    /// <summary>A poller of its own for a loop to drive (tests; the daemon's roles use DriveFromCurrentThread).</summary>
+    internal static ImsgPoller CreateDriven() => new(ownThread: false);
+
+    /// <summary>
+    /// On the driving thread: waits up to <paramref name="timeoutMs"/> (-1: until something is
+    /// ready or Wake) and runs the ready channels' I/O.
+    /// </summary>
+    public void Poll(int timeoutMs)
+    {
+        int n = Posix.EpollWait(_epoll, _raw, _ready, timeoutMs);
+        for (int i = 0; i < n; i++)
+        {
+            if (_ready[i].Tag == WakeTag)
+            {
+                Posix.EventFdDrain(_wake!);
+            }
+            else if (_channels.TryGetValue(_ready[i].Tag, out var channel))
+            {
+                channel.OnReady(_ready[i].Events);
+            }
+        }
+    }
+
+    /// <summary>From any thread: ends the driving thread's Poll(-1) (or its next one).</summary>
+    public void Wake() => Posix.EventFdSignal(_wake!);
 
     /// <summary>A tag for <paramref name="channel"/>: how its events are recognised until Forget.</summary>
     public ulong NewTag(ImsgChannel channel)
@@ -66,18 +131,9 @@ internal sealed class ImsgPoller
 
     private void Loop()
     {
-        byte[] raw = new byte[MaxEvents * Posix.EpollEventSize];
-        var ready = new (uint Events, ulong Tag)[MaxEvents];
         while (true)
         {
-            int n = Posix.EpollWait(_epoll, raw, ready);
-            for (int i = 0; i < n; i++)
-            {
-                if (_channels.TryGetValue(ready[i].Tag, out var channel))
-                {
-                    channel.OnReady(ready[i].Events);
-                }
-            }
+            Poll(-1);
         }
     }
 }

@@ -150,7 +150,7 @@ internal sealed partial class ParentProcess
     {
         try
         {
-            await foreach (var msg in child.Channel.Inbound.ReadAllAsync())
+            await foreach (var msg in child.Channel.ReadAllHereAsync())
             {
                 using (msg)
                 {

@@ -28,7 +28,7 @@ internal sealed partial class FsQueueBackend
             Errno e = TakeSpareDir(Paths.IncomingDir(msgid));
             if (e == Errno.ENOENT)
             {
-                e = _fs.Mkdir(Paths.IncomingDir(msgid), DirMode);
+                e = MakeDirectory(Paths.IncomingDir(msgid));
             }
 
             if (e == Errno.EEXIST)
@@ -45,7 +45,7 @@ internal sealed partial class FsQueueBackend
             // after the compression and encryption layers had their turn (as OpenSMTPD does).
             string temp = Paths.MessageTemp(msgid);
             _ = _fs.Unlink(temp);
-            e = _fs.CreateExclusive(temp, FileMode, out body);
+            e = OpenBodyFile(temp, out body);
             if (e != Errno.None)
             {
                 _ = _fs.Rmdir(Paths.IncomingDir(msgid));
@@ -57,6 +57,32 @@ internal sealed partial class FsQueueBackend
 
         msgid = default;
         return QueueResult.TempFail(Errno.EEXIST, "could not allocate a msgid");
+    }
+
+    /// <summary>
+    /// A new, empty body file at <paramref name="temp"/>: a spare emptied to length zero (the
+    /// dispatcher writes from the start and cannot know where old content would end), else a new file.
+    /// </summary>
+    private Errno OpenBodyFile(string temp, out SafeFd? body)
+    {
+        Errno e = TakeSpareFile(temp, out body);
+        if (e == Errno.ENOENT)
+        {
+            return CreateFile(temp, out body);
+        }
+
+        if (e == Errno.None)
+        {
+            e = _fs.Truncate(body!, 0);
+            if (e != Errno.None)
+            {
+                body!.Dispose();
+                body = null;
+                _ = _fs.Unlink(temp);
+            }
+        }
+
+        return e;
     }
 
     /// <summary>
@@ -130,6 +156,27 @@ internal sealed partial class FsQueueBackend
 
         return results;
     }
+
+    // The grouped commit in steps, for the commit thread's pipeline (QueueCommitter): there one
+    // syncfs both publishes the batch before it (its renames) and stages the batch after it.
+
+    /// <summary>Whether commits are grouped around syncfs (else each one fsyncs its own files).</summary>
+    internal bool GroupedCommits => _options.Sync == QueueSyncMode.Grouped;
+
+    /// <summary>Steps 1 to 3, nothing synced yet: the message is complete in incoming/.</summary>
+    internal QueueResult StageForCommit(MsgId msgid) => CommitStage(msgid, grouped: true);
+
+    /// <summary>Makes everything written so far durable, staged files and published renames alike.</summary>
+    internal Errno SyncForCommit() => SyncSpool();
+
+    /// <summary>Step 4, the commit point, once the staged files are durable; the sync after it makes it durable.</summary>
+    internal QueueResult PublishForCommit(MsgId msgid) => CommitPublish(msgid, grouped: true);
+
+    /// <summary>A published message whose sync failed: out of queue/, since its client is told to send it again.</summary>
+    internal void Unpublish(MsgId msgid) => _ = PurgeTree(Paths.MessageDir(msgid));
+
+    /// <summary>A published message whose rename is durable: committed.</summary>
+    internal void Committed(MsgId msgid) => RememberCommitted(msgid);
 
     private static void FailAll(QueueResult[] results, QueueResult failure)
     {
@@ -222,7 +269,7 @@ internal sealed partial class FsQueueBackend
             // First message of this bucket. The new bucket's entry in queue/ must be durable too,
             // or a power cut could lose the bucket with the message inside it (in the grouped
             // mode the sync after the rename covers it).
-            e = _fs.Mkdir(Paths.Bucket(msgid), DirMode);
+            e = MakeDirectory(Paths.Bucket(msgid));
             if (e is not (Errno.None or Errno.EEXIST))
             {
                 return QueueResult.TempFail(e, "mkdir " + Paths.Bucket(msgid));

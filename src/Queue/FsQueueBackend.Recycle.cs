@@ -4,11 +4,14 @@
 // the last seconds to minutes, so under a steady stream of mail each allocation scanned further
 // and the queue slowed down as it ran (and freeing blocks issues a discard per file). Instead
 // the queue keeps what it deletes: an emptied message directory, or a small file, is renamed to
-// purge/spare-<n> and renamed back into place as the next message's incoming/ directory or
-// envelope, the envelope written over the old blocks and cut to length. (Bodies are written by
-// the dispatcher, which does not know where a recycled file's old content ends, so a body is
-// always a new file.) Spares live in purge/, so a restart (which empties purge/) throws them
-// away, and OpenSMTPD would too.
+// purge/spare-<n> and renamed back into place as the next message's incoming/ directory,
+// envelope or body: an envelope is written over the old blocks and cut to length; a body is
+// emptied first, since the dispatcher writes it and does not know where old content would end.
+// With bodies recycled too, a steady stream of mail allocates no inode in the queue at all.
+// Spares live in purge/, so a restart (which empties purge/) throws them away, and OpenSMTPD
+// would too. Spares must never be why mail is refused: when the disk (or its inode table) is
+// full, the queue deletes them all and tries once more (the commit thread can get there too,
+// making a bucket directory, hence the lock).
 using Smtpd.Interop;
 
 namespace Smtpd.Queue;
@@ -25,7 +28,44 @@ internal sealed partial class FsQueueBackend
 
     private readonly Stack<string> _spareDirs = new();
     private readonly Stack<string> _spareFiles = new();
+    private readonly object _spareLock = new();
     private long _spareSerial;
+
+    private static bool IsFull(Errno e) => e is Errno.ENOSPC or Errno.EDQUOT;
+
+    /// <summary>Deletes every spare, giving their inodes and blocks back; false when there was none.</summary>
+    private bool ReleaseSpares()
+    {
+        lock (_spareLock)
+        {
+            bool any = _spareDirs.Count + _spareFiles.Count > 0;
+            while (_spareFiles.TryPop(out string? file))
+            {
+                _ = _fs.Unlink(file);
+            }
+
+            while (_spareDirs.TryPop(out string? dir))
+            {
+                _ = _fs.Rmdir(dir);
+            }
+
+            return any;
+        }
+    }
+
+    /// <summary>mkdir, once more after releasing the spares when the disk is full.</summary>
+    private Errno MakeDirectory(string path)
+    {
+        Errno e = _fs.Mkdir(path, DirMode);
+        return IsFull(e) && ReleaseSpares() ? _fs.Mkdir(path, DirMode) : e;
+    }
+
+    /// <summary>An exclusive create, once more after releasing the spares when the disk is full.</summary>
+    private Errno CreateFile(string path, out SafeFd? fd)
+    {
+        Errno e = _fs.CreateExclusive(path, FileMode, out fd);
+        return IsFull(e) && ReleaseSpares() ? _fs.CreateExclusive(path, FileMode, out fd) : e;
+    }
 
     private static bool IsSpareName(string name) => name.StartsWith(SparePrefix, StringComparison.Ordinal);
 
@@ -35,40 +75,46 @@ internal sealed partial class FsQueueBackend
     /// <summary>Keeps an emptied message directory for the next message, else removes it.</summary>
     private Errno RecycleOrRemoveDir(string dir)
     {
-        if (_spareDirs.Count < SparesKept)
+        lock (_spareLock)
         {
-            string spare = NewSpareName();
-            if (_fs.RenameNoReplace(dir, spare) == Errno.None)
+            if (_spareDirs.Count < SparesKept)
             {
-                _spareDirs.Push(spare);
-                return Errno.None;
+                string spare = NewSpareName();
+                if (_fs.RenameNoReplace(dir, spare) == Errno.None)
+                {
+                    _spareDirs.Push(spare);
+                    return Errno.None;
+                }
             }
-        }
 
-        return _fs.Rmdir(dir);
+            return _fs.Rmdir(dir);
+        }
     }
 
     /// <summary>Keeps a deleted file for reuse when it is small, else unlinks it. ENOENT when it was not there.</summary>
     private Errno RecycleOrUnlink(string path, bool checkSize)
     {
-        if (_spareFiles.Count < SparesKept
-            && (!checkSize || (_fs.Status(path, out var st) == Errno.None && st.IsRegular && st.Size <= SpareFileMaxSize)))
+        lock (_spareLock)
         {
-            string spare = NewSpareName();
-            Errno e = _fs.RenameNoReplace(path, spare);
-            if (e == Errno.None)
+            if (_spareFiles.Count < SparesKept
+                && (!checkSize || (_fs.Status(path, out var st) == Errno.None && st.IsRegular && st.Size <= SpareFileMaxSize)))
             {
-                _spareFiles.Push(spare);
-                return e;
+                string spare = NewSpareName();
+                Errno e = _fs.RenameNoReplace(path, spare);
+                if (e == Errno.None)
+                {
+                    _spareFiles.Push(spare);
+                    return e;
+                }
+
+                if (e == Errno.ENOENT)
+                {
+                    return e;
+                }
             }
 
-            if (e == Errno.ENOENT)
-            {
-                return e;
-            }
+            return _fs.Unlink(path);
         }
-
-        return _fs.Unlink(path);
     }
 
     /// <summary>
@@ -77,24 +123,27 @@ internal sealed partial class FsQueueBackend
     /// </summary>
     private Errno TakeSpareDir(string dir)
     {
-        while (_spareDirs.TryPeek(out string? spare))
+        lock (_spareLock)
         {
-            Errno e = _fs.RenameNoReplace(spare, dir);
-            if (e == Errno.EEXIST)
+            while (_spareDirs.TryPeek(out string? spare))
             {
-                return e;
+                Errno e = _fs.RenameNoReplace(spare, dir);
+                if (e == Errno.EEXIST)
+                {
+                    return e;
+                }
+
+                _spareDirs.Pop();
+                if (e == Errno.None)
+                {
+                    return e;
+                }
+
+                // Gone or unusable: forget it (the next start's purge removes what is left).
             }
 
-            _spareDirs.Pop();
-            if (e == Errno.None)
-            {
-                return e;
-            }
-
-            // Gone or unusable: forget it (the next start's purge removes what is left).
+            return Errno.ENOENT;
         }
-
-        return Errno.ENOENT;
     }
 
     /// <summary>
@@ -104,30 +153,33 @@ internal sealed partial class FsQueueBackend
     /// </summary>
     private Errno TakeSpareFile(string path, out SafeFd? fd)
     {
-        fd = null;
-        while (_spareFiles.TryPeek(out string? spare))
+        lock (_spareLock)
         {
-            Errno e = _fs.RenameNoReplace(spare, path);
-            if (e == Errno.EEXIST)
+            fd = null;
+            while (_spareFiles.TryPeek(out string? spare))
             {
-                return e;
+                Errno e = _fs.RenameNoReplace(spare, path);
+                if (e == Errno.EEXIST)
+                {
+                    return e;
+                }
+
+                _spareFiles.Pop();
+                if (e != Errno.None)
+                {
+                    continue;
+                }
+
+                e = _fs.OpenReadWrite(path, out fd);
+                if (e == Errno.None)
+                {
+                    return e;
+                }
+
+                _ = _fs.Unlink(path);
             }
 
-            _spareFiles.Pop();
-            if (e != Errno.None)
-            {
-                continue;
-            }
-
-            e = _fs.OpenReadWrite(path, out fd);
-            if (e == Errno.None)
-            {
-                return e;
-            }
-
-            _ = _fs.Unlink(path);
+            return Errno.ENOENT;
         }
-
-        return Errno.ENOENT;
     }
 }

@@ -265,8 +265,18 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
         }
     }
 
-    /// <summary>Creates <paramref name="path"/> (which must not exist), writes it whole and, when asked, fsyncs it. On failure nothing is left behind.</summary>
+    /// <summary>
+    /// Creates <paramref name="path"/> (which must not exist), writes it whole and, when asked,
+    /// fsyncs it. On failure nothing is left behind; a full disk gets a second try once the
+    /// spares are released.
+    /// </summary>
     private Errno WriteNewFile(string path, ReadOnlySpan<byte> data, bool sync)
+    {
+        Errno e = WriteNewFileOnce(path, data, sync);
+        return IsFull(e) && ReleaseSpares() ? WriteNewFileOnce(path, data, sync) : e;
+    }
+
+    private Errno WriteNewFileOnce(string path, ReadOnlySpan<byte> data, bool sync)
     {
         Errno e = _fs.CreateExclusive(path, FileMode, out SafeFd? fd);
         if (e != Errno.None)

@@ -1,7 +1,13 @@
 // The queue's commit thread. Commits block in syncs, so they leave the event loop; they queue
-// here, and whatever has queued up while a batch was being made durable goes into the next
-// batch, whose two syncs it shares (group commit). One thread instead of a pool task per
-// commit: a batch costs one wake-up, not one per message.
+// here, and whatever has queued up meanwhile goes into the next batch (group commit). One thread
+// instead of a pool task per commit: a batch costs one wake-up, not one per message.
+//
+// A grouped commit needs two syncs: one before the renames into queue/ (the files must be on
+// disk before the rename that names them) and one after (the rename must be on disk before the
+// 250). The thread runs them as a pipeline: each syncfs is the second sync of the batch renamed
+// just before it and the first sync of the batch staged just before it, so under load every
+// sync serves two batches and the disk sees half the cache flushes. A message still gets both
+// of its syncs, in order, before its reply.
 namespace Smtpd.Queue;
 
 internal sealed class QueueCommitter : IDisposable
@@ -12,8 +18,8 @@ internal sealed class QueueCommitter : IDisposable
     private readonly FsQueueBackend _backend;
     private readonly object _lock = new();
     private readonly Thread _thread;
-    private List<(MsgId Id, TaskCompletionSource<QueueResult> Done)> _pending = [];
-    private List<(MsgId Id, TaskCompletionSource<QueueResult> Done)> _spare = [];
+    private List<Pending> _pending = [];
+    private List<Pending> _spare = [];
     private bool _stopping;
 
     public QueueCommitter(FsQueueBackend backend)
@@ -23,13 +29,15 @@ internal sealed class QueueCommitter : IDisposable
         _thread.Start();
     }
 
+    private readonly record struct Pending(MsgId Id, TaskCompletionSource<QueueResult> Done);
+
     /// <summary>Queues the commit of <paramref name="msgid"/>; the task completes (off the loop) once it is durable or failed.</summary>
     public Task<QueueResult> Commit(MsgId msgid)
     {
         var done = new TaskCompletionSource<QueueResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            _pending.Add((msgid, done));
+            _pending.Add(new Pending(msgid, done));
             if (_pending.Count == 1)
             {
                 Monitor.Pulse(_lock);
@@ -53,63 +61,172 @@ internal sealed class QueueCommitter : IDisposable
 
     private void Run()
     {
-        var ids = new List<MsgId>(MaxBatch);
-        while (true)
+        // Renamed into queue/, waiting for the sync that makes the rename durable.
+        var published = new List<Pending>(MaxBatch);
+        var staged = new List<Pending>(MaxBatch);
+        while (Take(wait: published.Count == 0) is { } batch)
         {
-            List<(MsgId Id, TaskCompletionSource<QueueResult> Done)> batch;
-            lock (_lock)
+            try
             {
-                while (_pending.Count == 0)
+                if (_backend.GroupedCommits)
                 {
-                    if (_stopping)
-                    {
-                        return;
-                    }
-
-                    Monitor.Wait(_lock);
-                }
-
-                if (_pending.Count <= MaxBatch)
-                {
-                    batch = _pending;
-                    _pending = _spare;
+                    Pipeline(batch, staged, published);
                 }
                 else
                 {
-                    batch = _pending.GetRange(0, MaxBatch);
-                    _pending.RemoveRange(0, MaxBatch);
+                    CommitEach(batch);
                 }
-            }
-
-            ids.Clear();
-            foreach (var item in batch)
-            {
-                ids.Add(item.Id);
-            }
-
-            QueueResult[] results;
-            try
-            {
-                results = _backend.MessageCommitBatch(ids);
             }
             catch (Exception ex)
             {
-                // Never leave a session waiting: a bug here is a temporary failure for the batch.
-                results = new QueueResult[ids.Count];
-                Array.Fill(results, QueueResult.TempFail(Interop.Errno.EIO, "commit: " + ex.Message));
+                // Never leave a session waiting: a bug here is a temporary failure for all in flight.
+                var failure = QueueResult.TempFail(Interop.Errno.EIO, "commit: " + ex.Message);
+                foreach (var c in published)
+                {
+                    _backend.Unpublish(c.Id);
+                }
+
+                Complete(published, failure);
+                Complete(staged, failure);
+                Complete(batch, failure);
             }
 
-            for (int i = 0; i < batch.Count; i++)
-            {
-                batch[i].Done.SetResult(results[i]);
-            }
-
-            // The list just handled becomes the next spare (the pending list is the other one).
+            staged.Clear();
             batch.Clear();
             lock (_lock)
             {
+                // The list just handled becomes the next spare (the pending list is the other one).
                 _spare = batch.Capacity <= 4 * MaxBatch ? batch : [];
             }
         }
+    }
+
+    /// <summary>
+    /// The next commits. Waits for one unless <paramref name="wait"/> is false (published
+    /// messages still need their sync): then the batch may be empty. Null once stopped with
+    /// nothing left.
+    /// </summary>
+    private List<Pending>? Take(bool wait)
+    {
+        lock (_lock)
+        {
+            while (_pending.Count == 0)
+            {
+                if (!wait)
+                {
+                    var none = _spare;
+                    _spare = [];
+                    return none;
+                }
+
+                if (_stopping)
+                {
+                    return null;
+                }
+
+                Monitor.Wait(_lock);
+            }
+
+            List<Pending> batch;
+            if (_pending.Count <= MaxBatch)
+            {
+                batch = _pending;
+                _pending = _spare;
+                _spare = [];
+            }
+            else
+            {
+                batch = _pending.GetRange(0, MaxBatch);
+                _pending.RemoveRange(0, MaxBatch);
+            }
+
+            return batch;
+        }
+    }
+
+    private void Pipeline(List<Pending> batch, List<Pending> staged, List<Pending> published)
+    {
+        foreach (var c in batch)
+        {
+            QueueResult r = _backend.StageForCommit(c.Id);
+            if (r.IsOk)
+            {
+                staged.Add(c);
+            }
+            else
+            {
+                c.Done.TrySetResult(r);
+            }
+        }
+
+        batch.Clear();
+        if (staged.Count == 0 && published.Count == 0)
+        {
+            return;
+        }
+
+        Interop.Errno e = _backend.SyncForCommit();
+        if (e != Interop.Errno.None)
+        {
+            // The clients are told to send again: take the published copies back out of queue/
+            // rather than deliver them twice.
+            var failure = QueueResult.TempFail(e, "syncfs");
+            foreach (var c in published)
+            {
+                _backend.Unpublish(c.Id);
+            }
+
+            Complete(published, failure);
+            Complete(staged, failure);
+            return;
+        }
+
+        foreach (var c in published)
+        {
+            _backend.Committed(c.Id);
+        }
+
+        Complete(published, QueueResult.Ok);
+        foreach (var c in staged)
+        {
+            QueueResult r = _backend.PublishForCommit(c.Id);
+            if (r.IsOk)
+            {
+                published.Add(c);
+            }
+            else
+            {
+                c.Done.TrySetResult(r);
+            }
+        }
+
+        staged.Clear();
+    }
+
+    private void CommitEach(List<Pending> batch)
+    {
+        var ids = new List<MsgId>(batch.Count);
+        foreach (var c in batch)
+        {
+            ids.Add(c.Id);
+        }
+
+        QueueResult[] results = _backend.MessageCommitBatch(ids);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(results[i]);
+        }
+
+        batch.Clear();
+    }
+
+    private static void Complete(List<Pending> commits, QueueResult result)
+    {
+        foreach (var c in commits)
+        {
+            c.Done.TrySetResult(result);
+        }
+
+        commits.Clear();
     }
 }

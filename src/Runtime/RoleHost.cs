@@ -26,9 +26,13 @@ internal static class RoleHost
         Posix.IgnoreSignal(Libc.SIGTERM);
         Posix.IgnoreSignal(Libc.SIGHUP);
 
+        // Started inside the loop, so the loop is the thread that runs the IPC poller.
         var parent = new ImsgChannel(new SafeFd(ChildSpawner.ParentFd), "parent");
-        parent.Start();
-        return EventLoop.Run(() => RunAsync(role, parent));
+        return EventLoop.Run(() =>
+        {
+            parent.Start();
+            return RunAsync(role, parent);
+        });
     }
 
     private static async Task<int> RunAsync(RoleProcess role, ImsgChannel parent)
@@ -148,7 +152,7 @@ internal static class RoleHost
     {
         try
         {
-            await foreach (var msg in channel.Inbound.ReadAllAsync())
+            await foreach (var msg in channel.ReadAllHereAsync())
             {
                 using (msg)
                 {

@@ -26,6 +26,9 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
 
     public int Calls { get; private set; }
 
+    /// <summary>Runs before every syncfs (a test holds the commit thread there).</summary>
+    public Action? BeforeSync { get; set; }
+
     public bool Crashed { get; private set; }
 
     public Errno Mkdir(string path, uint mode) => Do("mkdir " + path, () => _real.Mkdir(path, mode));
@@ -96,7 +99,11 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
         return e;
     }
 
-    public Errno SyncFileSystem(SafeFd dir) => Do("syncfs", () => _real.SyncFileSystem(dir));
+    public Errno SyncFileSystem(SafeFd dir)
+    {
+        BeforeSync?.Invoke();
+        return Do("syncfs", () => _real.SyncFileSystem(dir));
+    }
 
     public Errno Status(string path, out FileStatus status)
     {
