@@ -140,7 +140,7 @@ internal sealed class BounceSender
         }
 
         var (kid, committed) = _requests.Start();
-        _queue.PostAs(ImsgType.QueueMessageCommit, new MsgRequest(kid, msgid));
+        _queue.Post(new MsgCommit(kid, msgid, body.Length));
         return (await committed).Reply.ReadAs<MsgRequest>().Ok ? null : "queue: commit failed";
     }
 

@@ -134,7 +134,7 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
     public async ValueTask<bool> CommitMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
     {
         var (id, task) = _requests.Start();
-        _queue.PostAs(ImsgType.QueueMessageCommit, new MsgRequest(id, transaction.MsgId));
+        _queue.Post(new MsgCommit(id, transaction.MsgId, transaction.OutputLength));
         var (reply, _) = await task;
         return reply.ReadAs<MsgRequest>().Ok;
     }

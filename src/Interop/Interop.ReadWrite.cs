@@ -19,4 +19,7 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "ftruncate", SetLastError = true)]
     internal static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport(Name, EntryPoint = "truncate", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int TruncatePath(string path, long length);
 }

@@ -30,11 +30,30 @@ internal static partial class Posix
         }
     }
 
+    // Ids (a message id and an envelope id per message) used to cost a getrandom(2) each; like
+    // arc4random, values are handed out from a buffer the kernel fills 64 at a time. Per thread,
+    // so no lock; the daemon never forks (it spawns), so no two processes share a buffer.
+    [ThreadStatic]
+    private static byte[]? t_random;
+
+    [ThreadStatic]
+    private static int t_randomUsed;
+
     /// <summary>A uniformly random 32-bit value.</summary>
     public static uint RandomUInt32()
     {
-        Span<byte> b = stackalloc byte[4];
-        FillRandom(b);
-        return BinaryPrimitives.ReadUInt32LittleEndian(b);
+        byte[] buffer = t_random ??= new byte[256];
+        if (t_randomUsed == 0 || t_randomUsed == buffer.Length)
+        {
+            FillRandom(buffer);
+            t_randomUsed = 0;
+        }
+
+        uint v = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(t_randomUsed));
+
+        // Handed out once: nothing later in this process can read it back from the buffer.
+        buffer.AsSpan(t_randomUsed, 4).Clear();
+        t_randomUsed += 4;
+        return v;
     }
 }

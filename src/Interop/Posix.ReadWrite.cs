@@ -67,4 +67,8 @@ internal static partial class Posix
     /// <summary>ftruncate(2): cuts (or extends) the file to <paramref name="length"/> bytes.</summary>
     public static Errno TryTruncate(SafeFd fd, long length) =>
         Libc.Ftruncate(fd.Fd, length) < 0 ? LastErrno() : Errno.None;
+
+    /// <summary>truncate(2): sets the length of the file at <paramref name="path"/>.</summary>
+    public static Errno TryTruncate(string path, long length) =>
+        Libc.TruncatePath(path, length) < 0 ? LastErrno() : Errno.None;
 }

@@ -95,7 +95,7 @@ internal sealed partial class FsQueueBackend
     public QueueResult EnvelopeDelete(EvpId evpid)
     {
         string path = Paths.Envelope(evpid);
-        Errno e = RecycleOrUnlink(path, checkSize: false);
+        Errno e = RecycleOrUnlink(path, body: false);
         if (e is not (Errno.None or Errno.ENOENT))
         {
             return QueueResult.TempFail(e, "unlink " + path);
@@ -113,7 +113,7 @@ internal sealed partial class FsQueueBackend
 
         if (left == 0)
         {
-            return RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), checkSize: true) is Errno.None or Errno.ENOENT
+            return RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), body: true) is Errno.None or Errno.ENOENT
                 && RecycleOrRemoveDir(dir) == Errno.None
                 ? QueueResult.Ok : MessageDelete(evpid.MsgId);
         }
@@ -139,7 +139,7 @@ internal sealed partial class FsQueueBackend
         // envelopes, which the next start's walk purges. Anything unexpected inside takes the
         // careful way.
         if (names.Count == 1 && names[0] == QueuePaths.MessageName
-            && RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), checkSize: true) == Errno.None
+            && RecycleOrUnlink(Path.Combine(dir, QueuePaths.MessageName), body: true) == Errno.None
             && RecycleOrRemoveDir(dir) == Errno.None)
         {
             return QueueResult.Ok;
@@ -254,7 +254,7 @@ internal sealed partial class FsQueueBackend
     private Errno CreateIncoming(EvpId evpid, byte[] data)
     {
         string path = Paths.IncomingEnvelope(evpid);
-        Errno e = TakeSpareFile(path, out SafeFd? fd);
+        Errno e = TakeSpareFile(path, body: false, out SafeFd? fd);
         if (e == Errno.ENOENT)
         {
             return WriteNewFile(path, data, sync: false);

@@ -43,9 +43,15 @@ internal sealed partial class FsQueueBackend
 
             // The body is received in temporary/ and only moved into the message directory at commit,
             // after the compression and encryption layers had their turn (as OpenSMTPD does).
+            // A leftover of the same name (a crash's, not yet purged) is replaced.
             string temp = Paths.MessageTemp(msgid);
-            _ = _fs.Unlink(temp);
-            e = OpenBodyFile(temp, out body);
+            e = OpenBodyFile(msgid, temp, out body);
+            if (e == Errno.EEXIST)
+            {
+                _ = _fs.Unlink(temp);
+                e = OpenBodyFile(msgid, temp, out body);
+            }
+
             if (e != Errno.None)
             {
                 _ = _fs.Rmdir(Paths.IncomingDir(msgid));
@@ -60,12 +66,12 @@ internal sealed partial class FsQueueBackend
     }
 
     /// <summary>
-    /// A new, empty body file at <paramref name="temp"/>: a spare emptied to length zero (the
-    /// dispatcher writes from the start and cannot know where old content would end), else a new file.
+    /// A body file at <paramref name="temp"/>, opened for writing from the start: a spare body
+    /// (its old content still there until the commit cuts it to the length written), else a new file.
     /// </summary>
-    private Errno OpenBodyFile(string temp, out SafeFd? body)
+    private Errno OpenBodyFile(MsgId msgid, string temp, out SafeFd? body)
     {
-        Errno e = TakeSpareFile(temp, out body);
+        Errno e = TakeSpareFile(temp, body: true, out body);
         if (e == Errno.ENOENT)
         {
             return CreateFile(temp, out body);
@@ -73,13 +79,7 @@ internal sealed partial class FsQueueBackend
 
         if (e == Errno.None)
         {
-            e = _fs.Truncate(body!, 0);
-            if (e != Errno.None)
-            {
-                body!.Dispose();
-                body = null;
-                _ = _fs.Unlink(temp);
-            }
+            RememberReusedBody(msgid);
         }
 
         return e;
@@ -93,17 +93,23 @@ internal sealed partial class FsQueueBackend
     /// "On disk" is an fsync of each file and directory in the per-file mode; in the grouped mode
     /// it is one syncfs before the renames and one after, shared by every message of the batch.
     /// </summary>
-    public QueueResult MessageCommit(MsgId msgid) => MessageCommitBatch([msgid])[0];
+    public QueueResult MessageCommit(MsgId msgid, long bodyLength = -1) => MessageCommitBatch([(msgid, bodyLength)])[0];
 
     /// <summary>Commits several messages at once; one result per message, in order.</summary>
-    public QueueResult[] MessageCommitBatch(IReadOnlyList<MsgId> msgids)
+    public QueueResult[] MessageCommitBatch(IReadOnlyList<(MsgId Id, long BodyLength)> messages)
     {
         bool grouped = _options.Sync == QueueSyncMode.Grouped;
-        var results = new QueueResult[msgids.Count];
-        bool any = false;
-        for (int i = 0; i < msgids.Count; i++)
+        var msgids = new MsgId[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
         {
-            results[i] = CommitStage(msgids[i], grouped);
+            msgids[i] = messages[i].Id;
+        }
+
+        var results = new QueueResult[msgids.Length];
+        bool any = false;
+        for (int i = 0; i < msgids.Length; i++)
+        {
+            results[i] = CommitStage(msgids[i], messages[i].BodyLength, grouped);
             any |= results[i].IsOk;
         }
 
@@ -118,7 +124,7 @@ internal sealed partial class FsQueueBackend
         }
 
         any = false;
-        for (int i = 0; i < msgids.Count; i++)
+        for (int i = 0; i < msgids.Length; i++)
         {
             if (results[i].IsOk)
             {
@@ -134,7 +140,7 @@ internal sealed partial class FsQueueBackend
             {
                 // We are about to report a failure, so the clients will send again: take these
                 // copies out of queue/ rather than deliver them twice.
-                for (int i = 0; i < msgids.Count; i++)
+                for (int i = 0; i < msgids.Length; i++)
                 {
                     if (results[i].IsOk)
                     {
@@ -146,7 +152,7 @@ internal sealed partial class FsQueueBackend
             }
         }
 
-        for (int i = 0; i < msgids.Count; i++)
+        for (int i = 0; i < msgids.Length; i++)
         {
             if (results[i].IsOk)
             {
@@ -164,7 +170,7 @@ internal sealed partial class FsQueueBackend
     internal bool GroupedCommits => _options.Sync == QueueSyncMode.Grouped;
 
     /// <summary>Steps 1 to 3, nothing synced yet: the message is complete in incoming/.</summary>
-    internal QueueResult StageForCommit(MsgId msgid) => CommitStage(msgid, grouped: true);
+    internal QueueResult StageForCommit(MsgId msgid, long bodyLength) => CommitStage(msgid, bodyLength, grouped: true);
 
     /// <summary>Makes everything written so far durable, staged files and published renames alike.</summary>
     internal Errno SyncForCommit() => SyncSpool();
@@ -190,13 +196,28 @@ internal sealed partial class FsQueueBackend
     }
 
     /// <summary>Steps 1 to 3: the body and envelopes complete in incoming/&lt;msgid&gt;/ (and synced, per file).</summary>
-    private QueueResult CommitStage(MsgId msgid, bool grouped)
+    private QueueResult CommitStage(MsgId msgid, long bodyLength, bool grouped)
     {
         string incoming = Paths.IncomingDir(msgid);
         string temp = Paths.MessageTemp(msgid);
         if (!Exists(incoming, out Errno se))
         {
             return se == Errno.None ? QueueResult.NotFound("no incoming message " + msgid) : QueueResult.TempFail(se, "stat " + incoming);
+        }
+
+        // 0. The body ends where its writer stopped: a reused file has older content after that.
+        bool reused = ForgetReusedBody(msgid);
+        if (bodyLength >= 0)
+        {
+            Errno te = _fs.Truncate(temp, bodyLength);
+            if (te != Errno.None)
+            {
+                return QueueResult.TempFail(te, "truncate " + temp);
+            }
+        }
+        else if (reused)
+        {
+            return QueueResult.Refused("message " + msgid + ": the length of its reused body file is unknown");
         }
 
         // 1. The body: rewritten through the layers if any, else synced as is.
@@ -325,6 +346,7 @@ internal sealed partial class FsQueueBackend
     public QueueResult MessageDelete(MsgId msgid)
     {
         ForgetMessage(msgid);
+        _ = ForgetReusedBody(msgid);
 
         // A body still being received, and the scratch copies a failed commit may have left.
         foreach (string suffix in new[] { string.Empty, ".enc" })

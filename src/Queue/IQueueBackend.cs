@@ -22,12 +22,15 @@ internal interface IQueueBackend
 
     /// <summary>
     /// Makes the message and all its envelopes durable and visible to the scheduler. Ok only once
-    /// everything is on disk (the point where the client may be told 250).
+    /// everything is on disk (the point where the client may be told 250). The body is cut to
+    /// <paramref name="bodyLength"/> bytes, what was written into it: the file MessageCreate gave
+    /// may be a reused one with older content behind that. -1: the file is as long as what was
+    /// written (refused when the file was a reused one).
     /// </summary>
-    QueueResult MessageCommit(MsgId msgid);
+    QueueResult MessageCommit(MsgId msgid, long bodyLength = -1);
 
     /// <summary>Commits several messages, sharing their syncs; one result per message, in order.</summary>
-    QueueResult[] MessageCommitBatch(IReadOnlyList<MsgId> msgids);
+    QueueResult[] MessageCommitBatch(IReadOnlyList<(MsgId Id, long BodyLength)> messages);
 
     /// <summary>Removes a message, incoming or queued, with every envelope it still has. Idempotent.</summary>
     QueueResult MessageDelete(MsgId msgid);

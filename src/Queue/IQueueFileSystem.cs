@@ -30,6 +30,9 @@ internal interface IQueueFileSystem
 
     Errno Truncate(SafeFd fd, long length);
 
+    /// <summary>truncate(2) by name.</summary>
+    Errno Truncate(string path, long length);
+
     Errno Write(SafeFd fd, ReadOnlySpan<byte> data);
 
     Errno Read(SafeFd fd, Span<byte> buffer, out int count);

@@ -28,6 +28,8 @@ internal sealed class PosixQueueFileSystem : IQueueFileSystem
 
     public Errno Truncate(SafeFd fd, long length) => Posix.TryTruncate(fd, length);
 
+    public Errno Truncate(string path, long length) => Posix.TryTruncate(path, length);
+
     public Errno Write(SafeFd fd, ReadOnlySpan<byte> data) => Posix.TryWriteAll(fd, data);
 
     public Errno Read(SafeFd fd, Span<byte> buffer, out int count) => Posix.TryRead(fd, buffer, out count);

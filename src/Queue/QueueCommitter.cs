@@ -29,15 +29,18 @@ internal sealed class QueueCommitter : IDisposable
         _thread.Start();
     }
 
-    private readonly record struct Pending(MsgId Id, TaskCompletionSource<QueueResult> Done);
+    private readonly record struct Pending(MsgId Id, long BodyLength, TaskCompletionSource<QueueResult> Done);
 
-    /// <summary>Queues the commit of <paramref name="msgid"/>; the task completes (off the loop) once it is durable or failed.</summary>
-    public Task<QueueResult> Commit(MsgId msgid)
+    /// <summary>
+    /// Queues the commit of <paramref name="msgid"/> (its body <paramref name="bodyLength"/> bytes,
+    /// see IQueueBackend.MessageCommit); the task completes (off the loop) once it is durable or failed.
+    /// </summary>
+    public Task<QueueResult> Commit(MsgId msgid, long bodyLength = -1)
     {
         var done = new TaskCompletionSource<QueueResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            _pending.Add(new Pending(msgid, done));
+            _pending.Add(new Pending(msgid, bodyLength, done));
             if (_pending.Count == 1)
             {
                 Monitor.Pulse(_lock);
@@ -148,7 +151,7 @@ internal sealed class QueueCommitter : IDisposable
     {
         foreach (var c in batch)
         {
-            QueueResult r = _backend.StageForCommit(c.Id);
+            QueueResult r = _backend.StageForCommit(c.Id, c.BodyLength);
             if (r.IsOk)
             {
                 staged.Add(c);
@@ -205,13 +208,13 @@ internal sealed class QueueCommitter : IDisposable
 
     private void CommitEach(List<Pending> batch)
     {
-        var ids = new List<MsgId>(batch.Count);
+        var messages = new List<(MsgId Id, long BodyLength)>(batch.Count);
         foreach (var c in batch)
         {
-            ids.Add(c.Id);
+            messages.Add((c.Id, c.BodyLength));
         }
 
-        QueueResult[] results = _backend.MessageCommitBatch(ids);
+        QueueResult[] results = _backend.MessageCommitBatch(messages);
         for (int i = 0; i < batch.Count; i++)
         {
             batch[i].Done.TrySetResult(results[i]);

@@ -26,7 +26,7 @@ internal sealed partial class QueueProcess
                 EnvelopeSubmit(peer, msg.Read<EnvelopeSubmit>());
                 break;
             case ImsgType.QueueMessageCommit when from == ProcRole.Dispatcher:
-                MessageCommit(peer, msg.ReadAs<MsgRequest>());
+                MessageCommit(peer, msg.Read<MsgCommit>());
                 break;
             case ImsgType.QueueMessageRollback when from == ProcRole.Dispatcher:
                 return RollbackAsync(msg.ReadAs<MsgRequest>());

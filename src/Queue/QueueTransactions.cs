@@ -75,16 +75,17 @@ internal sealed partial class QueueProcess
     /// touched by nothing else (its rollback waits, see RollbackAsync), and the codec's cipher is
     /// not thread-safe, so a transforming queue commits on the loop.
     /// </summary>
-    private void MessageCommit(ImsgChannel dispatcher, MsgRequest req)
+    private void MessageCommit(ImsgChannel dispatcher, MsgCommit commitRequest)
     {
+        var req = new MsgRequest(commitRequest.ReqId, commitRequest.MsgId);
         var msgid = new MsgId(req.MsgId);
         if (Backend.TransformsBodies)
         {
-            MessageCommitted(dispatcher, req, Backend.MessageCommit(msgid));
+            MessageCommitted(dispatcher, req, Backend.MessageCommit(msgid, commitRequest.BodyLength));
             return;
         }
 
-        var commit = Committer.Commit(msgid);
+        var commit = Committer.Commit(msgid, commitRequest.BodyLength);
         _commits[req.MsgId] = commit;
         _ = CompleteAsync();
 

@@ -68,6 +68,37 @@ public class LocalDeliveryTests
     }
 
     [EndToEndFact]
+    public void AShortMessageAfterALongOneArrivesWithNothingOfTheLongOne()
+    {
+        // The queue reuses a delivered message's files for the next message (FsQueueBackend.Recycle):
+        // the short message's body is written over the long one's and must end where it ends.
+        var (d, mail) = StartMaildirDaemon();
+        using (d)
+        {
+            string maildir = Path.Combine(mail, Recipient.Name);
+            string longBody = string.Concat(Enumerable.Repeat("the long message, line after line\n", 400));
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250", c.SendMail("sender@example.net", [$"{Recipient.Name}@localhost"], "Subject: long\n\n" + longBody), StringComparison.Ordinal);
+            }
+
+            Wait.Until(() => Delivered(maildir).Count == 1, "the long message is in new/");
+            Wait.Until(() => Directory.EnumerateFileSystemEntries(Path.Combine(d.Spool, "purge")).Any(), "its files are kept for reuse");
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250", c.SendMail("sender@example.net", [$"{Recipient.Name}@localhost"], "Subject: short\n\nshort\n"), StringComparison.Ordinal);
+            }
+
+            Wait.Until(() => Delivered(maildir).Count == 2, "the short message is in new/");
+            string shortOne = Delivered(maildir).Select(File.ReadAllText).Single(t => t.Contains("Subject: short", StringComparison.Ordinal));
+            Assert.EndsWith("Subject: short\n\nshort\n", shortOne, StringComparison.Ordinal);
+            Assert.DoesNotContain("line after line", shortOne, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
     public void UnknownUsersAndForeignDomainsAreRefusedWithInvalidRecipient()
     {
         var (d, mail) = StartMaildirDaemon();

@@ -69,6 +69,8 @@ internal sealed class FaultyFileSystem : IQueueFileSystem
 
     public Errno Truncate(SafeFd fd, long length) => Do("truncate " + fd.Fd, () => _real.Truncate(fd, length));
 
+    public Errno Truncate(string path, long length) => Do("truncate " + path, () => _real.Truncate(path, length));
+
     public Errno Write(SafeFd fd, ReadOnlySpan<byte> data)
     {
         byte[] copy = data.ToArray();

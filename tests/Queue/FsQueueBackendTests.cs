@@ -164,7 +164,11 @@ public class FsQueueBackendTests
         // each file held more than what is written over it now.
         byte[] shorter = Body[..(Body.Length / 2)];
         var (second, envs) = Receive(q, shorter, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(second));
+
+        // The old body is still behind what was written: a commit that does not say where the
+        // new one ends is refused rather than queue the tail of another message.
+        Assert.Equal(QueueStatus.Refused, q.MessageCommit(second).Status);
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(second, shorter.Length));
         Assert.Empty(Spares(dirs: true));
         Assert.Empty(Spares(dirs: false));
 

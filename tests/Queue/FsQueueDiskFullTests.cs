@@ -38,7 +38,7 @@ public class FsQueueDiskFullTests
             }
         }
 
-        r = q.MessageCommit(msgid);
+        r = q.MessageCommit(msgid, BigBody.Length);
         if (!r.IsOk)
         {
             Assert.Equal(QueueResult.Ok, q.MessageDelete(msgid));

@@ -48,7 +48,7 @@ public class FsQueueModelTests
                     case 2 when model.Incoming.Count > 0:
                     {
                         var msgid = Pick(rng, model.Incoming.Keys);
-                        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+                        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid, FsQueueBackendTests.Body.Length));
                         model.Queued[msgid] = model.Incoming[msgid];
                         model.Incoming.Remove(msgid);
                         break;

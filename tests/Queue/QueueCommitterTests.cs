@@ -30,8 +30,8 @@ public class QueueCommitterTests
         int before = fs.Calls;
         int logStart = fs.Log.Count;
         using var committer = new QueueCommitter(q);
-        var first = committer.Commit(ids[0]);
-        var rest = ids.Skip(1).Select(committer.Commit).ToList();
+        var first = committer.Commit(ids[0], Body.Length);
+        var rest = ids.Skip(1).Select(id => committer.Commit(id, Body.Length)).ToList();
         queued.Set();
 
         Assert.True(Task.WhenAll(rest.Append(first)).Wait(Patience));
@@ -72,8 +72,8 @@ public class QueueCommitterTests
         fs.FailAt = fs.Calls + 1;
         fs.FailWith = Errno.EIO;
         using var committer = new QueueCommitter(q);
-        var first = committer.Commit(ids[0]);
-        var rest = ids.Skip(1).Select(committer.Commit).ToList();
+        var first = committer.Commit(ids[0], Body.Length);
+        var rest = ids.Skip(1).Select(id => committer.Commit(id, Body.Length)).ToList();
         queued.Set();
 
         // The second sync would have made the first message's rename durable: it fails, so the

@@ -17,6 +17,25 @@ internal readonly record struct MsgRequest(ulong ReqId, uint MsgId, bool Ok = tr
     }
 }
 
+/// <summary>
+/// Commit a message whose body is <paramref name="BodyLength"/> bytes: the body file may be a
+/// reused one, longer than what was written into it (FsQueueBackend.Recycle). Answered with a
+/// MsgRequest (QueueMessageCommitReply).
+/// </summary>
+internal readonly record struct MsgCommit(ulong ReqId, uint MsgId, long BodyLength) : IImsgPayload<MsgCommit>
+{
+    public static ImsgType Type => ImsgType.QueueMessageCommit;
+
+    public static MsgCommit Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU32(), (long)reader.ReadU64());
+
+    public void Write(ref ImsgWriter writer)
+    {
+        writer.WriteU64(ReqId);
+        writer.WriteU32(MsgId);
+        writer.WriteU64((ulong)BodyLength);
+    }
+}
+
 /// <summary>A request id and an envelope id, with Ok: the reply to a submission.</summary>
 internal readonly record struct EvpReply(ulong ReqId, ulong EvpId, bool Ok) : IImsgLayout<EvpReply>
 {
