@@ -26,6 +26,7 @@ internal enum Errno
     ENOSYS = 38,
     ENOTEMPTY = 39,
     ELOOP = 40,
+    EOPNOTSUPP = 95,
     EDQUOT = 122,
     ECONNRESET = 104,
     ENOTCONN = 107,

@@ -28,4 +28,7 @@ internal static partial class Libc
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int O_CLOEXEC = 0x80000;
+
+    // __O_TMPFILE | O_DIRECTORY: an unnamed file in the directory given.
+    internal const int O_TMPFILE = 0x410000;
 }

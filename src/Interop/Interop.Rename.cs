@@ -17,6 +17,11 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Link(string oldPath, string newPath);
 
+    internal const int AT_SYMLINK_FOLLOW = 0x400;
+
+    [LibraryImport(Name, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int LinkAt(int oldDirFd, string oldPath, int newDirFd, string newPath, int flags);
+
     [LibraryImport(Name, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Unlink(string path);
 

@@ -56,6 +56,21 @@ internal static partial class Posix
     public static Errno TryCreateExclusive(string path, uint mode, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, mode, out fd);
 
+    /// <summary>
+    /// An unnamed file in <paramref name="dir"/> (O_TMPFILE), open for writing; it disappears on
+    /// close unless TryLinkOpenFile gives it a name. EOPNOTSUPP (or EISDIR, EINVAL on older
+    /// kernels) where the filesystem cannot.
+    /// </summary>
+    public static Errno TryCreateUnnamed(string dir, uint mode, out SafeFd? fd) =>
+        TryOpen(dir, Libc.O_WRONLY | Libc.O_TMPFILE, mode, out fd);
+
+    /// <summary>
+    /// Gives an open file a name (linkat through /proc/self/fd, which needs no privilege, unlike
+    /// AT_EMPTY_PATH). EEXIST when the name is taken.
+    /// </summary>
+    public static Errno TryLinkOpenFile(SafeFd fd, string path) =>
+        Libc.LinkAt(Libc.AT_FDCWD, "/proc/self/fd/" + fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture), Libc.AT_FDCWD, path, Libc.AT_SYMLINK_FOLLOW) < 0 ? LastErrno() : Errno.None;
+
     /// <summary>Opens an existing file for reading and writing, refusing a symbolic link in the last component.</summary>
     public static Errno TryOpenReadWrite(string path, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDWR | Libc.O_NOFOLLOW, 0, out fd);

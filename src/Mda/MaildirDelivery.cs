@@ -70,7 +70,7 @@ internal sealed class MaildirDelivery
             dir = sub;
         }
 
-        var created = CreateTmp(dir, out string name, out string tmp);
+        var created = CreateTmp(dir, out string name, out string? tmp);
         if (created.File is null && created.Missing)
         {
             var made = EnsureMaildir(_root);
@@ -87,26 +87,27 @@ internal sealed class MaildirDelivery
             return created.Failure;
         }
 
-        bool isJunk;
-        try
+        // Open until it has its name in new/: an unnamed file is named through its descriptor.
+        using (created.File)
         {
-            using (created.File)
+            bool isJunk;
+            try
             {
                 isJunk = Write(message, created.File, ct);
             }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmp);
-            return MdaResult.TempFail(tmp + ": " + e.Message);
-        }
-        catch (OperationCanceledException)
-        {
-            TryDelete(tmp);
-            throw;
-        }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(tmp);
+                return MdaResult.TempFail((tmp ?? dir + "/tmp") + ": " + e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                TryDelete(tmp);
+                throw;
+            }
 
-        return MoveToNew(tmp, (isJunk && _junk ? junkDir : dir) + "/new", name);
+            return MoveToNew(created.File, tmp, (isJunk && _junk ? junkDir : dir) + "/new", name);
+        }
     }
 
     private string? SubFolder()
@@ -130,10 +131,39 @@ internal sealed class MaildirDelivery
         return _root + "/." + new string(chars);
     }
 
-    // O_CREAT|O_EXCL in tmp/: a name some other delivery is using is skipped, never shared.
-    // Missing: tmp/ itself is not there (the maildir is made, then this is tried again).
-    private (SafeFd? File, MdaResult Failure, bool Missing) CreateTmp(string dir, out string name, out string tmp)
+    // Unnamed files need O_TMPFILE from the filesystem and /proc to name them by descriptor.
+    private static bool s_noUnnamedFiles = !Directory.Exists("/proc/self/fd");
+
+    /// <summary>Whether to write an unnamed file where the system can (tests turn it off to reach tmp/&lt;name&gt;).</summary>
+    internal bool UnnamedFiles { get; init; } = true;
+
+    // An unnamed file in tmp/ (O_TMPFILE), linked into new/ once written and synced: creating
+    // it does not lock tmp/, where concurrent deliveries to one maildir used to queue behind each
+    // other's inode allocation (spinning on the directory's lock), it needs no rename, and a
+    // delivery that dies leaves nothing behind. Where the filesystem has no O_TMPFILE (or /proc
+    // is missing), tmp/<name> with O_CREAT|O_EXCL as mail.maildir does: a name some other
+    // delivery is using is skipped, never shared. Missing: tmp/ itself is not there (the maildir
+    // is made, then this is tried again). tmp is null for an unnamed file.
+    private (SafeFd? File, MdaResult Failure, bool Missing) CreateTmp(string dir, out string name, out string? tmp)
     {
+        name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
+        tmp = null;
+        if (UnnamedFiles && !s_noUnnamedFiles)
+        {
+            Errno u = Posix.TryCreateUnnamed(dir + "/tmp", 0b110_000_000, out SafeFd? unnamed);
+            if (u == Errno.None)
+            {
+                return (unnamed, MdaResult.Ok, false);
+            }
+
+            if (u is not (Errno.EOPNOTSUPP or Errno.EISDIR or Errno.EINVAL))
+            {
+                return (null, MdaResult.TempFail(dir + "/tmp: " + Posix.StrError(u)), u == Errno.ENOENT);
+            }
+
+            s_noUnnamedFiles = true;
+        }
+
         for (int attempt = 0; ; attempt++)
         {
             name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
@@ -188,7 +218,7 @@ internal sealed class MaildirDelivery
         }
     }
 
-    private MdaResult MoveToNew(string tmp, string newDir, string name)
+    private MdaResult MoveToNew(SafeFd file, string? tmp, string newDir, string name)
     {
         // A rename as mail.maildir does, but never over an existing name: the name (µs, pid,
         // counter) is unique already, and a clash just gets a fresh name.
@@ -196,13 +226,13 @@ internal sealed class MaildirDelivery
         for (int attempt = 0; attempt < 5; attempt++)
         {
             string target = newDir + "/" + (attempt == 0 ? name : MaildirName.Next(Clock(), Environment.ProcessId, _host));
-            Errno e = Posix.TryRenameNoReplace(tmp, target);
+            Errno e = tmp is null ? Posix.TryLinkOpenFile(file, target) : Posix.TryRenameNoReplace(tmp, target);
             if (e == Errno.EEXIST)
             {
                 continue;
             }
 
-            if (e == Errno.ENOENT && !ensured && !Directory.Exists(newDir) && File.Exists(tmp))
+            if (e == Errno.ENOENT && !ensured && !Directory.Exists(newDir) && (tmp is null || File.Exists(tmp)))
             {
                 // new/ went missing (tmp/ was there): make it and try again.
                 ensured = true;
@@ -262,8 +292,13 @@ internal sealed class MaildirDelivery
         }
     }
 
-    private static void TryDelete(string path)
+    private static void TryDelete(string? path)
     {
+        if (path is null)
+        {
+            return;
+        }
+
         try
         {
             File.Delete(path);

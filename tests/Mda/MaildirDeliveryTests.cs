@@ -11,12 +11,14 @@ public class MaildirDeliveryTests
 
     private static string[] Files(string dir) => Directory.Exists(dir) ? Directory.GetFiles(dir) : [];
 
-    [Fact]
-    public async Task CreatesTheMaildirAndDeliversIntoNew()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CreatesTheMaildirAndDeliversIntoNew(bool unnamed)
     {
         using var tmp = new TempDir();
         string md = tmp.Path + "/Maildir";
-        var d = new MaildirDelivery(md, hostname: "mx.example.org");
+        var d = new MaildirDelivery(md, hostname: "mx.example.org") { UnnamedFiles = unnamed };
         var result = await d.DeliverAsync(Stream(Message));
         Assert.Equal(MdaResult.Ok, result);
         foreach (var sub in new[] { "cur", "new", "tmp" })
@@ -34,13 +36,15 @@ public class MaildirDeliveryTests
     }
 
     [Theory]
-    [InlineData("new")]
-    [InlineData("tmp")]
-    public async Task AFolderRemovedBetweenDeliveriesIsMadeAgain(string removed)
+    [InlineData("new", true)]
+    [InlineData("tmp", true)]
+    [InlineData("new", false)]
+    [InlineData("tmp", false)]
+    public async Task AFolderRemovedBetweenDeliveriesIsMadeAgain(string removed, bool unnamed)
     {
         using var tmp = new TempDir();
         string md = tmp.Path + "/Maildir";
-        var d = new MaildirDelivery(md, hostname: "h");
+        var d = new MaildirDelivery(md, hostname: "h") { UnnamedFiles = unnamed };
         Assert.Equal(MdaResult.Ok, await d.DeliverAsync(Stream(Message)));
         Directory.Delete(md + "/" + removed, recursive: true);
 
@@ -64,11 +68,33 @@ public class MaildirDeliveryTests
     }
 
     [Fact]
+    public async Task ANameTakenInNewIsSkippedAndNothingIsLeftInTmp()
+    {
+        // The unnamed file gets its name in new/ directly: a name already there is never replaced.
+        using var tmp = new TempDir();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var d = new MaildirDelivery(tmp.Path, hostname: "h") { Clock = () => now };
+        Assert.True((await d.DeliverAsync(Stream(Message))).IsOk);
+        string first = Path.GetFileName(d.DeliveredPath!);
+        int seq = int.Parse(first.Split('.')[1].Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+        for (int k = 1; k <= 2; k++)
+        {
+            File.WriteAllText($"{tmp.Path}/new/1700000000.{Environment.ProcessId}_{seq + k}.h", "someone else's");
+        }
+
+        Assert.True((await d.DeliverAsync(Stream(Message + "second\n"))).IsOk);
+        Assert.Equal(4, Files(tmp.Path + "/new").Length);
+        Assert.Equal(Message + "second\n", File.ReadAllText(d.DeliveredPath!));
+        Assert.Equal(2, Files(tmp.Path + "/new").Count(f => File.ReadAllText(f) == "someone else's"));
+        Assert.Empty(Files(tmp.Path + "/tmp"));
+    }
+
+    [Fact]
     public async Task ANameTakenInTmpIsSkipped()
     {
         using var tmp = new TempDir();
         var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-        var d = new MaildirDelivery(tmp.Path, hostname: "h") { Clock = () => now };
+        var d = new MaildirDelivery(tmp.Path, hostname: "h") { Clock = () => now, UnnamedFiles = false };
         Assert.True((await d.DeliverAsync(Stream(Message))).IsOk);
 
         // Occupy the next few names the way a stale tmp file from a reused pid would.
