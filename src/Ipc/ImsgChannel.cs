@@ -41,6 +41,9 @@ internal sealed partial class ImsgChannel : IDisposable
     private bool _unregistered;
     private bool _inEpoll;
 
+    // Frames queued by the loop that drives the poller wait for the end of its round (see Enqueue).
+    private bool _corked;
+
     public ImsgChannel(SafeFd socket, string peerName, int inboundCapacity = 4096)
     {
         _socket = socket;
@@ -154,11 +157,21 @@ internal sealed partial class ImsgChannel : IDisposable
         }
     }
 
-    /// <summary>Ends the channel: the inbound side sees end of stream, queued output is dropped.</summary>
+    /// <summary>
+    /// Ends the channel: the inbound side sees end of stream, queued output is dropped (output
+    /// the loop's round held back is written first, as far as the socket takes it at once: it
+    /// would have been written when it was posted, before corking).
+    /// </summary>
     public void Close()
     {
         lock (_outLock)
         {
+            if (_corked && !_closed)
+            {
+                _corked = false;
+                _ = WriteQueued();
+            }
+
             _closed = true;
             DropQueued();
             Monitor.PulseAll(_outLock);
@@ -171,6 +184,7 @@ internal sealed partial class ImsgChannel : IDisposable
     public bool Flush(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        Uncork();
         lock (_outLock)
         {
             while (_queuedBytes > 0 && !_closed)
@@ -246,9 +260,42 @@ internal sealed partial class ImsgChannel : IDisposable
             _outQueue.Enqueue(new OutFrame(frame, fd));
             _queuedBytes += length;
 
+            // The loop that runs the poller sends at the end of its round, before it looks at
+            // the sockets again: what one round posts to a peer (a batch of commit replies, a
+            // session's requests) goes out in one sendmsg and wakes the peer once.
+            if (_corked)
+            {
+                return;
+            }
+
+            if (_poller is { } poller && poller.IsDriverThread)
+            {
+                _corked = true;
+                poller.Cork(this);
+                return;
+            }
+
             // Nothing was waiting: write now, on this thread. Otherwise the poller is on it.
             // (Interest in writability changes only under _outLock, so it matches the queue.)
             if (_outQueue.Count == 1 && !WriteQueued())
+            {
+                SetWantWrite(true);
+            }
+        }
+    }
+
+    /// <summary>Writes what the loop queued during its round (see Enqueue); the poller calls it before it waits.</summary>
+    internal void Uncork()
+    {
+        lock (_outLock)
+        {
+            if (!_corked)
+            {
+                return;
+            }
+
+            _corked = false;
+            if (!_wantWrite && _outQueue.Count > 0 && !WriteQueued())
             {
                 SetWantWrite(true);
             }

@@ -27,6 +27,10 @@ internal sealed class ImsgPoller
     private readonly (uint Events, ulong Tag)[] _ready = new (uint Events, ulong Tag)[MaxEvents];
     private long _nextTag;
 
+    // Driven mode: the thread that calls Poll, and the channels it queued output on this round.
+    private int _driverThread;
+    private readonly List<ImsgChannel> _corked = [];
+
     private ImsgPoller(bool ownThread)
     {
         _epoll = Posix.EpollCreate();
@@ -84,6 +88,8 @@ internal sealed class ImsgPoller
     /// </summary>
     public void Poll(int timeoutMs)
     {
+        _driverThread = Environment.CurrentManagedThreadId;
+        FlushCorked();
         int n = Posix.EpollWait(_epoll, _raw, _ready, timeoutMs);
         for (int i = 0; i < n; i++)
         {
@@ -96,6 +102,25 @@ internal sealed class ImsgPoller
                 channel.OnReady(_ready[i].Events);
             }
         }
+    }
+
+    /// <summary>Whether the caller is the thread that drives this poller (sends from it wait for its next Poll).</summary>
+    internal bool IsDriverThread => _wake is not null && _driverThread == Environment.CurrentManagedThreadId;
+
+    /// <summary>On the driving thread: <paramref name="channel"/> has output to write before the next wait.</summary>
+    internal void Cork(ImsgChannel channel) => _corked.Add(channel);
+
+    /// <summary>On the driving thread: writes the output its round queued, without waiting for anything (the loop is ending).</summary>
+    internal void FlushCorked()
+    {
+        // Uncork can run a send that corks nothing new (it is not on a round any more), but take
+        // the list as it is first all the same.
+        for (int i = 0; i < _corked.Count; i++)
+        {
+            _corked[i].Uncork();
+        }
+
+        _corked.Clear();
     }
 
     /// <summary>From any thread: ends the driving thread's Poll(-1) (or its next one).</summary>

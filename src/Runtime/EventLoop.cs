@@ -95,6 +95,8 @@ internal sealed class EventLoop : SynchronizationContext, IDisposable
 
             if (_done)
             {
+                // What the last round sent still has to go out.
+                _poller?.FlushCorked();
                 return;
             }
 

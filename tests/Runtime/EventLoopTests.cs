@@ -63,4 +63,53 @@ public class EventLoopTests
         Assert.Equal(Enumerable.Range(0, 300).Select(i => (ulong)i), sequences);
         Assert.All(threads, t => Assert.Equal(loopThread, t));
     }
+
+    [Fact]
+    public void WhatTheLoopSendsGoesOutBeforeItSleepsAndBeforeItEnds()
+    {
+        var (mine, theirs) = Posix.SocketPair();
+        using var receiver = new ImsgChannel(theirs, "receiver");
+        receiver.Start();
+        var poller = ImsgPoller.CreateDriven();
+        var allSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() => EventLoop.Run(
+            async () =>
+            {
+                using var sender = new ImsgChannel(mine, "sender");
+                sender.Start(poller);
+                await Task.Yield();
+
+                // Sent during a round: they wait for the round's end, and the loop then sleeps
+                // until the other side has read them all.
+                for (ulong i = 0; i < 100; i++)
+                {
+                    sender.Post(new Ping(i, []));
+                }
+
+                await allSeen.Task;
+
+                // Sent by the loop's last round: they still go out.
+                for (ulong i = 100; i < 110; i++)
+                {
+                    sender.Post(new Ping(i, []));
+                }
+
+                return 0;
+            },
+            poller));
+        thread.Start();
+
+        using var cts = new CancellationTokenSource(Patience);
+        for (ulong i = 0; i < 110; i++)
+        {
+            using var msg = receiver.Inbound.ReadAsync(cts.Token).AsTask().GetAwaiter().GetResult();
+            Assert.Equal(i, msg.Read<Ping>().Sequence);
+            if (i == 99)
+            {
+                allSeen.SetResult();
+            }
+        }
+
+        Assert.True(thread.Join(Patience));
+    }
 }
