@@ -106,7 +106,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
     {
         string address = AddressText(client.RemoteEndPoint);
         client.NoDelay = true;
-        await using var stream = new IdleTimeoutStream(new NetworkStream(client, ownsSocket: true), SessionTimeout);
+        Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
+        await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
         var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
         using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
         try

@@ -14,6 +14,8 @@ internal static partial class Libc
     internal const uint EPOLLOUT = 0x4;
     internal const uint EPOLLERR = 0x8;
     internal const uint EPOLLHUP = 0x10;
+    internal const uint EPOLLRDHUP = 0x2000;
+    internal const uint EPOLLET = 0x80000000;
 
     internal const int EFD_CLOEXEC = 0x80000;
     internal const int EFD_NONBLOCK = 0x800;

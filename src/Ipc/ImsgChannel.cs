@@ -11,7 +11,7 @@ using Smtpd.Interop;
 
 namespace Smtpd.Ipc;
 
-internal sealed partial class ImsgChannel : IDisposable
+internal sealed partial class ImsgChannel : IDisposable, IPollTarget
 {
     public const long HighWater = 8L * 1024 * 1024;
     public const long LowWater = 2L * 1024 * 1024;
@@ -218,7 +218,7 @@ internal sealed partial class ImsgChannel : IDisposable
     }
 
     /// <summary>Called by the poller thread with the epoll events for this channel.</summary>
-    internal void OnReady(uint events)
+    public void OnReady(uint events)
     {
         if ((events & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
         {

@@ -21,7 +21,7 @@ internal sealed class ImsgPoller
     private const ulong WakeTag = 0;
 
     private readonly SafeFd _epoll;
-    private readonly ConcurrentDictionary<ulong, ImsgChannel> _channels = new();
+    private readonly ConcurrentDictionary<ulong, IPollTarget> _channels = new();
     private readonly SafeFd? _wake;
     private readonly byte[] _raw = new byte[MaxEvents * Posix.EpollEventSize];
     private readonly (uint Events, ulong Tag)[] _ready = new (uint Events, ulong Tag)[MaxEvents];
@@ -104,6 +104,16 @@ internal sealed class ImsgPoller
         }
     }
 
+    /// <summary>The process's poller when the calling thread is the event loop that drives it, else null.</summary>
+    public static ImsgPoller? DrivenByCurrentThread
+    {
+        get
+        {
+            var shared = s_shared;
+            return shared is not null && shared.IsDriverThread ? shared : null;
+        }
+    }
+
     /// <summary>Whether the caller is the thread that drives this poller (sends from it wait for its next Poll).</summary>
     internal bool IsDriverThread => _wake is not null && _driverThread == Environment.CurrentManagedThreadId;
 
@@ -127,7 +137,7 @@ internal sealed class ImsgPoller
     public void Wake() => Posix.EventFdSignal(_wake!);
 
     /// <summary>A tag for <paramref name="channel"/>: how its events are recognised until Forget.</summary>
-    public ulong NewTag(ImsgChannel channel)
+    public ulong NewTag(IPollTarget channel)
     {
         ulong tag = (ulong)Interlocked.Increment(ref _nextTag);
         _channels[tag] = channel;
@@ -135,6 +145,29 @@ internal sealed class ImsgPoller
     }
 
     /// <summary>epoll_ctl ADD (first time, or after Unwatch) or MOD with the events wanted.</summary>
+    /// <summary>epoll_ctl ADD of a descriptor owned elsewhere (a client socket), with its tag.</summary>
+    public void Watch(ulong tag, int fd, uint events)
+    {
+        Errno e = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_ADD, fd, events, tag);
+        if (e != Errno.None)
+        {
+            throw new PosixException((int)e, "epoll_ctl");
+        }
+    }
+
+    /// <summary>epoll_ctl MOD of a descriptor owned elsewhere: what to report from now on.</summary>
+    public void Rewatch(ulong tag, int fd, uint events)
+    {
+        Errno e = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_MOD, fd, events, tag);
+        if (e != Errno.None)
+        {
+            throw new PosixException((int)e, "epoll_ctl");
+        }
+    }
+
+    /// <summary>epoll_ctl DEL of a descriptor owned elsewhere, before it is closed.</summary>
+    public void Unwatch(int fd) => _ = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
+
     public void Watch(ulong tag, SafeFd socket, uint events, bool add)
     {
         Errno e = Posix.EpollCtl(_epoll, add ? Libc.EPOLL_CTL_ADD : Libc.EPOLL_CTL_MOD, socket.Fd, events, tag);
