@@ -49,8 +49,8 @@ queue)
     ;;
 notes)
     cat <<'EOF'
-queue: body and envelopes written, syncfs(2) of the spool, renamed from incoming/ into queue/, syncfs again, all before the 250 reply to DATA; the syncs are shared by the commits of concurrent sessions (src/Queue/FsQueueBackend.Message.cs, QueueCommitter.cs).
-maildir: the delivery helper (running as the user) writes Maildir/tmp/<file>, fsync()s it and moves it into new/.
+queue: body and envelopes written, syncfs(2) of the spool, renamed from incoming/ into queue/, syncfs again, all before the 250 reply to DATA; the syncs are shared by the commits of concurrent sessions, and under load one syncfs ends one batch and starts the next (src/Queue/FsQueueBackend.Message.cs, QueueCommitter.cs).
+maildir: the delivery helper (running as the user) writes an unnamed O_TMPFILE file in Maildir/tmp, fsync()s it, links it into new/ and fsync()s new/.
 limits: listen backlog 1024 (src/Parent/ListenerBinder.cs); other limits are OpenSMTPD's defaults.
 EOF
     ;;
