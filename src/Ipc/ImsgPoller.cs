@@ -123,8 +123,7 @@ internal sealed class ImsgPoller
     /// <summary>On the driving thread: writes the output its round queued, without waiting for anything (the loop is ending).</summary>
     internal void FlushCorked()
     {
-        // Uncork can run a send that corks nothing new (it is not on a round any more), but take
-        // the list as it is first all the same.
+        // Uncork only writes, so nothing joins the list while it is walked.
         for (int i = 0; i < _corked.Count; i++)
         {
             _corked[i].Uncork();

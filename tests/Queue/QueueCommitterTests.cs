@@ -11,31 +11,38 @@ public class QueueCommitterTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    private static List<MsgId> ReceiveMany(FsQueueBackend q, int count) =>
+        Enumerable.Range(0, count).Select(_ => Receive(q, Body, "bob@example.org").Id).ToList();
+
+    /// <summary>
+    /// Commits every message; the commit thread's first sync waits until all of them are queued,
+    /// so the rest go into the batches after it.
+    /// </summary>
+    private static List<Task<QueueResult>> CommitBehindTheFirst(QueueCommitter committer, FaultyFileSystem fs, List<MsgId> ids)
+    {
+        using var queued = new ManualResetEventSlim();
+        fs.BeforeSync = () => queued.Wait(Patience);
+        var first = committer.Commit(ids[0], Body.Length);
+        var all = ids.Skip(1).Select(id => committer.Commit(id, Body.Length)).Prepend(first).ToList();
+        queued.Set();
+        Assert.True(Task.WhenAll(all).Wait(Patience));
+        fs.BeforeSync = null;
+        return all;
+    }
+
     [Fact]
     public void ConcurrentCommitsShareSyncsAndEachGetsBothOfItsOwn()
     {
         using var spool = new TempSpool();
         var fs = new FaultyFileSystem();
         using var q = spool.Open(null, fs);
-        var ids = new List<MsgId>();
-        for (int i = 0; i < 50; i++)
-        {
-            ids.Add(Receive(q, Body, "bob@example.org").Id);
-        }
-
-        // The first commit's sync waits until all the others are queued behind it.
-        using var queued = new ManualResetEventSlim();
-        fs.BeforeSync = () => queued.Wait(Patience);
+        var ids = ReceiveMany(q, 50);
         fs.Only = "syncfs";
         int before = fs.Calls;
         int logStart = fs.Log.Count;
         using var committer = new QueueCommitter(q);
-        var first = committer.Commit(ids[0], Body.Length);
-        var rest = ids.Skip(1).Select(id => committer.Commit(id, Body.Length)).ToList();
-        queued.Set();
-
-        Assert.True(Task.WhenAll(rest.Append(first)).Wait(Patience));
-        Assert.All(rest.Append(first), t => Assert.Equal(QueueResult.Ok, t.Result));
+        var all = CommitBehindTheFirst(committer, fs, ids);
+        Assert.All(all, t => Assert.Equal(QueueResult.Ok, t.Result));
         Assert.All(ids, id => Assert.True(Directory.Exists(spool.Paths.MessageDir(id))));
 
         // However the commits fell into batches, each one's files were synced after they were
@@ -60,26 +67,16 @@ public class QueueCommitterTests
         using var spool = new TempSpool();
         var fs = new FaultyFileSystem();
         using var q = spool.Open(null, fs);
-        var ids = new List<MsgId>();
-        for (int i = 0; i < 5; i++)
-        {
-            ids.Add(Receive(q, Body, "bob@example.org").Id);
-        }
-
-        using var queued = new ManualResetEventSlim();
-        fs.BeforeSync = () => queued.Wait(Patience);
+        var ids = ReceiveMany(q, 5);
         fs.Only = "syncfs";
         fs.FailAt = fs.Calls + 1;
         fs.FailWith = Errno.EIO;
         using var committer = new QueueCommitter(q);
-        var first = committer.Commit(ids[0], Body.Length);
-        var rest = ids.Skip(1).Select(id => committer.Commit(id, Body.Length)).ToList();
-        queued.Set();
+        var all = CommitBehindTheFirst(committer, fs, ids);
 
         // The second sync would have made the first message's rename durable: it fails, so the
         // first message leaves queue/ again; the others never entered it.
-        Assert.True(Task.WhenAll(rest.Append(first)).Wait(Patience));
-        Assert.All(rest.Append(first), t => Assert.Equal(QueueStatus.TempFail, t.Result.Status));
+        Assert.All(all, t => Assert.Equal(QueueStatus.TempFail, t.Result.Status));
         Assert.All(ids, id => Assert.False(Directory.Exists(spool.Paths.MessageDir(id))));
 
         // The queue works again once the disk does.
