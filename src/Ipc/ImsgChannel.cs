@@ -217,7 +217,7 @@ internal sealed partial class ImsgChannel : IDisposable, IPollTarget
         _inbound.Writer.TryComplete();
     }
 
-    /// <summary>Called by the poller thread with the epoll events for this channel.</summary>
+    /// <summary>Called with the epoll events for this channel by the thread that runs the poller.</summary>
     public void OnReady(uint events)
     {
         if ((events & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)

@@ -146,18 +146,19 @@ internal sealed class MaildirDelivery
     // is made, then this is tried again). tmp is null for an unnamed file.
     private (SafeFd? File, MdaResult Failure, bool Missing) CreateTmp(string dir, out string name, out string? tmp)
     {
-        name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
         tmp = null;
         if (UnnamedFiles && !s_noUnnamedFiles)
         {
             Errno u = Posix.TryCreateUnnamed(dir + "/tmp", 0b110_000_000, out SafeFd? unnamed);
             if (u == Errno.None)
             {
+                name = MaildirName.Next(Clock(), Environment.ProcessId, _host);
                 return (unnamed, MdaResult.Ok, false);
             }
 
             if (u is not (Errno.EOPNOTSUPP or Errno.EISDIR or Errno.EINVAL))
             {
+                name = string.Empty;
                 return (null, MdaResult.TempFail(dir + "/tmp: " + Posix.StrError(u)), u == Errno.ENOENT);
             }
 

@@ -1,20 +1,18 @@
 // Spare files and directories. A message costs three new inodes in OpenSMTPD's layout (its
-// incoming/ directory, the body, one envelope per recipient), and each one is freed again once
-// it is delivered. On ext4 without a journal, allocating an inode skips every inode freed in
-// the last seconds to minutes, so under a steady stream of mail each allocation scanned further
-// and the queue slowed down as it ran (and freeing blocks issues a discard per file). Instead
-// the queue keeps what it deletes: an emptied message directory, or a small file, is renamed to
-// purge/spare-<n> and renamed back into place as the next message's incoming/ directory,
-// envelope or body, written over the old blocks and cut to length (an envelope at once, a body at
-// its commit, which learns the length from the dispatcher). Emptying a body first cost a block
-// free, with -o discard and no journal a discard the call waited for: 0.2 ms a message on the
-// queue's loop. The dispatcher, which writes the body through the descriptor it is passed, could
-// read the older content behind what it writes; it is mail the dispatcher itself received.
-// With bodies recycled too, a steady stream of mail allocates no inode in the queue at all.
-// Spares live in purge/, so a restart (which empties purge/) throws them away, and OpenSMTPD
-// would too. Spares must never be why mail is refused: when the disk (or its inode table) is
-// full, the queue deletes them all and tries once more (the commit thread can get there too,
-// making a bucket directory, hence the lock).
+// incoming/ directory, the body, one envelope per recipient), each freed again once delivered.
+// On ext4 without a journal, allocating an inode skips every inode freed in the last seconds to
+// minutes, so under a steady stream of mail each allocation scanned further; and freeing blocks
+// with -o discard is a discard request the call waits for. So the queue keeps what it deletes:
+// an emptied message directory, an envelope or a small body is renamed to purge/spare-<n> and
+// renamed back into place for the next message, written over its old blocks and cut to length
+// (an envelope at once; a body at its commit, which learns the length from the dispatcher,
+// because emptying it first would free its blocks). In steady state the queue allocates no inode.
+// The dispatcher, which writes a body through the descriptor it is passed, could read the older
+// content behind what it writes: mail the dispatcher itself received.
+// Spares live in purge/, so a restart (which empties purge/) throws them away, as OpenSMTPD
+// would. They must never be why mail is refused: when the disk (or its inode table) is full,
+// the queue deletes them all and tries once more. The commit thread can get there too (making a
+// bucket directory), hence the lock.
 using Smtpd.Interop;
 
 namespace Smtpd.Queue;
@@ -23,18 +21,17 @@ internal sealed partial class FsQueueBackend
 {
     private const string SparePrefix = "spare-";
 
-    // Enough for the messages of a busy burst; each spare file keeps at most one small body's blocks.
+    // Enough for the messages of a busy burst (per pool).
     private const int SparesKept = 256;
 
-    // Larger files are deleted: a spare keeps its blocks until it is reused.
-    private const long SpareFileMaxSize = 64 * 1024;
+    // Larger bodies are deleted: a spare keeps its blocks until it is reused.
+    private const long SpareBodyMaxSize = 64 * 1024;
 
     private readonly Stack<string> _spareDirs = new();
-    private readonly Stack<string> _spareFiles = new();
 
     // Bodies apart from envelopes: a file is reused for what it held, so cutting it to its new
-    // length rarely frees blocks (which, with -o discard and no journal, is a discard request
-    // the call waits for).
+    // length rarely frees blocks.
+    private readonly Stack<string> _spareEnvelopes = new();
     private readonly Stack<string> _spareBodies = new();
     private readonly object _spareLock = new();
     private long _spareSerial;
@@ -66,8 +63,8 @@ internal sealed partial class FsQueueBackend
     {
         lock (_spareLock)
         {
-            bool any = _spareDirs.Count + _spareFiles.Count + _spareBodies.Count > 0;
-            foreach (var pool in new[] { _spareFiles, _spareBodies })
+            bool any = _spareDirs.Count + _spareEnvelopes.Count + _spareBodies.Count > 0;
+            foreach (var pool in new[] { _spareEnvelopes, _spareBodies })
             {
                 while (pool.TryPop(out string? file))
                 {
@@ -127,9 +124,9 @@ internal sealed partial class FsQueueBackend
     {
         lock (_spareLock)
         {
-            var pool = body ? _spareBodies : _spareFiles;
+            var pool = body ? _spareBodies : _spareEnvelopes;
             if (pool.Count < SparesKept
-                && (!body || (_fs.Status(path, out var st) == Errno.None && st.IsRegular && st.Size <= SpareFileMaxSize)))
+                && (!body || (_fs.Status(path, out var st) == Errno.None && st.IsRegular && st.Size <= SpareBodyMaxSize)))
             {
                 string spare = NewSpareName();
                 Errno e = _fs.RenameNoReplace(path, spare);
@@ -188,7 +185,7 @@ internal sealed partial class FsQueueBackend
         lock (_spareLock)
         {
             fd = null;
-            var pool = body ? _spareBodies : _spareFiles;
+            var pool = body ? _spareBodies : _spareEnvelopes;
             while (pool.TryPeek(out string? spare))
             {
                 Errno e = _fs.RenameNoReplace(spare, path);

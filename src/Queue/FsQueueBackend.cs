@@ -3,8 +3,8 @@
 // queue/<bucket>/<msgid>/{message,<evpid>...} once committed, temporary/ for bodies in
 // progress, purge/ for what is being thrown away, corrupt/ for what could not be read back.
 // Unlike OpenSMTPD we make files and the directories a commit renames through durable before the
-// commit is acknowledged. Not thread-safe, except that commits of different messages may run at
-// once on another thread (the queue process's commit thread) and share their syncs.
+// commit is acknowledged. Not thread-safe, except that commits may run on one other thread (the
+// queue process's commit thread) while the loop receives and deletes other messages.
 // Behaviour reference: usr.sbin/smtpd/queue_fs.c, queue_backend.c.
 using Smtpd.Interop;
 
@@ -32,7 +32,6 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
     private readonly QueueOptions _options;
     private readonly object _syncLock = new();
     private SafeFd? _spoolFd;
-    private SyncBarrier? _barrier;
 
     public FsQueueBackend(string root, QueueOptions? options = null, IQueueFileSystem? fileSystem = null)
     {
@@ -51,9 +50,9 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
     }
 
     /// <summary>
-    /// syncfs of the spool's filesystem (the grouped commit). The descriptor is opened once and
-    /// kept: syncfs reports the writeback errors seen since it was opened. Concurrent callers
-    /// share rounds (SyncBarrier), so commits running on several threads still group.
+    /// syncfs of the spool's filesystem (the grouped commit; QueueCommitter batches the commits
+    /// that share it). The descriptor is opened once and kept: syncfs reports the writeback
+    /// errors seen since it was opened.
     /// </summary>
     private Errno SyncSpool()
     {
@@ -69,12 +68,10 @@ internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
                 {
                     return e;
                 }
-
-                _barrier = new SyncBarrier(() => _fs.SyncFileSystem(_spoolFd!));
             }
-        }
 
-        return _barrier!.Sync();
+            return _fs.SyncFileSystem(_spoolFd!);
+        }
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ namespace Smtpd.Queue;
 internal enum QueueSyncMode
 {
     /// <summary>
-    /// syncfs(2) of the spool's filesystem, shared by every commit waiting at the moment
-    /// (SyncBarrier): two flushes per batch of messages instead of five fsyncs per message.
+    /// syncfs(2) of the spool's filesystem, shared by every commit waiting at the moment (the
+    /// commit thread batches them, QueueCommitter): two flushes per batch of messages, one under
+    /// load, instead of five fsyncs per message.
     /// </summary>
     Grouped,
 

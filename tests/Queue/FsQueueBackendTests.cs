@@ -40,6 +40,18 @@ public class FsQueueBackendTests
         return (msgid, list);
     }
 
+    /// <summary>A committed message for bob, then a bounce envelope (set up by <paramref name="bounceSetup"/>) added to it.</summary>
+    private static (MsgId Id, List<Envelope> Envelopes, Envelope Bounce) QueuedWithBounce(FsQueueBackend q, Action<Envelope> bounceSetup)
+    {
+        var (msgid, envs) = Receive(q, Body, "bob@example.org");
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var bounce = NewEnvelope("alice@example.net");
+        bounce.Type = EnvelopeType.Bounce;
+        bounceSetup(bounce);
+        Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, bounce));
+        return (msgid, envs, bounce);
+    }
+
     internal static byte[] ReadMessage(IQueueBackend q, MsgId msgid)
     {
         Assert.Equal(QueueResult.Ok, q.MessageOpenRead(msgid, out SafeFd? fd));
@@ -227,11 +239,7 @@ public class FsQueueBackendTests
     {
         using var spool = new TempSpool();
         using var q = spool.Open();
-        var (msgid, envs) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-        var bounce = NewEnvelope("alice@example.net");
-        bounce.Type = EnvelopeType.Bounce;
-        Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, bounce));
+        var (msgid, envs, bounce) = QueuedWithBounce(q, _ => { });
         Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[0].Id));
         Assert.True(File.Exists(spool.Paths.MessageFile(msgid)));
         Assert.Equal(FsQueueBackendTests.Body, ReadMessage(q, msgid));
@@ -244,13 +252,11 @@ public class FsQueueBackendTests
     {
         using var spool = new TempSpool();
         using var q = spool.Open();
-        var (msgid, _) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-        var bounce = NewEnvelope("alice@example.net");
-        bounce.Type = EnvelopeType.Bounce;
-        bounce.BounceType = BounceType.Delayed;
-        bounce.BounceDelay = 3600;
-        Assert.Equal(QueueResult.Ok, q.EnvelopeCreate(msgid, bounce));
+        var (msgid, _, bounce) = QueuedWithBounce(q, b =>
+        {
+            b.BounceType = BounceType.Delayed;
+            b.BounceDelay = 3600;
+        });
         Assert.True(File.Exists(spool.Paths.Envelope(bounce.Id)));
         Assert.False(File.Exists(spool.Paths.EnvelopeTmp));
         Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(bounce.Id, out var e));

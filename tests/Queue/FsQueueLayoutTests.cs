@@ -14,6 +14,17 @@ public class FsQueueLayoutTests
         return Convert.ToString(st.Mode & 0xfff, 8).PadLeft(4, '0');
     }
 
+    /// <summary>Receives a message for two recipients and commits it; returns what the commit did to the file system.</summary>
+    private static (MsgId Id, List<Envelope> Envelopes, List<string> Log) CommitLogged(TempSpool spool, QueueSyncMode sync)
+    {
+        var fs = new FaultyFileSystem();
+        using var q = spool.Open(new QueueOptions { Sync = sync }, fs);
+        var (msgid, envs) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org", "carol@example.org");
+        int start = fs.Log.Count;
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        return (msgid, envs, fs.Log.Skip(start).ToList());
+    }
+
     private static List<string> TreeWithModes(TempSpool spool) =>
         spool.Tree().Select(p => p + " " + Mode(Path.Combine(spool.Root, p.TrimEnd('/')))).ToList();
 
@@ -73,12 +84,7 @@ public class FsQueueLayoutTests
     public void CommitFsyncsEveryFileBeforeTheRenameAndEveryDirectoryAfterIt()
     {
         using var spool = new TempSpool();
-        var fs = new FaultyFileSystem();
-        using var q = spool.Open(new QueueOptions { Sync = QueueSyncMode.PerFile }, fs);
-        var (msgid, envs) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org", "carol@example.org");
-        int start = fs.Log.Count;
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-        var log = fs.Log.Skip(start).ToList();
+        var (msgid, envs, log) = CommitLogged(spool, QueueSyncMode.PerFile);
         var p = spool.Paths;
 
         int At(string line)
@@ -117,12 +123,7 @@ public class FsQueueLayoutTests
     public void AGroupedCommitSyncsTheFileSystemBeforeTheRenameAndAfterIt()
     {
         using var spool = new TempSpool();
-        var fs = new FaultyFileSystem();
-        using var q = spool.Open(new QueueOptions { Sync = QueueSyncMode.Grouped }, fs);
-        var (msgid, _) = FsQueueBackendTests.Receive(q, FsQueueBackendTests.Body, "bob@example.org", "carol@example.org");
-        int start = fs.Log.Count;
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-        var log = fs.Log.Skip(start).ToList();
+        var (msgid, _, log) = CommitLogged(spool, QueueSyncMode.Grouped);
         var p = spool.Paths;
 
         string rename = "rename " + p.IncomingDir(msgid) + " -> " + p.MessageDir(msgid);
