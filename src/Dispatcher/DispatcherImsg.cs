@@ -12,7 +12,8 @@ internal sealed partial class DispatcherProcess
 {
     // Deliveries in progress; HoldsUser: the delivery counts in _users (its user was found).
     private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId, bool HoldsUser)> _deliveries = [];
-    private readonly MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
+    // Made at start, from `limit mda` (OpenSMTPD's defaults otherwise).
+    private MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
 
     // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's
     // mda_user): a burst of mail to one user costs one lookup, and the next burst asks again.

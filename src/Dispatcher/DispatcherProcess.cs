@@ -46,6 +46,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
     public override Task StartAsync()
     {
         _config = Model;
+        _mda = new(Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions,
+            Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser);
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
@@ -63,8 +65,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Hostname = l.Hostname ?? Settings.Hostname,
         Tag = l.Tag ?? string.Empty,
         MaxMessageSize = config.SmtpMaxMessageSize ?? SmtpListenerOptions.DefaultMaxMessageSize,
-        MaxRecipients = Limit(config, "max-rcpt") ?? 1000,
-        MaxMails = Limit(config, "max-mails") ?? 100,
+        MaxRecipients = Limit(config.SmtpLimits, "max-rcpt") ?? 1000,
+        MaxMails = Limit(config.SmtpLimits, "max-mails") ?? 100,
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
         StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
@@ -78,8 +80,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Masquerade = l.Masquerade,
     };
 
-    private static int? Limit(SmtpdConfig config, string name) =>
-        config.SmtpLimits.FirstOrDefault(x => x.Key == name) is { } s ? (int)Math.Min(s.Value, int.MaxValue) : null;
+    // The last setting of a key wins, as when OpenSMTPD's parser assigns it again.
+    private static int? Limit(ValueList<LimitSetting> limits, string name) =>
+        limits.LastOrDefault(x => x.Key == name) is { } s ? (int)Math.Clamp(s.Value, 1, int.MaxValue) : null;
 
     private async Task AcceptLoopAsync(Socket listener, SmtpListenerOptions options)
     {

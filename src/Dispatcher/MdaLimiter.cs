@@ -1,8 +1,14 @@
-// How many local deliveries run at once: at most 50 in all and 7 per user (OpenSMTPD's
-// `limit mda` defaults), the rest wait in arrival order. Each running delivery is a process,
+// How many local deliveries run at once: at most `limit mda max-session` in all (50) and
+// `max-session-per-user` per user (7), OpenSMTPD's defaults; the rest wait in arrival order. Each running delivery is a process,
 // so this is what keeps a burst of mail from becoming a burst of hundreds of processes.
 // Behaviour reference: usr.sbin/smtpd/mda.c mda_drain(), config.c (sc_mda_max_session).
 namespace Smtpd.Dispatcher;
+
+internal static class MdaLimiter
+{
+    public const int DefaultMaxSessions = 50;
+    public const int DefaultMaxPerUser = 7;
+}
 
 internal sealed class MdaLimiter<T>
 {
@@ -12,7 +18,7 @@ internal sealed class MdaLimiter<T>
     private readonly Dictionary<string, int> _perUser = new(StringComparer.Ordinal);
     private int _running;
 
-    public MdaLimiter(int maxSessions = 50, int maxPerUser = 7)
+    public MdaLimiter(int maxSessions = MdaLimiter.DefaultMaxSessions, int maxPerUser = MdaLimiter.DefaultMaxPerUser)
     {
         _maxSessions = maxSessions;
         _maxPerUser = maxPerUser;

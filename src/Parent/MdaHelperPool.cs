@@ -4,6 +4,12 @@
 // message needs; with the dispatcher's limits (50 in flight, 7 per user) at most that many
 // helpers are busy. A helper that dies, answers garbage or overruns the delivery timeout is
 // killed and never reused; the delivery it had is deferred.
+// Helpers that write mail themselves (maildir, mbox, lmtp) run at a low priority (nice 19,
+// SMTPD_MDA_NICE): when the CPUs are short, sessions waiting for their 250 go first and the
+// queue holds the mail a little longer. A delivery is mostly kernel work (allocating the file's
+// inode, fsync), and without this the helpers took the CPU reception needed: the queue only
+// accepted as fast as it delivered. Commands (`mda`, `|` in aliases) run at the daemon's
+// priority, as OpenSMTPD runs them, in helpers of their own: a nice value cannot be lowered again.
 using Smtpd.Interop;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -23,7 +29,10 @@ internal sealed class MdaHelperPool
     private const int MaxIdle = 32;
 
     private readonly ChildReaper _reaper;
-    private readonly Dictionary<(uint Uid, uint Gid, bool Drop), Stack<Helper>> _idle = [];
+    /// <summary>The nice value of helpers that write mail themselves, unless SMTPD_MDA_NICE says otherwise.</summary>
+    public const int DefaultNice = 19;
+
+    private readonly Dictionary<(uint Uid, uint Gid, bool Drop, bool Niced), Stack<Helper>> _idle = [];
     private int _idleCount;
     private Task? _sweeper;
 
@@ -34,6 +43,8 @@ internal sealed class MdaHelperPool
     private static readonly string[] HelperEnvironment = Environment.GetEnvironmentVariable("SMTPD_GC_STATS") is { Length: > 0 } gc
         ? ["PATH=/usr/bin:/bin", "DOTNET_GCgen0size=100000", "SMTPD_GC_STATS=" + gc]
         : ["PATH=/usr/bin:/bin", "DOTNET_GCgen0size=100000"];
+
+    private static readonly string[] NicedHelperEnvironment = [.. HelperEnvironment, "SMTPD_MDA_NICE=" + NiceLevel()];
 
     private readonly bool _debug;
 
@@ -48,11 +59,11 @@ internal sealed class MdaHelperPool
     /// <summary>Runs <paramref name="job"/> (taking <paramref name="message"/>) in a helper for its user.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(MdaJob job, SafeFd message)
     {
-        var key = (job.Uid, job.Gid, job.DropPrivileges);
+        var key = (job.Uid, job.Gid, job.DropPrivileges, job.Method != MdaJob.Command);
         Helper helper;
         try
         {
-            helper = TakeIdle(key) ?? Start();
+            helper = TakeIdle(key) ?? Start(key.Item4);
         }
         catch (PosixException e)
         {
@@ -95,7 +106,13 @@ internal sealed class MdaHelperPool
         return new DeliveryOutcome(job.EvpId, 1, timedOut ? "terminated; timeout" : "delivery helper " + status.Describe());
     }
 
-    private Helper Start()
+    /// <summary>SMTPD_MDA_NICE when it is a number from 0 to 19, else <see cref="DefaultNice"/>.</summary>
+    private static int NiceLevel() =>
+        int.TryParse(Environment.GetEnvironmentVariable("SMTPD_MDA_NICE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n <= 19
+            ? n
+            : DefaultNice;
+
+    private Helper Start(bool niced)
     {
         var (mine, theirs) = Posix.SocketPair();
         try
@@ -103,7 +120,7 @@ internal sealed class MdaHelperPool
             using var devnull = Posix.Open("/dev/null", Libc.O_RDWR);
             using var stderr = new SafeFd(2, ownsHandle: false);
             string[] argv = _debug ? ["smtpd", "-x", "mda", "-d"] : ["smtpd", "-x", "mda"];
-            int pid = Posix.Spawn(ChildSpawner.SelfPath(), argv, HelperEnvironment, [(devnull, 0), (devnull, 1), (_debug ? stderr : devnull, 2), (theirs, 3)]);
+            int pid = Posix.Spawn(ChildSpawner.SelfPath(), argv, niced ? NicedHelperEnvironment : HelperEnvironment, [(devnull, 0), (devnull, 1), (_debug ? stderr : devnull, 2), (theirs, 3)]);
             var channel = new ImsgChannel(mine, "mda");
             channel.Start();
             return new Helper(pid, channel, _reaper.WaitAsync(pid));
@@ -119,7 +136,7 @@ internal sealed class MdaHelperPool
         }
     }
 
-    private Helper? TakeIdle((uint, uint, bool) key)
+    private Helper? TakeIdle((uint, uint, bool, bool) key)
     {
         if (!_idle.TryGetValue(key, out var stack))
         {
@@ -140,7 +157,7 @@ internal sealed class MdaHelperPool
         return null;
     }
 
-    private void Release((uint, uint, bool) key, Helper helper)
+    private void Release((uint, uint, bool, bool) key, Helper helper)
     {
         if (_idleCount >= MaxIdle || helper.Exit.IsCompleted)
         {

@@ -18,6 +18,7 @@ internal static class QueueSpool
         {
             var q = Privileges.RequireUser(settings.QueueUser);
             Posix.EnsureDirectory(root, 0b111_001_001, 0, 0);
+            _ = Posix.TryMarkTopDirectory(root);
             foreach (string d in WorkDirs)
             {
                 Posix.EnsureDirectory(Path.Combine(root, d), 0b111_000_000, q.Uid, 0);
@@ -28,6 +29,7 @@ internal static class QueueSpool
         }
 
         Posix.EnsureDirectory(root, 0b111_001_001);
+        _ = Posix.TryMarkTopDirectory(root);
         foreach (string d in WorkDirs)
         {
             Posix.EnsureDirectory(Path.Combine(root, d), 0b111_000_000);

@@ -115,6 +115,26 @@ public class ProcessTreeTests
     }
 
     [EndToEndFact]
+    public void TheSpoolIsMarkedAsTheTopOfADirectoryHierarchyWhereTheFileSystemHasTheFlag()
+    {
+        // chattr +T on a directory beside the spool says whether its file system knows the flag.
+        using var d = Daemon.Start().WaitReady();
+        string probe = Path.Combine(d.Dir, "probe");
+        Directory.CreateDirectory(probe);
+        bool supported = Binary.Run("chattr", ["+T", probe]).Code == 0;
+        var (code, output, _) = Binary.Run("lsattr", ["-d", d.Spool]);
+        if (supported)
+        {
+            Assert.Equal(0, code);
+            Assert.Contains('T', output.Split(' ')[0]);
+        }
+        else
+        {
+            Assert.True(code != 0 || !output.Split(' ')[0].Contains('T'), output);
+        }
+    }
+
+    [EndToEndFact]
     public void AnUnprivilegedDaemonRunsEveryRoleAsTheCallerWithoutChroot()
     {
         string? user = Binary.IsRoot ? "nobody" : null;
