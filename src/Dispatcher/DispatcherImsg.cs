@@ -12,7 +12,7 @@ internal sealed partial class DispatcherProcess
 {
     // Deliveries in progress; HoldsUser: the delivery counts in _users (its user was found).
     private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId, bool HoldsUser)> _deliveries = [];
-    // Made at start, from `limit mda` (OpenSMTPD's defaults otherwise).
+    // Made at start, from `mda limit` (OpenSMTPD's defaults otherwise).
     private MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
 
     // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's

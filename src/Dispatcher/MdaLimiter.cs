@@ -1,6 +1,7 @@
-// How many local deliveries run at once: at most `limit mda max-session` in all (50) and
-// `max-session-per-user` per user (7), OpenSMTPD's defaults; the rest wait in arrival order. Each running delivery is a process,
-// so this is what keeps a burst of mail from becoming a burst of hundreds of processes.
+// How many local deliveries run at once: at most `mda limit max-session` in all (50 by
+// default) and `max-session-per-user` for one user (7), the rest wait in arrival order. Each
+// running delivery is a process, so this keeps a burst of mail from becoming a burst of
+// hundreds of processes.
 // Behaviour reference: usr.sbin/smtpd/mda.c mda_drain(), config.c (sc_mda_max_session).
 namespace Smtpd.Dispatcher;
 

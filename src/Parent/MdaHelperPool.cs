@@ -28,10 +28,10 @@ internal sealed class MdaHelperPool
     /// <summary>At most this many helpers wait idle; beyond it a finished helper is closed.</summary>
     private const int MaxIdle = 32;
 
-    private readonly ChildReaper _reaper;
     /// <summary>The nice value of helpers that write mail themselves, unless SMTPD_MDA_NICE says otherwise.</summary>
-    public const int DefaultNice = 19;
+    private const int DefaultNice = 19;
 
+    private readonly ChildReaper _reaper;
     private readonly Dictionary<(uint Uid, uint Gid, bool Drop, bool Niced), Stack<Helper>> _idle = [];
     private int _idleCount;
     private Task? _sweeper;
@@ -59,11 +59,11 @@ internal sealed class MdaHelperPool
     /// <summary>Runs <paramref name="job"/> (taking <paramref name="message"/>) in a helper for its user.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(MdaJob job, SafeFd message)
     {
-        var key = (job.Uid, job.Gid, job.DropPrivileges, job.Method != MdaJob.Command);
+        var key = (job.Uid, job.Gid, job.DropPrivileges, Niced: job.Method != MdaJob.Command);
         Helper helper;
         try
         {
-            helper = TakeIdle(key) ?? Start(key.Item4);
+            helper = TakeIdle(key) ?? Start(key.Niced);
         }
         catch (PosixException e)
         {
