@@ -46,8 +46,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
     public override Task StartAsync()
     {
         _config = Model;
-        _mda = new(Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions,
-            Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser);
+        // At least one: a limit of 0 would keep mail in the queue until it expires.
+        _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
+            Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
@@ -82,7 +83,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     // The last setting of a key wins, as when OpenSMTPD's parser assigns it again.
     private static int? Limit(ValueList<LimitSetting> limits, string name) =>
-        limits.LastOrDefault(x => x.Key == name) is { } s ? (int)Math.Clamp(s.Value, 1, int.MaxValue) : null;
+        limits.LastOrDefault(x => x.Key == name) is { } s ? (int)Math.Min(s.Value, int.MaxValue) : null;
 
     private async Task AcceptLoopAsync(Socket listener, SmtpListenerOptions options)
     {
