@@ -20,7 +20,7 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
     private readonly int _fd;
     private TaskCompletionSource<int>? _reader;
     private Memory<byte> _readInto;
-    private TaskCompletionSource? _writer;
+    private TaskCompletionSource<int>? _writer;
     private ReadOnlyMemory<byte> _writeLeft;
     private bool _disposed;
 
@@ -33,7 +33,7 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
         socket.Blocking = false;
         _fd = (int)socket.Handle;
         _tag = poller.NewTag(this);
-        poller.Watch(_tag, _fd, ReadEvents);
+        poller.Watch(_tag, _fd, ReadEvents, add: true);
     }
 
     /// <summary>A stream over <paramref name="socket"/> (which it then owns) when the calling thread drives the poller, else null.</summary>
@@ -79,7 +79,7 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
 
         _reader = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _readInto = buffer;
-        return WaitReadAsync(_reader, cancellationToken);
+        return WaitAsync(_reader, cancellationToken);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -104,10 +104,10 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
             return ValueTask.CompletedTask;
         }
 
-        _writer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _writeLeft = left;
-        _poller.Rewatch(_tag, _fd, ReadEvents | Libc.EPOLLOUT);
-        return new ValueTask(WaitWriteAsync(_writer, cancellationToken));
+        _poller.Watch(_tag, _fd, ReadEvents | Libc.EPOLLOUT, add: false);
+        return new ValueTask(WaitAsync(_writer, cancellationToken).AsTask());
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -173,7 +173,7 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
                         return;
                     }
 
-                    writer.TrySetResult();
+                    writer.TrySetResult(0);
                 }
             }
             catch (IOException e)
@@ -183,7 +183,7 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
 
             _writer = null;
             _writeLeft = default;
-            _poller.Rewatch(_tag, _fd, ReadEvents);
+            _poller.Watch(_tag, _fd, ReadEvents, add: false);
         }
     }
 
@@ -205,8 +205,8 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
     }
 
     // The token is cancelled from a timer thread: only the waiter is touched there; the loop drops
-    // a completed waiter when it next sees it.
-    private static async ValueTask<int> WaitReadAsync(TaskCompletionSource<int> waiter, CancellationToken cancellationToken)
+    // a completed waiter when it next sees it. (A write's waiter carries a dummy result.)
+    private static async ValueTask<int> WaitAsync(TaskCompletionSource<int> waiter, CancellationToken cancellationToken)
     {
         if (!cancellationToken.CanBeCanceled)
         {
@@ -216,20 +216,6 @@ internal sealed class LoopSocketStream : Stream, IPollTarget
         using (cancellationToken.Register(static s => ((TaskCompletionSource<int>)s!).TrySetCanceled(), waiter))
         {
             return await waiter.Task;
-        }
-    }
-
-    private static async Task WaitWriteAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled)
-        {
-            await waiter.Task;
-            return;
-        }
-
-        using (cancellationToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), waiter))
-        {
-            await waiter.Task;
         }
     }
 

@@ -143,45 +143,29 @@ internal sealed class ImsgPoller
         return tag;
     }
 
-    /// <summary>epoll_ctl ADD (first time, or after Unwatch) or MOD with the events wanted.</summary>
-    /// <summary>epoll_ctl ADD of a descriptor owned elsewhere (a client socket), with its tag.</summary>
-    public void Watch(ulong tag, int fd, uint events)
+    /// <summary>
+    /// epoll_ctl ADD (first time, or after Unwatch) or MOD with the events wanted, for an IPC socket
+    /// or a descriptor owned elsewhere (a client connection).
+    /// </summary>
+    public void Watch(ulong tag, int fd, uint events, bool add)
     {
-        Errno e = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_ADD, fd, events, tag);
+        Errno e = Posix.EpollCtl(_epoll, add ? Libc.EPOLL_CTL_ADD : Libc.EPOLL_CTL_MOD, fd, events, tag);
         if (e != Errno.None)
         {
             throw new PosixException((int)e, "epoll_ctl");
         }
     }
 
-    /// <summary>epoll_ctl MOD of a descriptor owned elsewhere: what to report from now on.</summary>
-    public void Rewatch(ulong tag, int fd, uint events)
-    {
-        Errno e = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_MOD, fd, events, tag);
-        if (e != Errno.None)
-        {
-            throw new PosixException((int)e, "epoll_ctl");
-        }
-    }
-
-    /// <summary>epoll_ctl DEL of a descriptor owned elsewhere, before it is closed.</summary>
-    public void Unwatch(int fd) => _ = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
-
-    public void Watch(ulong tag, SafeFd socket, uint events, bool add)
-    {
-        Errno e = Posix.EpollCtl(_epoll, add ? Libc.EPOLL_CTL_ADD : Libc.EPOLL_CTL_MOD, socket.Fd, events, tag);
-        if (e != Errno.None)
-        {
-            throw new PosixException((int)e, "epoll_ctl");
-        }
-    }
+    public void Watch(ulong tag, SafeFd socket, uint events, bool add) => Watch(tag, socket.Fd, events, add);
 
     /// <summary>
-    /// Takes the socket out of the epoll set. Needed even to pause it: epoll reports a hang-up
-    /// whatever events were asked for, so a paused socket left in the set could spin this thread.
+    /// Takes the descriptor out of the epoll set: before it is closed, and even to pause a socket,
+    /// because epoll reports a hang-up whatever events were asked for, so a paused socket left in
+    /// the set could spin this thread.
     /// </summary>
-    public void Unwatch(SafeFd socket) =>
-        _ = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_DEL, socket.Fd, 0, 0);
+    public void Unwatch(int fd) => _ = Posix.EpollCtl(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
+
+    public void Unwatch(SafeFd socket) => Unwatch(socket.Fd);
 
     /// <summary>Events still in flight for the tag are dropped from now on.</summary>
     public void Forget(ulong tag) => _channels.TryRemove(tag, out _);

@@ -99,17 +99,11 @@ internal sealed partial class FsQueueBackend
     public QueueResult[] MessageCommitBatch(IReadOnlyList<(MsgId Id, long BodyLength)> messages)
     {
         bool grouped = _options.Sync == QueueSyncMode.Grouped;
-        var msgids = new MsgId[messages.Count];
+        var results = new QueueResult[messages.Count];
+        bool any = false;
         for (int i = 0; i < messages.Count; i++)
         {
-            msgids[i] = messages[i].Id;
-        }
-
-        var results = new QueueResult[msgids.Length];
-        bool any = false;
-        for (int i = 0; i < msgids.Length; i++)
-        {
-            results[i] = CommitStage(msgids[i], messages[i].BodyLength, grouped);
+            results[i] = CommitStage(messages[i].Id, messages[i].BodyLength, grouped);
             any |= results[i].IsOk;
         }
 
@@ -124,11 +118,11 @@ internal sealed partial class FsQueueBackend
         }
 
         any = false;
-        for (int i = 0; i < msgids.Length; i++)
+        for (int i = 0; i < messages.Count; i++)
         {
             if (results[i].IsOk)
             {
-                results[i] = CommitPublish(msgids[i], grouped);
+                results[i] = CommitPublish(messages[i].Id, grouped);
                 any |= results[i].IsOk;
             }
         }
@@ -140,11 +134,11 @@ internal sealed partial class FsQueueBackend
             {
                 // We are about to report a failure, so the clients will send again: take these
                 // copies out of queue/ rather than deliver them twice.
-                for (int i = 0; i < msgids.Length; i++)
+                for (int i = 0; i < messages.Count; i++)
                 {
                     if (results[i].IsOk)
                     {
-                        _ = PurgeTree(Paths.MessageDir(msgids[i]));
+                        _ = PurgeTree(Paths.MessageDir(messages[i].Id));
                     }
                 }
 
@@ -152,11 +146,11 @@ internal sealed partial class FsQueueBackend
             }
         }
 
-        for (int i = 0; i < msgids.Length; i++)
+        for (int i = 0; i < messages.Count; i++)
         {
             if (results[i].IsOk)
             {
-                RememberCommitted(msgids[i]);
+                RememberCommitted(messages[i].Id);
             }
         }
 
