@@ -60,7 +60,7 @@ COMPAT_LINKS := sendmail mailq newaliases makemap
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
 # plus the libraries the db: and sqlite: table backends load at run time.
-TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
+TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
                 'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
@@ -147,11 +147,22 @@ run: build
 	fi
 
 # Runs every test; end-to-end tests use the AOT binary through SMTPD_BIN, privilege tests run
-# only as root. The last line is "N passed, N failed[, N skipped]" for CI.
+# only as root. The suite runs twice: as is, then under libfaketime with the clock moved
+# $(TEST_SHIFT) ahead and TZ=$(TEST_SHIFT_TZ), so a test that depends on the day, the date or the
+# time zone fails on every day in one of the two runs (TEST_SHIFT= skips the second run).
+# The last line is "N passed, N failed[, N skipped]" over both runs, for CI.
+TEST_SHIFT    ?= +3d
+TEST_SHIFT_TZ ?= America/St_Johns
 test: check-dotnet test-deps build
 	@rc=0; \
 	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo $(TEST_ARGS) 2>&1 \
 	  | tee $(TEST_LOG) || rc=$$?; \
+	if [ -n "$(TEST_SHIFT)" ]; then \
+	  echo "==> the suite again, clock moved $(TEST_SHIFT), TZ=$(TEST_SHIFT_TZ)"; \
+	  TZ=$(TEST_SHIFT_TZ) SMTPD_BIN=$(SMTPD_BIN) faketime -f '$(TEST_SHIFT)' \
+	    $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo --no-build $(TEST_ARGS) 2>&1 \
+	    | tee -a $(TEST_LOG) || rc=$$?; \
+	fi; \
 	counts=$$(sed -E 's/\x1b\[[0-9;]*m//g' $(TEST_LOG) | awk ' \
 	  /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ { \
 	    line = $$0; gsub(/,/, " ", line); n = split(line, w, " "); \
@@ -159,14 +170,15 @@ test: check-dotnet test-deps build
 	      if (w[i] == "Failed:") f += w[i+1]; \
 	      else if (w[i] == "Passed:") p += w[i+1]; \
 	      else if (w[i] == "Skipped:") s += w[i+1]; } \
-	    seen = 1 } \
+	    seen += 1 } \
 	  END { printf "%d %d %d %d\n", p, f, s, seen }'); \
 	read -r passed failed skipped seen <<< "$$counts"; \
+	expected=$$([ -n "$(TEST_SHIFT)" ] && echo 2 || echo 1); \
 	if [ "$$rc" != 0 ] && [ "$$failed" = 0 ]; then \
 	  echo "error: dotnet test exited with status $$rc but reported no failed test (build error or crashed test host); counting it as 1 failure" >&2; \
 	  failed=1; \
-	elif [ "$$seen" = 0 ]; then \
-	  echo "error: no test summary found in dotnet test output ($(TEST_LOG))" >&2; \
+	elif [ "$$seen" != "$$expected" ]; then \
+	  echo "error: $$seen test summaries found in $(TEST_LOG), expected $$expected" >&2; \
 	  failed=1; \
 	fi; \
 	echo "$$passed passed, $$failed failed, $$skipped skipped"; \
