@@ -148,19 +148,22 @@ run: build
 
 # Runs every test; end-to-end tests use the AOT binary through SMTPD_BIN, privilege tests run
 # only as root. The suite runs twice: as is, then under libfaketime with the clock moved
-# $(TEST_SHIFT) ahead and TZ=$(TEST_SHIFT_TZ), so a test that depends on the day, the date or the
-# time zone fails on every day in one of the two runs (TEST_SHIFT= skips the second run).
+# $(TEST_SHIFT) ahead and TZ=$(TEST_SHIFT_TZ) (and, as root, in a UTS namespace whose host name is
+# $(TEST_SHIFT_HOST)), so a test that depends on the day, the date, the time zone or the machine's
+# name fails on every day in one of the two runs (TEST_SHIFT= skips the second run).
 # The last line is "N passed, N failed[, N skipped]" over both runs, for CI.
 TEST_SHIFT    ?= +3d
 TEST_SHIFT_TZ ?= America/St_Johns
+TEST_SHIFT_HOST ?= shifted-host.test
 test: check-dotnet test-deps build
 	@rc=0; \
 	SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo $(TEST_ARGS) 2>&1 \
 	  | tee $(TEST_LOG) || rc=$$?; \
 	if [ -n "$(TEST_SHIFT)" ]; then \
-	  echo "==> the suite again, clock moved $(TEST_SHIFT), TZ=$(TEST_SHIFT_TZ)"; \
-	  TZ=$(TEST_SHIFT_TZ) SMTPD_BIN=$(SMTPD_BIN) faketime -f '$(TEST_SHIFT)' \
-	    $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo --no-build $(TEST_ARGS) 2>&1 \
+	  uts=""; [ "$(IS_ROOT)" = yes ] && unshare --uts true 2>/dev/null && uts="unshare --uts"; \
+	  echo "==> the suite again, clock moved $(TEST_SHIFT), TZ=$(TEST_SHIFT_TZ)$${uts:+, host name $(TEST_SHIFT_HOST)}"; \
+	  TZ=$(TEST_SHIFT_TZ) SMTPD_BIN=$(SMTPD_BIN) $$uts sh -c '[ -z "$$1" ] || hostname "$$1"; shift; exec "$$@"' sh "$${uts:+$(TEST_SHIFT_HOST)}" \
+	    faketime -f '$(TEST_SHIFT)' $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo --no-build $(TEST_ARGS) 2>&1 \
 	    | tee -a $(TEST_LOG) || rc=$$?; \
 	fi; \
 	counts=$$(sed -E 's/\x1b\[[0-9;]*m//g' $(TEST_LOG) | awk ' \
