@@ -3,6 +3,7 @@
 using Smtpd.Ctl;
 using Smtpd.Tables;
 using Smtpd.Tests.Mda;
+using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.Ctl;
 
@@ -73,13 +74,9 @@ public sealed class MakeMapTests : IDisposable
     public void UnknownTypesAndOptionsAreRefused(params string[] args) =>
         Assert.Equal(1, MakeMap.Run([.. args, Write("m", "a b\n")], newaliases: false));
 
-    [Fact]
+    [RootFact("newaliases insists on root, as OpenSMTPD's does")]
     public void NewaliasesRebuildsTheDbAliasesTableNamedInTheConfiguration()
     {
-        if (!Smtpd.Interop.Posix.IsRoot)
-        {
-            return; // newaliases insists on root, as OpenSMTPD's does
-        }
 
         string src = Write("aliases", "root: alice\n");
         string conf = Write("smtpd.conf", $"table aliases db:{src}.db\naction \"l\" maildir alias <aliases>\nmatch for local action \"l\"\n");

@@ -150,24 +150,26 @@ public class MboxDeliveryTests
     [Fact]
     public async Task UnwritableSpoolDirectoryStillDeliversWithKernelLocks()
     {
-        if (Posix.IsRoot)
-        {
-            return; // root ignores directory permissions; the case cannot arise.
-        }
-
         using var tmp = new TempDir();
         string mbox = tmp.Path + "/box";
         File.WriteAllText(mbox, "");
-        File.SetUnixFileMode(tmp.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        // Root ignores directory permissions, so as root the directory is made immutable instead
+        // (no entry can be created in it, the mailbox itself stays writable).
+        Action<bool> locked = Posix.IsRoot
+            ? on => Chattr(on ? "+i" : "-i", tmp.Path)
+            : on => File.SetUnixFileMode(tmp.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute | (on ? 0 : UnixFileMode.UserWrite));
+        locked(true);
         try
         {
+            Assert.Throws<UnauthorizedAccessException>(() => File.WriteAllText(tmp.Path + "/probe", ""));
             Assert.True((await new MboxDelivery(mbox, Quick).DeliverAsync(Stream("S: x\n\nb\n"), "a@b", When)).IsOk);
             var strict = await new MboxDelivery(mbox, Quick with { DotLockMayFail = false }).DeliverAsync(Stream("S: x\n\nb\n"), "a@b", When);
             Assert.Equal(MdaResultKind.TempFail, strict.Kind);
         }
         finally
         {
-            File.SetUnixFileMode(tmp.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            locked(false);
         }
 
         Assert.StartsWith("From a@b ", File.ReadAllText(mbox), StringComparison.Ordinal);
@@ -203,5 +205,12 @@ public class MboxDeliveryTests
         Assert.Equal(blocks.Sum(b => b.Length), content.Length);
         Assert.All(blocks, b => Assert.Contains(b, content, StringComparison.Ordinal));
         Assert.False(File.Exists(mbox + ".lock"));
+    }
+
+    private static void Chattr(string flags, string path)
+    {
+        using var p = System.Diagnostics.Process.Start("chattr", [flags, path]);
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"chattr {flags} {path} failed (the test needs a file system with inode flags, e.g. ext4)");
     }
 }

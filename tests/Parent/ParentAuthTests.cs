@@ -36,15 +36,9 @@ public class ParentAuthTests
     public void AShadowDatabaseThatCannotBeReadIsATemporaryFailure() =>
         Assert.Equal(LkaAuthenticateReply.TempFail, ParentAuth.Check("alice", "correct horse", _ => throw new PosixException((int)Errno.EACCES, "getspnam_r")));
 
-    [Fact]
+    [RootFact("unprivileged, the shadow file cannot be read and other NSS sources may still answer")]
     public void TheRealShadowDatabaseIsRead()
     {
-        // Unprivileged, files cannot be read and other NSS sources may still answer (systemd
-        // makes up root): nothing to assert about.
-        if (!Binary.IsRoot)
-        {
-            return;
-        }
 
         const string user = "smtpdauthtest";
         if (Posix.GetPwNam(user) is null)

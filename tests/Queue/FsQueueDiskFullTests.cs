@@ -1,5 +1,6 @@
 using Smtpd.Interop;
 using Smtpd.Queue;
+using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.Queue;
 
@@ -47,7 +48,7 @@ public class FsQueueDiskFullTests
         return r;
     }
 
-    [RootFact]
+    [RootFact("mounts a small tmpfs")]
     public void FillingTheSpoolGivesTempFailsAndKeepsEveryCommittedMessageWhole()
     {
         foreach (string options in new[] { "size=256k,mode=0700", "size=4m,nr_inodes=40,mode=0700" })
@@ -89,7 +90,7 @@ public class FsQueueDiskFullTests
         }
     }
 
-    [RootFact]
+    [RootFact("mounts a small tmpfs")]
     public void AnUpdateOnAFullDiskFailsTemporarilyAndKeepsTheOldEnvelope()
     {
         using var tmpfs = new TinyTmpfs("size=256k,mode=0700");

@@ -3,14 +3,14 @@
 using Smtpd.Interop;
 using Smtpd.Tests.TestSupport;
 
-namespace Smtpd.Tests.Scheduler;
+namespace Smtpd.Tests.EndToEnd;
 
 [Collection("daemon")]
-public class SchedulerProcessTests
+public class SchedulerInFlightTests
 {
     private const string TestUser = "smtpdtest";
 
-    public SchedulerProcessTests()
+    public SchedulerInFlightTests()
     {
         if (Binary.IsRoot)
         {
