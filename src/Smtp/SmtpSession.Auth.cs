@@ -16,6 +16,11 @@ internal sealed partial class SmtpSession
     private const int MaxPasswordLength = 2047;
     private const int MaxUsernameLength = 255;
 
+    /// <summary>The name given to AUTH LOGIN while its password is awaited. It becomes
+    /// <see cref="Username"/> only once the credentials are accepted: a refused AUTH must leave
+    /// the session exactly as unauthenticated as before (rules, envelopes and Received read Username).</summary>
+    private string _authLoginUser = string.Empty;
+
     internal async ValueTask ProceedAuthAsync(string args, CancellationToken cancellationToken)
     {
         int split = args.IndexOf(' ', StringComparison.Ordinal);
@@ -77,7 +82,6 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        Username = user;
         await AuthenticateAsync(user, pass, cancellationToken);
     }
 
@@ -105,7 +109,7 @@ internal sealed partial class SmtpSession
                     return;
                 }
 
-                Username = user;
+                _authLoginUser = user;
                 EnterState(SmtpState.AuthPassword);
                 Reply("334 UGFzc3dvcmQ6");
                 return;
@@ -119,7 +123,7 @@ internal sealed partial class SmtpSession
                     return;
                 }
 
-                await AuthenticateAsync(Username, pass, cancellationToken);
+                await AuthenticateAsync(_authLoginUser, pass, cancellationToken);
                 return;
         }
     }
@@ -131,6 +135,7 @@ internal sealed partial class SmtpSession
         {
             case SmtpLookupResult.Ok:
                 _host.Log(SmtpLog.Authentication(Id, user, "ok"));
+                Username = user;
                 Flags |= SmtpSessionFlags.Authenticated;
                 Reply("235 " + OkCode + " Authentication succeeded");
                 break;
@@ -152,6 +157,7 @@ internal sealed partial class SmtpSession
                 break;
         }
 
+        _authLoginUser = string.Empty;
         EnterState(SmtpState.Helo);
     }
 

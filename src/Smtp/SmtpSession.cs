@@ -78,7 +78,7 @@ internal sealed partial class SmtpSession : IDisposable
     /// <summary>The HELO/EHLO argument, empty until one succeeded (and again after STARTTLS).</summary>
     public string Helo { get; private set; } = string.Empty;
 
-    /// <summary>The AUTH user name, once given.</summary>
+    /// <summary>The authenticated user name: empty unless an AUTH succeeded.</summary>
     public string Username { get; private set; } = string.Empty;
 
     public SmtpSessionFlags Flags { get; private set; }

@@ -134,6 +134,39 @@ public class SmtpSessionTlsAuthTests
         Assert.DoesNotContain(h.Host.Logs, l => l.Contains("nope", StringComparison.Ordinal));
     }
 
+    /// <summary>A refused AUTH leaves nothing behind: the message that follows is received as from an
+    /// unauthenticated client (Received says ESMTPS, no user), and the session can still authenticate.</summary>
+    [Theory]
+    [InlineData("PLAIN")]
+    [InlineData("LOGIN")]
+    public async Task AFailedAuthLeavesTheSessionUnauthenticated(string method)
+    {
+        await using SmtpHarness h = await SecuredAsync(s_auth with { ReceivedAuth = true });
+        if (method == "PLAIN")
+        {
+            Assert.Equal("535 Authentication failed", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0wrong")));
+        }
+        else
+        {
+            Assert.Equal("334 UGFzc3dvcmQ6", await h.ExchangeAsync("AUTH LOGIN " + B64("alice")));
+            Assert.Equal("535 Authentication failed", await h.ExchangeAsync(B64("wrong")));
+        }
+
+        Assert.Equal(string.Empty, h.Session.Username);
+        Assert.False(h.Session.Flags.HasFlag(SmtpSessionFlags.Authenticated));
+        await h.SendAsync("MAIL FROM:<alice@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n\r\nhi\r\n.\r\n");
+        for (int i = 0; i < 4; i++)
+        {
+            await h.ReadReplyAsync();
+        }
+
+        Assert.Equal(
+            "Received: from c.example (client.example.org [192.0.2.1])\n\tby mx.example.org (OpenSMTPD) with ESMTPS id 1a2b3c4d (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=no",
+            string.Join("\n", h.Host.LastMessage.Split('\n')[..2]));
+        Assert.Equal("235 2.0.0 Authentication succeeded", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0secret")));
+        Assert.Equal("alice", h.Session.Username);
+    }
+
     [Fact]
     public async Task ATemporaryFailureKeepsTheSession()
     {
