@@ -2,7 +2,8 @@
 // RFC 5321 in specific ways: the path runs from "<" to the first ">"; the address is split at the
 // last "@"; a source route (anything up to the first ":" of the user part) is dropped; the local
 // part must be dot-separated atoms (quoted strings are refused); a missing domain means a local
-// user and gets the server's name; the domain is a host name (res_hnok) or an address literal.
+// user and gets the server's name; the domain is a host name (glibc's res_hnok, see
+// HostNameSyntax) or an address literal.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_mailaddr), usr.sbin/smtpd/to.c
 // (text_to_mailaddr), usr.sbin/smtpd/util.c (valid_localpart, valid_domainpart, valid_xtext)
 using System.Net;
@@ -33,7 +34,7 @@ internal static class MailAddressParser
     /// Local-part   = Dot-string                           ; Quoted-string is refused
     /// Dot-string   = Atom *("." Atom)
     /// Atom         = 1*atext                              ; ALPHA / DIGIT / "!#$%&amp;'*/?^`{|}~+-=_"
-    /// Domain       = hostname / address-literal           ; hostname per res_hnok, no trailing "."
+    /// Domain       = hostname / address-literal           ; hostname per HostNameSyntax, no trailing "."
     /// address-literal = "[" ( IPv4 / "IPv6:" IPv6 / IPv6 ) "]"
     /// </code>
     /// The empty path ("&lt;&gt;", also "&lt;@&gt;") is accepted only when <paramref name="allowNull"/>
@@ -152,7 +153,7 @@ internal static class MailAddressParser
     /// <remarks>
     /// <code>
     /// Domain = "[" ( ["IPv6:"] IPv6-addr / IPv4-addr ) "]"   ; the prefix is matched case-insensitively
-    ///        / hostname                                       ; res_hnok, shorter than 256, no trailing "."
+    ///        / hostname                                       ; see HostNameSyntax, no trailing "."
     /// </code>
     /// </remarks>
     public static bool IsValidDomainPart(ReadOnlySpan<char> s)
@@ -179,38 +180,7 @@ internal static class MailAddressParser
             return IsInetAddress(inner);
         }
 
-        return s.Length <= MaxPartLength && s[^1] != '.' && IsHostName(s);
-    }
-
-    /// <summary>res_hnok: labels start and end with a letter or digit; hyphen and underscore inside.</summary>
-    /// <remarks><code>hostname = *( border [ *middle border ] / "." ) ; border = ALPHA / DIGIT ; middle = border / "-" / "_"</code></remarks>
-    public static bool IsHostName(ReadOnlySpan<char> s)
-    {
-        char previous = '.';
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            char next = i + 1 < s.Length ? s[i + 1] : '\0';
-            if (c == '.')
-            {
-                // Periods are not judged themselves, only the characters around them.
-            }
-            else if (previous == '.' || next == '.' || next == '\0')
-            {
-                if (!char.IsAsciiLetterOrDigit(c))
-                {
-                    return false;
-                }
-            }
-            else if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
-            {
-                return false;
-            }
-
-            previous = c;
-        }
-
-        return true;
+        return HostNameSyntax.IsValid(s);
     }
 
     /// <summary>RFC 3461 xtext as OpenSMTPD checks it: printable ASCII except "=", with "+XX" hex escapes.</summary>

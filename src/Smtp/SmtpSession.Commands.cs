@@ -161,9 +161,11 @@ internal sealed partial class SmtpSession
 
     internal ValueTask ProceedHelpAsync()
     {
+        // OpenSMTPD's reply has this shape but names itself and the OpenBSD bug list; this
+        // server is not OpenSMTPD, so it names itself and sends problems to the site's postmaster.
         string code = OkCode;
-        Reply("214-" + code + " This is OpenSMTPD");
-        Reply("214-" + code + " To report bugs in the implementation, please contact bugs@openbsd.org");
+        Reply("214-" + code + " This is smtpd, a mail transfer agent for Linux written in C#");
+        Reply("214-" + code + " To report a problem with this server, write to its postmaster");
         Reply("214-" + code + " with full details");
         Reply("214 " + code + " End of HELP info");
         return ValueTask.CompletedTask;

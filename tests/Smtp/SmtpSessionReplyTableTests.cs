@@ -1,5 +1,5 @@
 // Every command in every state before DATA, answered byte for byte as OpenSMTPD 7.8 answers it
-// (plus our PIPELINING line in the EHLO reply).
+// (plus our PIPELINING line in the EHLO reply, and HELP in our own words in OpenSMTPD's shape).
 namespace Smtpd.Tests.Smtp;
 
 public class SmtpSessionReplyTableTests
@@ -9,7 +9,7 @@ public class SmtpSessionReplyTableTests
     private const string AlreadyIdentified = "503 5.5.1 Invalid command: Already identified";
     private const string NotSupported = "503 5.5.1 Invalid command: Command not supported";
     private const string Wiz = "500 5.5.1 Invalid command: this feature is not supported yet ;-)";
-    private const string Help = "214-2.0.0 This is OpenSMTPD\n214-2.0.0 To report bugs in the implementation, please contact bugs@openbsd.org\n214-2.0.0 with full details\n214 2.0.0 End of HELP info";
+    private const string Help = "214-2.0.0 This is smtpd, a mail transfer agent for Linux written in C#\n214-2.0.0 To report a problem with this server, write to its postmaster\n214-2.0.0 with full details\n214 2.0.0 End of HELP info";
     private const string Helo = "250 mx.example.org Hello client.example [192.0.2.1], pleased to meet you";
     private const string Ehlo = "250-mx.example.org Hello client.example [192.0.2.1], pleased to meet you\n250-8BITMIME\n250-ENHANCEDSTATUSCODES\n250-SIZE 36700160\n250-PIPELINING\n250-DSN\n250 HELP";
 
@@ -75,7 +75,11 @@ public class SmtpSessionReplyTableTests
     [InlineData("EHLO", "501 5.5.1 Invalid command: EHLO requires domain name")]
     [InlineData("HELO ", "501 5.5.4 Invalid command arguments: Invalid domain name")]
     [InlineData("EHLO  ", "501 5.5.4 Invalid command arguments: Invalid domain name")]
-    [InlineData("EHLO bad_.example", "501 5.5.4 Invalid command arguments: Invalid domain name")]
+    [InlineData("EHLO -bad.example", "501 5.5.4 Invalid command arguments: Invalid domain name")]
+    [InlineData("EHLO bad..name", "501 5.5.4 Invalid command arguments: Invalid domain name")]
+    [InlineData("HELO bad..name", "501 5.5.4 Invalid command arguments: Invalid domain name")]
+    [InlineData("EHLO dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example", "501 5.5.4 Invalid command arguments: Invalid domain name")]
+    [InlineData("HELO bad_.example-", "250 mx.example.org Hello bad_.example- [192.0.2.1], pleased to meet you")]
     [InlineData("EHLO client.example.", "501 5.5.4 Invalid command arguments: Invalid domain name")]
     [InlineData("HELO client.example extra", "501 5.5.4 Invalid command arguments: Invalid domain name")]
     [InlineData("HELO [192.0.2.7]", "250 mx.example.org Hello [192.0.2.7] [192.0.2.1], pleased to meet you")]
@@ -98,6 +102,9 @@ public class SmtpSessionReplyTableTests
     [InlineData("MAIL FROM:alice@example.org", "553 5.1.0 Sender address syntax error")]
     [InlineData("MAIL FROM:", "553 5.1.0 Sender address syntax error")]
     [InlineData("MAIL FROM:<\"alice smith\"@example.org>", "553 5.1.0 Sender address syntax error")]
+    [InlineData("MAIL FROM:<a@b..example>", "553 5.1.0 Sender address syntax error")]
+    [InlineData("MAIL FROM:<a@dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example>", "553 5.1.0 Sender address syntax error")]
+    [InlineData("MAIL FROM:<a@-b.example>", "553 5.1.0 Sender address syntax error")]
     [InlineData("MAIL FROM:<alice@example.org> SMTPUTF8", "503 5.5.4 Invalid command arguments: Unsupported option SMTPUTF8")]
     [InlineData("MAIL FROM:<alice@example.org> SIZE=999999999999 BODY=8BITMIME AUTH=<>", "250 2.0.0 Ok")]
     [InlineData("MAIL FROM:<alice@example.org> RET=HDRS ENVID=abc", "250 2.0.0 Ok")]
@@ -121,6 +128,8 @@ public class SmtpSessionReplyTableTests
     [Theory]
     [InlineData("RCPT TO:<>", "501 5.1.3 Recipient address syntax error")]
     [InlineData("RCPT TO:<@>", "501 5.1.3 Recipient address syntax error")]
+    [InlineData("RCPT TO:<bob@b..example>", "501 5.1.3 Recipient address syntax error")]
+    [InlineData("RCPT TO:<bob@dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example>", "501 5.1.3 Recipient address syntax error")]
     [InlineData("RCPT TO:<bob>", "250 2.1.5 Destination address valid: Recipient ok")]
     [InlineData("RCPT TO:<@relay.example:bob@example.org>", "250 2.1.5 Destination address valid: Recipient ok")]
     [InlineData("RCPT TO:<bob@example.org> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;bob@example.org", "250 2.1.5 Destination address valid: Recipient ok")]
