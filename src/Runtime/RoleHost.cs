@@ -148,8 +148,15 @@ internal static class RoleHost
         throw new InvalidOperationException("unreachable");
     }
 
-    private static async Task PeerLoopAsync(RoleProcess role, ProcRole peerRole, ImsgChannel channel)
+    /// <summary>
+    /// Dispatches one peer's messages until it closes. Only the parent's loop is awaited, so an
+    /// exception escaping here would end this peer's loop unseen and leave the role alive but deaf
+    /// to that peer (the daemon wedged). Any failure is therefore fatal and logged: the parent sees
+    /// the role die, stops the daemon, and the service manager restarts it.
+    /// </summary>
+    internal static async Task PeerLoopAsync(RoleProcess role, ProcRole peerRole, ImsgChannel channel, Action<string>? fatal = null)
     {
+        fatal ??= Log.FatalX;
         try
         {
             await foreach (var msg in channel.ReadAllHereAsync())
@@ -163,7 +170,13 @@ internal static class RoleHost
         }
         catch (ImsgFormatException e)
         {
-            Log.FatalX($"{peerRole.Name()}: {e.Message}");
+            fatal($"{peerRole.Name()}: {e.Message}");
+            return;
+        }
+        catch (Exception e)
+        {
+            fatal($"{peerRole.Name()}: unexpected {e.GetType().Name} while handling a message: {e.Message}");
+            return;
         }
 
         if (peerRole != ProcRole.Parent)
