@@ -2,4 +2,7 @@
 // Behaviour reference: usr.sbin/smtpd/parse.y (opt_limit_*), limit.c (limit_mta_set).
 namespace Smtpd.Config;
 
-internal sealed record LimitSetting(string Key, long Value);
+internal sealed record LimitSetting(string Key, long Value)
+{
+    public SourceLocation Where { get; init; } = SourceLocation.None;
+}

@@ -27,7 +27,7 @@ internal sealed partial class Parser
         {
             Fail(token, "not a valid admd: only printable ASCII characters are allowed");
         }
-        _globals = _globals with { Admd = admd };
+        _globals = _globals with { Admd = admd, AdmdWhere = Where(keyword) };
     }
 
     // bounce warn-interval delay [, delay ...]
@@ -75,7 +75,7 @@ internal sealed partial class Parser
     {
         if (Accept("max-deferred"))
         {
-            _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", "max-deferred") };
+            _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", "max-deferred"), MtaMaxDeferredWhere = Where(keyword) };
             return;
         }
         var limit = Next();
@@ -151,7 +151,7 @@ internal sealed partial class Parser
                 _smtpLimits.AddRange(ParseLimits(SmtpLimitKeys, "smtp"));
                 break;
             case "ciphers":
-                _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", "ciphers") };
+                _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", "ciphers"), SmtpCiphersWhere = Where(keyword) };
                 break;
             case "max-message-size":
                 _globals = _globals with { SmtpMaxMessageSize = ExpectSize("max-message-size") };
@@ -193,6 +193,10 @@ internal sealed partial class Parser
     // srs key [backup] secret | srs ttl delay
     private void ParseSrs(Token keyword)
     {
+        if (_globals.SrsWhere.Line == 0)
+        {
+            _globals = _globals with { SrsWhere = Where(keyword) };
+        }
         var option = Next();
         switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
         {
@@ -226,7 +230,7 @@ internal sealed partial class Parser
             {
                 Fail(key, $"invalid {what} limit keyword: {key.Describe()} (expected one of {string.Join(", ", keys)})");
             }
-            settings.Add(new LimitSetting(key.Text, ExpectNumber("a number", key.Text)));
+            settings.Add(new LimitSetting(key.Text, ExpectNumber("a number", key.Text)) { Where = Where(key) });
             if (single)
             {
                 break;

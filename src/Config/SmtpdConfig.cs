@@ -59,4 +59,15 @@ internal sealed record SmtpdConfig
 
     /// <summary>SRS lifetime in seconds (OpenSMTPD keeps whole days).</summary>
     public int? SrsTtl { get; init; }
+
+    // Where some global statements were written, for the warnings about what is not supported yet
+    // (ConfigChecker.Unsupported). Locations compare equal and are not serialized: the parent alone reports them.
+    public SourceLocation AdmdWhere { get; init; } = SourceLocation.None;
+
+    public SourceLocation MtaMaxDeferredWhere { get; init; } = SourceLocation.None;
+
+    public SourceLocation SmtpCiphersWhere { get; init; } = SourceLocation.None;
+
+    /// <summary>The first srs statement.</summary>
+    public SourceLocation SrsWhere { get; init; } = SourceLocation.None;
 }

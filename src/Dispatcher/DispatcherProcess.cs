@@ -69,10 +69,16 @@ internal sealed partial class DispatcherProcess : RoleProcess
         MaxRecipients = Limit(config.SmtpLimits, "max-rcpt") ?? 1000,
         MaxMails = Limit(config.SmtpLimits, "max-mails") ?? 100,
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
-        StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
+        // TLS and AUTH are not supported yet (the configuration check warns about them): the
+        // session is told the listener cannot do either, so EHLO offers neither and STARTTLS and
+        // AUTH get OpenSMTPD's "503 ... Command not supported". What the listener requires stays
+        // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
+        // before the banner, rather than taking in the clear or anonymously what was meant to
+        // be encrypted or authenticated.
+        StartTls = false,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
-        Auth = l.Auth != ListenerAuth.None,
+        Auth = false,
         AuthRequired = l.Auth == ListenerAuth.Required,
         Dsn = !l.NoDsn,
         MaskSource = l.MaskSrc,

@@ -155,6 +155,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         };
     }
 
+    // TLS is not supported yet: listeners never offer STARTTLS (DispatcherProcess), so only an
+    // smtps session gets here, and it ends before the banner.
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SmtpTlsResult?>(null);
 

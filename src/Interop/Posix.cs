@@ -251,6 +251,9 @@ internal static partial class Posix
     /// <summary>Sets <paramref name="signal"/> to SIG_IGN (kept across exec, unlike a handler).</summary>
     public static void IgnoreSignal(int signal) => _ = Libc.Signal(signal, Libc.SIG_IGN);
 
+    /// <summary>Sets <paramref name="signal"/> back to SIG_DFL, whatever the process inherited.</summary>
+    public static void DefaultSignal(int signal) => _ = Libc.Signal(signal, Libc.SIG_DFL);
+
     /// <summary>Blocking wait for one child; returns its raw wait status.</summary>
     public static unsafe int WaitPid(int pid)
     {

@@ -1,5 +1,6 @@
 // Loads and checks smtpd.conf for the parent: every problem as `file:line: message` on stderr
-// (all of them, in one run), legacy-rule notices, `-n -v` printing the canonical modern form.
+// (all of them, in one run), legacy-rule notices, `-n -v` printing the canonical modern form,
+// and the warnings about what is configured but not supported yet, for the caller to log.
 // The roles get the checked model serialized; they never read the file themselves.
 // Behaviour reference: usr.sbin/smtpd/smtpd.c main(), parse.y parse_config().
 using Smtpd.Config;
@@ -9,9 +10,12 @@ namespace Smtpd.Parent;
 
 internal static class ParentConfig
 {
-    /// <summary>The checked configuration, or null after reporting why it cannot be used.</summary>
-    public static SmtpdConfig? Load(SmtpdOptions options)
+    /// <summary>The checked configuration, or null after reporting why it cannot be used.
+    /// <paramref name="unsupported"/> gets one "warn: file:line: what: not supported yet" line
+    /// for each feature the configuration uses that does nothing yet.</summary>
+    public static SmtpdConfig? Load(SmtpdOptions options, out IReadOnlyList<string> unsupported)
     {
+        unsupported = [];
         ConfigLoadResult result;
         if (!options.ConfigFileGiven && !File.Exists(options.ConfigFile))
         {
@@ -37,6 +41,8 @@ internal static class ParentConfig
         {
             return null;
         }
+
+        unsupported = [.. ConfigChecker.Unsupported(result.Config).Select(d => "warn: " + d)];
 
         if (options.NoAction && options.Verbose > 0)
         {

@@ -25,6 +25,13 @@ internal static class SmtpdCommand
             return RunRole(options);
         }
 
+        // A daemon started from a shell in the background, or by a program that ignores them,
+        // inherits SIGINT (and maybe SIGTERM) as SIG_IGN; the runtime then leaves an ignored
+        // SIGINT alone and the parent could never be stopped with it. OpenSMTPD's parent
+        // handles both whatever it inherited: so do we, from a clean default.
+        Posix.DefaultSignal(Libc.SIGINT);
+        Posix.DefaultSignal(Libc.SIGTERM);
+
         Log.Init(toStderr: true, options.Verbose);
         foreach (string w in options.Warnings)
         {
@@ -37,7 +44,7 @@ internal static class SmtpdCommand
             return Usage();
         }
 
-        var config = ParentConfig.Load(options);
+        var config = ParentConfig.Load(options, out var unsupported);
         if (config is null)
         {
             return 1;
@@ -45,6 +52,8 @@ internal static class SmtpdCommand
 
         if (options.NoAction)
         {
+            // Warnings, not errors: the daemon runs without those features, so the file is usable.
+            LogAll(unsupported);
             Console.Error.WriteLine("configuration OK");
             return 0;
         }
@@ -98,6 +107,8 @@ internal static class SmtpdCommand
                 socket.Dispose();
             }
 
+            // On the terminal of whoever started us; the daemon logs them again once detached.
+            LogAll(unsupported);
             return Daemonize(args);
         }
 
@@ -106,7 +117,16 @@ internal static class SmtpdCommand
         Log.SetTrace(options.Trace);
         _ = Posix.RaiseOpenFilesLimit();
         Log.Info($"info: smtpd {Version} starting");
+        LogAll(unsupported);
         return new ParentProcess(options, settings, config, listeners).Run();
+    }
+
+    private static void LogAll(IReadOnlyList<string> warnings)
+    {
+        foreach (string warning in warnings)
+        {
+            Log.Warn(warning);
+        }
     }
 
     public static int Usage()

@@ -13,6 +13,37 @@ public class SyslogTests
     [EndToEndFact(needsRoot: true)]
     public void ForegroundWithoutDashDLogsToSyslogWithFacilityMail()
     {
+        UnderSyslog(Daemon.MinimalConfigOn(), (pid, snapshot, _) =>
+        {
+            Wait.Until(() => snapshot().Any(l => l.Contains("info: smtpd 0.1.0 starting", StringComparison.Ordinal)), "the start line reaches syslog");
+            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6, "every role runs");
+            Posix.Kill(ProcInfo.ChildrenOf(pid).Single(p => p.CmdLine == "smtpd: queue").Pid, Libc.SIGKILL);
+            Wait.Until(() => snapshot().Any(l => l.EndsWith("Exiting", StringComparison.Ordinal)), "the exit line reaches syslog");
+
+            var all = snapshot();
+            // <22> = facility mail (2) * 8 + info (6); <19> = mail + err (3).
+            Assert.Matches(@"^<22>\w{3} [ \d]\d \d\d:\d\d:\d\d smtpd\[" + pid + @"\]: info: smtpd 0\.1\.0 starting$", all.First(l => l.Contains("starting", StringComparison.Ordinal)));
+            Assert.Matches(@"^<19>.* smtpd\[" + pid + @"\]: warn: lost processor: queue terminated; signal 9$", all.Single(l => l.Contains("lost processor", StringComparison.Ordinal)));
+        });
+    }
+
+    [EndToEndFact(needsRoot: true)]
+    public void WhatIsNotSupportedYetIsLoggedAtStartWithFileAndLine()
+    {
+        string config = Daemon.MinimalConfigOn() + "action \"out\" relay\nmatch from local for any action \"out\"\n";
+        UnderSyslog(config, (pid, snapshot, conf) =>
+        {
+            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6 && snapshot().Any(l => l.Contains("not supported yet", StringComparison.Ordinal)), "every role runs and the warning reached syslog");
+            var all = snapshot();
+            string warning = Assert.Single(all, l => l.Contains("not supported yet", StringComparison.Ordinal));
+            Assert.Matches(@"^<19>.* smtpd\[" + pid + @"\]: warn: " + System.Text.RegularExpressions.Regex.Escape(conf) + @":4: action ""out"" relay: not supported yet$", warning);
+        });
+    }
+
+    /// <summary>Runs smtpd -F on <paramref name="config"/> with a socket of ours as /dev/log, for
+    /// <paramref name="body"/>(daemon pid, snapshot of the lines received, configuration path).</summary>
+    private static void UnderSyslog(string config, Action<int, Func<string[]>, string> body)
+    {
         Binary.EnsureSystemUsers();
         string dir = Directory.CreateTempSubdirectory("smtpd-syslog").FullName;
         string sockPath = Path.Combine(dir, "log");
@@ -43,7 +74,7 @@ public class SyslogTests
         // Our socket stands in for /dev/log in a private mount namespace (or takes /dev/log's
         // place when the machine runs no syslog daemon at all).
         string conf = Path.Combine(dir, "smtpd.conf");
-        File.WriteAllText(conf, Daemon.MinimalConfigOn());
+        File.WriteAllText(conf, config);
         string args = $"-F -f {conf} --queue-dir {dir}/spool --socket {dir}/smtpd.sock --empty-dir {dir}";
         string script = File.Exists("/dev/log") ? $"mount --bind {sockPath} /dev/log && exec {Binary.Require()} {args}"
             : $"ln -s {sockPath} /dev/log; exec {Binary.Require()} {args}";
@@ -58,15 +89,7 @@ public class SyslogTests
                 }
             }
 
-            Wait.Until(() => Snapshot().Any(l => l.Contains("info: smtpd 0.1.0 starting", StringComparison.Ordinal)), "the start line reaches syslog");
-            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6, "every role runs");
-            Posix.Kill(ProcInfo.ChildrenOf(pid).Single(p => p.CmdLine == "smtpd: queue").Pid, Libc.SIGKILL);
-            Wait.Until(() => Snapshot().Any(l => l.EndsWith("Exiting", StringComparison.Ordinal)), "the exit line reaches syslog");
-
-            var all = Snapshot();
-            // <22> = facility mail (2) * 8 + info (6); <19> = mail + err (3).
-            Assert.Matches(@"^<22>\w{3} [ \d]\d \d\d:\d\d:\d\d smtpd\[" + pid + @"\]: info: smtpd 0\.1\.0 starting$", all.First(l => l.Contains("starting", StringComparison.Ordinal)));
-            Assert.Matches(@"^<19>.* smtpd\[" + pid + @"\]: warn: lost processor: queue terminated; signal 9$", all.Single(l => l.Contains("lost processor", StringComparison.Ordinal)));
+            body(pid, Snapshot, conf);
         }
         finally
         {

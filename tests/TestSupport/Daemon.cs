@@ -46,8 +46,10 @@ internal sealed class Daemon : IDisposable
     public static string MinimalConfigOn(int? port = null) =>
         MinimalConfig.Replace("{PORT}", (port ?? FreePort()).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-    /// <summary>Starts smtpd -d with the given config text ({PORT} becomes a free port), optionally as another user (via setpriv).</summary>
-    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null)
+    /// <summary>Starts smtpd -d with the given config text ({PORT} becomes a free port), optionally as another user (via setpriv).
+    /// With <paramref name="stopSignalsIgnored"/>, it starts with SIGINT and SIGTERM ignored, as a
+    /// background job of a shell or a child of a program that ignores them would.</summary>
+    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null, bool stopSignalsIgnored = false)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
@@ -66,7 +68,7 @@ internal sealed class Daemon : IDisposable
         }
 
         prepare?.Invoke(dir);
-        return Launch(dir, port, runAs, extraArgs, env);
+        return Launch(dir, port, runAs, extraArgs, env, stopSignalsIgnored);
     }
 
     /// <summary>A new daemon on the same directory, spool, configuration and port (the old one must be dead).</summary>
@@ -76,7 +78,7 @@ internal sealed class Daemon : IDisposable
         return Launch(old.Dir, old.Port, null, extraArgs);
     }
 
-    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null)
+    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null, bool stopSignalsIgnored = false)
     {
         string conf = Path.Combine(dir, "smtpd.conf");
         string exe = Binary.Require();
@@ -88,6 +90,12 @@ internal sealed class Daemon : IDisposable
             // setpriv execs the daemon in place: the pid we get is the daemon's.
             file = "/usr/bin/setpriv";
             argv = ["setpriv", $"--reuid={runAs}", $"--regid={Posix.GetPwNam(runAs)!.Gid}", "--clear-groups", "--", exe, .. daemonArgs];
+        }
+        else if (stopSignalsIgnored)
+        {
+            // trap '' sets SIG_IGN, which exec keeps; the shell execs the daemon in place.
+            file = "/bin/sh";
+            argv = ["sh", "-c", "trap '' INT TERM; exec \"$0\" \"$@\"", exe, .. daemonArgs];
         }
 
         string log = Path.Combine(dir, "smtpd.log");

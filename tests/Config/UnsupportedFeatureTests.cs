@@ -1,0 +1,151 @@
+// What is read but not supported yet: each use is one "file:line: what: not supported yet"
+// diagnostic, in file order; what works, and unused declarations, give none.
+namespace Smtpd.Tests.Config;
+
+using Smtpd.Config;
+
+public sealed class UnsupportedFeatureTests
+{
+    private const string LocalDelivery = "action \"local\" maildir\nmatch for local action \"local\"\n";
+
+    private static List<string> Unsupported(string text)
+    {
+        var result = ConfigLoader.LoadFromString(text, "u.conf");
+        Assert.True(result.Success, string.Join('\n', result.Errors));
+        return [.. ConfigChecker.Unsupported(result.Config!).Select(d => d.ToString())];
+    }
+
+    [Fact]
+    public void ALocalDeliveryConfigurationHasNothingUnsupported()
+    {
+        var text = "table aliases { root = alice }\nlisten on lo port 2525 tag t hostname mx.example mask-src no-dsn received-auth\n"
+            + "listen on socket\nqueue compression\nqueue ttl 2d\nbounce warn-interval 1h\nsmtp max-message-size 10M\n"
+            + "smtp limit max-rcpt 10 max-mails 5\nsmtp sub-addr-delim \"-\"\nmda limit max-session 5 max-session-per-user 2\n"
+            + "scheduler limit max-inflight 100\naction \"local\" maildir alias <aliases>\nmatch from any for local action \"local\"\n";
+        Assert.Empty(Unsupported(text));
+    }
+
+    [Fact]
+    public void EachUnsupportedListenerOptionGetsItsOwnWarningOnTheListenerLine()
+    {
+        var text = "pki x cert \"/x.crt\" key \"/x.key\"\n"
+            + "filter f phase connect match !rdns disconnect \"550 no\"\n"
+            + "listen on lo tls pki x auth filter f proxy-v2\n"
+            + "listen on eth0 smtps verify pki x auth-optional hostnames { 127.0.0.1 = mx.example } senders { alice = alice@example.org }\n"
+            + "listen on eth1 tls-require pki x\n"
+            + LocalDelivery;
+        Assert.Equal(
+            [
+                "u.conf:2: filter \"f\": not supported yet",
+                "u.conf:3: listen on lo tls: not supported yet",
+                "u.conf:3: listen on lo auth: not supported yet",
+                "u.conf:3: listen on lo filter \"f\": not supported yet",
+                "u.conf:3: listen on lo proxy-v2: not supported yet",
+                "u.conf:4: listen on eth0 smtps verify: not supported yet",
+                "u.conf:4: listen on eth0 auth-optional: not supported yet",
+                "u.conf:4: listen on eth0 hostnames: not supported yet",
+                "u.conf:4: listen on eth0 senders: not supported yet",
+                "u.conf:5: listen on eth1 tls-require: not supported yet",
+            ],
+            Unsupported(text));
+    }
+
+    [Fact]
+    public void FiltersAreReportedWhereTheyAreUsedAndDeclaredButAnUnusedOneIsNot()
+    {
+        var text = "filter a phase connect match rdns junk\n"
+            + "filter b phase helo match helo { \"x\" } junk\n"
+            + "filter unused phase connect match fcrdns junk\n"
+            + "filter c chain { a, b }\n"
+            + "listen on socket filter c\n"
+            + "listen on lo filter { a }\n"
+            + LocalDelivery;
+        Assert.Equal(
+            [
+                "u.conf:1: filter \"a\": not supported yet",
+                "u.conf:2: filter \"b\": not supported yet",
+                "u.conf:4: filter \"c\": not supported yet",
+                "u.conf:5: listen on socket filter \"c\": not supported yet",
+                "u.conf:6: listen on lo filter { \"a\" }: not supported yet",
+            ],
+            Unsupported(text));
+    }
+
+    [Fact]
+    public void ARelayActionIsOneWarningWhateverItsOptions()
+    {
+        var text = "srs key \"secret\"\nsrs ttl 5d\n"
+            + "action \"out\" relay host smtp+tls://mx.example.org tls helo mx.example srs\n"
+            + "match from local for any action \"out\"\n" + LocalDelivery;
+        Assert.Equal(
+            [
+                "u.conf:1: srs: not supported yet",
+                "u.conf:3: action \"out\" relay: not supported yet",
+            ],
+            Unsupported(text));
+    }
+
+    [Fact]
+    public void OptionsNothingReadsAreReportedWithTheirLines()
+    {
+        var text = "admd \"mx.example\"\n"
+            + "mda wrapper \"w\" \"/usr/bin/env %{mda}\"\n"
+            + "mda limit max-session 5 task-hiwat 10\n"
+            + "mta max-deferred 50\n"
+            + "mta limit for domain example.org max-conn-per-host 2\n"
+            + "scheduler limit max-inflight 10 max-schedule 5\n"
+            + "smtp ciphers \"HIGH\"\n"
+            + "action \"cmd\" mda \"/bin/cat\" wrapper \"w\" ttl 1d\n"
+            + "match from any for any action \"cmd\"\n";
+        Assert.Equal(
+            [
+                "u.conf:1: admd: not supported yet",
+                "u.conf:3: mda limit task-hiwat: not supported yet",
+                "u.conf:4: mta max-deferred: not supported yet",
+                "u.conf:5: mta limit: not supported yet",
+                "u.conf:6: scheduler limit max-schedule: not supported yet",
+                "u.conf:7: smtp ciphers: not supported yet",
+                "u.conf:8: action \"cmd\" wrapper \"w\": not supported yet",
+                "u.conf:8: action \"cmd\" ttl: not supported yet",
+            ],
+            Unsupported(text));
+    }
+
+    [Fact]
+    public void RulesTestingTlsOrAuthenticationCanNeverHoldAndSaySo()
+    {
+        var text = "action \"local\" maildir\n"
+            + "match from auth for any action \"local\"\n"
+            + "match tls for local action \"local\"\n"
+            + "match auth { alice } for local action \"local\"\n"
+            + "match for local action \"local\"\n";
+        Assert.Equal(
+            [
+                "u.conf:2: match from auth: not supported yet",
+                "u.conf:3: match tls: not supported yet",
+                "u.conf:4: match auth: not supported yet",
+            ],
+            Unsupported(text));
+    }
+
+    [Fact]
+    public void AWarningInAnIncludedFileNamesThatFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("smtpd-unsupported-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "relay.conf"), "\naction \"out\" relay\n");
+            var main = Path.Combine(dir, "smtpd.conf");
+            File.WriteAllText(main, "include \"relay.conf\"\nmatch from local for any action \"out\"\n");
+            var result = ConfigLoader.Load(main, new Dictionary<string, string>());
+            Assert.True(result.Success, string.Join('\n', result.Errors));
+            var warning = Assert.Single(ConfigChecker.Unsupported(result.Config!));
+            Assert.Equal((2, "action \"out\" relay: not supported yet"), (warning.Line, warning.Message));
+            Assert.EndsWith("relay.conf", warning.File, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

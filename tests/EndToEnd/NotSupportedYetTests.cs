@@ -1,0 +1,109 @@
+// Features that are read but do not work yet are never silently inert: `smtpd -n` and the
+// start-up log name each with file:line, and a listener configured for TLS or AUTH offers
+// neither, refusing both as OpenSMTPD refuses them on a listener without them, while still
+// refusing mail that was required to come encrypted or authenticated.
+using System.Net.Sockets;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public class NotSupportedYetTests
+{
+    private const string NotSupported = "503 5.5.1 Invalid command: Command not supported";
+
+    public NotSupportedYetTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+        }
+    }
+
+    // {LISTEN} is the listener's address and port; the pki files need not exist, nothing reads them yet.
+    private static string ConfigOn(string listen) =>
+        "pki x cert \"/nonexistent/x.crt\" key \"/nonexistent/x.key\"\n"
+        + "filter \"f\" phase connect match !rdns disconnect \"550 no rDNS\"\n"
+        + "srs key \"secret\"\n"
+        + $"listen on {listen} tls pki x auth filter \"f\" proxy-v2\n"
+        + "action \"local\" maildir\n"
+        + "action \"out\" relay\n"
+        + "match from any for local action \"local\"\n"
+        + "match from local for any action \"out\"\n";
+
+    private static string[] WarningsFor(string conf, string listener) =>
+    [
+        $"warn: {conf}:2: filter \"f\": not supported yet",
+        $"warn: {conf}:3: srs: not supported yet",
+        $"warn: {conf}:4: listen on {listener} tls: not supported yet",
+        $"warn: {conf}:4: listen on {listener} auth: not supported yet",
+        $"warn: {conf}:4: listen on {listener} filter \"f\": not supported yet",
+        $"warn: {conf}:4: listen on {listener} proxy-v2: not supported yet",
+        $"warn: {conf}:6: action \"out\" relay: not supported yet",
+    ];
+
+    [EndToEndFact]
+    public void NoActionWarnsOncePerUnsupportedFeatureWithFileAndLineAndStillSucceeds()
+    {
+        string conf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(conf, ConfigOn("lo"));
+            var r = Binary.Run(Binary.Require(), ["-n", "-f", conf]);
+            Assert.Equal(0, r.Code);
+            Assert.Equal(string.Join("\n", [.. WarningsFor(conf, "lo"), "configuration OK"]) + "\n", r.Err);
+            Assert.Equal("", r.Out);
+        }
+        finally
+        {
+            File.Delete(conf);
+        }
+    }
+
+    [EndToEndFact]
+    public void TheStartUpLogHasTheSameWarningsAndTheListenerOffersNeitherStartTlsNorAuth()
+    {
+        using var d = Daemon.Start(config: ConfigOn("127.0.0.1 port {PORT}")).WaitReady();
+        string conf = Path.Combine(d.Dir, "smtpd.conf");
+        var log = d.Log.Split('\n');
+        Assert.Equal(WarningsFor(conf, "127.0.0.1"), log.Where(l => l.Contains("not supported yet", StringComparison.Ordinal)));
+        Assert.Contains("info: smtpd 0.1.0 starting", log);
+
+        using var client = new SmtpClientHelper(d.Port);
+        Assert.StartsWith("220 ", client.Greeting, StringComparison.Ordinal);
+        string ehlo = client.Command("EHLO client.example.net");
+        Assert.StartsWith("250-", ehlo, StringComparison.Ordinal);
+        Assert.DoesNotContain("STARTTLS", ehlo, StringComparison.Ordinal);
+        Assert.DoesNotContain("AUTH", ehlo, StringComparison.Ordinal);
+        Assert.Equal(NotSupported, client.Command("STARTTLS"));
+        Assert.Equal(NotSupported, client.Command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="));
+
+        // auth still means: no mail before authentication, which nobody can do yet.
+        Assert.Equal("530 5.5.1 Invalid command: Must issue an AUTH command first", client.Command("MAIL FROM:<alice@example.org>"));
+        Assert.StartsWith("221 ", client.Command("QUIT"), StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void TlsRequireStillRefusesMailInTheClearAndSmtpsClosesBeforeTheBanner()
+    {
+        int smtpsPort = Daemon.FreePort();
+        string config = "pki x cert \"/nonexistent/x.crt\" key \"/nonexistent/x.key\"\n"
+            + "listen on 127.0.0.1 port {PORT} tls-require pki x\n"
+            + $"listen on 127.0.0.1 port {smtpsPort} smtps pki x\n"
+            + "action \"local\" maildir\nmatch for local action \"local\"\n";
+        using var d = Daemon.Start(config: config).WaitReady();
+
+        using (var client = new SmtpClientHelper(d.Port))
+        {
+            string ehlo = client.Command("EHLO client.example.net");
+            Assert.DoesNotContain("STARTTLS", ehlo, StringComparison.Ordinal);
+            Assert.Equal(NotSupported, client.Command("STARTTLS"));
+            Assert.Equal("530 5.5.1 Invalid command: Must issue a STARTTLS command first", client.Command("MAIL FROM:<alice@example.org>"));
+        }
+
+        using var tls = new TcpClient();
+        tls.Connect("127.0.0.1", smtpsPort);
+        tls.ReceiveTimeout = 30_000;
+        Assert.Equal(0, tls.GetStream().Read(new byte[512]));
+    }
+}
