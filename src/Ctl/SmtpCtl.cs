@@ -10,6 +10,7 @@ internal static class SmtpCtl
     [
         ("log brief", true, (c, _) => c.SetVerbose(0)),
         ("log verbose", true, (c, _) => c.SetVerbose(1)),
+        ("show queue", true, (c, _) => c.ShowQueue()),
         ("show status", true, (c, _) => c.ShowStatus()),
         ("update table <str>", true, (c, a) => c.UpdateTable(a[0])),
     ];
@@ -37,6 +38,12 @@ internal static class SmtpCtl
 
         var command = matches[0];
         using var client = CtlClient.Connect();
+        if (client is null && command.Pattern == "show queue")
+        {
+            // As smtpctl.c: with the daemon down the spool itself is read.
+            return SpoolQueueListing.Print(SpoolQueueListing.QueueDir, Console.Out, Console.Error);
+        }
+
         if (client is null)
         {
             Console.Error.WriteLine("smtpctl: smtpd doesn't seem to be running");
