@@ -56,7 +56,17 @@ internal sealed class SendmailOptions
     public static SendmailOptions Parse(IReadOnlyList<string> args)
     {
         var o = new SendmailOptions();
-        for (int i = 0; i < args.Count; i++)
+
+        // As smtpctl.c, before any option is read: an argument starting with -bi rebuilds the aliases.
+        if (args.Any(a => a.StartsWith("-bi", StringComparison.Ordinal)))
+        {
+            o.Mode = RunMode.Newaliases;
+            return o;
+        }
+
+        // Parsing stops at a mode other than sending: enqueue.c returns at -q before getopt looks
+        // further ("-q1h" too), and -bp lists the queue whatever follows.
+        for (int i = 0; i < args.Count && o.Mode == RunMode.Send; i++)
         {
             string a = args[i];
             if (a == "--")
@@ -71,7 +81,7 @@ internal sealed class SendmailOptions
                 continue;
             }
 
-            for (int j = 1; j < a.Length; j++)
+            for (int j = 1; j < a.Length && o.Mode == RunMode.Send; j++)
             {
                 char c = a[j];
                 if (WithValue.Contains(c, StringComparison.Ordinal))
@@ -107,12 +117,6 @@ internal sealed class SendmailOptions
 
                 o.Apply(c, null);
             }
-        }
-
-        // As in smtpctl.c: any argument starting with -bi rebuilds the aliases, whatever else is there.
-        if (args.Any(a => a.StartsWith("-bi", StringComparison.Ordinal)))
-        {
-            o.Mode = RunMode.Newaliases;
         }
 
         return o;

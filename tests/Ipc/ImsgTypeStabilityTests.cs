@@ -59,6 +59,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(41, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(44, Enum.GetValues<ImsgType>().Length);
     }
 }
