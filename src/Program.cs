@@ -14,8 +14,9 @@ internal static class Program
             "smtpctl" => Ctl.SmtpCtl.Run(args),
             "makemap" => Ctl.MakeMap.Run(args, newaliases: false),
             "newaliases" => Ctl.MakeMap.Run(args, newaliases: true),
-            "sendmail" or "send-mail" => Enqueue.Sendmail.Run(name, args),
-            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"]),
+            // The .smtpd names are what the RPM's alternatives point at.
+            "sendmail" or "send-mail" or "sendmail.smtpd" => Enqueue.Sendmail.Run(name == "sendmail.smtpd" ? "sendmail" : name, args),
+            "mailq" or "mailq.smtpd" => Ctl.SmtpCtl.Run(["show", "queue"]),
             _ => UnknownName(name),
         };
     }

@@ -17,6 +17,8 @@ internal static class SmtpCtl
 
     public static int Run(IReadOnlyList<string> args)
     {
+        // Installed setgid _smtpq for sendmail's offline queue only: no command needs the group.
+        Enqueue.Sendmail.DropSetGid();
         if (args.Count == 0)
         {
             Console.Error.WriteLine("usage: smtpctl command [argument ...]");

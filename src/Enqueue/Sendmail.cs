@@ -209,7 +209,7 @@ internal static class Sendmail
     }
 
     /// <summary>A setgid smtpctl gives up the queue group (setresgid to the real group), as smtpctl.c does first thing.</summary>
-    private static void DropSetGid()
+    internal static void DropSetGid()
     {
         uint gid = Posix.GetGid();
         if (Posix.GetEGid() != gid)
