@@ -133,6 +133,7 @@ run: build
 	fi
 	@echo "==> smtpd on 127.0.0.1:$(RUN_PORT), state in $(VAR); stop with Ctrl-C"
 	@echo "    control: SMTPD_SOCKET=$(VAR)/run/smtpd.sock $(BUILD_DIR)/smtpctl show status"
+	@echo "    mail:    SMTPD_SOCKET=$(VAR)/run/smtpd.sock $(BUILD_DIR)/sendmail -i user@localhost < message"
 	@if [ "$(IS_ROOT)" != yes ]; then \
 	  exec $(SMTPD_BIN) $(RUN_ARGS); \
 	elif [ "$(RUN_AS)" = root ]; then \
