@@ -43,8 +43,11 @@ internal sealed class MessageInput
     /// <summary>The input does not start with a header: an empty line goes before it, making it the body.</summary>
     public bool NoHeader { get; private set; }
 
-    /// <summary>Set when an address header could not be parsed: the header's name.</summary>
-    public string? SyntaxError { get; private set; }
+    /// <summary>The From header could not be parsed (it matters only when it gives the sender).</summary>
+    public bool FromSyntaxError { get; private set; }
+
+    /// <summary>A To, Cc or Bcc header could not be parsed (it matters only with -t).</summary>
+    public bool RecipientSyntaxError { get; private set; }
 
     public static MessageInput Read(Stream input, bool ignoreDots)
     {
@@ -162,14 +165,18 @@ internal sealed class MessageInput
             {
                 case "from":
                     SawFrom = true;
-                    if (Addresses(name, value) is [.., var last])
+                    var from = HeaderAddresses.Parse(value);
+                    FromSyntaxError |= from is null;
+                    if (from is [.., var last])
                     {
                         FromAddress = last;
                     }
 
                     break;
                 case "to" or "cc" or "bcc":
-                    HeaderRecipients.AddRange(Addresses(name, value) ?? []);
+                    var rcpts = HeaderAddresses.Parse(value);
+                    RecipientSyntaxError |= rcpts is null;
+                    HeaderRecipients.AddRange(rcpts ?? []);
                     break;
                 case "date":
                     SawDate = true;
@@ -193,17 +200,6 @@ internal sealed class MessageInput
                 Lines.AddRange(field);
             }
         }
-    }
-
-    private List<string>? Addresses(string name, string value)
-    {
-        var list = HeaderAddresses.Parse(value);
-        if (list is null)
-        {
-            SyntaxError ??= name;
-        }
-
-        return list;
     }
 
     /// <summary>A header field's first line ("Name: value"), or an mbox "From " line before the header.</summary>

@@ -104,7 +104,7 @@ internal static class Sendmail
         string? fullName = options.FullName ?? (options.Sender is null && pw is not null ? GecosName(pw) : null);
 
         var message = MessageInput.Read(Console.OpenStandardInput(), options.IgnoreDots);
-        if (message.SyntaxError is not null)
+        if ((options.Sender is null && message.FromSyntaxError) || (options.RecipientsFromHeaders && message.RecipientSyntaxError))
         {
             Console.Error.WriteLine($"{program}: syntax error in address");
             return 1;

@@ -173,6 +173,8 @@ public class SendmailTests
         Assert.Equal(70, s.Sendmail(string.Empty, "-q").Code);
         var usage = s.Sendmail(string.Empty, "-Z");
         Assert.Equal((1, "usage: sendmail [-tv] [-f from] [-F name] to ...\n"), (usage.Code, usage.Err));
+        Assert.Equal((1, "sendmail: syntax error in address\n"), (s.Sendmail("To: \"open <x@example.org>\n\nx\n", "-t").Code, s.Sendmail("To: \"open <x@example.org>\n\nx\n", "-t").Err));
+        Assert.Equal((1, "sendmail: leading < but no trailing >\n"), (s.Sendmail("x\n", "-f", "<a@example.org", "u").Code, s.Sendmail("x\n", "-f", "<a@example.org", "u").Err));
         var verbose = s.Sendmail("Subject: v\n\nv\n", "-v", Recipient.Name + "@localhost");
         Assert.Equal(0, verbose.Code);
         Assert.Contains(">>> EHLO localhost\n", verbose.Out, StringComparison.Ordinal);

@@ -46,6 +46,10 @@ public class MessageInputTests
     }
 
     [Fact]
-    public void ABadAddressHeaderIsReported() =>
-        Assert.Equal("to", Read("To: \"open <a@example.org>\n\nx\n").SyntaxError);
+    public void ABadAddressHeaderIsReported()
+    {
+        var m = Read("To: \"open <a@example.org>\n\nx\n");
+        Assert.Equal((true, false), (m.RecipientSyntaxError, m.FromSyntaxError));
+        Assert.True(Read("From: (open\n\nx\n").FromSyntaxError);
+    }
 }
