@@ -50,17 +50,30 @@ internal static class Sendmail
                 return ExSoftware;
         }
 
-        // The offline file is made while we still have the queue group (a setgid smtpctl), then
-        // the group goes before anything reads the input.
-        // Whether the daemon runs is asked of the control socket, as smtpctl.c's srv_connect()
-        // does: a probe on the enqueue socket would be an SMTP session in the log.
+        // A setgid smtpctl uses the queue group for one thing: creating the offline file. Until
+        // then it is set aside (kept as the saved group only), and it goes for good before
+        // anything reads the input. Whether the daemon runs is asked of the control socket, as
+        // smtpctl.c's srv_connect() does: a probe on the enqueue socket would be an SMTP session
+        // in the log.
+        uint realGid = Posix.GetGid();
+        uint queueGid = Posix.GetEGid();
+        if (queueGid != realGid)
+        {
+            Posix.SetResGid(realGid, realGid, queueGid);
+        }
+
         string socketPath = EnqueueSocketPath;
         bool online = DaemonRunning();
         OfflineFile? offline = null;
         string? offlineError = null;
         if (!online && Environment.GetEnvironmentVariable(ReplayVariable) is null)
         {
-            (offline, offlineError) = OfflineFile.Create(OfflineDirectory);
+            if (queueGid != realGid)
+            {
+                Posix.SetResGid(realGid, queueGid, queueGid);
+            }
+
+            (offline, offlineError) = OfflineFile.Create(OfflineDirectory(setgid: queueGid != realGid));
         }
 
         DropSetGid();
@@ -77,9 +90,9 @@ internal static class Sendmail
             : Runtime.SmtpdOptions.EnqueueSocketBeside(Ctl.CtlClient.SocketPath);
 
     /// <summary>The spool's offline/: $SMTPD_QUEUE_DIR's for a private instance, never when running setgid.</summary>
-    private static string OfflineDirectory =>
+    private static string OfflineDirectory(bool setgid) =>
         Path.Combine(
-            Posix.GetEGid() == Posix.GetGid() && Environment.GetEnvironmentVariable("SMTPD_QUEUE_DIR") is { Length: > 0 } q ? q : Runtime.SmtpdOptions.DefaultQueueDir,
+            !setgid && Environment.GetEnvironmentVariable("SMTPD_QUEUE_DIR") is { Length: > 0 } q ? q : Runtime.SmtpdOptions.DefaultQueueDir,
             "offline");
 
     private static int Send(string program, SendmailOptions options, string socketPath, bool online, OfflineFile? offline, string? offlineError, IReadOnlyList<string> args)
@@ -208,15 +221,8 @@ internal static class Sendmail
         return string.Concat(name.AsSpan(0, amp), char.ToUpperInvariant(pw.Name[0]).ToString(), pw.Name.AsSpan(1), name.AsSpan(amp + 1));
     }
 
-    /// <summary>A setgid smtpctl gives up the queue group (setresgid to the real group), as smtpctl.c does first thing.</summary>
-    internal static void DropSetGid()
-    {
-        uint gid = Posix.GetGid();
-        if (Posix.GetEGid() != gid)
-        {
-            Posix.SetResGid(gid);
-        }
-    }
+    /// <summary>A setgid smtpctl gives up the queue group for good (real, effective and saved group: the real one), as smtpctl.c does.</summary>
+    internal static void DropSetGid() => Posix.SetResGid(Posix.GetGid());
 
     private static bool DaemonRunning()
     {
