@@ -1,6 +1,7 @@
 # smtpd: build, run, test, install. This file only wraps dotnet, apt-get and install(1).
 #
-#   make build      Native-AOT publish into build/ (build/smtpd, build/smtpctl -> smtpd)
+#   make build      Native-AOT publish into build/ (build/smtpd; smtpctl, sendmail, mailq,
+#                   makemap, newaliases -> smtpd)
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
 #   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then
@@ -112,7 +113,7 @@ test-deps:
 # dotnet decides what is out of date, so this target always asks it.
 build: check-dotnet build-deps
 	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE))
-	ln -sfn smtpd $(BUILD_DIR)/smtpctl; ln -sfn smtpd $(BUILD_DIR)/makemap; ln -sfn smtpd $(BUILD_DIR)/newaliases
+	for l in smtpctl $(COMPAT_LINKS); do ln -sfn smtpd $(BUILD_DIR)/$$l; done
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 
 # A private instance on 127.0.0.1:$(RUN_PORT); mail for local users goes to var/mail/USER/Maildir.
@@ -132,6 +133,7 @@ run: build
 	fi
 	@echo "==> smtpd on 127.0.0.1:$(RUN_PORT), state in $(VAR); stop with Ctrl-C"
 	@echo "    control: SMTPD_SOCKET=$(VAR)/run/smtpd.sock $(BUILD_DIR)/smtpctl show status"
+	@echo "    mail:    SMTPD_SOCKET=$(VAR)/run/smtpd.sock $(BUILD_DIR)/sendmail -i user@localhost < message"
 	@if [ "$(IS_ROOT)" != yes ]; then \
 	  exec $(SMTPD_BIN) $(RUN_ARGS); \
 	elif [ "$(RUN_AS)" = root ]; then \

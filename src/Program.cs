@@ -14,13 +14,16 @@ internal static class Program
             "smtpctl" => Ctl.SmtpCtl.Run(args),
             "makemap" => Ctl.MakeMap.Run(args, newaliases: false),
             "newaliases" => Ctl.MakeMap.Run(args, newaliases: true),
+            // The .smtpd names are what the RPM's alternatives point at.
+            "sendmail" or "send-mail" or "sendmail.smtpd" => Enqueue.Sendmail.Run(name == "sendmail.smtpd" ? "sendmail" : name, args),
+            "mailq" or "mailq.smtpd" => Ctl.SmtpCtl.Run(["show", "queue"]),
             _ => UnknownName(name),
         };
     }
 
     private static int UnknownName(string name)
     {
-        Console.Error.WriteLine($"{name}: unknown program name; this binary runs as: smtpd, smtpctl, makemap, newaliases");
+        Console.Error.WriteLine($"{name}: unknown program name; this binary runs as: smtpd, smtpctl, sendmail, send-mail, mailq, makemap, newaliases");
         Console.Error.WriteLine("usage: smtpd [-dFhnv] [-D macro=value] [-f file] [-P system] [-T trace]");
         Console.Error.WriteLine("       smtpctl command [argument ...]");
         return 1;

@@ -21,6 +21,17 @@ internal sealed partial class ControlProcess
             return ValueTask.CompletedTask;
         }
 
+        if (msg.Type == ImsgType.CtlQueueLines && from == ProcRole.Queue)
+        {
+            var lines = msg.Read<CtlQueueLines>();
+            if (lines.Last ? _waiting.Remove(msg.PeerId, out var listing) : _waiting.TryGetValue(msg.PeerId, out listing))
+            {
+                listing.Post(lines);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
         if (!DispatchCommon(Peers[from], msg))
         {
             Unexpected(from, msg);

@@ -132,6 +132,12 @@ internal sealed partial class ControlProcess : RoleProcess
                 _waiting[id] = client;
                 Peers[ProcRole.Lka].Post(update, peerId: id);
                 break;
+            case ImsgType.CtlShowQueue:
+                msg.ExpectEmpty();
+                uint listing = ++_nextClientId;
+                _waiting[listing] = client;
+                Peers[ProcRole.Scheduler].PostEmpty(ImsgType.CtlShowQueue, listing);
+                break;
             default:
                 client.Post(new CtlResult(false, "command not supported"));
                 break;

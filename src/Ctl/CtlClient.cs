@@ -75,6 +75,27 @@ internal sealed class CtlClient : IDisposable
         return 0;
     }
 
+    /// <summary>`smtpctl show queue`: one line per envelope, as the daemon sends them in batches.</summary>
+    public int ShowQueue()
+    {
+        _channel.PostEmpty(ImsgType.CtlShowQueue, ImsgVersion.Current);
+        while (true)
+        {
+            using var reply = Receive();
+            if (reply.Type == ImsgType.CtlOk)
+            {
+                return Failed(reply.Read<CtlResult>());
+            }
+
+            var lines = reply.Read<CtlQueueLines>();
+            Console.Out.Write(lines.Text);
+            if (lines.Last)
+            {
+                return 0;
+            }
+        }
+    }
+
     public int SetVerbose(int level) => Command(new CtlVerbose(level));
 
     /// <summary>`smtpctl update table NAME`: the lookup agent re-reads the table.</summary>

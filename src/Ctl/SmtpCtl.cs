@@ -10,12 +10,15 @@ internal static class SmtpCtl
     [
         ("log brief", true, (c, _) => c.SetVerbose(0)),
         ("log verbose", true, (c, _) => c.SetVerbose(1)),
+        ("show queue", true, (c, _) => c.ShowQueue()),
         ("show status", true, (c, _) => c.ShowStatus()),
         ("update table <str>", true, (c, a) => c.UpdateTable(a[0])),
     ];
 
     public static int Run(IReadOnlyList<string> args)
     {
+        // Installed setgid _smtpq for sendmail's offline queue only: no command needs the group.
+        Enqueue.Sendmail.DropSetGid();
         if (args.Count == 0)
         {
             Console.Error.WriteLine("usage: smtpctl command [argument ...]");
@@ -37,6 +40,12 @@ internal static class SmtpCtl
 
         var command = matches[0];
         using var client = CtlClient.Connect();
+        if (client is null && command.Pattern == "show queue")
+        {
+            // As smtpctl.c: with the daemon down the spool itself is read.
+            return SpoolQueueListing.Print(SpoolQueueListing.QueueDir, Console.Out, Console.Error);
+        }
+
         if (client is null)
         {
             Console.Error.WriteLine("smtpctl: smtpd doesn't seem to be running");

@@ -53,7 +53,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
         {
-            var options = ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket) with { ListenerIndex = info.ListenerIndex };
+            var options = info.ListenerIndex == SetupListener.EnqueueSocket
+                ? EnqueueOptions(_config, socket)
+                : ListenerOptions(_config, _config.Listeners[info.ListenerIndex], socket) with { ListenerIndex = info.ListenerIndex };
             Log.Debug($"debug: smtp: listen on {info.Address}");
             _ = AcceptLoopAsync(socket, options);
         }
@@ -87,6 +89,16 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Masquerade = l.Masquerade,
     };
 
+    // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),
+    // as OpenSMTPD's local enqueuer does; its sessions are local: authenticated, Date and
+    // Message-ID added when missing, client "local" (so `from local` and `from socket` match).
+    private SmtpListenerOptions EnqueueOptions(SmtpdConfig config, Socket socket) =>
+        ListenerOptions(config, config.Listeners.LastOrDefault(l => l.IsSocket) ?? new ListenerDef { IsSocket = true }, socket) with
+        {
+            ListenerIndex = SetupListener.EnqueueSocket,
+            Local = true,
+        };
+
     // The last setting of a key wins, as when OpenSMTPD's parser assigns it again.
     private static int? Limit(ValueList<LimitSetting> limits, string name) =>
         limits.LastOrDefault(x => x.Key == name) is { } s ? (int)Math.Min(s.Value, int.MaxValue) : null;
@@ -115,7 +127,11 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private async Task ServeAsync(Socket client, SmtpListenerOptions options)
     {
         string address = AddressText(client.RemoteEndPoint);
-        client.NoDelay = true;
+        if (client.AddressFamily != AddressFamily.Unix)
+        {
+            client.NoDelay = true;
+        }
+
         Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
         await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
         var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));

@@ -90,5 +90,8 @@ internal static partial class Posix
         p->Uid,
         p->Gid,
         Marshal.PtrToStringUTF8((nint)p->Dir) ?? string.Empty,
-        Marshal.PtrToStringUTF8((nint)p->Shell) ?? string.Empty);
+        Marshal.PtrToStringUTF8((nint)p->Shell) ?? string.Empty)
+    {
+        Gecos = Marshal.PtrToStringUTF8((nint)p->Gecos) ?? string.Empty,
+    };
 }

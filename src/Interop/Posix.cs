@@ -221,6 +221,15 @@ internal static partial class Posix
         }
     }
 
+    /// <summary>setresgid(2) with distinct real, effective and saved groups (a setgid program setting its group aside).</summary>
+    public static void SetResGid(uint rgid, uint egid, uint sgid)
+    {
+        if (Libc.SetResGid(rgid, egid, sgid) != 0)
+        {
+            PosixException.ThrowLast("setresgid");
+        }
+    }
+
     public static void SetResUid(uint uid)
     {
         if (Libc.SetResUid(uid, uid, uid) != 0)

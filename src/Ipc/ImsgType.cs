@@ -51,6 +51,12 @@ internal enum ImsgType : uint
     // Tables (IMSG_CTL_UPDATE_TABLE): smtpctl → control → lka, answered with CtlOk.
     CtlUpdateTable = 60,
 
+    // The queue listing (IMSG_CTL_LIST_ENVELOPES): smtpctl → control → scheduler (the run states)
+    // → queue (loads each envelope, writes its line) → control → smtpctl.
+    CtlShowQueue = 61,
+    CtlEnvelopeStates = 62,
+    CtlQueueLines = 63,
+
     // Recipient expansion asks the parent for a user's ~/.forward (IMSG_LKA_OPEN_FORWARD).
     LkaOpenForward = 70,
     LkaOpenForwardReply = 71,

@@ -1,4 +1,4 @@
-// Turns each `listen on` into bound, listening TCP sockets. The parent does this while it is
+// Turns each `listen on` into bound, listening TCP sockets, and binds the local enqueue socket. The parent does this while it is
 // still root (ports below 1024) and hands the descriptors to the dispatcher, which never could
 // bind them itself after its privilege drop. An interface may be an address, an interface name
 // or a host name, as in OpenSMTPD (interface(), host_v4(), host_v6(), host_dns()).
@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Smtpd.Config;
+using Smtpd.Interop;
 
 namespace Smtpd.Parent;
 
@@ -72,6 +73,42 @@ internal static class ListenerBinder
         }
 
         return (bound, null);
+    }
+
+    /// <summary>
+    /// The local enqueue socket (DESIGN.md section 9): a UNIX-domain SMTP listener, mode 0666 so
+    /// that every local user's sendmail may submit mail, served like OpenSMTPD's local enqueuer
+    /// (`listen on socket`). A stale file from a previous run is replaced; a live one is an error.
+    /// </summary>
+    public static (Socket? Socket, string? Error) BindEnqueueSocket(string path)
+    {
+        var endpoint = new UnixDomainSocketEndPoint(path);
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(endpoint);
+                return (null, $"enqueue socket {path} already listening: is another smtpd running?");
+            }
+            catch (SocketException)
+            {
+                // Nobody answers: a leftover file, or none.
+            }
+        }
+
+        // Bound by hand, not by Socket.Bind: a Socket that bound a path unlinks it when disposed,
+        // and the parent disposes its copy once the dispatcher has the descriptor.
+        try
+        {
+            File.Delete(path);
+            var fd = Posix.ListenUnix(path, Backlog);
+            File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
+            return (new Socket(new SafeSocketHandle(fd.Release(), ownsHandle: true)), null);
+        }
+        catch (Exception e) when (e is PosixException or SocketException or IOException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot listen on enqueue socket {path}: {e.Message}");
+        }
     }
 
     public static string Format(IPEndPoint ep) =>

@@ -82,7 +82,8 @@ internal sealed partial class ParentProcess
         foreach (var (index, socket) in _listeners)
         {
             var fd = Posix.DupAbove(new SafeFd((int)socket.Handle, ownsHandle: false), 3);
-            _children[ProcRole.Dispatcher].Channel.Post(new SetupListener(index, ListenerBinder.Format((System.Net.IPEndPoint)socket.LocalEndPoint!)), fd: fd);
+            string address = index == SetupListener.EnqueueSocket ? _options.EnqueueSocket : ListenerBinder.Format((System.Net.IPEndPoint)socket.LocalEndPoint!);
+            _children[ProcRole.Dispatcher].Channel.Post(new SetupListener(index, address), fd: fd);
             socket.Dispose();
         }
 
@@ -100,6 +101,7 @@ internal sealed partial class ParentProcess
 
         Log.Debug("smtpd: setup done");
         WritePidFile();
+        _ = new Enqueue.OfflineImport(_settings.QueueDir, _settings.Privileged, _settings.ControlSocket, _options.EnqueueSocket, _reaper.WaitAsync).RunAsync();
 
         int code = await _stop.Task;
         await ShutdownAsync();
@@ -204,6 +206,7 @@ internal sealed partial class ParentProcess
         }
 
         TryDelete(_settings.ControlSocket);
+        TryDelete(_options.EnqueueSocket);
         TryDelete(PidFile);
         Log.Info("Exiting");
     }

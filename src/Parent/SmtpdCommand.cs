@@ -100,6 +100,20 @@ internal static class SmtpdCommand
             return 1;
         }
 
+        var (enqueue, enqueueError) = ListenerBinder.BindEnqueueSocket(options.EnqueueSocket);
+        if (enqueue is null)
+        {
+            foreach (var (_, socket) in listeners)
+            {
+                socket.Dispose();
+            }
+
+            Console.Error.WriteLine($"smtpd: {enqueueError}");
+            return 1;
+        }
+
+        listeners.Add((SetupListener.EnqueueSocket, enqueue));
+
         if (!options.Foreground)
         {
             foreach (var (_, socket) in listeners)

@@ -42,6 +42,9 @@ internal sealed partial class QueueProcess
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Scheduler:
                 Expire(msg.ReadAs<DeliveryOutcome>());
                 break;
+            case ImsgType.CtlEnvelopeStates when from == ProcRole.Scheduler:
+                ListEnvelopes(msg.Read<CtlEnvelopeStates>(), msg.PeerId);
+                break;
             default:
                 if (!DispatchCommon(peer, msg))
                 {
@@ -52,5 +55,22 @@ internal sealed partial class QueueProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>`smtpctl show queue`: the lines of the envelopes the scheduler listed, to control; gone ones are skipped.</summary>
+    private void ListEnvelopes(CtlEnvelopeStates states, uint client)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var text = new System.Text.StringBuilder();
+        foreach (var s in states.States)
+        {
+            if (Backend.EnvelopeLoad(new EvpId(s.EvpId), out var envelope) == QueueResult.Ok && envelope is not null)
+            {
+                envelope.Id = new EvpId(s.EvpId);
+                text.Append(Ctl.QueueEnvelopeLine.Format(envelope, s.InFlight, s.Suspended, s.Time, now)).Append('\n');
+            }
+        }
+
+        Peers[ProcRole.Control].Post(new CtlQueueLines(states.Last, text.ToString()), peerId: client);
     }
 }

@@ -43,7 +43,9 @@ internal sealed partial class QueueProcess
             MdaSubaddress = s.Subaddress,
             MdaExec = s.MdaExec,
             Ttl = _ttl,
-            Flags = s.AuthUser.Length > 0 ? EnvelopeFlags.Authenticated : EnvelopeFlags.None,
+            // Local enqueues count as authenticated, and carry the bounce flag, as smtp_session.c marks them.
+            Flags = s.SockAddr == EnvelopeSockAddr.Local ? EnvelopeFlags.Authenticated | EnvelopeFlags.Bounce
+                : s.AuthUser.Length > 0 ? EnvelopeFlags.Authenticated : EnvelopeFlags.None,
             DsnNotify = (DsnNotify)s.DsnNotify,
             DsnRet = (DsnRet)s.DsnRet,
             DsnEnvId = s.DsnEnvId,

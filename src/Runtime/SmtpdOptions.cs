@@ -1,5 +1,5 @@
 // smtpd's command line: OpenSMTPD's getopt string "B:dD:hnP:f:FT:vx:" plus long options for the
-// paths an unprivileged instance needs (--queue-dir, --socket, --empty-dir).
+// paths an unprivileged instance needs (--queue-dir, --socket, --enqueue-socket, --empty-dir).
 // Behaviour reference: usr.sbin/smtpd/smtpd.c main().
 namespace Smtpd.Runtime;
 
@@ -37,6 +37,15 @@ internal sealed class SmtpdOptions
     public string EmptyDir { get; private set; } = DefaultEmptyDir;
 
     public string ControlSocket { get; private set; } = DefaultSocket;
+
+    /// <summary>The local enqueue socket (sendmail's SMTP socket): given, or beside the control socket.</summary>
+    public string EnqueueSocket => _enqueueSocket ?? EnqueueSocketBeside(ControlSocket);
+
+    private string? _enqueueSocket;
+
+    /// <summary>"/var/run/smtpd.sock" gives "/var/run/smtpd-enqueue.sock": the enqueue socket's default place.</summary>
+    public static string EnqueueSocketBeside(string controlSocket) =>
+        Path.Combine(Path.GetDirectoryName(controlSocket) ?? "/", Path.GetFileNameWithoutExtension(controlSocket) + "-enqueue.sock");
 
     /// <summary>Warnings to log once logging is set up (bad -T, -D or -B values), as OpenSMTPD does.</summary>
     public List<string> Warnings { get; } = [];
@@ -139,7 +148,7 @@ internal sealed class SmtpdOptions
             value = a[(eq + 1)..];
         }
 
-        if (name is not ("--queue-dir" or "--socket" or "--empty-dir"))
+        if (name is not ("--queue-dir" or "--socket" or "--enqueue-socket" or "--empty-dir"))
         {
             error = $"unrecognized option '{name}'";
             return false;
@@ -165,6 +174,9 @@ internal sealed class SmtpdOptions
                 break;
             case "--socket":
                 ControlSocket = full;
+                break;
+            case "--enqueue-socket":
+                _enqueueSocket = full;
                 break;
             default:
                 EmptyDir = full;

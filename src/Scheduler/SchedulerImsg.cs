@@ -34,6 +34,9 @@ internal sealed partial class SchedulerProcess
 
                 Wake();
                 break;
+            case ImsgType.CtlShowQueue when from == ProcRole.Control:
+                ListEnvelopes(msg.PeerId);
+                break;
             default:
                 if (!DispatchCommon(Peers[from], msg))
                 {
@@ -44,5 +47,23 @@ internal sealed partial class SchedulerProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>`smtpctl show queue`: every envelope's run state, in batches, to the queue, which answers control.</summary>
+    private void ListEnvelopes(uint client)
+    {
+        const int Batch = 1000;
+        var batch = new List<EnvelopeRunState>(Batch);
+        foreach (var e in Queue.All.OrderBy(e => e.EvpId))
+        {
+            batch.Add(new EnvelopeRunState(e.EvpId, e.InFlight, e.Held, e.Next));
+            if (batch.Count == Batch)
+            {
+                Peers[ProcRole.Queue].Post(new CtlEnvelopeStates(false, batch), peerId: client);
+                batch = new List<EnvelopeRunState>(Batch);
+            }
+        }
+
+        Peers[ProcRole.Queue].Post(new CtlEnvelopeStates(true, batch), peerId: client);
     }
 }

@@ -68,6 +68,9 @@ internal sealed partial class SchedulerQueue
 
     public bool Contains(ulong evpid) => _all.ContainsKey(evpid);
 
+    /// <summary>Every envelope known, in no particular order (queue listings).</summary>
+    public IEnumerable<ScheduledEnvelope> All => _all.Values;
+
     public int InFlightFor(string domain) => _domains.TryGetValue(domain, out var d) ? d.InFlight : 0;
 
     /// <summary>Backoff time of attempt number <paramref name="retry"/> (scheduler_backoff).</summary>

@@ -22,6 +22,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.CtlShutdown, 24u)]
     [InlineData(ImsgType.LkaClientLookup, 30u)]
     [InlineData(ImsgType.CtlUpdateTable, 60u)]
+    [InlineData(ImsgType.CtlShowQueue, 61u)]
+    [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
+    [InlineData(ImsgType.CtlQueueLines, 63u)]
     [InlineData(ImsgType.LkaClientLookupReply, 31u)]
     [InlineData(ImsgType.LkaExpandRcpt, 32u)]
     [InlineData(ImsgType.LkaExpandReply, 33u)]
@@ -56,6 +59,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(41, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(44, Enum.GetValues<ImsgType>().Length);
     }
 }

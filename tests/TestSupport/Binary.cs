@@ -13,7 +13,7 @@ internal static class Binary
     public static bool IsRoot => Smtpd.Interop.Posix.GetEUid() == 0;
 
     /// <summary>Runs a program to completion; returns exit code, stdout, stderr.</summary>
-    public static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    public static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null, string? stdin = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -36,6 +36,12 @@ internal static class Binary
         }
 
         using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            // Bytes as given (Latin-1), whatever the test host's encoding.
+            p.StandardInput.BaseStream.Write(System.Text.Encoding.Latin1.GetBytes(stdin));
+        }
+
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
