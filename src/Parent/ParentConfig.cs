@@ -9,6 +9,14 @@ namespace Smtpd.Parent;
 
 internal static class ParentConfig
 {
+    // The machine as the daemon will find it: listener addresses as ListenerBinder resolves
+    // them, external table backends where the lookup agent starts them.
+    private static readonly ConfigEnvironment Environment = new()
+    {
+        ListenerHasAddress = listener => ListenerBinder.Endpoints(listener).Count > 0,
+        LibexecDir = Smtpd.Tables.ProcTable.LibexecDir,
+    };
+
     /// <summary>The checked configuration, or null after reporting why it cannot be used.</summary>
     public static SmtpdConfig? Load(SmtpdOptions options)
     {
@@ -16,11 +24,11 @@ internal static class ParentConfig
         if (!options.ConfigFileGiven && !File.Exists(options.ConfigFile))
         {
             // No /etc/smtpd.conf and none named: the built-in local-mail default.
-            result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros);
+            result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros, Environment);
         }
         else
         {
-            result = ConfigLoader.Load(options.ConfigFile, options.Macros);
+            result = ConfigLoader.Load(options.ConfigFile, options.Macros, Environment);
         }
 
         foreach (var notice in result.Notices)
