@@ -154,11 +154,17 @@ internal sealed partial class Parser
                 }
                 continue;
             }
+            var lineEnded = Peek().Kind == TokenKind.Newline;
             SkipNewlines();
             if (Peek().IsPunct('}'))
             {
                 Next();
                 return;
+            }
+            // A keyword is never an item: at the start of a line it most likely begins the next statement.
+            if (lineEnded && IsKeywordToken(Peek()))
+            {
+                Fail(Peek(), $"syntax error: expected {what} or \"}}\", got {Peek().Describe()} (is the \"}}\" of the list missing?)");
             }
         }
     }
