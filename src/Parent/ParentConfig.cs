@@ -24,7 +24,9 @@ internal static class ParentConfig
         if (!options.ConfigFileGiven && !File.Exists(options.ConfigFile))
         {
             // No /etc/smtpd.conf and none named: the built-in local-mail default.
-            result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros, Environment);
+            // Not checked against the machine: it is ours, and a system without /etc/aliases
+            // still gets a daemon (alias lookups then wait until the file exists).
+            result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros);
         }
         else
         {
