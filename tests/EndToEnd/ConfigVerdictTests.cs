@@ -91,6 +91,23 @@ public sealed class ConfigVerdictTests : IDisposable
     }
 
     [EndToEndFact]
+    public void CertificateFilesMustExistAndPkiNamesMatchTheirLowerCaseDeclaration()
+    {
+        string cert = Write("mx.crt", "certificate");
+        string key = Path.Combine(_dir, "absent.key");
+        string conf = Write("pki.conf",
+            $"pki MX.example.org cert \"{cert}\"\npki mx.example.org key \"{key}\"\n"
+            + "listen on 127.0.0.1 port 2525 tls pki MX.example.org\n"
+            + "action \"relay\" relay pki mx.example.org\nmatch for any action \"relay\"\n");
+        var r = Check(conf);
+        Assert.Equal(1, r.Code);
+        Assert.Equal(
+            $"{conf}:1: pki \"mx.example.org\": failed to load key file \"{key}\": no such file\n"
+            + $"{conf}:3: pki name not found: \"MX.example.org\" (pki names are declared in lower case: write \"mx.example.org\")\n",
+            r.Err);
+    }
+
+    [EndToEndFact]
     public void CrlfLineEndsAreRefused()
     {
         string conf = Write("crlf.conf", "action \"local\" maildir\r\nmatch for local action \"local\"\r\n");
