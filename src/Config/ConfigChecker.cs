@@ -18,9 +18,11 @@ internal sealed partial class ConfigChecker
 
     private readonly IReadOnlySet<string> _brokenActions;
     private readonly IReadOnlySet<string> _brokenTables;
+    private readonly Func<string, IReadOnlyList<TableEntry>?>? _fileEntries;
 
-    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables)
+    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries)
     {
+        _fileEntries = fileEntries;
         _config = config;
         _errors = errors;
         _brokenActions = brokenActions;
@@ -29,10 +31,11 @@ internal sealed partial class ConfigChecker
 
     /// <summary>Checks the model; <paramref name="brokenActions"/> and <paramref name="brokenTables"/>
     /// name actions and tables whose statements had syntax errors, so their uses do not get a
-    /// second, misleading "undefined" error.</summary>
-    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables)
+    /// second, misleading "undefined" error. <paramref name="fileEntries"/>, when given, reads the
+    /// entries of a table file (null when it cannot), so a file table is checked like an inline one.</summary>
+    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries = null)
     {
-        var checker = new ConfigChecker(config, errors, brokenActions, brokenTables);
+        var checker = new ConfigChecker(config, errors, brokenActions, brokenTables, fileEntries);
         checker.CheckNames();
         checker.CheckListeners();
         checker.CheckActions();
@@ -140,15 +143,19 @@ internal sealed partial class ConfigChecker
             Error(where, $"table \"{def.Name}\" may not be used for {use.Usage} lookups: backend \"{def.Backend}\" does not provide the {use.Service} service");
             return;
         }
-        if (def.IsInline && def.Entries.Count > 0)
+        // The first entry of a static table, inline or read from its file, makes it a list or a map.
+        IReadOnlyList<TableEntry>? entries = def.IsInline ? def.Entries
+            : def.Backend is "static" or "file" && def.Config is not null ? _fileEntries?.Invoke(def.Config)
+            : null;
+        if (entries is { Count: > 0 })
         {
-            var isMap = def.Entries[0].Value is not null;
+            var isMap = entries[0].Value is not null;
             if (isMap ? !use.Map : !use.List)
             {
                 Error(where, $"table \"{def.Name}\" may not be used for {use.Usage} lookups: it is a {(isMap ? "map" : "list")}, a {(isMap ? "list" : "map (key = value)")} is required");
                 return;
             }
-            CheckValues(def.Entries, use, where);
+            CheckValues(entries, use, where);
         }
     }
 

@@ -58,6 +58,26 @@ internal static class ConfigEnvironmentChecker
         }
     }
 
+    /// <summary>The entries of a table file, or null when it cannot be read or is malformed
+    /// (<see cref="Check"/> reports that).</summary>
+    public static IReadOnlyList<TableEntry>? ReadTableFile(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return null;
+            }
+
+            var (entries, malformed) = TableFile.Parse(File.ReadAllText(path));
+            return malformed == 0 ? [.. entries.Select(e => new TableEntry(e.Key, e.Value))] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static string? TableProblem(TableDef table, ConfigEnvironment env)
     {
         if (table.IsInline)

@@ -64,6 +64,26 @@ public sealed class ConfigEnvironmentCheckerTests : IDisposable
         Assert.Equal([$"env.conf:1: invalid configuration file {path} for table \"t\": line 3: invalid map entry"], Errors(result));
     }
 
+    // OpenSMTPD knows a file table's shape once it has read the file: the first entry decides.
+    [Fact]
+    public void AFileTableIsUsedAsTheListOrMapItsFileHolds()
+    {
+        var list = WriteFile("domains", "example.org\nexample.com\n");
+        var map = WriteFile("aliases", "root: alice\n");
+        var forced = WriteFile("forced", "# @list\nroot: alice\n");
+        var result = Load(
+            $"table domains file:{list}\ntable aliases file:{map}\ntable forced file:{forced}\n"
+            + "action \"a\" mbox alias <domains>\naction \"b\" mbox alias <forced>\n"
+            + "match from any for domain <aliases> action \"a\"\nmatch from any for domain <domains> action \"b\"\n");
+        Assert.Equal(
+            [
+                "env.conf:4: table \"domains\" may not be used for alias lookups: it is a list, a map (key = value) is required",
+                "env.conf:5: table \"forced\" may not be used for alias lookups: it is a list, a map (key = value) is required",
+                "env.conf:6: table \"aliases\" may not be used for \"for domain\" lookups: it is a map, a list is required",
+            ],
+            Errors(result));
+    }
+
     [Fact]
     public void ADirectoryIsNoTableFile()
     {
