@@ -34,7 +34,7 @@ internal sealed partial class ConfigChecker
             }
             foreach (var pki in l.Pkis)
             {
-                Defined(_config.Pkis.Any(p => string.Equals(p.Name, pki, StringComparison.OrdinalIgnoreCase)), l.Where, "pki", pki);
+                CertName(_config.Pkis.Select(p => p.Name), l.Where, "pki", pki);
             }
             if (l.Ca is not null)
             {
@@ -82,15 +82,11 @@ internal sealed partial class ConfigChecker
             }
             if (a.Pki is not null)
             {
-                Defined(_config.Pkis.Any(p => string.Equals(p.Name, a.Pki, StringComparison.OrdinalIgnoreCase)), a.Where, "pki", a.Pki);
+                CertName(_config.Pkis.Select(p => p.Name), a.Where, "pki", a.Pki);
             }
             if (a.Ca is not null)
             {
-                Defined(_config.Cas.Any(c => string.Equals(c.Name, a.Ca, StringComparison.OrdinalIgnoreCase)), a.Where, "ca", a.Ca);
-            }
-            if (a.Srs && _config.SrsKey is null)
-            {
-                Error(a.Where, $"action \"{a.Name}\": srs requires an srs key (add \"srs key SECRET\")");
+                CertName(_config.Cas.Select(c => c.Name), a.Where, "ca", a.Ca);
             }
             FilterReference(a.Filter, a.FilterChain, a.Where);
         }
@@ -206,6 +202,24 @@ internal sealed partial class ConfigChecker
             MatchKind.Tag => new TableUse(usage, true, false, "string"),
             _ => new TableUse(usage, true, true, "mailaddr"),
         };
+    }
+
+    // pki and ca statements store their names in lower case; OpenSMTPD then looks up the name
+    // a listener's pki or an action's pki or ca gives exactly as written, so another case is
+    // not found (a listener's ca alone is lower-cased before the lookup).
+    private void CertName(IEnumerable<string> declared, SourceLocation where, string what, string name)
+    {
+        var names = declared.ToList();
+        if (names.Contains(name, StringComparer.Ordinal))
+        {
+            return;
+        }
+        if (names.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            Error(where, $"{what} name not found: \"{name}\" ({what} names are declared in lower case: write \"{name.ToLowerInvariant()}\")");
+            return;
+        }
+        Error(where, $"undefined {what} \"{name}\"");
     }
 
     private void Defined(bool found, SourceLocation where, string what, string name)

@@ -17,19 +17,25 @@ internal sealed partial class ConfigChecker
     private readonly Dictionary<string, TableDef> _tables = new(StringComparer.Ordinal);
 
     private readonly IReadOnlySet<string> _brokenActions;
+    private readonly IReadOnlySet<string> _brokenTables;
+    private readonly Func<string, IReadOnlyList<TableEntry>?>? _fileEntries;
 
-    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions)
+    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries)
     {
+        _fileEntries = fileEntries;
         _config = config;
         _errors = errors;
         _brokenActions = brokenActions;
+        _brokenTables = brokenTables;
     }
 
-    /// <summary>Checks the model; <paramref name="brokenActions"/> names actions whose statements had
-    /// syntax errors, so rules using them do not get a second, misleading "undefined action".</summary>
-    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions)
+    /// <summary>Checks the model; <paramref name="brokenActions"/> and <paramref name="brokenTables"/>
+    /// name actions and tables whose statements had syntax errors, so their uses do not get a
+    /// second, misleading "undefined" error. <paramref name="fileEntries"/>, when given, reads the
+    /// entries of a table file (null when it cannot), so a file table is checked like an inline one.</summary>
+    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries = null)
     {
-        var checker = new ConfigChecker(config, errors, brokenActions);
+        var checker = new ConfigChecker(config, errors, brokenActions, brokenTables, fileEntries);
         checker.CheckNames();
         checker.CheckListeners();
         checker.CheckActions();
@@ -120,7 +126,10 @@ internal sealed partial class ConfigChecker
         }
         if (!_tables.TryGetValue(table.Name!, out var def))
         {
-            Error(where, $"undefined table \"{table.Name}\"");
+            if (!_brokenTables.Contains(table.Name!))
+            {
+                Error(where, $"undefined table \"{table.Name}\"");
+            }
             return;
         }
         if (def.Backend == "sqlite")
@@ -134,15 +143,19 @@ internal sealed partial class ConfigChecker
             Error(where, $"table \"{def.Name}\" may not be used for {use.Usage} lookups: backend \"{def.Backend}\" does not provide the {use.Service} service");
             return;
         }
-        if (def.IsInline && def.Entries.Count > 0)
+        // The first entry of a static table, inline or read from its file, makes it a list or a map.
+        IReadOnlyList<TableEntry>? entries = def.IsInline ? def.Entries
+            : def.Backend is "static" or "file" && def.Config is not null ? _fileEntries?.Invoke(def.Config)
+            : null;
+        if (entries is { Count: > 0 })
         {
-            var isMap = def.Entries[0].Value is not null;
+            var isMap = entries[0].Value is not null;
             if (isMap ? !use.Map : !use.List)
             {
                 Error(where, $"table \"{def.Name}\" may not be used for {use.Usage} lookups: it is a {(isMap ? "map" : "list")}, a {(isMap ? "list" : "map (key = value)")} is required");
                 return;
             }
-            CheckValues(def.Entries, use, where);
+            CheckValues(entries, use, where);
         }
     }
 
@@ -153,19 +166,21 @@ internal sealed partial class ConfigChecker
         _ => new HashSet<string> { "*" },
     };
 
-    // Values that must be network addresses are checked here, so a typo is found at load time.
+    // Source addresses for relaying must be addresses: a typo is found at load time. Entries of
+    // netaddr tables ("from src") are not checked: OpenSMTPD accepts host names there, and an
+    // entry that is no address or network simply never matches.
     private void CheckValues(IEnumerable<TableEntry> entries, TableUse use, SourceLocation where)
     {
-        if (use.Service is not ("netaddr" or "source"))
+        if (use.Service != "source")
         {
             return;
         }
         foreach (var entry in entries)
         {
-            var text = use.Service == "source" && entry.Value is not null ? entry.Value : entry.Key;
-            if (!NetAddress.IsValid(text, allowPrefix: use.Service == "netaddr"))
+            var text = entry.Value ?? entry.Key;
+            if (!NetAddress.IsValid(text, allowPrefix: false))
             {
-                Error(where, $"invalid {(use.Service == "netaddr" ? "network address" : "source address")} \"{text}\": expected an IPv4 or IPv6 address{(use.Service == "netaddr" ? " or CIDR block" : string.Empty)}");
+                Error(where, $"invalid source address \"{text}\": expected an IPv4 or IPv6 address");
             }
         }
     }

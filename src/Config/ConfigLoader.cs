@@ -8,7 +8,11 @@ internal static class ConfigLoader
 
     /// <summary>Loads a configuration file. <paramref name="cmdlineMacros"/> come from "-D name=value"
     /// and override the file's own macro definitions.</summary>
-    public static ConfigLoadResult Load(string path, IReadOnlyDictionary<string, string> cmdlineMacros)
+    public static ConfigLoadResult Load(string path, IReadOnlyDictionary<string, string> cmdlineMacros) => Load(path, cmdlineMacros, null);
+
+    /// <summary>Loads a configuration file for a daemon about to start (or smtpd -n): with an
+    /// <paramref name="environment"/>, the files, backends and interfaces it names are checked too.</summary>
+    public static ConfigLoadResult Load(string path, IReadOnlyDictionary<string, string> cmdlineMacros, ConfigEnvironment? environment)
     {
         string text;
         try
@@ -20,13 +24,13 @@ internal static class ConfigLoader
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
             return new ConfigLoadResult(null, [new ConfigDiagnostic(path, 0, $"cannot open configuration: {reason}")], []);
         }
-        return Parse(text, path, Path.GetFullPath(path), cmdlineMacros);
+        return Parse(text, path, Path.GetFullPath(path), cmdlineMacros, environment);
     }
 
     /// <summary>Parses configuration text, e.g. a built-in default or a test case. Includes are
     /// resolved relative to the directory of <paramref name="fileName"/>.</summary>
-    public static ConfigLoadResult LoadFromString(string text, string fileName, IReadOnlyDictionary<string, string>? cmdlineMacros = null) =>
-        Parse(text, fileName, Path.GetFullPath(fileName), cmdlineMacros ?? NoMacros);
+    public static ConfigLoadResult LoadFromString(string text, string fileName, IReadOnlyDictionary<string, string>? cmdlineMacros = null, ConfigEnvironment? environment = null) =>
+        Parse(text, fileName, Path.GetFullPath(fileName), cmdlineMacros ?? NoMacros, environment);
 
     // Syntax errors are found while reading and the rest after; report them all in file order, the
     // files in the order they were first mentioned. The sort is stable, so one line keeps its order.
@@ -40,14 +44,18 @@ internal static class ConfigLoader
         return [.. errors.OrderBy(e => fileOrder[e.File]).ThenBy(e => e.Line)];
     }
 
-    private static ConfigLoadResult Parse(string text, string fileName, string fullPath, IReadOnlyDictionary<string, string> macros)
+    private static ConfigLoadResult Parse(string text, string fileName, string fullPath, IReadOnlyDictionary<string, string> macros, ConfigEnvironment? environment)
     {
         var errors = new List<ConfigDiagnostic>();
         var notices = new List<ConfigDiagnostic>();
         var stream = new TokenStream(text, fileName, fullPath, macros, errors);
         var parser = new Parser(stream, errors, notices);
         var config = parser.ParseAll();
-        ConfigChecker.Check(config, errors, parser.BrokenActions);
+        ConfigChecker.Check(config, errors, parser.BrokenActions, parser.BrokenTables, environment is null ? null : ConfigEnvironmentChecker.ReadTableFile);
+        if (environment is not null)
+        {
+            ConfigEnvironmentChecker.Check(config, environment, errors);
+        }
         // OpenSMTPD refuses to run without rules: every message would be refused anyway.
         if (config.Rules.Count == 0 && errors.Count == 0)
         {

@@ -76,12 +76,8 @@ internal sealed class Lexer
             }
             var next = _text[_pos + 1];
             _pos += 2;
-            // A file with CRLF line ends continues lines the same way.
-            if (next == '\r' && _pos < _text.Length && _text[_pos] == '\n')
-            {
-                _pos++;
-                next = '\n';
-            }
+            // Only a backslash right before the newline joins lines: with CRLF line ends the
+            // carriage return is the escaped character, and that is an error as anywhere else.
             if (next != '\n')
             {
                 return next;
@@ -95,7 +91,8 @@ internal sealed class Lexer
     {
         var start = _pos;
         var c = Get();
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == -1)
+        // Only blanks and tabs separate words; any other control character is an error.
+        if (c == ' ' || c == '\t' || c == -1)
         {
             return;
         }
@@ -103,10 +100,15 @@ internal sealed class Lexer
         switch (c)
         {
             case '#':
+                // The comment is read like any other text, so a backslash at its end joins the
+                // next line to it: that line is part of the comment and never parsed.
                 while (_pos < _text.Length && _text[_pos] != '\n')
                 {
-                    _pos++;
+                    Get();
                 }
+                return;
+            case '\r':
+                Fail(line, "syntax error: carriage return in the file (CRLF line ends are not allowed; convert the file to LF)");
                 return;
             case '\n':
                 _tokens.Add(new Token(TokenKind.Newline, "\n", _file, line));

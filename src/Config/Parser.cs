@@ -23,10 +23,14 @@ internal sealed partial class Parser
     private readonly List<LimitSetting> _schedulerLimits = [];
     private readonly List<LimitSetting> _smtpLimits = [];
     private readonly HashSet<string> _brokenActions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _brokenTables = new(StringComparer.Ordinal);
     private SmtpdConfig _globals = new();
 
     /// <summary>Names of actions whose statements had syntax errors.</summary>
     public IReadOnlySet<string> BrokenActions => _brokenActions;
+
+    /// <summary>Names of tables whose statements had syntax errors.</summary>
+    public IReadOnlySet<string> BrokenTables => _brokenTables;
 
     public Parser(TokenStream stream, List<ConfigDiagnostic> errors, List<ConfigDiagnostic> notices)
     {
@@ -122,6 +126,9 @@ internal sealed partial class Parser
             case "expire": ParseLegacyExpire(first); break;
             case "max-message-size": ParseLegacyMaxMessageSize(first); break;
             case "limit": ParseLegacyLimit(first); break;
+            case "max-mta-deferred": ParseLegacyMaxMtaDeferred(first); break;
+            case "subaddressing-delimiter": ParseLegacySubaddressingDelimiter(first); break;
+            case "ciphers": ParseLegacyCiphers(first); break;
             default:
                 Fail(first, $"syntax error: unknown directive {first.Describe()}");
                 break;
@@ -134,9 +141,12 @@ internal sealed partial class Parser
     {
         Next();
         var value = Next();
-        if (value.Kind is not (TokenKind.String or TokenKind.Word or TokenKind.Number))
+        // The value is a string, as in parse.y's varset: a bare number or keyword is refused
+        // (quote it: x = "25"); it becomes a number again where the macro is used.
+        if (!IsStringToken(value))
         {
-            Fail(value, $"syntax error: expected a value after \"{name.Text} =\", got {value.Describe()}");
+            var hint = value.Kind == TokenKind.Number || IsKeywordToken(value) ? $" (quote it: {name.Text} = \"{value.Text}\")" : string.Empty;
+            Fail(value, $"syntax error: expected a string after \"{name.Text} =\", got {value.Describe()}{hint}");
         }
         if (name.Text.Length == 0 || name.Text.Any(char.IsWhiteSpace))
         {
@@ -218,7 +228,10 @@ internal sealed partial class Parser
         var token = Next();
         if (!IsStringToken(token))
         {
-            var got = IsKeywordToken(token) ? $"keyword \"{token.Text}\" (quote it to use it as a string)" : token.Describe();
+            var got = IsKeywordToken(token) ? $"keyword \"{token.Text}\" (quote it to use it as a string)"
+                : token.Kind == TokenKind.Number ? $"number {token.Text} (quote it to use it as a string)"
+                : token.IsPunct('/') ? "an unquoted path (quote it: \"/...\")"
+                : token.Describe();
             Fail(token, $"syntax error: expected {what} after \"{after}\", got {got}");
         }
         return token.Text;
@@ -262,6 +275,9 @@ internal sealed partial class Parser
         }
         throw new ParseAbort(message);
     }
+
+    /// <summary>Records an error that leaves the statement readable, so parsing goes on.</summary>
+    private void Error(Token at, string message) => _errors.Add(new ConfigDiagnostic(at.File, at.Line, message));
 
     private void Notice(Token at, string message) => _notices.Add(new ConfigDiagnostic(at.File, at.Line, message));
 }

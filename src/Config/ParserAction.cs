@@ -69,10 +69,6 @@ internal sealed partial class Parser
             }
             a = a.IsRelay ? ParseRelayOption(a, option, seen) : ParseLocalOption(a, option, seen);
         }
-        if (a.IsRelay && a.Auth is not null && a.Host is null)
-        {
-            Fail(Peek(), "auth may not be specified without host on a relay action");
-        }
         return a;
     }
 
@@ -151,12 +147,22 @@ internal sealed partial class Parser
             case "tls":
                 return a with { Tls = Accept("no-verify") ? RelayTls.RequiredNoVerify : RelayTls.Required };
             case "auth":
+                // parse.y reads the options in order: the host (or domain) must come first.
+                if (a.Host is null && a.Domain is null)
+                {
+                    Error(option, "auth may not be specified without host on a relay action (write host or domain before auth)");
+                }
                 return a with { Auth = ParseTables("auth") };
             case "filter":
                 return Peek().IsPunct('{')
                     ? a with { FilterChain = ParseFilterNames("filter") }
                     : a with { Filter = ExpectString("a filter name or \"{\"", "filter") };
             case "srs":
+                // As in parse.y, the key must be known when the action is read.
+                if (_globals.SrsKey is null)
+                {
+                    Error(option, $"action \"{a.Name}\": srs requires an srs key declared before this action (add \"srs key SECRET\" above it)");
+                }
                 return a with { Srs = true };
             default:
                 Fail(option, $"syntax error: expected a relay option (host, domain, backup, helo, helo-src, src, tls, auth, mail-from, pki, ca, ciphers, protocols, filter, srs, ttl), got {option.Describe()}");

@@ -145,31 +145,8 @@ internal sealed partial class Parser
     // '{' optnl name (comma name)* '}'
     private ValueList<string> ParseFilterNames(string after)
     {
-        var open = Next();
-        if (!open.IsPunct('{'))
-        {
-            Fail(open, $"syntax error: expected \"{{\" after \"{after}\", got {open.Describe()}");
-        }
         var names = new List<string>();
-        while (true)
-        {
-            SkipNewlines();
-            if (Peek().IsPunct('}') && names.Count > 0)
-            {
-                Next();
-                break;
-            }
-            names.Add(ExpectString("a filter name", names.Count == 0 ? "{" : ","));
-            var sep = Peek();
-            if (sep.IsPunct(','))
-            {
-                Next();
-            }
-            else if (!sep.IsPunct('}') && sep.Kind != TokenKind.Newline)
-            {
-                Fail(sep, $"syntax error: expected \",\" or \"}}\" in filter list, got {sep.Describe()}");
-            }
-        }
+        ParseBraceList(after, "a filter name", () => names.Add(ExpectString("a filter name", names.Count == 0 ? "{" : after)));
         return new ValueList<string>(names);
     }
 

@@ -5,6 +5,7 @@ namespace Smtpd.Config;
 internal sealed partial class Parser
 {
     private const int MaxBounceWarnIntervals = 4;
+    private const int QueueKeyLength = 32;
 
     private static readonly string[] MdaLimitKeys = ["max-session", "max-session-per-user", "task-lowat", "task-hiwat", "task-release"];
     private static readonly string[] SchedulerLimitKeys = ["max-inflight", "max-evp-batch-size", "max-msg-batch-size", "max-schedule"];
@@ -42,14 +43,11 @@ internal sealed partial class Parser
         var delays = new List<int> { ExpectDelay("bounce delay", after) };
         while (Peek().IsPunct(','))
         {
-            var comma = Next();
-            if (delays.Count == MaxBounceWarnIntervals)
-            {
-                Fail(comma, $"too many bounce delays (at most {MaxBounceWarnIntervals})");
-            }
+            Next();
             delays.Add(ExpectDelay("bounce delay", ","));
         }
-        return new ValueList<int>(delays);
+        // Every delay is checked, but only the first ones are kept, as OpenSMTPD does.
+        return new ValueList<int>(delays.Take(MaxBounceWarnIntervals));
     }
 
     // mda limit (key number)* | mda wrapper name command
@@ -125,10 +123,24 @@ internal sealed partial class Parser
                 break;
             case "encryption":
                 string? key = null;
+                if (PeekKeyword("key"))
+                {
+                    // Before 6.4 the key followed the word "key".
+                    Notice(Next(), "legacy syntax translated: queue encryption key is now written queue encryption");
+                    if (!IsStringToken(Peek()) && !Peek().IsPunct('-'))
+                    {
+                        ExpectString("a key", "key");
+                    }
+                }
                 if (IsStringToken(Peek()) || Peek().IsPunct('-'))
                 {
-                    key = Next().Text;
-                    key = key is "-" || key.Equals("stdin", StringComparison.OrdinalIgnoreCase) ? "stdin" : key;
+                    var keyToken = Next();
+                    key = keyToken.Text is "-" || keyToken.Text.Equals("stdin", StringComparison.OrdinalIgnoreCase) ? "stdin" : keyToken.Text;
+                    // The key is used as it is written: 32 characters, e.g. from "openssl rand -hex 16".
+                    if (key != "stdin" && key.Length != QueueKeyLength)
+                    {
+                        Error(keyToken, $"invalid key for queue encryption: it must be {QueueKeyLength} characters long, not {key.Length} (e.g. the output of \"openssl rand -hex 16\")");
+                    }
                 }
                 _globals = _globals with { QueueEncryption = true, QueueKey = key ?? _globals.QueueKey };
                 break;
@@ -157,22 +169,27 @@ internal sealed partial class Parser
                 _globals = _globals with { SmtpMaxMessageSize = ExpectSize("max-message-size") };
                 break;
             case "sub-addr-delim":
-                var token = Peek();
-                var delim = ExpectString("a character", "sub-addr-delim");
-                if (delim.Length != 1)
-                {
-                    Fail(token, "sub-addr-delim must be one character");
-                }
-                if (delim[0] <= ' ' || delim[0] > '~' || delim[0] == '@')
-                {
-                    Fail(token, "sub-addr-delim uses an invalid character");
-                }
-                _globals = _globals with { SmtpSubAddrDelim = delim };
+                _globals = _globals with { SmtpSubAddrDelim = ExpectSubAddrDelim("sub-addr-delim") };
                 break;
             default:
                 Fail(option, $"syntax error: expected limit, ciphers, max-message-size or sub-addr-delim after \"smtp\", got {option.Describe()}");
                 break;
         }
+    }
+
+    private string ExpectSubAddrDelim(string after)
+    {
+        var token = Peek();
+        var delim = ExpectString("a character", after);
+        if (delim.Length != 1)
+        {
+            Fail(token, "sub-addr-delim must be one character");
+        }
+        if (delim[0] <= ' ' || delim[0] > '~' || delim[0] == '@')
+        {
+            Fail(token, "sub-addr-delim uses an invalid character");
+        }
+        return delim;
     }
 
     private long ExpectSize(string after)

@@ -307,4 +307,25 @@ internal sealed partial class Parser
         _globals = _globals with { SmtpMaxMessageSize = ExpectSize(keyword.Text) };
         Notice(keyword, "legacy syntax translated: max-message-size is now written smtp max-message-size");
     }
+
+    // max-mta-deferred number
+    private void ParseLegacyMaxMtaDeferred(Token keyword)
+    {
+        _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", keyword.Text) };
+        Notice(keyword, "legacy syntax translated: max-mta-deferred is now written mta max-deferred");
+    }
+
+    // subaddressing-delimiter character
+    private void ParseLegacySubaddressingDelimiter(Token keyword)
+    {
+        _globals = _globals with { SmtpSubAddrDelim = ExpectSubAddrDelim(keyword.Text) };
+        Notice(keyword, "legacy syntax translated: subaddressing-delimiter is now written smtp sub-addr-delim");
+    }
+
+    // ciphers list (the daemon-wide cipher list)
+    private void ParseLegacyCiphers(Token keyword)
+    {
+        _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", keyword.Text) };
+        Notice(keyword, "legacy syntax translated: ciphers is now written smtp ciphers");
+    }
 }

@@ -8,6 +8,14 @@ internal sealed partial class Parser
     private void ParseTable(Token keyword)
     {
         var name = ExpectTableName(keyword);
+        // Remembered until the statement parses, so uses of the name get no second error.
+        _brokenTables.Add(name);
+        ParseTableDefinition(keyword, name);
+        _brokenTables.Remove(name);
+    }
+
+    private void ParseTableDefinition(Token keyword, string name)
+    {
         if (Peek().IsPunct('{'))
         {
             var entries = ParseTableValues(name);
@@ -15,18 +23,12 @@ internal sealed partial class Parser
             return;
         }
         var specToken = Peek();
-        string spec;
         if (specToken.IsPunct('/'))
         {
-            // An unquoted path: the lexer cannot start a word with "/", so it comes as "/" and a word.
-            // OpenSMTPD wants it quoted; reading it anyway costs nothing and is what people write.
-            Next();
-            spec = "/" + ExpectString("a path", "/");
+            // The lexer cannot start a word with "/": parse.y sees a lone "/" and refuses the line.
+            Fail(specToken, $"syntax error: unquoted path after table \"{name}\": quote it (table {name} \"/...\")");
         }
-        else
-        {
-            spec = ExpectString("a table backend, path or \"{\"", name);
-        }
+        var spec = ExpectString("a table backend, path or \"{\"", name);
         string backend;
         string? config = null;
         if (spec.StartsWith('/'))
@@ -87,44 +89,29 @@ internal sealed partial class Parser
         {
             return TableRef.Of(ParseTableValues(after));
         }
-        if (token.Kind == TokenKind.Number)
-        {
-            Next();
-            return TableRef.Single(token.Text);
-        }
         return TableRef.Single(ExpectString("a table (\"<name>\", a value or \"{ ... }\")", after));
     }
 
-    // '{' optnl (string | key (= | =>) value) (comma ...)* '}' where a comma is ',' or a newline.
+    // '{' optnl (string | key (= | =>) value) (comma ...)* optnl '}', all values strings.
     private ValueList<TableEntry> ParseTableValues(string after)
     {
-        var open = Next();
-        if (!open.IsPunct('{'))
-        {
-            Fail(open, $"syntax error: expected \"{{\" after \"{after}\", got {open.Describe()}");
-        }
         var entries = new List<TableEntry>();
         bool? isMap = null;
-        while (true)
+        ParseBraceList(after, "a table value", () =>
         {
-            SkipNewlines();
             var token = Next();
-            if (token.IsPunct('}') && entries.Count > 0)
+            if (!IsStringToken(token))
             {
-                break;
-            }
-            if (!IsStringToken(token) && token.Kind != TokenKind.Number)
-            {
-                Fail(token, $"syntax error: expected a table value, got {token.Describe()}");
+                Fail(token, $"syntax error: expected a table value, got {Quoting(token)}");
             }
             string? value = null;
             if (Peek().IsPunct('=') || Peek().Kind == TokenKind.Arrow)
             {
                 Next();
                 var v = Next();
-                if (!IsStringToken(v) && v.Kind != TokenKind.Number)
+                if (!IsStringToken(v))
                 {
-                    Fail(v, $"syntax error: expected a value after \"{token.Text} =\", got {v.Describe()}");
+                    Fail(v, $"syntax error: expected a value after \"{token.Text} =\", got {Quoting(v)}");
                 }
                 value = v.Text;
             }
@@ -134,18 +121,57 @@ internal sealed partial class Parser
             }
             isMap = value is not null;
             entries.Add(new TableEntry(token.Text, value));
-            var sep = Peek();
-            if (sep.IsPunct(','))
-            {
-                Next();
-            }
-            else if (!sep.IsPunct('}') && sep.Kind != TokenKind.Newline)
-            {
-                Fail(sep, $"syntax error: expected \",\" or \"}}\" in table, got {sep.Describe()}");
-            }
-        }
+        });
         return new ValueList<TableEntry>(entries);
     }
+
+    /// <summary>
+    /// Reads "{ item, item }" as parse.y's lists do: items are separated by a comma, by newlines
+    /// or by nothing at all, but a comma must be followed by another item, and the list is not empty.
+    /// </summary>
+    private void ParseBraceList(string after, string what, Action readItem)
+    {
+        var open = Next();
+        if (!open.IsPunct('{'))
+        {
+            Fail(open, $"syntax error: expected \"{{\" after \"{after}\", got {open.Describe()}");
+        }
+        SkipNewlines();
+        while (true)
+        {
+            if (Peek().IsPunct('}'))
+            {
+                Fail(Peek(), $"syntax error: expected {what}, got \"}}\"");
+            }
+            readItem();
+            if (Peek().IsPunct(','))
+            {
+                Next();
+                SkipNewlines();
+                if (Peek().IsPunct('}'))
+                {
+                    Fail(Peek(), $"syntax error: a comma must be followed by {what}, got \"}}\" (remove the trailing comma)");
+                }
+                continue;
+            }
+            var lineEnded = Peek().Kind == TokenKind.Newline;
+            SkipNewlines();
+            if (Peek().IsPunct('}'))
+            {
+                Next();
+                return;
+            }
+            // A keyword is never an item: at the start of a line it most likely begins the next statement.
+            if (lineEnded && IsKeywordToken(Peek()))
+            {
+                Fail(Peek(), $"syntax error: expected {what} or \"}}\", got {Peek().Describe()} (is the \"}}\" of the list missing?)");
+            }
+        }
+    }
+
+    // A number or keyword where a string is needed: say how to make it one.
+    private static string Quoting(Token token) =>
+        token.Kind == TokenKind.Number || IsKeywordToken(token) ? $"{token.Describe()} (quote it: \"{token.Text}\")" : token.Describe();
 
     private void SkipNewlines()
     {

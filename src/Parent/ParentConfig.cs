@@ -10,6 +10,14 @@ namespace Smtpd.Parent;
 
 internal static class ParentConfig
 {
+    // The machine as the daemon will find it: listener addresses as ListenerBinder resolves
+    // them, external table backends where the lookup agent starts them.
+    private static readonly ConfigEnvironment Environment = new()
+    {
+        ListenerHasAddress = listener => ListenerBinder.Endpoints(listener).Count > 0,
+        LibexecDir = Smtpd.Tables.ProcTable.LibexecDir,
+    };
+
     /// <summary>The checked configuration, or null after reporting why it cannot be used.
     /// <paramref name="unsupported"/> gets one "warn: file:line: what: not supported yet" line
     /// for each feature the configuration uses that does nothing yet.</summary>
@@ -20,11 +28,13 @@ internal static class ParentConfig
         if (!options.ConfigFileGiven && !File.Exists(options.ConfigFile))
         {
             // No /etc/smtpd.conf and none named: the built-in local-mail default.
+            // Not checked against the machine: it is ours, and a system without /etc/aliases
+            // still gets a daemon (alias lookups then wait until the file exists).
             result = ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros);
         }
         else
         {
-            result = ConfigLoader.Load(options.ConfigFile, options.Macros);
+            result = ConfigLoader.Load(options.ConfigFile, options.Macros, Environment);
         }
 
         foreach (var notice in result.Notices)

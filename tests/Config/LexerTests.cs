@@ -44,9 +44,33 @@ public sealed class LexerTests
     [InlineData("- x", "- x NL EOF")]
     [InlineData("10/8", "N(10) / N(8) NL EOF")]
     [InlineData("2001:db8::1", "2001:db8::1 NL EOF")]
-    [InlineData("a\r\nb", "a NL b NL EOF")]
-    [InlineData("a \\\r\nb", "a b NL EOF")]
+    [InlineData("a # comment \\\nb\nc", "a NL c NL EOF")]
+    [InlineData("# comment \\\\\nb", "NL b NL EOF")]
+    [InlineData("\"carriage\rreturn\"", "S(carriage\rreturn) NL EOF")]
     public void TokenizesLikeOpenSmtpd(string text, string expected) => Assert.Equal(expected, Shape(text));
+
+    // parse.y skips only blanks and tabs: a carriage return is a stray character, so every line
+    // of a file with CRLF line ends is refused (comment lines aside), continued or not.
+    [Theory]
+    [InlineData("a\r\nb", 1)]
+    [InlineData("a \\\r\nb", 1)]
+    [InlineData("a\r\n# comment\r\nb\r\n", 2)]
+    public void CarriageReturnsAreErrors(string text, int errorCount)
+    {
+        var errors = new List<ConfigDiagnostic>();
+        Lexer.Tokenize(text, "t.conf", errors);
+        Assert.Equal(errorCount, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("syntax error: carriage return", e.Message, StringComparison.Ordinal));
+        Assert.Equal(1, errors[0].Line);
+    }
+
+    [Fact]
+    public void ACommentEndingInABackslashSwallowsTheNextLineAndCountsIt()
+    {
+        var tokens = Lex("# comment \\\nswallowed line\nc");
+        Assert.DoesNotContain(tokens, t => t.Text == "swallowed");
+        Assert.Equal(3, tokens.First(t => t.Text == "c").Line);
+    }
 
     [Fact]
     public void LinesAreCountedAcrossContinuationsAndStrings()
@@ -99,5 +123,15 @@ public sealed class LexerTests
     [InlineData("512", 512L)]
     [InlineData("10B", 10L)]
     [InlineData("x", -1L)]
+    [InlineData("1.5G", 1610612736L)]
+    [InlineData("0.5m", 524288L)]
+    [InlineData("2.25k", 2304L)]
+    [InlineData("1.5", 1L)]
+    [InlineData("+2K", 2048L)]
+    [InlineData("1M.", 1048576L)]
+    [InlineData("10MB", -1L)]
+    [InlineData("1.2.3", -1L)]
+    [InlineData("-1K", -1L)]
+    [InlineData("5X", -1L)]
     public void SizesParseWithBinarySuffixes(string text, long bytes) => Assert.Equal(bytes, Durations.ParseSize(text));
 }

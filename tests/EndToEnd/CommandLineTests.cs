@@ -114,9 +114,11 @@ public class CommandLineTests
     public void NoActionVerbosePrintsALegacyConfigurationAsModernRules()
     {
         string conf = Path.GetTempFileName();
+        string aliases = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(conf, "listen on localhost\ntable aliases file:/etc/aliases\naccept for local alias <aliases> deliver to mbox\n");
+            File.WriteAllText(aliases, "root: alice\n");
+            File.WriteAllText(conf, $"listen on localhost\ntable aliases file:{aliases}\naccept for local alias <aliases> deliver to mbox\n");
             var r = Binary.Run(Binary.Require(), ["-n", "-v", "-f", conf]);
             Assert.Equal(0, r.Code);
             Assert.Contains($"{conf}:3: ", r.Err, StringComparison.Ordinal);
@@ -128,6 +130,7 @@ public class CommandLineTests
         finally
         {
             File.Delete(conf);
+            File.Delete(aliases);
         }
     }
 
@@ -137,7 +140,7 @@ public class CommandLineTests
         string conf = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(conf, "mport = 25\nlisten on 127.0.0.1 port $mport\naction \"local\" maildir\nmatch for local action \"local\"\n");
+            File.WriteAllText(conf, "mport = \"25\"\nlisten on 127.0.0.1 port $mport\naction \"local\" maildir\nmatch for local action \"local\"\n");
             var r = Binary.Run(Binary.Require(), ["-n", "-v", "-D", "mport=2526", "-f", conf]);
             Assert.Equal(0, r.Code);
             Assert.Contains("port 2526", r.Out, StringComparison.Ordinal);
