@@ -154,8 +154,7 @@ internal sealed partial class QueueProcess
         b.Retry = 0;
         b.LastTry = 0;
         b.Flags |= EnvelopeFlags.Bounce;
-        b.EscClass = status is { } st ? (byte)st.Class : (byte)0;
-        b.EscCode = status is { } sc ? (byte)sc.Code : (byte)0;
+        (b.EscClass, b.EscCode) = status is { } esc ? ((byte)esc.Class, (byte)esc.Code) : ((byte)0, (byte)0);
         var r = Backend.EnvelopeCreate(e.Id.MsgId, b);
         if (!r.IsOk)
         {
