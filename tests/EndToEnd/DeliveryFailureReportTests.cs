@@ -65,6 +65,43 @@ public class DeliveryFailureReportTests
     }
 
     [EndToEndFact]
+    public void AMessageThatAnMdaCommandSendsBackToItsRecipientIsStoppedAsALoop()
+    {
+        // A real loop: the command hands what it receives (delivery headers included) back to the
+        // daemon for the same address, as a forward to oneself would.
+        string me = Recipient.Name;
+        string script = Path.Combine(Path.GetTempPath(), "smtpd-resend-" + Guid.NewGuid().ToString("N") + ".py");
+        File.WriteAllText(script, $"""
+            import smtplib, sys
+            data = sys.stdin.buffer.read().replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+            s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
+            s.sendmail('{me}@localhost', ['{me}+loop@localhost'], data)
+            s.quit()
+            """);
+        var (d, maildir, root) = Start($"action \"resend\" mda \"python3 {script} {{PORT}}\"\nmatch from any for rcpt-to \"{me}+loop@localhost\" action \"resend\"\n");
+        using (d)
+        {
+            using (var c = new SmtpClientHelper(d.Port))
+            {
+                Assert.StartsWith("250 ", c.SendMail($"{me}@localhost", [$"{me}+loop@localhost"], "Subject: to myself\nMessage-ID: <round@example.net>\n\nagain and again\n"), StringComparison.Ordinal);
+            }
+
+            // The first copy went through the command; the one it sent back is refused.
+            Wait.Until(() => d.Log.Contains("result=PermFail stat=Loop detected", StringComparison.Ordinal), "the loop is caught:\n" + d.Log);
+            Assert.Single(d.Log.Split('\n'), l => l.Contains("result=Ok stat=Delivered", StringComparison.Ordinal) && l.Contains($"to=<{me}+loop@localhost>", StringComparison.Ordinal));
+            Wait.Until(() => Files(maildir).Count == 1, "the bounce reaches the sender:\n" + d.Log);
+            string bounce = File.ReadAllText(Files(maildir)[0]);
+            Assert.Contains($"{me}+loop@localhost: Loop detected", bounce, StringComparison.Ordinal);
+            Assert.Contains("Status: 5.4.6", bounce, StringComparison.Ordinal);
+            Assert.Contains($"Delivered-To: {me}+loop@localhost", bounce, StringComparison.Ordinal);
+            Wait.Until(() => !Directory.EnumerateFiles(Path.Combine(d.Spool, "queue"), "*", SearchOption.AllDirectories).Any(), "nothing goes round any more");
+        }
+
+        File.Delete(script);
+        Directory.Delete(root, true);
+    }
+
+    [EndToEndFact]
     public void ADeliveredToForAnotherAddressOrInTheBodyIsNoLoop()
     {
         string me = $"{Recipient.Name}@localhost";
