@@ -58,11 +58,12 @@ public class CommandDeliveryTests
     }
 
     [Theory]
-    [InlineData(14, true, "\"\"", "\"\"")]
-    [InlineData(14, true, "", "terminated; timeout")]
-    public void ACommandKilledByTheAlarmTimedOut(int signal, bool readAll, string lastLine, string reason)
+    [InlineData(14, "\"still working\"", "\"still working\"")]
+    [InlineData(14, "", "terminated; timeout")]
+    [InlineData(15, "", "terminated; signal 15")]
+    public void AKilledCommandIsATemporaryFailureAndTheAlarmReadsAsATimeout(int signal, string lastLine, string reason)
     {
-        var r = CommandDelivery.Judge(new WaitStatus(signal), readAll, lastLine);
+        var r = CommandDelivery.Judge(new WaitStatus(signal), readAll: true, lastLine);
         Assert.Equal((MdaResultKind.TempFail, reason), (r.Kind, r.Reason));
     }
 }
