@@ -67,7 +67,7 @@ internal sealed class BounceSender
                 {
                     FinalRecipient = req.FailedRecipient,
                     OriginalRecipient = req.OriginalRecipient.Length > 0 ? req.OriginalRecipient : null,
-                    Status = EnhancedStatus.FromReply(req.ErrorLine),
+                    Status = EnhancedStatus.TryParse(req.Status, out var status) ? status : EnhancedStatus.FromReply(req.ErrorLine),
                     ErrorLine = req.ErrorLine,
                 },
             ],

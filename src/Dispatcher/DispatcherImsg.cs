@@ -132,9 +132,10 @@ internal sealed partial class DispatcherProcess
             var r = d.Request;
             var result = outcome.Status switch
             {
-                0 => Mda.MdaResult.Ok,
-                1 => Mda.MdaResult.TempFail(outcome.ErrorLine),
-                _ => Mda.MdaResult.PermFail(outcome.ErrorLine),
+                DeliveryOutcome.Ok => Mda.MdaResult.Ok,
+                DeliveryOutcome.TempFail => Mda.MdaResult.TempFail(outcome.ErrorLine) with { SysError = outcome.SysError },
+                DeliveryOutcome.Loop => Mda.MdaResult.Loop,
+                _ => Mda.MdaResult.PermFail(outcome.ErrorLine) with { SysError = outcome.SysError },
             };
             var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));
             Log.Info(Mda.MdaLog.Delivery(d.SessionId, r.EvpId, r.Sender, r.Dest, r.Rcpt, r.User, delay, result));

@@ -70,11 +70,12 @@ internal static class MdaHelper
 
             byte status = result.Kind switch
             {
-                MdaResultKind.Ok => 0,
-                MdaResultKind.TempFail => 1,
-                _ => 2,
+                MdaResultKind.Ok => DeliveryOutcome.Ok,
+                MdaResultKind.TempFail => DeliveryOutcome.TempFail,
+                MdaResultKind.Loop => DeliveryOutcome.Loop,
+                _ => DeliveryOutcome.PermFail,
             };
-            if (!parent.SendAs(ImsgType.MdaDone, new DeliveryOutcome(job.EvpId, status, result.IsOk ? "Delivered" : result.Reason)))
+            if (!parent.SendAs(ImsgType.MdaDone, new DeliveryOutcome(job.EvpId, status, result.IsOk ? "Delivered" : result.Reason, result.SysError)))
             {
                 return 0;
             }
@@ -120,14 +121,30 @@ internal static class MdaHelper
 
     private static async Task<MdaResult> DeliverAsync(MdaJob job, SafeFd messageFd)
     {
+        // Maildir copies through its own 64 KiB buffer: a second one in the stream would only add a copy.
+        using var spooled = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, job.Method == MdaJob.Maildir ? 0 : 64 * 1024);
+
+        // Checked before anything is expanded or run, as mda.c does before it forks.
+        try
+        {
+            if (DeliveryLoop.Detect(spooled, job.Dest))
+            {
+                return MdaResult.Loop;
+            }
+        }
+        catch (IOException e)
+        {
+            return MdaResult.TempFail("Error reading body: " + e.Message);
+        }
+
         var ctx = Variables(job);
         if (!MdaVariables.TryExpand(job.Argument, ctx, out string argument, out var error))
         {
             return MdaResult.PermFail($"could not expand \"{job.Argument}\": {error}");
         }
 
-        // Maildir copies through its own 64 KiB buffer: a second one in the stream would only add a copy.
-        using var message = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, job.Method == MdaJob.Maildir ? 0 : 64 * 1024);
+        // Every method gets Return-Path and Delivered-To above the message (mbox below its From_ line).
+        using var message = new PrefixedStream(DeliveryHeaders.Build(job.Sender, job.Rcpt), spooled);
         switch (job.Method)
         {
             case MdaJob.Maildir:
@@ -135,7 +152,7 @@ internal static class MdaHelper
             case MdaJob.Mbox:
                 return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
             case MdaJob.Command:
-                return CommandDelivery.Run(argument, job, ctx, messageFd);
+                return CommandDelivery.Run(argument, job, ctx, message);
             case MdaJob.Lmtp:
                 // mail.lmtp refuses to run as root; a delivery that did not drop privileges
                 // (the recipient is root) fails the same way rather than talk LMTP as root.

@@ -1,10 +1,12 @@
 // Outcome of one local delivery, with the words OpenSMTPD's delivery log uses
-// ("result=Ok stat=Delivered", "result=TempFail stat=Error (reason)") and the exit status a
-// delivery helper process reports it with (smtpd.conf(5) "MDA COMMANDS": 0 ok, 71/75 temporary).
+// ("result=Ok stat=Delivered", "result=TempFail stat=Error (reason)", "result=PermFail
+// stat=Loop detected") and the exit status a delivery helper process reports it with
+// (smtpd.conf(5) "MDA COMMANDS": 0 ok, 71/75 temporary). Reason is what the queue keeps and the
+// bounce quotes; SysError, the sysexits(3) meaning of a program's exit status, shows in the log only.
 // Behaviour reference: usr.sbin/smtpd/mda.c (mda_imsg IMSG_MDA_DONE, mda_log)
 namespace Smtpd.Mda;
 
-internal readonly record struct MdaResult(MdaResultKind Kind, string Reason)
+internal readonly record struct MdaResult(MdaResultKind Kind, string Reason, string SysError = "")
 {
     public const int ExitOk = 0;
     public const int ExitOsErr = 71;
@@ -17,6 +19,9 @@ internal readonly record struct MdaResult(MdaResultKind Kind, string Reason)
 
     public static MdaResult PermFail(string reason) => new(MdaResultKind.PermFail, reason);
 
+    /// <summary>The message already carries a Delivered-To line for this destination.</summary>
+    public static MdaResult Loop { get; } = new(MdaResultKind.Loop, "Loop detected");
+
     public bool IsOk => Kind == MdaResultKind.Ok;
 
     /// <summary>The result= word of the log line.</summary>
@@ -27,8 +32,13 @@ internal readonly record struct MdaResult(MdaResultKind Kind, string Reason)
         _ => "PermFail",
     };
 
-    /// <summary>The stat= text of the log line.</summary>
-    public string LogStat => IsOk ? "Delivered" : "Error (" + Reason + ")";
+    /// <summary>The stat= text of the log line: "Delivered", "Loop detected", or "Error ([sysexit meaning: ]reason)".</summary>
+    public string LogStat => Kind switch
+    {
+        MdaResultKind.Ok => "Delivered",
+        MdaResultKind.Loop => Reason,
+        _ => "Error (" + (SysError.Length > 0 ? SysError + ": " : string.Empty) + Reason + ")",
+    };
 
     /// <summary>The exit status a delivery helper ends with for this result.</summary>
     public int ExitCode => Kind switch

@@ -1,7 +1,8 @@
 // Local deliveries, the parent's part: resolve the action and the user to run as (the userinfo
 // the dispatcher got from the lookup agent, or the action's own `user`), hand the job and the
 // message descriptor to a delivery helper (`smtpd -x mda`, see MdaHelperPool), and report how it
-// ended to the dispatcher. The parent is the one process that may become any user; the helper
+// ended to the dispatcher (a refusal here carries the sysexits(3) meaning OpenSMTPD's parent gives
+// it, for the log). The parent is the one process that may become any user; the helper
 // drops to the recipient before it opens the mailbox. It looks up no tables: that is the lookup agent's work.
 // Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), parent_imsg().
 using Smtpd.Config;
@@ -59,7 +60,7 @@ internal sealed partial class ParentProcess
 
             if (pw is null)
             {
-                refused = new DeliveryOutcome(req.EvpId, 2, $"delivery user '{action.User}' does not exist");
+                refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"delivery user '{action.User}' does not exist", Mda.SysExits.Describe(Mda.SysExits.NoUser)!);
                 return null;
             }
         }
@@ -70,7 +71,7 @@ internal sealed partial class ParentProcess
 
         if (pw.Uid == 0 && (action.Method != ActionMethod.Mbox || req.Exec.Length > 0))
         {
-            refused = new DeliveryOutcome(req.EvpId, 2, $"MDA not allowed to deliver to: {delivery.UserName}");
+            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"MDA not allowed to deliver to: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
             return null;
         }
 

@@ -1,10 +1,11 @@
 // A delivery's way out of the queue: the scheduler names an envelope, the queue loads it, opens
 // the message read-only and hands both to the dispatcher; the outcome comes back here and
 // removes the envelope, records the attempt for the next one, or turns it into a bounce.
-// Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_SCHED_ENVELOPE_DELIVER, IMSG_MDA_DELIVERY_*,
-// queue_bounce()).
+// Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_SCHED_ENVELOPE_DELIVER, IMSG_MDA_DELIVERY_*
+// including IMSG_MDA_DELIVERY_LOOP, queue_bounce()).
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
+using Smtpd.Mime;
 using Smtpd.Runtime;
 
 namespace Smtpd.Queue;
@@ -74,6 +75,11 @@ internal sealed partial class QueueProcess
                 break;
             case Ok:
                 break;
+            case DeliveryOutcome.Loop:
+                // A loop never resolves by itself: the message is given up at once, and the
+                // report names the loop with its own status, 5.4.6.
+                Bounce(e, BounceType.Failed, outcome.ErrorLine, (EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected));
+                break;
             default:
                 Bounce(e, BounceType.Failed, outcome.ErrorLine);
                 break;
@@ -128,8 +134,10 @@ internal sealed partial class QueueProcess
     /// <summary>
     /// A report to the sender, as a bounce envelope of the same message (sent later by the
     /// dispatcher). Never for a bounce, nor for the null sender, nor against the sender's NOTIFY.
+    /// <paramref name="status"/>, when given, is the enhanced status the report shows, kept in the
+    /// bounce envelope (esc-class, esc-code); without it the report derives one from the reason.
     /// </summary>
-    private void Bounce(Envelope e, BounceType kind, string reason)
+    private void Bounce(Envelope e, BounceType kind, string reason, (EnhancedStatusClass Class, EnhancedStatusCode Code)? status = null)
     {
         bool wanted = kind != BounceType.Failed || e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Failure) != 0;
         if (e.Type == EnvelopeType.Bounce || e.Sender.IsEmpty || !wanted)
@@ -146,6 +154,7 @@ internal sealed partial class QueueProcess
         b.Retry = 0;
         b.LastTry = 0;
         b.Flags |= EnvelopeFlags.Bounce;
+        (b.EscClass, b.EscCode) = status is { } esc ? ((byte)esc.Class, (byte)esc.Code) : ((byte)0, (byte)0);
         var r = Backend.EnvelopeCreate(e.Id.MsgId, b);
         if (!r.IsOk)
         {
@@ -167,7 +176,14 @@ internal sealed partial class QueueProcess
         e.DsnRet == DsnRet.Full,
         e.DsnEnvId,
         e.BounceDelay,
-        e.BounceTtl);
+        e.BounceTtl,
+        StatusText(e));
+
+    /// <summary>"5.4.6" from the envelope's esc-class and esc-code, or "" when it has none (or one no report could show).</summary>
+    private static string StatusText(Envelope e) =>
+        (EnhancedStatusClass)e.EscClass is EnhancedStatusClass.Success or EnhancedStatusClass.TempFail or EnhancedStatusClass.PermFail
+            ? new EnhancedStatus((EnhancedStatusClass)e.EscClass, (EnhancedStatusCode)e.EscCode).ToString()
+            : string.Empty;
 
     /// <summary>A temporary failure: count the attempt and keep the reason in the envelope, for smtpctl and the next run.</summary>
     private void Fail(Envelope e, string reason)

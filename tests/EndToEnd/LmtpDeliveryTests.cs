@@ -40,6 +40,8 @@ public class LmtpDeliveryTests
         string text = File.ReadAllText(dovecot.Delivered()[0]);
         // Dovecot keeps LF line ends and takes the dot-stuffing off again.
         Assert.Contains("Subject: over lmtp\n\nfirst line\n.leading dot\n..two dots\nlast line\n", text, StringComparison.Ordinal);
+        // The delivery headers travel in the LMTP data, above our Received header.
+        Assert.Contains($"Return-Path: <sender@example.net>\nDelivered-To: {Recipient.Name}@localhost\nReceived: from client.example.net", text, StringComparison.Ordinal);
         Assert.Equal(Recipient.Uid, Posix.TryLStat(dovecot.Delivered()[0])!.Value.Uid);
         Wait.Until(() => d.Log.Contains("result=Ok stat=Delivered", StringComparison.Ordinal), "the delivery is logged:\n" + d.Log);
         Assert.Matches($@"mda delivery evpid=[0-9a-f]{{16}} from=<sender@example\.net> to=<{Recipient.Name}@localhost> rcpt=<{Recipient.Name}@localhost> user={Recipient.Name} delay=\d+s result=Ok stat=Delivered", d.Log);

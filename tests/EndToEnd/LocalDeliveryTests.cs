@@ -52,7 +52,7 @@ public class LocalDeliveryTests
             string text = File.ReadAllText(file);
             // Stored with Unix line ends, as OpenSMTPD writes queue files and mailboxes.
             Assert.EndsWith("Subject: hello\n\nfirst mail\n", text, StringComparison.Ordinal);
-            Assert.StartsWith("Received: from client.example.net", text, StringComparison.Ordinal);
+            Assert.StartsWith($"Return-Path: <sender@example.net>\nDelivered-To: {Recipient.Name}@localhost\nReceived: from client.example.net", text, StringComparison.Ordinal);
             Assert.Equal(Recipient.Uid, Posix.TryLStat(file)!.Value.Uid);
             Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
 

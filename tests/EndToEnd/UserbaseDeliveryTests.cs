@@ -94,7 +94,7 @@ public sealed class UserbaseDeliveryTests : IDisposable
             """).WaitReady();
         Send(d, "vuser@localhost", "toor@localhost", "to root");
 
-        Wait.Until(() => d.Log.Contains("user=toor", StringComparison.Ordinal) && d.Log.Contains("result=PermFail stat=Error (MDA not allowed to deliver to: toor)", StringComparison.Ordinal), "the delivery is refused:\n" + d.Log);
+        Wait.Until(() => d.Log.Contains("user=toor", StringComparison.Ordinal) && d.Log.Contains("result=PermFail stat=Error (permission denied: MDA not allowed to deliver to: toor)", StringComparison.Ordinal), "the delivery is refused:\n" + d.Log);
         string maildir = Path.Combine(home, "Maildir");
         Wait.Until(() => Delivered(maildir).Count == 1, "the sender got a bounce:\n" + d.Log);
         string bounce = File.ReadAllText(Delivered(maildir)[0]);
@@ -129,7 +129,7 @@ public sealed class UserbaseDeliveryTests : IDisposable
         Wait.Until(() => d.Log.Contains("to=<carol@localhost> rcpt=<carol@localhost> user=carol ", StringComparison.Ordinal), "the envelope keeps the recipient as its user:\n" + d.Log);
 
         Send(d, "sender@example.net", "carol@ghost.example", "ghost");
-        Wait.Until(() => d.Log.Contains("result=PermFail stat=Error (delivery user 'no-such-delivery-user' does not exist)", StringComparison.Ordinal), "the missing delivery user is a permanent failure:\n" + d.Log);
+        Wait.Until(() => d.Log.Contains("result=PermFail stat=Error (user unknown: delivery user 'no-such-delivery-user' does not exist)", StringComparison.Ordinal), "the missing delivery user is a permanent failure:\n" + d.Log);
     }
 
     [EndToEndFact(needsRoot: true)]

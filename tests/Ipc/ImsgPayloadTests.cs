@@ -125,6 +125,10 @@ public class ImsgPayloadTests
         AssertRejectsTruncationAndTrailingBytes(job);
         Assert.Equal(new EvpReply(3, 0xdeadbeef00000001, true), RoundTripLayout(new EvpReply(3, 0xdeadbeef00000001, true)));
         Assert.Equal(new DeliveryOutcome(4, 1, "421 4.4.2 timeout"), RoundTripLayout(new DeliveryOutcome(4, 1, "421 4.4.2 timeout")));
+        var failed = new DeliveryOutcome(4, DeliveryOutcome.TempFail, "\"try later\"", "temporary failure");
+        Assert.Equal(failed, RoundTripLayout(failed));
+        var bounce = new BounceRequest(7, 0, "a@example.net", "b@example.org", "rfc822;b@example.org", "Loop detected", 1_700_000_000, false, "", 0, 0, "5.4.6");
+        Assert.Equal(bounce, RoundTripLayout(bounce));
         Assert.Equal(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org"), RoundTripLayout(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org")));
         Assert.Equal(new DelayWarning(6, 1_700_014_400, 14_400), RoundTripLayout(new DelayWarning(6, 1_700_014_400, 14_400)));
     }

@@ -12,6 +12,9 @@ public class MdaResultTests
         Assert.Equal(("TempFail", "Error (mbox locked)"), (temp.LogResult, temp.LogStat));
         var perm = MdaResult.PermFail("no such user");
         Assert.Equal(("PermFail", "Error (no such user)"), (perm.LogResult, perm.LogStat));
+        Assert.Equal(("PermFail", "Loop detected"), (MdaResult.Loop.LogResult, MdaResult.Loop.LogStat));
+        var withExit = new MdaResult(MdaResultKind.TempFail, "\"later\"", "temporary failure");
+        Assert.Equal("Error (temporary failure: \"later\")", withExit.LogStat);
     }
 
     [Theory]

@@ -162,6 +162,7 @@ internal readonly record struct EnvelopeSubmit(
 /// A bounce envelope due for sending (the original message's descriptor rides along): who gets
 /// the report, about which recipient, why, and how the sender asked to be told (DSN).
 /// Kind: 0 failed, 1 delayed, 2 delivered (bounce.c's B_FAILED/B_DELAYED/B_DELIVERED).
+/// Status is the enhanced status to report ("5.4.6"), or "" to derive it from the error line.
 /// </summary>
 internal readonly record struct BounceRequest(
     ulong EvpId,
@@ -174,11 +175,12 @@ internal readonly record struct BounceRequest(
     bool ReturnFull,
     string EnvId,
     long Delay = 0,
-    long Ttl = 0) : IImsgLayout<BounceRequest>
+    long Ttl = 0,
+    string Status = "") : IImsgLayout<BounceRequest>
 {
     public static BounceRequest Read(ref ImsgReader r) => new(
         r.ReadU64(), r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
-        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64());
+        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64(), r.ReadRequiredString());
 
     public void Write(ref ImsgWriter w)
     {
@@ -193,5 +195,6 @@ internal readonly record struct BounceRequest(
         w.WriteString(EnvId);
         w.WriteI64(Delay);
         w.WriteI64(Ttl);
+        w.WriteString(Status);
     }
 }

@@ -51,17 +51,24 @@ internal readonly record struct EvpReply(ulong ReqId, ulong EvpId, bool Ok) : II
 
 /// <summary>
 /// The outcome of one delivery attempt: Status 0 ok, 1 temporary failure, 2 permanent failure,
-/// 3 loop; the error line and the enhanced status for logs, envelopes and bounces.
+/// 3 loop; the error line and the enhanced status for logs, envelopes and bounces. SysError is
+/// what a delivery program's exit status means (sysexits(3)), for the delivery log line only.
 /// </summary>
-internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string ErrorLine) : IImsgLayout<DeliveryOutcome>
+internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string ErrorLine, string SysError = "") : IImsgLayout<DeliveryOutcome>
 {
-    public static DeliveryOutcome Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString());
+    public const byte Ok = 0;
+    public const byte TempFail = 1;
+    public const byte PermFail = 2;
+    public const byte Loop = 3;
+
+    public static DeliveryOutcome Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(EvpId);
         writer.WriteU8(Status);
         writer.WriteString(ErrorLine);
+        writer.WriteString(SysError);
     }
 }
 
