@@ -20,9 +20,21 @@ public class NotSupportedYetTests
         }
     }
 
-    // {LISTEN} is the listener's address and port; the pki files need not exist, nothing reads them yet.
+    /// <summary>A pki declaration whose files exist (smtpd -n checks that, as OpenSMTPD does) but
+    /// hold no real certificate: nothing reads them while TLS is not supported.</summary>
+    private static readonly string Pki = WritePki();
+
+    private static string WritePki()
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-pki-").FullName;
+        File.WriteAllText(Path.Combine(dir, "x.crt"), "not a certificate\n");
+        File.WriteAllText(Path.Combine(dir, "x.key"), "not a key\n");
+        return $"pki x cert \"{dir}/x.crt\" key \"{dir}/x.key\"\n";
+    }
+
+    // {LISTEN} is the listener's address and port.
     private static string ConfigOn(string listen) =>
-        "pki x cert \"/nonexistent/x.crt\" key \"/nonexistent/x.key\"\n"
+        Pki
         + "filter \"f\" phase connect match !rdns disconnect \"550 no rDNS\"\n"
         + "srs key \"secret\"\n"
         + $"listen on {listen} tls pki x auth filter \"f\" proxy-v2\n"
@@ -87,7 +99,7 @@ public class NotSupportedYetTests
     public void TlsRequireStillRefusesMailInTheClearAndSmtpsClosesBeforeTheBanner()
     {
         int smtpsPort = Daemon.FreePort();
-        string config = "pki x cert \"/nonexistent/x.crt\" key \"/nonexistent/x.key\"\n"
+        string config = Pki
             + "listen on 127.0.0.1 port {PORT} tls-require pki x\n"
             + $"listen on 127.0.0.1 port {smtpsPort} smtps pki x\n"
             + "action \"local\" maildir\nmatch for local action \"local\"\n";
