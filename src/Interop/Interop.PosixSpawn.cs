@@ -29,12 +29,6 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_adddup2")]
     internal static unsafe partial int SpawnFileActionsAddDup2(void* actions, int fd, int newfd);
 
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclose")]
-    internal static unsafe partial int SpawnFileActionsAddClose(void* actions, int fd);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addopen")]
-    internal static unsafe partial int SpawnFileActionsAddOpen(void* actions, int fd, byte* path, int oflag, uint mode);
-
     /// <summary>glibc 2.34+: closes every descriptor from <paramref name="from"/> up in the child.</summary>
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
     internal static unsafe partial int SpawnFileActionsAddCloseFrom(void* actions, int from);
