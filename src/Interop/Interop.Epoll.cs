@@ -1,12 +1,10 @@
-// epoll(7): how the IPC layer waits on every socketpair of a process with one thread (the
-// role's event loop, or a poller thread of its own).
-using System.Runtime.InteropServices;
-
+// epoll(7) event bits and epoll_ctl operations the IPC layer names in constant expressions.
+// The calls, struct epoll_event (packed on x86-64 only) and the other flags come from
+// Tmds.LibC; LibcConstantsTests checks each value here against it.
 namespace Smtpd.Interop;
 
 internal static partial class Libc
 {
-    internal const int EPOLL_CLOEXEC = 0x80000;
     internal const int EPOLL_CTL_ADD = 1;
     internal const int EPOLL_CTL_DEL = 2;
     internal const int EPOLL_CTL_MOD = 3;
@@ -16,22 +14,4 @@ internal static partial class Libc
     internal const uint EPOLLHUP = 0x10;
     internal const uint EPOLLRDHUP = 0x2000;
     internal const uint EPOLLET = 0x80000000;
-
-    internal const int EFD_CLOEXEC = 0x80000;
-    internal const int EFD_NONBLOCK = 0x800;
-
-    [LibraryImport(Name, EntryPoint = "epoll_create1", SetLastError = true)]
-    internal static partial int EpollCreate1(int flags);
-
-    // struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16):
-    // callers pass raw bytes laid out by Posix.EpollEventSize.
-    [LibraryImport(Name, EntryPoint = "epoll_ctl", SetLastError = true)]
-    internal static unsafe partial int EpollCtl(int epfd, int op, int fd, byte* ev);
-
-    [LibraryImport(Name, EntryPoint = "epoll_wait", SetLastError = true)]
-    internal static unsafe partial int EpollWait(int epfd, byte* events, int maxEvents, int timeout);
-
-    // eventfd(2): how another thread wakes an event loop that sleeps in epoll_wait.
-    [LibraryImport(Name, EntryPoint = "eventfd", SetLastError = true)]
-    internal static partial int EventFd(uint initval, int flags);
 }

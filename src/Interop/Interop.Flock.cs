@@ -1,4 +1,5 @@
 // flock: advisory whole-file locks (the pidfile; mbox delivery uses it alongside lock files).
+// Tmds.LibC binds lockf and fcntl locks, not flock.
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

@@ -1,5 +1,6 @@
 // getrandom(2): the kernel's CSPRNG. Ids and DNS query ids come from here, so that roles without
 // TLS or queue encryption never map OpenSSL (which .NET's RandomNumberGenerator uses on Linux).
+// Not in Tmds.LibC.
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

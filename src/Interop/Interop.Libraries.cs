@@ -1,10 +1,12 @@
 // The one place that names the native libraries the declarations in Interop/ bind to.
+// Most of libc comes from Tmds.LibC (namespace Tmds.Linux), which binds "libc.so.6"; the
+// imports here are for what it does not declare.
 namespace Smtpd.Interop;
 
 internal static partial class Libc
 {
-    /// <summary>glibc; "libc" resolves to libc.so.6 through the loader's usual search.</summary>
-    internal const string Name = "libc";
+    /// <summary>glibc, by the same name Tmds.LibC uses, so one DirectPInvoke entry binds both at link time.</summary>
+    internal const string Name = "libc.so.6";
 }
 
 internal static partial class LibDb

@@ -1,4 +1,5 @@
 // getpwnam_r/getgrnam_r/getpwuid_r: reentrant user and group lookups (struct passwd, struct group).
+// Tmds.LibC 0.5.0 has none of them (getgrnam_r came to its sources later, in no release).
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

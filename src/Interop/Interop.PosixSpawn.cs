@@ -1,5 +1,6 @@
 // posix_spawn and its file actions/attributes: how the parent re-executes itself per role and
 // starts helpers, without fork() in a multi-threaded runtime (shared/DESIGN.md section 1).
+// Tmds.LibC binds none of posix_spawn's family (sigset_t and sigemptyset/sigfillset it does).
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
@@ -10,7 +11,6 @@ internal static partial class Libc
     // we hand it more so a future glibc layout change cannot write past our allocation.
     internal const int SpawnFileActionsSize = 256;
     internal const int SpawnAttrSize = 1024;
-    internal const int SigSetSize = 128;
 
     internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -28,12 +28,6 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_adddup2")]
     internal static unsafe partial int SpawnFileActionsAddDup2(void* actions, int fd, int newfd);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclose")]
-    internal static unsafe partial int SpawnFileActionsAddClose(void* actions, int fd);
-
-    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addopen")]
-    internal static unsafe partial int SpawnFileActionsAddOpen(void* actions, int fd, byte* path, int oflag, uint mode);
 
     /// <summary>glibc 2.34+: closes every descriptor from <paramref name="from"/> up in the child.</summary>
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
@@ -53,10 +47,4 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigdefault")]
     internal static unsafe partial int SpawnAttrSetSigDefault(void* attr, void* sigset);
-
-    [LibraryImport(Name, EntryPoint = "sigemptyset")]
-    internal static unsafe partial int SigEmptySet(void* set);
-
-    [LibraryImport(Name, EntryPoint = "sigfillset")]
-    internal static unsafe partial int SigFillSet(void* set);
 }

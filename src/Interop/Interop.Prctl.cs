@@ -1,4 +1,4 @@
-// prctl: no-new-privs after the drop, and the thread name shown by ps -o comm.
+// prctl: no-new-privs after the drop, and the thread name shown by ps -o comm. Not in Tmds.LibC.
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

@@ -1,4 +1,5 @@
-// setpriority: the nice value of the delivery helpers that write mail themselves.
+// setpriority: the nice value of the delivery helpers that write mail themselves. Tmds.LibC
+// binds nice(2) only, which adds to the value instead of setting it.
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

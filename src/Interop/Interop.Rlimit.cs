@@ -1,4 +1,5 @@
 // getrlimit/setrlimit: the descriptor limit decides how many sessions a dispatcher can hold.
+// Tmds.LibC binds neither, nor struct rlimit (two rlim_t, 64-bit on both our architectures).
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
@@ -6,7 +7,6 @@ namespace Smtpd.Interop;
 internal static partial class Libc
 {
     internal const int RLIMIT_NOFILE = 7;
-    internal const int RLIMIT_CORE = 4;
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct RLimit

@@ -1,4 +1,4 @@
-// getspnam_r: a user's entry in the shadow password database (struct spwd, <shadow.h>).
+// getspnam_r: a user's entry in the shadow password database (struct spwd, <shadow.h>). Not in Tmds.LibC.
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;

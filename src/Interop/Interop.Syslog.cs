@@ -1,5 +1,5 @@
 // openlog/syslog/closelog. Messages always go through a "%s" format so no text is ever
-// interpreted as a format string.
+// interpreted as a format string. Tmds.LibC binds no syslog(3).
 using System.Runtime.InteropServices;
 
 namespace Smtpd.Interop;
@@ -20,7 +20,4 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "syslog")]
     internal static unsafe partial void Syslog(int priority, byte* format, byte* message);
-
-    [LibraryImport(Name, EntryPoint = "closelog")]
-    internal static partial void CloseLog();
 }

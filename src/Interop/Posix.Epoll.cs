@@ -1,28 +1,29 @@
-// epoll wrappers: events and their 64-bit tags, whatever the architecture's struct layout.
+// epoll wrappers: events and their 64-bit tags. struct epoll_event is Tmds.LibC's, packed on
+// x86-64 (12 bytes) and naturally aligned on arm64 (16), the package built per architecture.
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
 internal static partial class Posix
 {
-    /// <summary>sizeof(struct epoll_event): packed on x86-64 only.</summary>
-    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-
-    private static readonly int EpollDataOffset = EpollEventSize == 12 ? 4 : 8;
+    /// <summary>sizeof(struct epoll_event) on this architecture: callers size raw event buffers with it.</summary>
+    public static readonly int EpollEventSize = Unsafe.SizeOf<epoll_event>();
 
     public static SafeFd EpollCreate()
     {
-        int fd = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+        int fd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
         return fd >= 0 ? new SafeFd(fd) : throw new PosixException(Marshal.GetLastPInvokeError(), "epoll_create1");
     }
 
     /// <summary>epoll_ctl ADD, MOD or DEL of <paramref name="fd"/> with <paramref name="events"/> and a tag.</summary>
     public static unsafe Errno EpollCtl(SafeFd epoll, int op, int fd, uint events, ulong tag)
     {
-        byte* ev = stackalloc byte[16];
-        *(uint*)ev = events;
-        *(ulong*)(ev + EpollDataOffset) = tag;
-        return Libc.EpollCtl(epoll.Fd, op, fd, ev) == 0 ? Errno.None : LastErrno();
+        epoll_event ev = default;
+        ev.events = unchecked((int)events);
+        ev.data.u64 = tag;
+        return LibC.epoll_ctl(epoll.Fd, op, fd, &ev) == 0 ? Errno.None : LastErrno();
     }
 
     /// <summary>
@@ -34,8 +35,9 @@ internal static partial class Posix
         int max = Math.Min(ready.Length, raw.Length / EpollEventSize);
         fixed (byte* p = raw)
         {
+            var events = (epoll_event*)p;
             int n;
-            while ((n = Libc.EpollWait(epoll.Fd, p, max, timeoutMs)) < 0)
+            while ((n = LibC.epoll_wait(epoll.Fd, events, max, timeoutMs)) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != (int)Errno.EINTR)
@@ -46,8 +48,7 @@ internal static partial class Posix
 
             for (int i = 0; i < n; i++)
             {
-                byte* ev = p + (i * EpollEventSize);
-                ready[i] = (*(uint*)ev, *(ulong*)(ev + EpollDataOffset));
+                ready[i] = (unchecked((uint)events[i].events), events[i].data.u64);
             }
 
             return n;
@@ -57,7 +58,7 @@ internal static partial class Posix
     /// <summary>A non-blocking eventfd, its counter at zero.</summary>
     public static SafeFd EventFdCreate()
     {
-        int fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        int fd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         return fd >= 0 ? new SafeFd(fd) : throw new PosixException(Marshal.GetLastPInvokeError(), "eventfd");
     }
 
@@ -67,13 +68,13 @@ internal static partial class Posix
         ulong one = 1;
 
         // EAGAIN only when the counter is about to overflow: it is readable anyway.
-        _ = Libc.Write(fd.Fd, (byte*)&one, sizeof(ulong));
+        _ = LibC.write(fd.Fd, &one, sizeof(ulong));
     }
 
     /// <summary>Resets the counter to zero (nothing to do when it already was).</summary>
     public static unsafe void EventFdDrain(SafeFd fd)
     {
         ulong count;
-        _ = Libc.Read(fd.Fd, (byte*)&count, sizeof(ulong));
+        _ = LibC.read(fd.Fd, &count, sizeof(ulong));
     }
 }

@@ -1,4 +1,6 @@
 // Inode flags (chattr) and process priority.
+using Tmds.Linux;
+
 namespace Smtpd.Interop;
 
 internal static partial class Posix
@@ -10,6 +12,11 @@ internal static partial class Posix
     /// </summary>
     public static unsafe bool TryMarkTopDirectory(string dir)
     {
+        // _IOR('f', 1, long) and _IOW('f', 2, long) on x86_64 and arm64 (linux/fs.h); not in Tmds.LibC.
+        const uint FS_IOC_GETFLAGS = 0x80086601;
+        const uint FS_IOC_SETFLAGS = 0x40086602;
+        const int FS_TOPDIR_FL = 0x00020000;
+
         if (TryOpenDirectory(dir, out var fd) != Errno.None)
         {
             return false;
@@ -19,18 +26,18 @@ internal static partial class Posix
         {
             int flags = 0;
             int raw = (int)fd!.DangerousGetHandle();
-            if (Libc.Ioctl(raw, Libc.FS_IOC_GETFLAGS, &flags) != 0)
+            if (LibC.ioctl(raw, unchecked((int)FS_IOC_GETFLAGS), &flags) != 0)
             {
                 return false;
             }
 
-            if ((flags & Libc.FS_TOPDIR_FL) != 0)
+            if ((flags & FS_TOPDIR_FL) != 0)
             {
                 return true;
             }
 
-            flags |= Libc.FS_TOPDIR_FL;
-            return Libc.Ioctl(raw, Libc.FS_IOC_SETFLAGS, &flags) == 0;
+            flags |= FS_TOPDIR_FL;
+            return LibC.ioctl(raw, (int)FS_IOC_SETFLAGS, &flags) == 0;
         }
     }
 

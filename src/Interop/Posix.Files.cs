@@ -1,16 +1,17 @@
 // Directory creation with exact owner and mode, as OpenSMTPD's ckdir() insists on.
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
 internal static partial class Posix
 {
     /// <summary>Creates <paramref name="path"/> if missing, then sets its mode and (when given) owner.</summary>
-    public static void EnsureDirectory(string path, uint mode, uint? uid = null, uint? gid = null)
+    public static unsafe void EnsureDirectory(string path, uint mode, uint? uid = null, uint? gid = null)
     {
-        if (Libc.Mkdir(path, mode) != 0 && Marshal.GetLastPInvokeError() != (int)Errno.EEXIST)
+        Errno e = TryMkdir(path, mode);
+        if (e is not (Errno.None or Errno.EEXIST))
         {
-            PosixException.ThrowLast("mkdir " + path);
+            throw new PosixException((int)e, "mkdir " + path);
         }
 
         if (!Directory.Exists(path))
@@ -18,35 +19,33 @@ internal static partial class Posix
             throw new PosixException((int)Errno.ENOTDIR, path);
         }
 
-        if (uid is not null && Libc.LChown(path, uid.Value, gid ?? uint.MaxValue) != 0)
+        if (uid is not null)
         {
-            PosixException.ThrowLast("chown " + path);
+            Chown(path, uid.Value, gid ?? uint.MaxValue);
         }
 
-        if (Libc.Chmod(path, mode) != 0)
+        fixed (byte* p = CString.Of(path))
         {
-            PosixException.ThrowLast("chmod " + path);
+            if (LibC.chmod(p, (ushort)mode) != 0)
+            {
+                PosixException.ThrowLast("chmod " + path);
+            }
         }
     }
 
     /// <summary>lstat-like: the link itself when <paramref name="path"/> is a symbolic link.</summary>
-    public static unsafe FileStatus? TryLStat(string path)
-    {
-        Libc.Statx st;
-        if (Libc.StatX(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &st) != 0)
-        {
-            return null;
-        }
-
-        return new FileStatus(st.Uid, st.Gid, st.Mode, st.Nlink, st.Size);
-    }
+    public static FileStatus? TryLStat(string path) =>
+        TryStatus(path, out FileStatus status) == Errno.None ? status : null;
 
     /// <summary>lchown: sets owner and group of <paramref name="path"/> itself, never of a link's target.</summary>
-    public static void Chown(string path, uint uid, uint gid)
+    public static unsafe void Chown(string path, uint uid, uint gid)
     {
-        if (Libc.LChown(path, uid, gid) != 0)
+        fixed (byte* p = CString.Of(path))
         {
-            PosixException.ThrowLast("chown " + path);
+            if (LibC.lchown(p, uid, gid) != 0)
+            {
+                PosixException.ThrowLast("chown " + path);
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 // sendmsg/recvmsg over a UNIX stream socket with at most a few descriptors riding along
 // (SCM_RIGHTS). The kernel attaches passed descriptors to the first byte of the send, so the
-// IPC layer sends a frame that carries a descriptor in a sendmsg of its own.
+// IPC layer sends a frame that carries a descriptor in a sendmsg of its own. msghdr, cmsghdr,
+// iovec and the CMSG_ helpers are Tmds.LibC's, except CMSG_LEN (Interop.Socket.cs says why).
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
@@ -16,31 +18,31 @@ internal static partial class Posix
     /// </summary>
     public static unsafe int SendMsg(SafeFd socket, ReadOnlySpan<byte> data, int passFd = -1, bool dontWait = false)
     {
-        byte* control = stackalloc byte[Libc.CmsgSpace(sizeof(int))];
+        int space = LibC.CMSG_SPACE(sizeof(int));
+        byte* control = stackalloc byte[space];
         fixed (byte* p = data)
         {
-            Libc.IoVec iov;
-            iov.Base = p;
-            iov.Len = (nuint)data.Length;
-            Libc.MsgHdr msg = default;
-            msg.Iov = &iov;
-            msg.IovLen = 1;
+            iovec iov = default;
+            iov.iov_base = p;
+            iov.iov_len = data.Length;
+            msghdr msg = default;
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
             if (passFd >= 0)
             {
-                int space = Libc.CmsgSpace(sizeof(int));
                 new Span<byte>(control, space).Clear();
-                var cmsg = (Libc.CmsgHdr*)control;
-                cmsg->Len = (nuint)Libc.CmsgLen(sizeof(int));
-                cmsg->Level = Libc.SOL_SOCKET;
-                cmsg->Type = Libc.SCM_RIGHTS;
-                *(int*)(control + Libc.CmsgAlign(sizeof(Libc.CmsgHdr))) = passFd;
-                msg.Control = control;
-                msg.ControlLen = (nuint)space;
+                var cmsg = (cmsghdr*)control;
+                cmsg->cmsg_len = Libc.CmsgLen(sizeof(int));
+                cmsg->cmsg_level = LibC.SOL_SOCKET;
+                cmsg->cmsg_type = LibC.SCM_RIGHTS;
+                *(int*)LibC.CMSG_DATA(cmsg) = passFd;
+                msg.msg_control = control;
+                msg.msg_controllen = space;
             }
 
             while (true)
             {
-                nint n = Libc.SendMsg(socket.Fd, &msg, Libc.MSG_NOSIGNAL | (dontWait ? Libc.MSG_DONTWAIT : 0));
+                long n = LibC.sendmsg(socket.Fd, &msg, LibC.MSG_NOSIGNAL | (dontWait ? LibC.MSG_DONTWAIT : 0));
                 if (n >= 0)
                 {
                     return (int)n;
@@ -70,23 +72,23 @@ internal static partial class Posix
     /// </summary>
     public static unsafe int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, bool dontWait = false)
     {
-        int space = Libc.CmsgSpace(sizeof(int) * MaxFdsPerRecv);
+        int space = LibC.CMSG_SPACE(sizeof(int) * MaxFdsPerRecv);
         byte* control = stackalloc byte[space];
         fixed (byte* p = buffer)
         {
-            Libc.IoVec iov;
-            iov.Base = p;
-            iov.Len = (nuint)buffer.Length;
-            Libc.MsgHdr msg = default;
-            msg.Iov = &iov;
-            msg.IovLen = 1;
-            msg.Control = control;
-            msg.ControlLen = (nuint)space;
+            iovec iov = default;
+            iov.iov_base = p;
+            iov.iov_len = buffer.Length;
+            msghdr msg = default;
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control;
+            msg.msg_controllen = space;
 
-            nint n;
+            long n;
             while (true)
             {
-                n = Libc.RecvMsg(socket.Fd, &msg, Libc.MSG_CMSG_CLOEXEC | (dontWait ? Libc.MSG_DONTWAIT : 0));
+                n = LibC.recvmsg(socket.Fd, &msg, LibC.MSG_CMSG_CLOEXEC | (dontWait ? LibC.MSG_DONTWAIT : 0));
                 if (n >= 0)
                 {
                     break;
@@ -105,7 +107,7 @@ internal static partial class Posix
             }
 
             CollectFds(&msg, fds);
-            if ((msg.Flags & Libc.MSG_CTRUNC) != 0)
+            if ((msg.msg_flags & LibC.MSG_CTRUNC) != 0)
             {
                 throw new PosixException("recvmsg: control data truncated (too many descriptors)");
             }
@@ -114,30 +116,31 @@ internal static partial class Posix
         }
     }
 
-    private static unsafe void CollectFds(Libc.MsgHdr* msg, List<SafeFd> fds)
+    private static unsafe void CollectFds(msghdr* msg, List<SafeFd> fds)
     {
-        byte* cur = (byte*)msg->Control;
-        byte* end = cur + msg->ControlLen;
-        int headerSize = Libc.CmsgAlign(sizeof(Libc.CmsgHdr));
-        while (cur + sizeof(Libc.CmsgHdr) <= end)
+        byte* cur = (byte*)msg->msg_control;
+        byte* end = cur + (uint)msg->msg_controllen;
+        int headerSize = LibC.CMSG_ALIGN(sizeof(cmsghdr));
+        while (cur + sizeof(cmsghdr) <= end)
         {
-            var cmsg = (Libc.CmsgHdr*)cur;
-            if ((int)cmsg->Len < sizeof(Libc.CmsgHdr) || cur + (int)cmsg->Len > end)
+            var cmsg = (cmsghdr*)cur;
+            int len = (int)cmsg->cmsg_len;
+            if (len < sizeof(cmsghdr) || cur + len > end)
             {
                 break;
             }
 
-            if (cmsg->Level == Libc.SOL_SOCKET && cmsg->Type == Libc.SCM_RIGHTS)
+            if (cmsg->cmsg_level == LibC.SOL_SOCKET && cmsg->cmsg_type == LibC.SCM_RIGHTS)
             {
-                int count = ((int)cmsg->Len - headerSize) / sizeof(int);
-                int* data = (int*)(cur + headerSize);
+                int count = (len - headerSize) / sizeof(int);
+                int* data = (int*)LibC.CMSG_DATA(cmsg);
                 for (int i = 0; i < count; i++)
                 {
                     fds.Add(new SafeFd(data[i]));
                 }
             }
 
-            cur += Libc.CmsgAlign((int)cmsg->Len);
+            cur += LibC.CMSG_ALIGN(len);
         }
     }
 }

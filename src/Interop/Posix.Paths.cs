@@ -1,6 +1,7 @@
 // Non-throwing path operations: each returns the errno, because in the queue a failure such as
 // ENOSPC or EIO is a temporary failure to report, not a reason to die.
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
@@ -15,7 +16,7 @@ internal static partial class Posix
     /// </summary>
     public static Errno TryRenameNoReplace(string from, string to)
     {
-        if (Libc.RenameAt2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, Libc.RENAME_NOREPLACE) == 0)
+        if (Libc.RenameAt2(LibC.AT_FDCWD, from, LibC.AT_FDCWD, to, Libc.RENAME_NOREPLACE) == 0)
         {
             return Errno.None;
         }
@@ -31,18 +32,38 @@ internal static partial class Posix
     }
 
     /// <summary>link(2): unlike rename, fails with EEXIST instead of replacing the target.</summary>
-    public static Errno TryLink(string from, string to) =>
-        Libc.Link(from, to) == 0 ? Errno.None : LastErrno();
+    public static unsafe Errno TryLink(string from, string to)
+    {
+        fixed (byte* f = CString.Of(from), t = CString.Of(to))
+        {
+            return LibC.link(f, t) == 0 ? Errno.None : LastErrno();
+        }
+    }
 
-    public static Errno TryUnlink(string path) =>
-        Libc.Unlink(path) == 0 ? Errno.None : LastErrno();
+    public static unsafe Errno TryUnlink(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            return LibC.unlink(p) == 0 ? Errno.None : LastErrno();
+        }
+    }
 
-    public static Errno TryRmdir(string path) =>
-        Libc.Rmdir(path) == 0 ? Errno.None : LastErrno();
+    public static unsafe Errno TryRmdir(string path)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            return LibC.rmdir(p) == 0 ? Errno.None : LastErrno();
+        }
+    }
 
     /// <summary>mkdir(2) alone: the mode is subject to the umask, as OpenSMTPD's queue relies on.</summary>
-    public static Errno TryMkdir(string path, uint mode) =>
-        Libc.Mkdir(path, mode) == 0 ? Errno.None : LastErrno();
+    public static unsafe Errno TryMkdir(string path, uint mode)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            return LibC.mkdir(p, (ushort)mode) == 0 ? Errno.None : LastErrno();
+        }
+    }
 
     /// <summary>Opens a directory for fsync or syncfs.</summary>
     public static Errno TryOpenDirectory(string path, out SafeFd? fd) =>
@@ -62,23 +83,34 @@ internal static partial class Posix
     /// kernels) where the filesystem cannot.
     /// </summary>
     public static Errno TryCreateUnnamed(string dir, uint mode, out SafeFd? fd) =>
-        TryOpen(dir, Libc.O_WRONLY | Libc.O_TMPFILE, mode, out fd);
+        TryOpen(dir, Libc.O_WRONLY | LibC.O_TMPFILE, mode, out fd);
 
     /// <summary>
     /// Gives an open file a name (linkat through /proc/self/fd, which needs no privilege, unlike
     /// AT_EMPTY_PATH). EEXIST when the name is taken.
     /// </summary>
-    public static Errno TryLinkOpenFile(SafeFd fd, string path) =>
-        Libc.LinkAt(Libc.AT_FDCWD, "/proc/self/fd/" + fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture), Libc.AT_FDCWD, path, Libc.AT_SYMLINK_FOLLOW) < 0 ? LastErrno() : Errno.None;
+    public static unsafe Errno TryLinkOpenFile(SafeFd fd, string path)
+    {
+        string proc = "/proc/self/fd/" + fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        fixed (byte* f = CString.Of(proc), t = CString.Of(path))
+        {
+            return LibC.linkat(LibC.AT_FDCWD, f, LibC.AT_FDCWD, t, LibC.AT_SYMLINK_FOLLOW) < 0 ? LastErrno() : Errno.None;
+        }
+    }
 
     /// <summary>Opens an existing file for reading and writing, refusing a symbolic link in the last component.</summary>
     public static Errno TryOpenReadWrite(string path, out SafeFd? fd) =>
         TryOpen(path, Libc.O_RDWR | Libc.O_NOFOLLOW, 0, out fd);
 
     /// <summary>open(2), always close-on-exec; <paramref name="fd"/> is null on failure.</summary>
-    private static Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
+    private static unsafe Errno TryOpen(string path, int flags, uint mode, out SafeFd? fd)
     {
-        int n = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
+        int n;
+        fixed (byte* p = CString.Of(path))
+        {
+            n = LibC.open(p, flags | LibC.O_CLOEXEC, (ushort)mode);
+        }
+
         if (n < 0)
         {
             fd = null;
@@ -90,18 +122,12 @@ internal static partial class Posix
     }
 
     /// <summary>lstat-like status with the errno when it fails (ENOENT tells "absent" from "broken").</summary>
-    public static unsafe Errno TryStatus(string path, out FileStatus status)
-    {
-        Libc.Statx st;
-        if (Libc.StatX(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &st) != 0)
-        {
-            status = default;
-            return LastErrno();
-        }
+    public static Errno TryStatus(string path, out FileStatus status) =>
+        StatX(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, out status);
 
-        status = new FileStatus(st.Uid, st.Gid, st.Mode, st.Nlink, st.Size);
-        return Errno.None;
-    }
-
+    /// <summary>
+    /// The errno the last call left: our imports and Tmds.LibC's both capture it (SetLastError)
+    /// into the same per-thread slot, which Tmds' LibC.errno reads too.
+    /// </summary>
     private static Errno LastErrno() => (Errno)Marshal.GetLastPInvokeError();
 }

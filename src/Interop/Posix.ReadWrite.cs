@@ -1,5 +1,7 @@
 // Descriptor reads and writes that report errno instead of throwing, and loop over short
 // transfers and EINTR so callers see either "all done" or the real error.
+using Tmds.Linux;
+
 namespace Smtpd.Interop;
 
 internal static partial class Posix
@@ -12,7 +14,7 @@ internal static partial class Posix
             int done = 0;
             while (done < data.Length)
             {
-                nint n = Libc.Write(fd.Fd, p + done, (nuint)(data.Length - done));
+                long n = LibC.write(fd.Fd, p + done, data.Length - done);
                 if (n < 0)
                 {
                     Errno e = LastErrno();
@@ -43,7 +45,7 @@ internal static partial class Posix
         {
             while (true)
             {
-                nint n = Libc.Read(fd.Fd, p, (nuint)buffer.Length);
+                long n = LibC.read(fd.Fd, p, buffer.Length);
                 if (n >= 0)
                 {
                     count = (int)n;
@@ -62,13 +64,18 @@ internal static partial class Posix
 
     /// <summary>lseek(2) to an absolute offset.</summary>
     public static Errno TrySeek(SafeFd fd, long offset) =>
-        Libc.LSeek(fd.Fd, offset, Libc.SEEK_SET) < 0 ? LastErrno() : Errno.None;
+        LibC.lseek(fd.Fd, offset, LibC.SEEK_SET) < 0 ? LastErrno() : Errno.None;
 
     /// <summary>ftruncate(2): cuts (or extends) the file to <paramref name="length"/> bytes.</summary>
     public static Errno TryTruncate(SafeFd fd, long length) =>
-        Libc.Ftruncate(fd.Fd, length) < 0 ? LastErrno() : Errno.None;
+        LibC.ftruncate(fd.Fd, length) < 0 ? LastErrno() : Errno.None;
 
     /// <summary>truncate(2): sets the length of the file at <paramref name="path"/>.</summary>
-    public static Errno TryTruncate(string path, long length) =>
-        Libc.TruncatePath(path, length) < 0 ? LastErrno() : Errno.None;
+    public static unsafe Errno TryTruncate(string path, long length)
+    {
+        fixed (byte* p = CString.Of(path))
+        {
+            return LibC.truncate(p, length) < 0 ? LastErrno() : Errno.None;
+        }
+    }
 }

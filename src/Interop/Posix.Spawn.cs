@@ -2,6 +2,7 @@
 // every other descriptor from the first free slot up is closed, signal handlers and mask reset.
 using System.Runtime.InteropServices;
 using System.Text;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
@@ -27,7 +28,7 @@ internal static partial class Posix
         var moved = new List<SafeFd>(fds.Count);
         void* actions = NativeMemory.AllocZeroed(Libc.SpawnFileActionsSize);
         void* attr = NativeMemory.AllocZeroed(Libc.SpawnAttrSize);
-        void* sigs = NativeMemory.AllocZeroed(Libc.SigSetSize);
+        sigset_t sigs = default;
         var natives = new List<nint>();
         try
         {
@@ -51,10 +52,10 @@ internal static partial class Posix
             }
 
             Check(Libc.SpawnAttrSetFlags(attr, flags), "posix_spawnattr_setflags");
-            _ = Libc.SigEmptySet(sigs);
-            Check(Libc.SpawnAttrSetSigMask(attr, sigs), "posix_spawnattr_setsigmask");
-            _ = Libc.SigFillSet(sigs);
-            Check(Libc.SpawnAttrSetSigDefault(attr, sigs), "posix_spawnattr_setsigdefault");
+            _ = LibC.sigemptyset(&sigs);
+            Check(Libc.SpawnAttrSetSigMask(attr, &sigs), "posix_spawnattr_setsigmask");
+            _ = LibC.sigfillset(&sigs);
+            Check(Libc.SpawnAttrSetSigDefault(attr, &sigs), "posix_spawnattr_setsigdefault");
 
             byte* cpath = Utf8(path, natives);
             byte** cargv = StringArray(argv, natives);
@@ -74,7 +75,6 @@ internal static partial class Posix
             _ = Libc.SpawnAttrDestroy(attr);
             NativeMemory.Free(actions);
             NativeMemory.Free(attr);
-            NativeMemory.Free(sigs);
             foreach (nint p in natives)
             {
                 NativeMemory.Free((void*)p);

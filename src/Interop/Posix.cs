@@ -1,30 +1,32 @@
 // The managed face of Interop/: typed results, SafeFd in and out, PosixException on failure.
-// Nothing outside Interop/ calls Libc directly.
-using System.Runtime.InteropServices;
+// Nothing outside Interop/ calls libc directly. The raw calls are Tmds.LibC's (Tmds.Linux.LibC)
+// where it binds them, else our own imports (Libc, LibCrypt, LibDb, LibSqlite). Both set the
+// errno read back through Marshal.GetLastPInvokeError (LibcErrnoTests).
 using System.Text;
+using Tmds.Linux;
 
 namespace Smtpd.Interop;
 
 internal static partial class Posix
 {
-    public static uint GetUid() => Libc.GetUid();
+    public static uint GetUid() => LibC.getuid();
 
-    public static uint GetEUid() => Libc.GetEUid();
+    public static uint GetEUid() => LibC.geteuid();
 
-    public static uint GetGid() => Libc.GetGid();
+    public static uint GetGid() => LibC.getgid();
 
-    public static uint GetEGid() => Libc.GetEGid();
+    public static uint GetEGid() => LibC.getegid();
 
-    public static int GetPid() => Libc.GetPid();
+    public static int GetPid() => LibC.getpid();
 
-    public static int GetPPid() => Libc.GetPPid();
+    public static int GetPPid() => LibC.getppid();
 
-    public static bool IsRoot => Libc.GetEUid() == 0;
+    public static bool IsRoot => LibC.geteuid() == 0;
 
     public static unsafe (SafeFd A, SafeFd B) SocketPair()
     {
         int* sv = stackalloc int[2];
-        if (Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, sv) != 0)
+        if (LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, sv) != 0)
         {
             PosixException.ThrowLast("socketpair");
         }
@@ -35,19 +37,19 @@ internal static partial class Posix
     public static void Shutdown(SafeFd fd)
     {
         // ENOTCONN after the peer vanished is fine: the point is to wake our own reader.
-        _ = Libc.Shutdown(fd.Fd, Libc.SHUT_RDWR);
+        _ = LibC.shutdown(fd.Fd, LibC.SHUT_RDWR);
     }
 
     public static void SetCloseOnExec(SafeFd fd, bool on)
     {
-        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFD, 0);
+        int flags = LibC.fcntl(fd.Fd, LibC.F_GETFD, 0);
         if (flags < 0)
         {
             PosixException.ThrowLast("fcntl");
         }
 
-        flags = on ? flags | Libc.FD_CLOEXEC : flags & ~Libc.FD_CLOEXEC;
-        if (Libc.Fcntl(fd.Fd, Libc.F_SETFD, flags) < 0)
+        flags = on ? flags | LibC.FD_CLOEXEC : flags & ~LibC.FD_CLOEXEC;
+        if (LibC.fcntl(fd.Fd, LibC.F_SETFD, flags) < 0)
         {
             PosixException.ThrowLast("fcntl");
         }
@@ -55,25 +57,25 @@ internal static partial class Posix
 
     public static bool IsCloseOnExec(SafeFd fd)
     {
-        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFD, 0);
+        int flags = LibC.fcntl(fd.Fd, LibC.F_GETFD, 0);
         if (flags < 0)
         {
             PosixException.ThrowLast("fcntl");
         }
 
-        return (flags & Libc.FD_CLOEXEC) != 0;
+        return (flags & LibC.FD_CLOEXEC) != 0;
     }
 
     public static void SetNonBlocking(SafeFd fd, bool on)
     {
-        int flags = Libc.Fcntl(fd.Fd, Libc.F_GETFL, 0);
+        int flags = LibC.fcntl(fd.Fd, LibC.F_GETFL, 0);
         if (flags < 0)
         {
             PosixException.ThrowLast("fcntl");
         }
 
-        flags = on ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
-        if (Libc.Fcntl(fd.Fd, Libc.F_SETFL, flags) < 0)
+        flags = on ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
+        if (LibC.fcntl(fd.Fd, LibC.F_SETFL, flags) < 0)
         {
             PosixException.ThrowLast("fcntl");
         }
@@ -82,7 +84,7 @@ internal static partial class Posix
     /// <summary>A close-on-exec duplicate at or above <paramref name="minFd"/>.</summary>
     public static SafeFd DupAbove(SafeFd fd, int minFd)
     {
-        int n = Libc.Fcntl(fd.Fd, Libc.F_DUPFD_CLOEXEC, minFd);
+        int n = LibC.fcntl(fd.Fd, LibC.F_DUPFD_CLOEXEC, minFd);
         if (n < 0)
         {
             PosixException.ThrowLast("fcntl(F_DUPFD_CLOEXEC)");
@@ -93,7 +95,7 @@ internal static partial class Posix
 
     public static void Dup2(SafeFd fd, int target)
     {
-        if (Libc.Dup2(fd.Fd, target) < 0)
+        if (LibC.dup2(fd.Fd, target) < 0)
         {
             PosixException.ThrowLast("dup2");
         }
@@ -101,21 +103,20 @@ internal static partial class Posix
 
     public static SafeFd Open(string path, int flags, uint mode = 0)
     {
-        int fd = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
-        if (fd < 0)
+        if (TryOpen(path, flags, mode, out SafeFd? fd) is var e and not Errno.None)
         {
-            PosixException.ThrowLast("open " + path);
+            throw new PosixException((int)e, "open " + path);
         }
 
-        return new SafeFd(fd);
+        return fd!;
     }
 
     /// <summary>fsync that reports failure instead of throwing: a failed fsync is a tempfail, not a crash.</summary>
     public static Errno TryFsync(SafeFd fd) =>
-        Libc.Fsync(fd.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+        LibC.fsync(fd.Fd) == 0 ? Errno.None : LastErrno();
 
     public static Errno TryFdatasync(SafeFd fd) =>
-        Libc.Fdatasync(fd.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+        LibC.fdatasync(fd.Fd) == 0 ? Errno.None : LastErrno();
 
     /// <summary>Opens a directory and fsyncs it, so the renames inside it survive a power cut.</summary>
     public static Errno TryFsyncDirectory(string path)
@@ -138,7 +139,7 @@ internal static partial class Posix
     /// descriptor was opened, so the directory is opened before the writes it must cover.
     /// </summary>
     public static Errno TrySyncFileSystem(SafeFd dir) =>
-        Libc.Syncfs(dir.Fd) == 0 ? Errno.None : (Errno)Marshal.GetLastPInvokeError();
+        LibC.syncfs(dir.Fd) == 0 ? Errno.None : LastErrno();
 
     public static bool TryFlock(SafeFd fd, bool exclusive, bool wait, out Errno error)
     {
@@ -149,13 +150,13 @@ internal static partial class Posix
             return true;
         }
 
-        error = (Errno)Marshal.GetLastPInvokeError();
+        error = LastErrno();
         return false;
     }
 
     public static void Unlock(SafeFd fd) => _ = Libc.Flock(fd.Fd, Libc.LOCK_UN);
 
-    public static uint Umask(uint mask) => Libc.Umask(mask);
+    public static uint Umask(uint mask) => (ushort)LibC.umask((ushort)mask);
 
     public static unsafe (ulong Soft, ulong Hard) GetOpenFilesLimit()
     {
@@ -186,19 +187,25 @@ internal static partial class Posix
         return rl.Cur;
     }
 
-    public static void Chroot(string path)
+    public static unsafe void Chroot(string path)
     {
-        if (Libc.Chroot(path) != 0)
+        fixed (byte* p = CString.Of(path))
         {
-            PosixException.ThrowLast("chroot " + path);
+            if (LibC.chroot(p) != 0)
+            {
+                PosixException.ThrowLast("chroot " + path);
+            }
         }
     }
 
-    public static void Chdir(string path)
+    public static unsafe void Chdir(string path)
     {
-        if (Libc.Chdir(path) != 0)
+        fixed (byte* p = CString.Of(path))
         {
-            PosixException.ThrowLast("chdir " + path);
+            if (LibC.chdir(p) != 0)
+            {
+                PosixException.ThrowLast("chdir " + path);
+            }
         }
     }
 
@@ -206,25 +213,21 @@ internal static partial class Posix
     {
         fixed (uint* p = groups)
         {
-            if (Libc.SetGroups((nuint)groups.Length, p) != 0)
+            if (LibC.setgroups(groups.Length, (gid_t*)p) != 0)
             {
                 PosixException.ThrowLast("setgroups");
             }
         }
     }
 
-    public static void SetResGid(uint gid)
-    {
-        if (Libc.SetResGid(gid, gid, gid) != 0)
-        {
-            PosixException.ThrowLast("setresgid");
-        }
-    }
+    public static void SetResGid(uint gid) => SetResGid(gid, gid, gid);
 
     /// <summary>setresgid(2) with distinct real, effective and saved groups (a setgid program setting its group aside).</summary>
     public static void SetResGid(uint rgid, uint egid, uint sgid)
     {
-        if (Libc.SetResGid(rgid, egid, sgid) != 0)
+        // glibc's setresuid/setresgid/setgroups apply to every thread of the process (it signals
+        // each thread to change its credentials); the raw syscalls would not.
+        if (LibC.setresgid(rgid, egid, sgid) != 0)
         {
             PosixException.ThrowLast("setresgid");
         }
@@ -232,7 +235,7 @@ internal static partial class Posix
 
     public static void SetResUid(uint uid)
     {
-        if (Libc.SetResUid(uid, uid, uid) != 0)
+        if (LibC.setresuid(uid, uid, uid) != 0)
         {
             PosixException.ThrowLast("setresuid");
         }
@@ -255,13 +258,13 @@ internal static partial class Posix
         _ = Libc.Prctl(Libc.PR_SET_NAME, (nuint)buf, 0, 0, 0);
     }
 
-    public static bool Kill(int pid, int signal) => Libc.Kill(pid, signal) == 0;
+    public static bool Kill(int pid, int signal) => LibC.kill(pid, signal) == 0;
 
     /// <summary>Sets <paramref name="signal"/> to SIG_IGN (kept across exec, unlike a handler).</summary>
-    public static void IgnoreSignal(int signal) => _ = Libc.Signal(signal, Libc.SIG_IGN);
+    public static unsafe void IgnoreSignal(int signal) => _ = Libc.Signal(signal, LibC.SIG_IGN);
 
     /// <summary>Sets <paramref name="signal"/> back to SIG_DFL, whatever the process inherited.</summary>
-    public static void DefaultSignal(int signal) => _ = Libc.Signal(signal, Libc.SIG_DFL);
+    public static unsafe void DefaultSignal(int signal) => _ = Libc.Signal(signal, LibC.SIG_DFL);
 
     /// <summary>Blocking wait for one child; returns its raw wait status.</summary>
     public static unsafe int WaitPid(int pid)
@@ -275,10 +278,10 @@ internal static partial class Posix
                 return status;
             }
 
-            int errno = Marshal.GetLastPInvokeError();
-            if (r < 0 && errno != (int)Errno.EINTR)
+            Errno e = LastErrno();
+            if (r < 0 && e != Errno.EINTR)
             {
-                throw new PosixException(errno, "waitpid");
+                throw new PosixException((int)e, "waitpid");
             }
         }
     }
@@ -302,10 +305,10 @@ internal static partial class Posix
                 return (r, status);
             }
 
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != (int)Errno.EINTR)
+            Errno e = LastErrno();
+            if (e != Errno.EINTR)
             {
-                throw new PosixException(errno, "waitpid");
+                throw new PosixException((int)e, "waitpid");
             }
         }
     }

@@ -5,7 +5,7 @@ namespace Smtpd.Interop;
 internal sealed class PosixException : Exception
 {
     public PosixException(int errno, string call)
-        : base(call + ": " + Libc.StrError(errno))
+        : base(call + ": " + Posix.StrError(errno))
     {
         Errno = (Errno)errno;
         Call = call;

@@ -29,5 +29,5 @@ internal sealed class SafeFd : SafeHandle
         return fd;
     }
 
-    protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
+    protected override bool ReleaseHandle() => Tmds.Linux.LibC.close((int)handle) == 0;
 }

@@ -1,58 +1,41 @@
 // A Berkeley DB file opened through libdb's 1.85 interface: keys and values are stored with
 // their terminating NUL, as OpenSMTPD's makemap writes them and table_db reads them.
 // Behaviour reference: usr.sbin/smtpd/table_db.c, makemap.c.
-using System.Runtime.InteropServices;
 using System.Text;
 using Smtpd.Interop;
 
 namespace Smtpd.Tables;
 
-internal sealed unsafe class DbFile : IDisposable
+internal sealed class DbFile : IDisposable
 {
-    private LibDb.Db* _db;
+    private readonly Db185 _db;
 
-    private DbFile(LibDb.Db* db) => _db = db;
+    private DbFile(Db185 db) => _db = db;
 
     /// <summary>Opens <paramref name="path"/>; throws IOException (with errno text) when libdb cannot.</summary>
     public static DbFile Open(string path, bool write, bool btree = false)
     {
-        int flags = write ? Libc.O_RDWR | Libc.O_CREAT | Libc.O_TRUNC : Libc.O_RDONLY;
-        LibDb.Db* db;
+        Errno errno;
+        Db185? db;
         try
         {
-            db = LibDb.DbOpen(path, flags, 0b110_100_100, btree ? LibDb.DB_BTREE : LibDb.DB_HASH, null);
+            errno = Db185.TryOpen(path, write, btree, out db);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            throw new IOException($"{path}: Berkeley DB library {LibDb.Name} is not installed");
+            throw new IOException($"{path}: Berkeley DB library {Db185.LibraryName} is not installed");
         }
 
-        if (db == null)
+        if (db is null)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"{path}: {(errno == 0 ? "not a Berkeley DB hash file" : Posix.StrError((Errno)errno))}");
+            throw new IOException($"{path}: {(errno == Errno.None ? "not a Berkeley DB hash file" : Posix.StrError(errno))}");
         }
 
         return new DbFile(db);
     }
 
     /// <summary>The value stored under <paramref name="key"/> (without its NUL), or null.</summary>
-    public string? Get(string key)
-    {
-        byte[] k = Encode(key);
-        fixed (byte* kp = k)
-        {
-            var dk = new LibDb.Dbt { Data = kp, Size = (nuint)k.Length };
-            LibDb.Dbt dv;
-            int r = _db->Get(_db, &dk, &dv, 0);
-            if (r < 0)
-            {
-                throw new IOException("db get: " + Posix.StrError((Errno)Marshal.GetLastSystemError()));
-            }
-
-            return r == 0 ? Decode(dv) : null;
-        }
-    }
+    public string? Get(string key) => _db.Get(Encode(key)) is { } value ? Decode(value) : null;
 
     /// <summary>Stores an entry; false when the key was already present (nothing is overwritten).</summary>
     public bool Add(string key, string value)
@@ -62,18 +45,7 @@ internal sealed unsafe class DbFile : IDisposable
             return false;
         }
 
-        byte[] k = Encode(key);
-        byte[] v = Encode(value);
-        fixed (byte* kp = k, vp = v)
-        {
-            var dk = new LibDb.Dbt { Data = kp, Size = (nuint)k.Length };
-            var dv = new LibDb.Dbt { Data = vp, Size = (nuint)v.Length };
-            if (_db->Put(_db, &dk, &dv, 0) != 0)
-            {
-                throw new IOException("db put: " + Posix.StrError((Errno)Marshal.GetLastSystemError()));
-            }
-        }
-
+        _db.Put(Encode(key), Encode(value));
         return true;
     }
 
@@ -81,34 +53,12 @@ internal sealed unsafe class DbFile : IDisposable
     public List<(string Key, string Value)> ReadAll()
     {
         var all = new List<(string, string)>();
-        LibDb.Dbt k;
-        LibDb.Dbt v;
-        int r;
-        for (r = _db->Seq(_db, &k, &v, LibDb.R_FIRST); r == 0; r = _db->Seq(_db, &k, &v, LibDb.R_NEXT))
-        {
-            all.Add((Decode(k), Decode(v)));
-        }
-
-        if (r < 0)
-        {
-            throw new IOException("db seq: " + Posix.StrError((Errno)Marshal.GetLastSystemError()));
-        }
-
+        _db.ForEach((k, v) => all.Add((Decode(k), Decode(v))));
         return all;
     }
 
     /// <summary>Flushes and closes; false when libdb could not write the file out.</summary>
-    public bool Close()
-    {
-        if (_db == null)
-        {
-            return true;
-        }
-
-        var db = _db;
-        _db = null;
-        return db->Close(db) == 0;
-    }
+    public bool Close() => _db.Close();
 
     public void Dispose() => Close();
 
@@ -120,9 +70,8 @@ internal sealed unsafe class DbFile : IDisposable
     }
 
     // Other writers (sendmail's makemap) store no NUL; accept both.
-    private static string Decode(LibDb.Dbt d)
+    private static string Decode(ReadOnlySpan<byte> span)
     {
-        var span = new ReadOnlySpan<byte>(d.Data, (int)d.Size);
         if (span.Length > 0 && span[^1] == 0)
         {
             span = span[..^1];

@@ -7,17 +7,17 @@ using Smtpd.Interop;
 
 namespace Smtpd.Tables;
 
-internal sealed unsafe class SqliteStatement : IDisposable
+internal sealed class SqliteStatement : IDisposable
 {
     private readonly SqliteDb _db;
-    private nint _stmt;
+    private readonly Sqlite3Statement _stmt;
 
-    public SqliteStatement(SqliteDb db, nint stmt)
+    public SqliteStatement(SqliteDb db, Sqlite3Statement stmt)
     {
         _db = db;
         _stmt = stmt;
-        Columns = LibSqlite.ColumnCount(stmt);
-        Parameters = LibSqlite.BindParameterCount(stmt);
+        Columns = stmt.ColumnCount;
+        Parameters = stmt.BindParameterCount;
     }
 
     /// <summary>How many columns each row has.</summary>
@@ -35,28 +35,21 @@ internal sealed unsafe class SqliteStatement : IDisposable
         var rows = new List<string?[]>();
         try
         {
-            if (key is not null)
+            // An empty key binds "" and not NULL.
+            if (key is not null && _stmt.BindText(1, Encoding.UTF8.GetBytes(key)) != Sqlite3Statement.Ok)
             {
-                // With the NUL the array is never empty, so an empty key binds "" and not NULL.
-                byte[] bytes = Encoding.UTF8.GetBytes(key + "\0");
-                fixed (byte* p = bytes)
-                {
-                    if (LibSqlite.BindText(_stmt, 1, p, bytes.Length - 1, LibSqlite.SQLITE_TRANSIENT) != LibSqlite.SQLITE_OK)
-                    {
-                        throw new IOException(_db.ErrorMessage());
-                    }
-                }
+                throw new IOException(_db.ErrorMessage());
             }
 
             while (rows.Count < maxRows)
             {
-                int rc = LibSqlite.Step(_stmt);
-                if (rc == LibSqlite.SQLITE_DONE)
+                int rc = _stmt.Step();
+                if (rc == Sqlite3Statement.Done)
                 {
                     break;
                 }
 
-                if (rc != LibSqlite.SQLITE_ROW)
+                if (rc != Sqlite3Statement.Row)
                 {
                     throw new IOException(_db.ErrorMessage());
                 }
@@ -67,29 +60,20 @@ internal sealed unsafe class SqliteStatement : IDisposable
         finally
         {
             // Its result repeats the failed step's, already reported above.
-            _ = LibSqlite.Reset(_stmt);
+            _ = _stmt.Reset();
         }
 
         return rows;
     }
 
-    public void Dispose()
-    {
-        if (_stmt != 0)
-        {
-            _ = LibSqlite.Finalize(_stmt);
-            _stmt = 0;
-        }
-    }
+    public void Dispose() => _stmt.Dispose();
 
     private string?[] Row()
     {
         var row = new string?[Columns];
         for (int i = 0; i < row.Length; i++)
         {
-            // sqlite3_column_bytes must come after sqlite3_column_text: it measures the converted text.
-            byte* text = LibSqlite.ColumnText(_stmt, i);
-            row[i] = text == null ? null : Encoding.UTF8.GetString(text, LibSqlite.ColumnBytes(_stmt, i));
+            row[i] = _stmt.ColumnText(i);
         }
 
         return row;

@@ -264,7 +264,7 @@ public class PosixTests
     [Fact]
     public void StrErrorWordsErrnoAsGlibcDoes()
     {
-        Assert.Equal("No space left on device", Libc.StrError((int)Errno.ENOSPC));
+        Assert.Equal("No space left on device", Posix.StrError(Errno.ENOSPC));
         Assert.Equal("chroot /nonexistent: No such file or directory", new PosixException((int)Errno.ENOENT, "chroot /nonexistent").Message);
     }
 }
