@@ -14,14 +14,16 @@ internal sealed partial class ConfigChecker
 
     private readonly SmtpdConfig _config;
     private readonly List<ConfigDiagnostic> _errors;
+    private readonly List<ConfigDiagnostic>? _notices;
     private readonly Dictionary<string, TableDef> _tables = new(StringComparer.Ordinal);
 
     private readonly IReadOnlySet<string> _brokenActions;
     private readonly IReadOnlySet<string> _brokenTables;
     private readonly Func<string, IReadOnlyList<TableEntry>?>? _fileEntries;
 
-    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries)
+    private ConfigChecker(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries, List<ConfigDiagnostic>? notices)
     {
+        _notices = notices;
         _fileEntries = fileEntries;
         _config = config;
         _errors = errors;
@@ -32,10 +34,11 @@ internal sealed partial class ConfigChecker
     /// <summary>Checks the model; <paramref name="brokenActions"/> and <paramref name="brokenTables"/>
     /// name actions and tables whose statements had syntax errors, so their uses do not get a
     /// second, misleading "undefined" error. <paramref name="fileEntries"/>, when given, reads the
-    /// entries of a table file (null when it cannot), so a file table is checked like an inline one.</summary>
-    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries = null)
+    /// entries of a table file (null when it cannot), so a file table is checked like an inline one.
+    /// <paramref name="notices"/> gets what is accepted but worth telling (printed, not fatal).</summary>
+    public static void Check(SmtpdConfig config, List<ConfigDiagnostic> errors, IReadOnlySet<string> brokenActions, IReadOnlySet<string> brokenTables, Func<string, IReadOnlyList<TableEntry>?>? fileEntries = null, List<ConfigDiagnostic>? notices = null)
     {
-        var checker = new ConfigChecker(config, errors, brokenActions, brokenTables, fileEntries);
+        var checker = new ConfigChecker(config, errors, brokenActions, brokenTables, fileEntries, notices);
         checker.CheckNames();
         checker.CheckListeners();
         checker.CheckActions();
@@ -44,6 +47,8 @@ internal sealed partial class ConfigChecker
     }
 
     private void Error(SourceLocation where, string message) => _errors.Add(new ConfigDiagnostic(where.File, where.Line, message));
+
+    private void Notice(SourceLocation where, string message) => _notices?.Add(new ConfigDiagnostic(where.File, where.Line, message));
 
     private void CheckNames()
     {

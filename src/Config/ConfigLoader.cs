@@ -51,7 +51,7 @@ internal static class ConfigLoader
         var stream = new TokenStream(text, fileName, fullPath, macros, errors);
         var parser = new Parser(stream, errors, notices);
         var config = parser.ParseAll();
-        ConfigChecker.Check(config, errors, parser.BrokenActions, parser.BrokenTables, environment is null ? null : ConfigEnvironmentChecker.ReadTableFile);
+        ConfigChecker.Check(config, errors, parser.BrokenActions, parser.BrokenTables, environment is null ? null : ConfigEnvironmentChecker.ReadTableFile, notices);
         if (environment is not null)
         {
             ConfigEnvironmentChecker.Check(config, environment, errors);

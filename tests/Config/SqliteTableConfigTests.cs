@@ -90,6 +90,20 @@ public sealed class SqliteTableConfigTests : IDisposable
             Check($"table t sqlite:{Conf}\naction \"l\" maildir alias <t>\naction \"r\" relay src <t>\nmatch for domain <t> tag <t> action \"l\"\n"));
     }
 
+    /// <summary>OpenSMTPD 7.8 accepts a userbase whose sqlite file has no query_userinfo (its
+    /// table-sqlite is asked only when a delivery needs the user): accepted here too, with a notice.</summary>
+    [Fact]
+    public void AUserbaseWithoutQueryUserinfoIsAcceptedWithANotice()
+    {
+        File.WriteAllText(Conf, "dbpath /var/db/smtp.sqlite\nquery_domain SELECT 1 WHERE ?\nquery_alias SELECT 1 WHERE ?\n");
+        var result = ConfigLoader.LoadFromString($"table t sqlite:{Conf}\naction \"l\" maildir virtual <t> userbase <t>\nmatch for domain <t> action \"l\"\n", "smtpd.conf");
+        Assert.Empty(result.Errors);
+        Assert.NotNull(result.Config);
+        Assert.Equal(
+            [$"smtpd.conf:2: warning: table \"t\" is used for userbase lookups but {Conf} has no query_userinfo: such lookups fail temporarily"],
+            result.Notices.Select(n => n.ToString()));
+    }
+
     [Fact]
     public void MistakesInTheFileAreReportedOnceWithItsNameAndLine()
     {
