@@ -7,6 +7,7 @@
 // Behaviour reference: usr.sbin/smtpd/smtpctl.c show_queue_envelope().
 using System.Globalization;
 using System.Text;
+using Smtpd.Mime;
 using Smtpd.Queue;
 
 namespace Smtpd.Ctl;
@@ -70,42 +71,6 @@ internal static class QueueEnvelopeLine
         _ => "?",
     };
 
-    /// <summary>vis(3) with no flags: backslash doubled, controls as \^X, 8-bit as \M-x or \M^X; space, tab and newline kept.</summary>
-    internal static string Vis(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        foreach (char ch in text)
-        {
-            int c = ch & 0xff;
-            if (c == '\\')
-            {
-                sb.Append("\\\\");
-            }
-            else if (c is (>= 0x20 and < 0x7f) or '\t' or '\n')
-            {
-                sb.Append((char)c);
-            }
-            else
-            {
-                sb.Append('\\');
-                bool meta = c >= 0x80;
-                c &= 0x7f;
-                if (meta)
-                {
-                    sb.Append('M');
-                }
-
-                if (c is < 0x20 or 0x7f)
-                {
-                    sb.Append('^').Append(c == 0x7f ? '?' : (char)(c + '@'));
-                }
-                else
-                {
-                    sb.Append('-').Append((char)c);
-                }
-            }
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>vis(3) with no flags: space, tab and newline kept, the rest escaped.</summary>
+    internal static string Vis(string text) => Smtpd.Mime.Vis.Encode(text, VisFlags.None);
 }

@@ -5,6 +5,7 @@
 // Behaviour reference: usr.sbin/smtpd/mda.c (mda_getlastline), openbsd-compat/vis.c
 // (strnvis with VIS_SAFE | VIS_CSTYLE | VIS_NL).
 using System.Text;
+using Smtpd.Mime;
 using Smtpd.Interop;
 
 namespace Smtpd.Mda;
@@ -79,44 +80,6 @@ internal static class CommandOutput
         return sb.Append('"').ToString();
     }
 
-    // vis() for one byte: graphic ASCII, space, tab and (VIS_SAFE) BS, BEL and CR pass; a backslash
-    // is doubled; the rest is a C escape, an octal escape for (meta-)space, or \^X, \M-x, \M^X.
-    private static string Encode(byte c)
-    {
-        if (c is (> (byte)' ' and < 0x7f) or (byte)' ' or (byte)'\t' or (byte)'\b' or 0x07 or (byte)'\r')
-        {
-            return c == (byte)'\\' ? @"\\" : ((char)c).ToString();
-        }
-
-        switch (c)
-        {
-            case (byte)'\n': return @"\n";
-            case 0x0b: return @"\v";
-            case 0x0c: return @"\f";
-        }
-
-        if ((c & 0x7f) == ' ')
-        {
-            return "\\" + Convert.ToString(c, 8).PadLeft(3, '0');
-        }
-
-        var sb = new StringBuilder(4).Append('\\');
-        int low = c;
-        if ((c & 0x80) != 0)
-        {
-            low &= 0x7f;
-            sb.Append('M');
-        }
-
-        if (low < 0x20 || low == 0x7f)
-        {
-            sb.Append('^').Append(low == 0x7f ? '?' : (char)(low + '@'));
-        }
-        else
-        {
-            sb.Append('-').Append((char)low);
-        }
-
-        return sb.ToString();
-    }
+    // vis() for one byte as mda.c asks for it: graphic ASCII, space, tab and BS, BEL, CR pass.
+    private static string Encode(byte c) => Vis.Encode(c, VisFlags.Safe | VisFlags.CStyle | VisFlags.Newline);
 }

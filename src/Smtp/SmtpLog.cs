@@ -4,6 +4,7 @@
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (log_info calls, smtp_reply), lib vis(3)
 using System.Globalization;
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Smtp;
 
@@ -20,7 +21,7 @@ internal static class SmtpLog
 
     /// <summary>A 4xx/5xx reply to an ordinary command; the command is shown vis(3)-encoded.</summary>
     public static string FailedCommand(ulong id, string command, string reply) =>
-        Invariant($"{id:x16} smtp failed-command command=\"{Vis(command, VisMode.SafeCStyle)}\" result=\"{reply}\"");
+        Invariant($"{id:x16} smtp failed-command command=\"{Vis.Encode(command, VisFlags.Safe | VisFlags.CStyle)}\" result=\"{reply}\"");
 
     /// <summary>A 4xx/5xx reply during AUTH, where the client's line holds credentials and is never logged.</summary>
     public static string FailedAuthCommand(ulong id, SmtpState state, string reply) =>
@@ -36,7 +37,7 @@ internal static class SmtpLog
     public static string IoErrorReason(string error) => "\"io-error: " + error + "\"";
 
     public static string Authentication(ulong id, string user, string result) =>
-        Invariant($"{id:x16} smtp authentication user={Vis(user, VisMode.SafeWhite)} result={result}");
+        Invariant($"{id:x16} smtp authentication user={Vis.Encode(user, VisFlags.Safe | VisFlags.White)} result={result}");
 
     public static string Tls(ulong id, string ciphers) => Invariant($"{id:x16} smtp tls ciphers={ciphers}");
 
@@ -69,120 +70,6 @@ internal static class SmtpLog
         SmtpState.AuthUsername => "AUTH LOGIN (username)",
         _ => "AUTH LOGIN (password)",
     };
-
-    private enum VisMode
-    {
-        /// <summary>VIS_SAFE | VIS_CSTYLE, used for the failed command.</summary>
-        SafeCStyle,
-
-        /// <summary>VIS_WHITE | VIS_SAFE, used for the AUTH user name.</summary>
-        SafeWhite,
-    }
-
-    /// <summary>
-    /// vis(3) as OpenBSD's libc does it for the two flag sets used here: graphic ASCII passes, a
-    /// backslash is doubled, and the rest becomes \n-style, \^X, \M-x or \ooo so that a client
-    /// cannot put control characters into the log.
-    /// </summary>
-    private static string Vis(string text, VisMode mode)
-    {
-        StringBuilder? sb = null;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            bool plain = c != '\\' && IsVisible(c, mode);
-            if (plain && sb is null)
-            {
-                continue;
-            }
-
-            sb ??= new StringBuilder(text, 0, i, text.Length + 16);
-            if (plain)
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                AppendEncoded(sb, c & 0xff, mode);
-            }
-        }
-
-        return sb?.ToString() ?? text;
-    }
-
-    private static bool IsVisible(char c, VisMode mode)
-    {
-        if (c > 0x7f)
-        {
-            return false;
-        }
-
-        if (c > ' ' && c < 0x7f)
-        {
-            return true;
-        }
-
-        bool white = c is ' ' or '\t' or '\n';
-        if (white)
-        {
-            return mode == VisMode.SafeCStyle;
-        }
-
-        return c is '\b' or '\a' or '\r';
-    }
-
-    private static void AppendEncoded(StringBuilder sb, int c, VisMode mode)
-    {
-        if (c == '\\')
-        {
-            sb.Append(@"\\");
-            return;
-        }
-
-        if (mode == VisMode.SafeCStyle)
-        {
-            string? cstyle = c switch
-            {
-                '\n' => @"\n",
-                '\r' => @"\r",
-                '\b' => @"\b",
-                '\a' => @"\a",
-                '\v' => @"\v",
-                '\t' => @"\t",
-                '\f' => @"\f",
-                ' ' => @"\s",
-                0 => @"\0",
-                _ => null,
-            };
-            if (cstyle is not null)
-            {
-                sb.Append(cstyle);
-                return;
-            }
-        }
-
-        if ((c & 0x7f) == ' ')
-        {
-            sb.Append('\\').Append((char)('0' + ((c >> 6) & 7))).Append((char)('0' + ((c >> 3) & 7))).Append((char)('0' + (c & 7)));
-            return;
-        }
-
-        sb.Append('\\');
-        if ((c & 0x80) != 0)
-        {
-            c &= 0x7f;
-            sb.Append('M');
-        }
-
-        if (c < 0x20 || c == 0x7f)
-        {
-            sb.Append('^').Append(c == 0x7f ? '?' : (char)(c + '@'));
-        }
-        else
-        {
-            sb.Append('-').Append((char)c);
-        }
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
