@@ -128,7 +128,9 @@ internal sealed partial class LkaProcess
             return;
         }
 
+        // Only a forward-confirmed name leaves the lookup role: the session's host is "<unknown>"
+        // otherwise, in its log lines, its Received header and for "from rdns" rules.
         var r = await _dns!.ReverseAsync(address);
-        peer.Post(new LkaClientLookupReply(req.ReqId, r.Name, (byte)r.Fcrdns));
+        peer.Post(new LkaClientLookupReply(req.ReqId, r.ConfirmedName, (byte)r.Fcrdns));
     }
 }
