@@ -41,6 +41,25 @@ internal sealed class FakeDnsServer : IDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>
+    /// A server on port 53 of a random 127/8 address, where a resolv.conf "nameserver" line can
+    /// point (it has no port); no other test or daemon uses that address. Needs root.
+    /// </summary>
+    public static FakeDnsServer OnPort53()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var address = new IPAddress([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+            try
+            {
+                return new FakeDnsServer(address, 53);
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
+    }
+
     /// <summary>(name, type) → answer records as (type, rdata) pairs; absent = NXDOMAIN.</summary>
     public Dictionary<(string, ushort), List<(ushort Type, byte[] Rdata)>> Zone { get; } = [];
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Smtpd.Dns;
 using Smtpd.Tests.TestSupport;
 
@@ -30,7 +29,7 @@ public class ResolvConfTests
     public async Task TheServersOfAResolvConfFileAreTheOnlyOnesAsked()
     {
         // Two nameservers on loopback addresses of their own, port 53, named by a resolv.conf file.
-        var (first, second) = (OnPort53(), OnPort53());
+        var (first, second) = (FakeDnsServer.OnPort53(), FakeDnsServer.OnPort53());
         using (first)
         using (second)
         {
@@ -50,22 +49,6 @@ public class ResolvConfTests
             finally
             {
                 File.Delete(file);
-            }
-        }
-    }
-
-    /// <summary>A fake nameserver on port 53 of a random 127/8 address (no other test or daemon uses that one).</summary>
-    internal static FakeDnsServer OnPort53()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            var address = new IPAddress([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
-            try
-            {
-                return new FakeDnsServer(address, 53);
-            }
-            catch (System.Net.Sockets.SocketException) when (attempt < 20)
-            {
             }
         }
     }

@@ -1,0 +1,97 @@
+// The client's reverse name as a user of the real daemon sees it, with the daemon's resolv.conf
+// pointing at a fake nameserver: a forward-confirmed PTR name is the session's host in the log,
+// in Received and for "from rdns" rules; an unconfirmed one and one that is not a host name
+// (spaces, "<script>", CR LF) leave the host "<unknown>" everywhere and never reach the log.
+using Smtpd.Interop;
+using Smtpd.Tests.Dns;
+using Smtpd.Tests.TestSupport;
+
+namespace Smtpd.Tests.EndToEnd;
+
+[Collection("daemon")]
+public class ReverseDnsTests
+{
+    private const string TestUser = "smtpdtest";
+
+    public ReverseDnsTests()
+    {
+        if (Binary.IsRoot)
+        {
+            Binary.EnsureSystemUsers();
+            Binary.EnsureUser(TestUser);
+        }
+    }
+
+    private static List<string> Delivered(string maildir) =>
+        Directory.Exists(Path.Combine(maildir, "new")) ? [.. Directory.GetFiles(Path.Combine(maildir, "new"))] : [];
+
+    // Root: the fake nameserver listens on port 53 (a resolv.conf names no port).
+    [EndToEndFact(needsRoot: true)]
+    public void OnlyAForwardConfirmedPtrNameIsTheClientsHost()
+    {
+        using var dns = FakeDnsServer.OnPort53();
+        // Three clients on loopback addresses of their own (none of them in /etc/hosts).
+        string net = $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}";
+        var (confirmed, unconfirmed, invalid) = ($"{net}.1", $"{net}.2", $"{net}.3");
+        static string Reverse(string address) => Smtpd.Dns.DnsResolver.ReverseName(System.Net.IPAddress.Parse(address));
+        dns.Zone[(Reverse(confirmed), 12)] = [(12, FakeDnsServer.Name("mail.example.org"))];
+        dns.Zone[("mail.example.org", 1)] = [(1, [.. confirmed.Split('.').Select(byte.Parse)])];
+        dns.Zone[(Reverse(unconfirmed), 12)] = [(12, FakeDnsServer.Name("liar.example.org"))];
+        dns.Zone[("liar.example.org", 1)] = [(1, [198, 51, 100, 25])];
+        dns.Zone[(Reverse(invalid), 12)] = [(12, FakeDnsServer.Name("evil host<script>.example.org\r\nX-Injected: yes"))];
+
+        string mail = Path.Combine(Path.GetTempPath(), "smtpd-mail-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mail);
+        var user = Posix.GetPwNam(TestUser)!;
+        Binary.Run("chown", [$"{user.Uid}:{user.Gid}", mail]);
+        string conf = $"""
+            listen on 127.0.0.1 port {"{PORT}"}
+            action "named" maildir "{mail}/named"
+            action "other" maildir "{mail}/other"
+            match from rdns {"{"} "mail.example.org", "liar.example.org" {"}"} for local action "named"
+            match from any for local action "other"
+
+            """;
+        using var d = Daemon.Start(conf, prepare: dir => File.WriteAllText(Path.Combine(dir, "resolv.conf"), $"nameserver {dns.EndPoint.Address}\noptions timeout:2 attempts:1\n")).WaitReady();
+        try
+        {
+            // python3 smtplib from each client address in turn.
+            string script = $$"""
+                import smtplib
+                for source in ["{{confirmed}}", "{{unconfirmed}}", "{{invalid}}"]:
+                    s = smtplib.SMTP("127.0.0.1", {{d.Port}}, source_address=(source, 0), local_hostname="client.example.net", timeout=30)
+                    s.sendmail("sender@example.net", ["{{TestUser}}@localhost"], "Subject: from " + source + "\r\n\r\nhello\r\n")
+                    s.quit()
+                """;
+            var r = Binary.Run("python3", ["-c", script]);
+            Assert.True(r.Code == 0, r.Err + "\n" + d.Log);
+
+            // The rule: only the confirmed name matched "from rdns".
+            Wait.Until(() => Delivered(Path.Combine(mail, "named")).Count == 1 && Delivered(Path.Combine(mail, "other")).Count == 2, "the three messages are delivered");
+            string named = File.ReadAllText(Delivered(Path.Combine(mail, "named")).Single());
+            Assert.Contains($"Subject: from {confirmed}", named, StringComparison.Ordinal);
+
+            // Received: the confirmed name, else <unknown>, as OpenSMTPD writes it.
+            Assert.StartsWith($"Received: from client.example.net (mail.example.org [{confirmed}])", named, StringComparison.Ordinal);
+            var others = Delivered(Path.Combine(mail, "other")).Select(File.ReadAllText).ToList();
+            foreach (string source in new[] { unconfirmed, invalid })
+            {
+                string text = Assert.Single(others, t => t.Contains($"Subject: from {source}", StringComparison.Ordinal));
+                Assert.Matches($@"^Received: from client\.example\.net \(<unknown> \[{source.Replace(".", @"\.", StringComparison.Ordinal)}\]\)", text);
+                Assert.DoesNotContain("X-Injected", text, StringComparison.Ordinal);
+            }
+
+            // The log: host= the confirmed name or <unknown>; neither PTR name of the others appears.
+            Assert.Contains($"smtp connected address={confirmed} host=mail.example.org", d.Log, StringComparison.Ordinal);
+            Assert.Contains($"smtp connected address={unconfirmed} host=<unknown>", d.Log, StringComparison.Ordinal);
+            Assert.Contains($"smtp connected address={invalid} host=<unknown>", d.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("liar.example.org", d.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script>", d.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("X-Injected", d.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(mail, true);
+        }
+    }
+}
