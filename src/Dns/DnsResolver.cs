@@ -123,10 +123,14 @@ internal sealed class DnsResolver
         RequestDnsSecRecords = dnssec,
     };
 
+    /// <remarks>
+    /// The question as it came (Original): DnsClient's Value of a question is IDN-decoded, so
+    /// "xn--bcher-kva.example" would read "bücher.example".
+    /// </remarks>
     private static bool IsAnswerTo(IDnsQueryResponse response, string name, DnsType type) =>
         response.Questions.Count == 1
         && (ushort)response.Questions[0].QuestionType == (ushort)type
-        && string.Equals(response.Questions[0].QueryName.Value.TrimEnd('.'), name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+        && string.Equals(response.Questions[0].QueryName.Original.TrimEnd('.'), name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
     private static DnsRecord? Convert(DnsResourceRecord rr)
     {

@@ -187,6 +187,29 @@ public class DnsResolverTests
     }
 
     [Fact]
+    public async Task AnIdnDomainInItsAsciiFormIsLookedUpAsItIs()
+    {
+        // DnsClient shows the question of an answer IDN-decoded ("bücher.example"): the answer is still ours.
+        using var server = new FakeDnsServer();
+        server.Zone[("xn--bcher-kva.example", 15)] = [(15, Mx(10, "xn--mx-bcher-q9a.example"))];
+        var (status, mx) = await new DnsLookups(ResolverFor(server)).MxAsync("xn--bcher-kva.example");
+        Assert.Equal(DnsStatus.Ok, status);
+        Assert.Equal([((ushort)10, "xn--mx-bcher-q9a.example")], mx);
+    }
+
+    [Fact]
+    public async Task ALabelThatOnlyLooksLikePunycodeIsATemporaryFailure()
+    {
+        // DnsClient cannot decode an answer whose question has such a label (it IDN-decodes the
+        // question and that throws): a limit of the library, which defers, never answers wrongly.
+        using var server = new FakeDnsServer();
+        server.Zone[("xn--not-punycode-.example", 15)] = [(15, Mx(10, "mx.example"))];
+        var r = await ResolverFor(server).QueryAsync("xn--not-punycode-.example", DnsType.MX);
+        Assert.Equal(DnsStatus.TempFail, r.Status);
+        Assert.Equal(1, server.UdpQueries);
+    }
+
+    [Fact]
     public async Task TlsaIsAskedWithTheDoBitAndAuthenticatedOnlyWithAdFromATrustedResolver()
     {
         using var server = new FakeDnsServer { AuthenticData = true };
