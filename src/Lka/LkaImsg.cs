@@ -128,9 +128,10 @@ internal sealed partial class LkaProcess
             return;
         }
 
-        // Only a forward-confirmed name leaves the lookup role: the session's host is "<unknown>"
-        // otherwise, in its log lines, its Received header and for "from rdns" rules.
+        // As OpenSMTPD: a valid PTR name is the session's host (log, Received, "from rdns")
+        // whether or not it resolves back; forward confirmation is the separate fcrdns flag
+        // that "match ... fcrdns" and filters test. No valid name is "<unknown>".
         var r = await _dns!.ReverseAsync(address);
-        peer.Post(new LkaClientLookupReply(req.ReqId, r.ConfirmedName, (byte)r.Fcrdns));
+        peer.Post(new LkaClientLookupReply(req.ReqId, r.Name, (byte)r.Fcrdns));
     }
 }

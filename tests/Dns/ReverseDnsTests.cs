@@ -1,6 +1,6 @@
-// A client's reverse name as the lookup role hands it on: only a valid host name (libasr's
-// res_hnok check, as OpenSMTPD gets it), and only when it resolves back to the client's address;
-// otherwise the session's host is "<unknown>".
+// A client's reverse name as the lookup role hands it on, as OpenSMTPD gets it: only a valid
+// host name (libasr's res_hnok check; otherwise the session's host is "<unknown>"), kept
+// whether or not it resolves back to the client's address, which is the separate fcrdns verdict.
 using System.Net;
 using System.Text;
 using Smtpd.Dns;
@@ -14,43 +14,39 @@ public class ReverseDnsTests
     private static DnsLookups LookupsFor(FakeDnsServer server) => new(DnsResolverTests.ResolverFor(server), new HostsFile());
 
     [Fact]
-    public async Task AConfirmedNameIsTheSessionsHost()
+    public async Task AConfirmedNameIsTheSessionsHostAndPassesFcrdns()
     {
         using var server = new FakeDnsServer();
         server.Zone[("7.2.0.192.in-addr.arpa", 12)] = [(12, FakeDnsServer.Name("Mail.Example.ORG"))];
         server.Zone[("mail.example.org", 1)] = [(1, [192, 0, 2, 7])];
         var r = await LookupsFor(server).ReverseAsync(s_client);
         Assert.Equal(new ReverseResult("mail.example.org", FcrdnsResult.Pass), r);
-        Assert.Equal("mail.example.org", r.ConfirmedName);
     }
 
     [Fact]
-    public async Task ANameThatDoesNotResolveBackIsNotUsed()
+    public async Task ANameThatDoesNotResolveBackIsKeptButFailsFcrdns()
     {
         using var server = new FakeDnsServer();
         server.Zone[("7.2.0.192.in-addr.arpa", 12)] = [(12, FakeDnsServer.Name("mail.trusted.example"))];
         server.Zone[("mail.trusted.example", 1)] = [(1, [198, 51, 100, 25])];
         var r = await LookupsFor(server).ReverseAsync(s_client);
         Assert.Equal(new ReverseResult("mail.trusted.example", FcrdnsResult.Fail), r);
-        Assert.Null(r.ConfirmedName);
     }
 
     [Fact]
-    public async Task ANameWithNoAddressOrAFailingForwardLookupIsNotUsed()
+    public async Task ANameWithNoAddressOrAFailingForwardLookupIsKeptWithoutFcrdns()
     {
         using var server = new FakeDnsServer();
         server.Zone[("7.2.0.192.in-addr.arpa", 12)] = [(12, FakeDnsServer.Name("nowhere.example"))];
         var r = await LookupsFor(server).ReverseAsync(s_client);
         Assert.Equal(new ReverseResult("nowhere.example", FcrdnsResult.Fail), r);
-        Assert.Null(r.ConfirmedName);
 
-        // The PTR answers, then the forward lookup times out: an error, and still no name.
+        // The PTR answers, then the forward lookup times out: an error, and the name stays.
         server.Zone[("7.2.0.192.in-addr.arpa", 12)] = [(12, FakeDnsServer.Name("slow.example"))];
         server.Zone[("slow.example", 1)] = [(1, [192, 0, 2, 7])];
         server.Unanswered.Add("slow.example");
         r = await LookupsFor(server).ReverseAsync(s_client);
         Assert.Equal(new ReverseResult("slow.example", FcrdnsResult.Error), r);
-        Assert.Null(r.ConfirmedName);
     }
 
     [Fact]
@@ -117,6 +113,6 @@ public class ReverseDnsTests
         using var server = new FakeDnsServer();
         server.Zone[("7.2.0.192.in-addr.arpa", 12)] = [(12, FakeDnsServer.Name("mail.example.org"))];
         server.Zone[("mail.example.org", 1)] = [(1, [192, 0, 2, 7])];
-        Assert.Equal("mail.example.org", (await LookupsFor(server).ReverseAsync(IPAddress.Parse("::ffff:192.0.2.7"))).ConfirmedName);
+        Assert.Equal(new ReverseResult("mail.example.org", FcrdnsResult.Pass), await LookupsFor(server).ReverseAsync(IPAddress.Parse("::ffff:192.0.2.7")));
     }
 }
