@@ -10,7 +10,13 @@
 //   not a valid DNS name never leaves;
 // - the AD bit counts only with resolv.conf's "options trust-ad";
 // - no cache: a mail server asks its local resolver, which caches, and a stale answer here
-//   would outlive a fixed zone.
+//   would outlive a fixed zone;
+// - a nameserver on a loopback address is asked over TCP: DnsClient's UDP socket is not
+//   connected, so the ICMP port-unreachable of a loopback address where nothing listens (a
+//   container or test host whose resolv.conf says 127.0.0.1 and runs no resolver) is never
+//   seen and every query would wait the whole timeout, while a refused TCP connection fails at
+//   once and the next server is asked. Local resolvers (unbound, systemd-resolved, dnsmasq,
+//   Docker's) all answer over TCP, and a loopback round trip costs nothing.
 // Nothing outside src/Dns sees a DnsClient type.
 using System.Net;
 using DnsClient;
@@ -28,11 +34,20 @@ internal sealed class DnsResolver
     private readonly LookupClient _client;
     private readonly DnsQueryOptions _plain;
     private readonly DnsQueryOptions _dnssec;
+    private readonly DnsQueryOptions _plainTcp;
+    private readonly DnsQueryOptions _dnssecTcp;
+    private readonly bool[] _overTcp;
 
-    public DnsResolver(ResolvConf conf)
+    /// <param name="conf">The nameservers and options.</param>
+    /// <param name="loopbackOverTcp">
+    /// Whether loopback nameservers are asked over TCP (see above); false only for tests of the
+    /// UDP exchange against a fake server, which is always on loopback.
+    /// </param>
+    public DnsResolver(ResolvConf conf, bool loopbackOverTcp = true)
     {
         _conf = conf;
         _servers = conf.Nameservers.Select(e => new[] { new NameServer(e) }).ToArray();
+        _overTcp = conf.Nameservers.Select(e => loopbackOverTcp && IPAddress.IsLoopback(e.Address)).ToArray();
 
         // Every query names its one server (QueryServerAsync), so the client's own list is never
         // used; it is still ours, and discovery of the system's servers is off.
@@ -41,8 +56,10 @@ internal sealed class DnsResolver
             AutoResolveNameServers = false,
             UseCache = false,
         });
-        _plain = Options(conf, dnssec: false);
-        _dnssec = Options(conf, dnssec: true);
+        _plain = Options(conf, dnssec: false, tcpOnly: false);
+        _dnssec = Options(conf, dnssec: true, tcpOnly: false);
+        _plainTcp = Options(conf, dnssec: false, tcpOnly: true);
+        _dnssecTcp = Options(conf, dnssec: true, tcpOnly: true);
     }
 
     public ResolvConf Conf => _conf;
@@ -60,7 +77,6 @@ internal sealed class DnsResolver
         }
 
         var question = new DnsQuestion(DnsString.Parse(name.EndsWith('.') ? name : name + "."), (QueryType)type);
-        var options = dnssec ? _dnssec : _plain;
         string? lastError = null;
         for (int attempt = 0; attempt < _conf.Attempts; attempt++)
         {
@@ -68,6 +84,13 @@ internal sealed class DnsResolver
             {
                 var server = _servers[i];
                 var endpoint = _conf.Nameservers[i];
+                var options = (dnssec, _overTcp[i]) switch
+                {
+                    (false, false) => _plain,
+                    (true, false) => _dnssec,
+                    (false, true) => _plainTcp,
+                    (true, true) => _dnssecTcp,
+                };
                 IDnsQueryResponse response;
                 try
                 {
@@ -108,7 +131,7 @@ internal sealed class DnsResolver
     public static string ReverseName(IPAddress address) =>
         (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).GetArpaName().TrimEnd('.');
 
-    private static DnsQueryOptions Options(ResolvConf conf, bool dnssec) => new()
+    private static DnsQueryOptions Options(ResolvConf conf, bool dnssec, bool tcpOnly) => new()
     {
         Timeout = conf.Timeout,
         Retries = 0,
@@ -118,6 +141,7 @@ internal sealed class DnsResolver
         ContinueOnEmptyResponse = false,
         ThrowDnsErrors = false,
         UseTcpFallback = true,
+        UseTcpOnly = tcpOnly,
         Recursion = true,
         ExtendedDnsBufferSize = MaxUdpPayload,
         RequestDnsSecRecords = dnssec,

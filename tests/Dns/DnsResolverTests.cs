@@ -6,8 +6,9 @@ namespace Smtpd.Tests.Dns;
 
 public class DnsResolverTests
 {
+    /// <summary>A resolver asking the fake server over UDP, as it asks a nameserver that is not on loopback.</summary>
     internal static DnsResolver ResolverFor(FakeDnsServer server, int timeoutSeconds = 1, int attempts = 1, bool trustAd = false) =>
-        new(new ResolvConf([server.EndPoint], TimeSpan.FromSeconds(timeoutSeconds), attempts, trustAd));
+        new(new ResolvConf([server.EndPoint], TimeSpan.FromSeconds(timeoutSeconds), attempts, trustAd), loopbackOverTcp: false);
 
     private static byte[] Mx(ushort pref, string host) => [(byte)(pref >> 8), (byte)pref, .. FakeDnsServer.Name(host)];
 
@@ -120,7 +121,7 @@ public class DnsResolverTests
         // glibc's order: every server once per attempt, each try waiting "timeout:" seconds.
         using var first = new FakeDnsServer { Silent = true };
         using var second = new FakeDnsServer { Silent = true };
-        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 2));
+        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 2), loopbackOverTcp: false);
         var clock = Stopwatch.StartNew();
         var r = await resolver.QueryAsync("a.example.org", DnsType.A);
         Assert.Equal(DnsStatus.TempFail, r.Status);
@@ -136,7 +137,7 @@ public class DnsResolverTests
         using var first = new FakeDnsServer();
         using var second = new FakeDnsServer();
         second.Zone[("a.example.org", 1)] = [(1, [192, 0, 2, 1])];
-        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 1));
+        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 1), loopbackOverTcp: false);
         Assert.Equal(DnsStatus.NxDomain, (await resolver.QueryAsync("a.example.org", DnsType.A)).Status);
         Assert.Equal(0, second.UdpQueries);
 
@@ -156,7 +157,7 @@ public class DnsResolverTests
         using var first = new FakeDnsServer();
         using var second = new FakeDnsServer();
         first.Zone[("a.example.org", 1)] = [(1, [192, 0, 2, 1])];
-        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 1));
+        var resolver = new DnsResolver(new ResolvConf([first.EndPoint, second.EndPoint], TimeSpan.FromSeconds(1), 1), loopbackOverTcp: false);
         Assert.Equal(DnsStatus.NoData, (await resolver.QueryAsync("a.example.org", DnsType.AAAA)).Status);
         Assert.Equal(0, second.UdpQueries);
     }
@@ -285,5 +286,40 @@ public class DnsResolverTests
         Assert.Equal(new ReverseResult("localhost", FcrdnsResult.Pass), await lookups.ReverseAsync(IPAddress.IPv6Loopback));
         Assert.Equal([IPAddress.Parse("192.0.2.5")], (await lookups.AddressesAsync("MAIL")).Addresses);
         Assert.Equal(0, server.UdpQueries);
+    }
+
+    [Fact]
+    public async Task ALoopbackNameserverIsAskedOverTcp()
+    {
+        using var server = new FakeDnsServer();
+        server.Zone[("a.example.org", 1)] = [(1, [192, 0, 2, 1])];
+        var resolver = new DnsResolver(new ResolvConf([server.EndPoint], TimeSpan.FromSeconds(5), 2));
+        var r = await resolver.QueryAsync("a.example.org", DnsType.A);
+        Assert.Equal(DnsStatus.Ok, r.Status);
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], r.Records.Select(x => x.Address));
+        Assert.Equal((1, 0), (server.TcpQueries, server.UdpQueries));
+    }
+
+    [Fact]
+    public async Task ALoopbackNameserverWhereNothingListensIsPassedAtOnce()
+    {
+        // A port where a fake server listened a moment ago: nothing listens there now. With the
+        // defaults (5 s, 2 attempts), waiting for it would take 10 s; a refused connection is seen at once.
+        IPEndPoint dead;
+        using (var gone = new FakeDnsServer())
+        {
+            dead = gone.EndPoint;
+        }
+
+        using var live = new FakeDnsServer();
+        live.Zone[("a.example.org", 1)] = [(1, [192, 0, 2, 1])];
+        var clock = Stopwatch.StartNew();
+        var r = await new DnsResolver(new ResolvConf([dead, live.EndPoint], TimeSpan.FromSeconds(5), 2)).QueryAsync("a.example.org", DnsType.A);
+        Assert.Equal(DnsStatus.Ok, r.Status);
+        Assert.Equal(1, live.TcpQueries);
+
+        r = await new DnsResolver(new ResolvConf([dead], TimeSpan.FromSeconds(5), 2)).QueryAsync("a.example.org", DnsType.A);
+        Assert.Equal(DnsStatus.TempFail, r.Status);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 }

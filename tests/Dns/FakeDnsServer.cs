@@ -65,6 +65,7 @@ internal sealed class FakeDnsServer : IDisposable
 
     public bool TruncateUdp { get; set; }
 
+    /// <summary>No query is answered, over UDP or TCP.</summary>
     public bool Silent { get; set; }
 
     /// <summary>How many of the next UDP queries get a datagram with another id before their answer.</summary>
@@ -73,7 +74,7 @@ internal sealed class FakeDnsServer : IDisposable
     /// <summary>How many of the next UDP queries go unanswered (after that, <see cref="Silent"/> decides).</summary>
     public int DropUdpQueries { get; set; }
 
-    /// <summary>Names whose UDP queries go unanswered.</summary>
+    /// <summary>Names whose queries go unanswered, over UDP or TCP.</summary>
     public HashSet<string> Unanswered { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Sets AD (authentic data) in every answer, as a validating resolver does for a signed zone.</summary>
@@ -254,6 +255,11 @@ internal sealed class FakeDnsServer : IDisposable
                     var q = new byte[BinaryPrimitives.ReadUInt16BigEndian(len)];
                     await s.ReadExactlyAsync(q, _stop.Token);
                     TcpQueries++;
+                    if (Silent || (Unanswered.Count > 0 && Unanswered.Contains(QuestionName(q))))
+                    {
+                        continue;
+                    }
+
                     byte[] a = Answer(q, false);
                     var framed = new byte[a.Length + 2];
                     BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)a.Length);

@@ -3,6 +3,9 @@
 // session's host in the log, in Received and for "from rdns" rules, whether or not it resolves
 // back (that is only the separate fcrdns verdict); one that is not a host
 // name (spaces, "<script>", CR LF) leaves the host "<unknown>" everywhere and never reaches the log.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Smtpd.Interop;
 using Smtpd.Tests.Dns;
 using Smtpd.Tests.TestSupport;
@@ -90,5 +93,44 @@ public class ReverseDnsTests
         {
             Directory.Delete(mail, true);
         }
+    }
+
+    [EndToEndFact]
+    public void ALoopbackNameserverWhereNothingListensDoesNotDelayTheGreeting()
+    {
+        // resolv.conf names only a loopback address where nothing listens on port 53 (a container
+        // or test host without a resolver), with the default timeout and attempts (5 s twice).
+        // The host's own nameserver is never asked: it is not in this resolv.conf.
+        static IPAddress RandomLoopback() => new([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+        IPAddress? dead = null;
+        for (int i = 0; i < 20 && dead is null; i++)
+        {
+            var candidate = RandomLoopback();
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Connect(new IPEndPoint(candidate, 53));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                dead = candidate;
+            }
+        }
+
+        Assert.True(dead is not null, "something listens on port 53 of every loopback address tried");
+        using var d = Daemon.Start(Daemon.MinimalConfig, prepare: dir => File.WriteAllText(Path.Combine(dir, "resolv.conf"), $"nameserver {dead}\n")).WaitReady();
+
+        // A client on a loopback address of its own (not in /etc/hosts), so its name is asked of DNS.
+        var client = RandomLoopback();
+        using var tcp = new TcpClient(new IPEndPoint(client, 0));
+        var clock = Stopwatch.StartNew();
+        tcp.Connect(IPAddress.Loopback, d.Port);
+        tcp.ReceiveTimeout = 30_000;
+        using var reader = new StreamReader(tcp.GetStream());
+        string? greeting = reader.ReadLine();
+        var elapsed = clock.Elapsed;
+        Assert.StartsWith("220 ", greeting, StringComparison.Ordinal);
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"greeted after {elapsed}\n{d.Log}");
+        Wait.Until(() => d.Log.Contains($"smtp connected address={client} host=<unknown>", StringComparison.Ordinal), "the session's host is <unknown>:\n" + d.Log);
     }
 }
