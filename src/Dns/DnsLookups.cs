@@ -1,7 +1,9 @@
-// The lookups the MTA makes, on top of the stub resolver: addresses of a host (A and AAAA,
-// without AI_ADDRCONFIG filtering — a test network may have loopback only), MX with the RFC 5321
-// implicit-MX and RFC 7505 null-MX rules, and reverse DNS with forward confirmation (FCrDNS).
+// The lookups the lookup role and the MTA make, on top of the stub resolver: addresses of a host
+// (A and AAAA, without AI_ADDRCONFIG filtering — a test network may have loopback only), MX with
+// the RFC 5321 implicit-MX and RFC 7505 null-MX rules, TXT (MTA-STS), TLSA with the resolver's
+// AD verdict (DANE), and reverse DNS with forward confirmation (FCrDNS).
 using System.Net;
+using System.Net.Sockets;
 
 namespace Smtpd.Dns;
 
@@ -16,34 +18,14 @@ internal sealed class DnsLookups
         _hosts = hosts ?? new HostsFile();
     }
 
-    public async Task<(DnsStatus Status, List<IPAddress> Addresses)> AddressesAsync(string host, CancellationToken cancel = default)
-    {
-        if (_hosts.AddressesOf(host) is { Count: > 0 } local)
-        {
-            return (DnsStatus.Ok, [.. local]);
-        }
-
-        var v4 = _resolver.QueryAsync(host, DnsType.A, cancel);
-        var v6 = _resolver.QueryAsync(host, DnsType.AAAA, cancel);
-        var results = await Task.WhenAll(v4, v6);
-        var addrs = results.SelectMany(r => r.Records).Where(r => r.Address is not null).Select(r => r.Address!).ToList();
-        if (addrs.Count > 0)
-        {
-            return (DnsStatus.Ok, addrs);
-        }
-
-        if (results.Any(r => r.Status == DnsStatus.TempFail))
-        {
-            return (DnsStatus.TempFail, addrs);
-        }
-
-        return (results.All(r => r.Status == DnsStatus.NxDomain) ? DnsStatus.NxDomain : DnsStatus.NoData, addrs);
-    }
+    /// <summary>Every address of a host: /etc/hosts first, else both A and AAAA, whatever addresses this host has.</summary>
+    public Task<(DnsStatus Status, List<IPAddress> Addresses)> AddressesAsync(string host, CancellationToken cancel = default) =>
+        AddressesAsync(host, [DnsType.A, DnsType.AAAA], cancel);
 
     /// <summary>MX hosts by preference. No MX record: the domain itself at preference 0. A null MX ("."): NoData.</summary>
     public async Task<(DnsStatus Status, List<(ushort Preference, string Host)> Exchangers)> MxAsync(string domain, CancellationToken cancel = default)
     {
-        var r = await _resolver.QueryAsync(domain, DnsType.MX, cancel);
+        var r = await _resolver.QueryAsync(domain, DnsType.MX, cancel: cancel);
         switch (r.Status)
         {
             case DnsStatus.Ok:
@@ -61,33 +43,79 @@ internal sealed class DnsLookups
         }
     }
 
-    /// <summary>rDNS of a client: the PTR name, and whether that name resolves back to the address.</summary>
+    /// <summary>The TXT records of a name, each one's strings joined (an MTA-STS record is one TXT record).</summary>
+    public async Task<(DnsStatus Status, List<string> Texts)> TxtAsync(string name, CancellationToken cancel = default)
+    {
+        var r = await _resolver.QueryAsync(name, DnsType.TXT, cancel: cancel);
+        return (r.Status, r.Records.Where(x => x.Type == DnsType.TXT).Select(x => x.Text!).ToList());
+    }
+
+    /// <summary>
+    /// The TLSA records of a TCP service (_port._tcp.host, RFC 6698 section 3), asked with the DO
+    /// bit. Authenticated says whether a trusted validating resolver vouched for the answer;
+    /// DANE must ignore records that are not authenticated (RFC 7672 section 2.2).
+    /// </summary>
+    public async Task<(DnsStatus Status, bool Authenticated, List<TlsaAssociation> Records)> TlsaAsync(string host, int port, CancellationToken cancel = default)
+    {
+        string name = FormattableString.Invariant($"_{port}._tcp.{host.TrimEnd('.')}");
+        var r = await _resolver.QueryAsync(name, DnsType.TLSA, dnssec: true, cancel);
+        return (r.Status, r.Authenticated, r.Records.Where(x => x.Type == DnsType.TLSA).Select(x => x.Tlsa!).ToList());
+    }
+
+    /// <summary>
+    /// rDNS of a client as OpenSMTPD's resolver finds it: the first PTR name that is a valid host
+    /// name (others are skipped, as libasr skips them; none left is a failure), then a forward
+    /// lookup of that name in the client's address family, which must give the client's address.
+    /// </summary>
     public async Task<ReverseResult> ReverseAsync(IPAddress address, CancellationToken cancel = default)
     {
-        if (_hosts.NameOf(address) is { } known)
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        if (_hosts.NameOf(plain) is { } known && DnsName.IsHostName(known))
         {
             return new ReverseResult(known, FcrdnsResult.Pass);
         }
 
-        var ptr = await _resolver.QueryAsync(DnsResolver.ReverseName(address), DnsType.PTR, cancel);
+        var ptr = await _resolver.QueryAsync(DnsResolver.ReverseName(plain), DnsType.PTR, cancel: cancel);
         if (ptr.Status == DnsStatus.TempFail)
         {
             return new ReverseResult(null, FcrdnsResult.Error);
         }
 
-        string? name = ptr.Records.FirstOrDefault(r => r.Type == DnsType.PTR)?.Target;
+        string? name = ptr.Records.Where(r => r.Type == DnsType.PTR).Select(r => r.Target).FirstOrDefault(t => t is not null && DnsName.IsHostName(t));
         if (name is null)
         {
             return new ReverseResult(null, FcrdnsResult.Fail);
         }
 
-        var (status, addrs) = await AddressesAsync(name, cancel);
-        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var family = plain.AddressFamily == AddressFamily.InterNetworkV6 ? DnsType.AAAA : DnsType.A;
+        var (status, addrs) = await AddressesAsync(name, [family], cancel);
         if (addrs.Contains(plain))
         {
             return new ReverseResult(name, FcrdnsResult.Pass);
         }
 
         return new ReverseResult(name, status == DnsStatus.TempFail ? FcrdnsResult.Error : FcrdnsResult.Fail);
+    }
+
+    private async Task<(DnsStatus Status, List<IPAddress> Addresses)> AddressesAsync(string host, DnsType[] types, CancellationToken cancel)
+    {
+        if (_hosts.AddressesOf(host) is { Count: > 0 } local)
+        {
+            return (DnsStatus.Ok, [.. local]);
+        }
+
+        var results = await Task.WhenAll(types.Select(t => _resolver.QueryAsync(host, t, cancel: cancel)));
+        var addrs = results.SelectMany(r => r.Records).Where(r => r.Address is not null).Select(r => r.Address!).ToList();
+        if (addrs.Count > 0)
+        {
+            return (DnsStatus.Ok, addrs);
+        }
+
+        if (results.Any(r => r.Status == DnsStatus.TempFail))
+        {
+            return (DnsStatus.TempFail, addrs);
+        }
+
+        return (results.All(r => r.Status == DnsStatus.NxDomain) ? DnsStatus.NxDomain : DnsStatus.NoData, addrs);
     }
 }

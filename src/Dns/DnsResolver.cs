@@ -1,67 +1,125 @@
-// An asynchronous stub resolver (the role libasr plays in OpenSMTPD): UDP to each configured
-// nameserver in turn, TCP when the answer was truncated, answers checked against the query's
-// id and question so a spoofed or stray datagram is ignored.
-using System.Buffers.Binary;
+// The stub resolver (the role libasr plays in OpenSMTPD), on the DnsClient library: it builds
+// the queries, talks UDP, falls back to TCP when an answer is truncated and decodes the records.
+// What stays here is what DnsClient does not do the way a mail server needs it:
+// - only the nameservers of our resolv.conf, in its order, each try with its "timeout:", the
+//   whole list "attempts:" times (glibc's order; DnsClient would retry one server before the next);
+// - NXDOMAIN and an empty answer are answers (DnsClient would ask the next server), SERVFAIL,
+//   REFUSED and the like are not (the next server is asked);
+// - an answer must be to our question (DnsClient checks the id only);
+// - names are sent as given, absolute: no search list, no IDN conversion, and a name that is
+//   not a valid DNS name never leaves;
+// - the AD bit counts only with resolv.conf's "options trust-ad";
+// - no cache: a mail server asks its local resolver, which caches, and a stale answer here
+//   would outlive a fixed zone;
+// - a nameserver on a loopback address is asked over TCP: DnsClient's UDP socket is not
+//   connected, so the ICMP port-unreachable of a loopback address where nothing listens (a
+//   container or test host whose resolv.conf says 127.0.0.1 and runs no resolver) is never
+//   seen and every query would wait the whole timeout, while a refused TCP connection fails at
+//   once and the next server is asked. Local resolvers (unbound, systemd-resolved, dnsmasq,
+//   Docker's) all answer over TCP, and a loopback round trip costs nothing.
+// Nothing outside src/Dns sees a DnsClient type.
 using System.Net;
-using System.Net.Sockets;
+using DnsClient;
+using DnsClient.Protocol;
 
 namespace Smtpd.Dns;
 
 internal sealed class DnsResolver
 {
+    /// <summary>EDNS0 payload we advertise: the DNS flag day 2020 size that avoids IP fragmentation.</summary>
+    public const int MaxUdpPayload = 1232;
+
     private readonly ResolvConf _conf;
+    private readonly NameServer[][] _servers;
+    private readonly LookupClient _client;
+    private readonly DnsQueryOptions _plain;
+    private readonly DnsQueryOptions _dnssec;
+    private readonly DnsQueryOptions _plainTcp;
+    private readonly DnsQueryOptions _dnssecTcp;
+    private readonly bool[] _overTcp;
 
-    public DnsResolver(ResolvConf conf) => _conf = conf;
-
-    public async Task<DnsResult> QueryAsync(string name, DnsType type, CancellationToken cancel = default)
+    /// <param name="conf">The nameservers and options.</param>
+    /// <param name="loopbackOverTcp">
+    /// Whether loopback nameservers are asked over TCP (see above); false only for tests of the
+    /// UDP exchange against a fake server, which is always on loopback.
+    /// </param>
+    public DnsResolver(ResolvConf conf, bool loopbackOverTcp = true)
     {
+        _conf = conf;
+        _servers = conf.Nameservers.Select(e => new[] { new NameServer(e) }).ToArray();
+        _overTcp = conf.Nameservers.Select(e => loopbackOverTcp && IPAddress.IsLoopback(e.Address)).ToArray();
+
+        // Every query names its one server (QueryServerAsync), so the client's own list is never
+        // used; it is still ours, and discovery of the system's servers is off.
+        _client = new LookupClient(new LookupClientOptions(_servers.Select(s => s[0]).ToArray())
+        {
+            AutoResolveNameServers = false,
+            UseCache = false,
+        });
+        _plain = Options(conf, dnssec: false, tcpOnly: false);
+        _dnssec = Options(conf, dnssec: true, tcpOnly: false);
+        _plainTcp = Options(conf, dnssec: false, tcpOnly: true);
+        _dnssecTcp = Options(conf, dnssec: true, tcpOnly: true);
+    }
+
+    public ResolvConf Conf => _conf;
+
+    /// <summary>
+    /// One question to the configured nameservers; never throws for what the network or a
+    /// server does. With <paramref name="dnssec"/> the query has the DO bit (RFC 3225), so
+    /// that a validating resolver says whether it validated the answer (AD).
+    /// </summary>
+    public async Task<DnsResult> QueryAsync(string name, DnsType type, bool dnssec = false, CancellationToken cancel = default)
+    {
+        if (!DnsName.IsQueryable(name))
+        {
+            return new DnsResult(DnsStatus.NxDomain, [], $"invalid DNS name \"{name}\"");
+        }
+
+        var question = new DnsQuestion(DnsString.Parse(name.EndsWith('.') ? name : name + "."), (QueryType)type);
         string? lastError = null;
         for (int attempt = 0; attempt < _conf.Attempts; attempt++)
         {
-            foreach (var server in _conf.Nameservers)
+            for (int i = 0; i < _servers.Length; i++)
             {
-                ushort id = (ushort)Interop.Posix.RandomUInt32();
-                byte[] query;
+                var server = _servers[i];
+                var endpoint = _conf.Nameservers[i];
+                var options = (dnssec, _overTcp[i]) switch
+                {
+                    (false, false) => _plain,
+                    (true, false) => _dnssec,
+                    (false, true) => _plainTcp,
+                    (true, true) => _dnssecTcp,
+                };
+                IDnsQueryResponse response;
                 try
                 {
-                    query = DnsMessage.BuildQuery(id, name, type);
+                    response = await _client.QueryServerAsync(server, question, options, cancel);
                 }
-                catch (ArgumentException e)
+                catch (Exception e) when (!cancel.IsCancellationRequested)
                 {
-                    return new DnsResult(DnsStatus.NxDomain, [], e.Message);
+                    // Timeouts, refused or reset connections, another id, undecodable answers.
+                    lastError = $"{endpoint}: {e.Message}";
+                    continue;
                 }
 
-                try
+                if (!IsAnswerTo(response, name, type))
                 {
-                    var response = await ExchangeUdpAsync(server, query, id, name, type, cancel);
-                    if (response is null)
-                    {
-                        lastError = $"timeout from {server}";
+                    lastError = $"{endpoint}: answer to another question";
+                    continue;
+                }
+
+                switch (response.Header.ResponseCode)
+                {
+                    case DnsHeaderResponseCode.NoError:
+                        var records = response.Answers.Select(Convert).Where(r => r is not null && (r.Type == type || r.Type == DnsType.CNAME)).Select(r => r!).ToList();
+                        bool ad = _conf.TrustAd && response.Header.IsAuthenticData;
+                        return new DnsResult(records.Any(r => r.Type == type) ? DnsStatus.Ok : DnsStatus.NoData, records, null, ad);
+                    case DnsHeaderResponseCode.NotExistentDomain:
+                        return new DnsResult(DnsStatus.NxDomain, [], null, _conf.TrustAd && response.Header.IsAuthenticData);
+                    default:
+                        lastError = $"{response.Header.ResponseCode} from {endpoint}";
                         continue;
-                    }
-
-                    if (response.Truncated)
-                    {
-                        response = await ExchangeTcpAsync(server, query, id, name, type, cancel) ?? response;
-                    }
-
-                    switch (response.Rcode)
-                    {
-                        case DnsRcode.NoError:
-                            var matching = response.Answers.Where(r => r.Type == type || r.Type == DnsType.CNAME).ToList();
-                            return matching.Any(r => r.Type == type)
-                                ? new DnsResult(DnsStatus.Ok, matching)
-                                : new DnsResult(DnsStatus.NoData, matching);
-                        case DnsRcode.NxDomain:
-                            return new DnsResult(DnsStatus.NxDomain, []);
-                        default:
-                            lastError = $"{response.Rcode} from {server}";
-                            continue;
-                    }
-                }
-                catch (Exception e) when (e is SocketException or DnsFormatException or IOException)
-                {
-                    lastError = $"{server}: {e.Message}";
                 }
             }
         }
@@ -70,109 +128,60 @@ internal sealed class DnsResolver
     }
 
     /// <summary>The PTR name for an address: 4.3.2.1.in-addr.arpa or the nibble form for IPv6.</summary>
-    public static string ReverseName(IPAddress address)
+    public static string ReverseName(IPAddress address) =>
+        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).GetArpaName().TrimEnd('.');
+
+    private static DnsQueryOptions Options(ResolvConf conf, bool dnssec, bool tcpOnly) => new()
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
+        Timeout = conf.Timeout,
+        Retries = 0,
+        UseCache = false,
+        UseRandomNameServer = false,
+        ContinueOnDnsError = false,
+        ContinueOnEmptyResponse = false,
+        ThrowDnsErrors = false,
+        UseTcpFallback = true,
+        UseTcpOnly = tcpOnly,
+        Recursion = true,
+        ExtendedDnsBufferSize = MaxUdpPayload,
+        RequestDnsSecRecords = dnssec,
+    };
 
-        byte[] b = address.GetAddressBytes();
-        if (b.Length == 4)
-        {
-            return $"{b[3]}.{b[2]}.{b[1]}.{b[0]}.in-addr.arpa";
-        }
+    /// <remarks>
+    /// The question as it came (Original): DnsClient's Value of a question is IDN-decoded, so
+    /// "xn--bcher-kva.example" would read "bücher.example".
+    /// </remarks>
+    private static bool IsAnswerTo(IDnsQueryResponse response, string name, DnsType type) =>
+        response.Questions.Count == 1
+        && (ushort)response.Questions[0].QuestionType == (ushort)type
+        && string.Equals(response.Questions[0].QueryName.Original.TrimEnd('.'), name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
-        var parts = new List<string>(64);
-        for (int i = b.Length - 1; i >= 0; i--)
+    private static DnsRecord? Convert(DnsResourceRecord rr)
+    {
+        string owner = NameOf(rr.DomainName);
+        uint ttl = (uint)Math.Max(0, rr.TimeToLive);
+        return rr switch
         {
-            parts.Add((b[i] & 0xf).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
-            parts.Add((b[i] >> 4).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return string.Join('.', parts) + ".ip6.arpa";
+            ARecord a => new DnsRecord(owner, DnsType.A, ttl, Address: a.Address),
+            AaaaRecord a => new DnsRecord(owner, DnsType.AAAA, ttl, Address: a.Address),
+            PtrRecord p => new DnsRecord(owner, DnsType.PTR, ttl, Target: NameOf(p.PtrDomainName)),
+            CNameRecord c => new DnsRecord(owner, DnsType.CNAME, ttl, Target: NameOf(c.CanonicalName)),
+            NsRecord n => new DnsRecord(owner, DnsType.NS, ttl, Target: NameOf(n.NSDName)),
+            MxRecord m => new DnsRecord(owner, DnsType.MX, ttl, Target: NameOf(m.Exchange), Preference: m.Preference),
+            TxtRecord t => new DnsRecord(owner, DnsType.TXT, ttl, Text: string.Concat(t.Text)),
+            TlsaRecord t => new DnsRecord(owner, DnsType.TLSA, ttl, Tlsa: new TlsaAssociation((byte)t.CertificateUsage, (byte)t.Selector, (byte)t.MatchingType, [.. t.CertificateAssociationData])),
+            _ => null,
+        };
     }
 
-    private async Task<DnsResponse?> ExchangeUdpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsType type, CancellationToken cancel)
+    /// <summary>
+    /// A name from an answer as text: DnsClient's escaped form (an octet that is not printable
+    /// ASCII becomes "\DDD", so it can never pass for a plain character), lower case, without
+    /// the final dot. Its IDN-decoded form (DnsString.Original) is never used.
+    /// </summary>
+    private static string NameOf(DnsString name)
     {
-        using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        await socket.ConnectAsync(server, cancel);
-        await socket.SendAsync(query, SocketFlags.None, cancel);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(_conf.Timeout);
-        var buf = new byte[DnsMessage.MaxUdpPayload * 4];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buf, SocketFlags.None, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-            {
-                return null;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                return null;
-            }
-
-            DnsResponse r;
-            try
-            {
-                r = DnsMessage.Parse(buf.AsSpan(0, n));
-            }
-            catch (DnsFormatException)
-            {
-                continue;
-            }
-
-            if (Matches(r, id, name, type))
-            {
-                return r;
-            }
-        }
+        string value = name.Value;
+        return (value.EndsWith('.') ? value[..^1] : value).ToLowerInvariant();
     }
-
-    private async Task<DnsResponse?> ExchangeTcpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsType type, CancellationToken cancel)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(_conf.Timeout);
-        using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            await socket.ConnectAsync(server, timeout.Token);
-            var framed = new byte[query.Length + 2];
-            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
-            query.CopyTo(framed, 2);
-            await socket.SendAsync(framed, SocketFlags.None, timeout.Token);
-            var len = new byte[2];
-            await ReceiveExactlyAsync(socket, len, timeout.Token);
-            var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(len)];
-            await ReceiveExactlyAsync(socket, body, timeout.Token);
-            var r = DnsMessage.Parse(body);
-            return Matches(r, id, name, type) ? r : null;
-        }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
-
-    private static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buf, CancellationToken cancel)
-    {
-        while (buf.Length > 0)
-        {
-            int n = await socket.ReceiveAsync(buf, SocketFlags.None, cancel);
-            if (n == 0)
-            {
-                throw new IOException("connection closed mid-answer");
-            }
-
-            buf = buf[n..];
-        }
-    }
-
-    private static bool Matches(DnsResponse r, ushort id, string name, DnsType type) =>
-        r.Id == id && r.QuestionType == type && string.Equals(r.QuestionName, name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 }

@@ -1,11 +1,16 @@
-// /etc/resolv.conf as the stub resolver uses it: nameservers (at most three, as glibc), and
-// the timeout and attempts options. Missing file or no nameserver → 127.0.0.1, like libc.
+// /etc/resolv.conf as the stub resolver uses it, read once when the lookup role starts:
+// nameservers (at most three, as glibc; 0.0.0.0 and :: are skipped), and the options timeout:
+// (seconds per try), attempts: (rounds over the list) and trust-ad (believe the AD bit: the
+// nameserver is a validating resolver reached over a path we trust, usually on this host).
+// Missing file or no usable nameserver → 127.0.0.1, like libc. "search" and "domain" are not read: every name we look up
+// (MX domains, MX hosts, PTR names, TLSA and TXT names) is already fully qualified, so it is
+// sent as it is, never with a search domain appended; "ndots" and "rotate" do not apply either.
 using System.Globalization;
 using System.Net;
 
 namespace Smtpd.Dns;
 
-internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpan Timeout, int Attempts)
+internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpan Timeout, int Attempts, bool TrustAd = false)
 {
     public const string DefaultPath = "/etc/resolv.conf";
 
@@ -26,6 +31,7 @@ internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpa
         var servers = new List<IPEndPoint>();
         int timeout = 5;
         int attempts = 2;
+        bool trustAd = false;
         foreach (string raw in text.Split('\n'))
         {
             string line = raw.Trim();
@@ -35,7 +41,8 @@ internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpa
             }
 
             string[] words = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (words[0] == "nameserver" && words.Length > 1 && servers.Count < 3 && IPAddress.TryParse(words[1].Split('%')[0], out var ip))
+            if (words[0] == "nameserver" && words.Length > 1 && servers.Count < 3 && IPAddress.TryParse(words[1].Split('%')[0], out var ip)
+                && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any))
             {
                 servers.Add(new IPEndPoint(ip, 53));
             }
@@ -51,6 +58,10 @@ internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpa
                     {
                         attempts = Math.Clamp(a, 1, 5);
                     }
+                    else if (opt == "trust-ad")
+                    {
+                        trustAd = true;
+                    }
                 }
             }
         }
@@ -60,6 +71,6 @@ internal sealed record ResolvConf(IReadOnlyList<IPEndPoint> Nameservers, TimeSpa
             servers.Add(new IPEndPoint(IPAddress.Loopback, 53));
         }
 
-        return new ResolvConf(servers, TimeSpan.FromSeconds(timeout), attempts);
+        return new ResolvConf(servers, TimeSpan.FromSeconds(timeout), attempts, trustAd);
     }
 }

@@ -128,6 +128,9 @@ internal sealed partial class LkaProcess
             return;
         }
 
+        // As OpenSMTPD: a valid PTR name is the session's host (log, Received, "from rdns")
+        // whether or not it resolves back; forward confirmation is the separate fcrdns flag
+        // that "match ... fcrdns" and filters test. No valid name is "<unknown>".
         var r = await _dns!.ReverseAsync(address);
         peer.Post(new LkaClientLookupReply(req.ReqId, r.Name, (byte)r.Fcrdns));
     }

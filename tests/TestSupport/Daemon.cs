@@ -102,9 +102,12 @@ internal sealed class Daemon : IDisposable
         using var logFd = Posix.Open(log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0b110_100_100);
         using var devnull = Posix.Open("/dev/null", Libc.O_RDONLY);
         // Never the host's nameserver: a resolv.conf of our own that names a loopback address
-        // nobody answers on (tests that need DNS start a server and write their own).
+        // nobody answers on (tests that need DNS start a server and write {dir}/resolv.conf in prepare).
         string resolv = Path.Combine(dir, "resolv.conf");
-        File.WriteAllText(resolv, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+        if (!File.Exists(resolv))
+        {
+            File.WriteAllText(resolv, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+        }
         var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Where(e => (string)e.Key != "SMTPD_RESOLV_CONF")
             .Select(e => $"{e.Key}={e.Value}")
