@@ -13,7 +13,8 @@ internal sealed partial class ImsgChannel
     // Descriptors received and not yet matched to their frame; null stands for one the kernel
     // could not install here (out of descriptors): its frame is delivered without it.
     private readonly Queue<SafeFd?> _pendingFds = new();
-    private byte[] _buf = new byte[256 * 1024];
+    private readonly int _maxFrame;
+    private byte[] _buf;
     private int _start;
     private int _end;
     private bool _readDone;
@@ -108,6 +109,11 @@ internal sealed partial class ImsgChannel
             if (status == FrameStatus.Malformed)
             {
                 throw new ImsgFormatException($"malformed frame from {PeerName} (type {(uint)header.Type}, length {header.Length})");
+            }
+
+            if (span.Length >= ImsgHeader.Size && header.Length > _maxFrame)
+            {
+                throw new ImsgFormatException($"frame of {header.Length} bytes from {PeerName} is larger than the {_maxFrame} accepted");
             }
 
             if (status == FrameStatus.Incomplete)
