@@ -68,7 +68,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     {
         _config = Model;
         int maxSessions = SmtpSessionLimiter.Derive(Posix.GetOpenFilesLimit().Soft, _openFdsAtStart, Limit(_config.SmtpLimits, "max-session"));
-        _sessions = new SmtpSessionLimiter(maxSessions, Limit(_config.SmtpLimits, "max-session-per-address") ?? SmtpSessionLimiter.DefaultMaxPerAddress, Log.Warn);
+        _sessions = new SmtpSessionLimiter(maxSessions, Limit(_config.SmtpLimits, "max-session-per-address"), Log.Warn);
         Log.Debug($"debug: smtp: will accept at most {maxSessions} clients");
         // At least one: a limit of 0 would keep mail in the queue until it expires.
         _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),

@@ -24,11 +24,18 @@ internal sealed class SmtpSessionLimiter
     private TaskCompletionSource? _room;
     private bool _paused;
     private bool _exhausted;
+    private readonly bool _limitLoopback;
 
-    public SmtpSessionLimiter(int maxSessions, int maxPerAddress, Action<string> log)
+    /// <param name="maxSessions">Sessions in all.</param>
+    /// <param name="maxPerAddress">Sessions from one address: the configured limit, or null for
+    /// the default, which leaves loopback clients alone (a local application sending many
+    /// messages at once, as Postfix exempts $mynetworks); a configured one limits them too.</param>
+    /// <param name="log">Where the pause and resume lines go.</param>
+    public SmtpSessionLimiter(int maxSessions, int? maxPerAddress, Action<string> log)
     {
         MaxSessions = Math.Max(1, maxSessions);
-        MaxPerAddress = Math.Max(1, maxPerAddress);
+        MaxPerAddress = Math.Max(1, maxPerAddress ?? DefaultMaxPerAddress);
+        _limitLoopback = maxPerAddress is not null;
         _log = log;
     }
 
@@ -99,7 +106,7 @@ internal sealed class SmtpSessionLimiter
     public bool TryAdmit(string address)
     {
         int n = _perAddress.GetValueOrDefault(address);
-        if (address != "local" && n >= MaxPerAddress)
+        if (n >= MaxPerAddress && address != "local" && (_limitLoopback || !IsLoopback(address)))
         {
             return false;
         }
@@ -131,6 +138,9 @@ internal sealed class SmtpSessionLimiter
             Resume();
         }
     }
+
+    private static bool IsLoopback(string address) =>
+        System.Net.IPAddress.TryParse(address.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
 
     private void Resume()
     {

@@ -6,7 +6,7 @@ public class SmtpSessionLimiterTests
 {
     private readonly List<string> _logs = [];
 
-    private SmtpSessionLimiter Limiter(int max, int perAddress = 50) => new(max, perAddress, _logs.Add);
+    private SmtpSessionLimiter Limiter(int max, int? perAddress = null) => new(max, perAddress, _logs.Add);
 
     [Fact]
     public void TheLimitIsHalfTheFreeDescriptorsLessTheReserve()
@@ -47,6 +47,29 @@ public class SmtpSessionLimiterTests
 
         limiter.Release("192.0.2.1");
         Assert.True(limiter.TryAdmit("192.0.2.1"));
+    }
+
+    [Fact]
+    public void ByDefaultLoopbackClientsHaveNoPerAddressShare()
+    {
+        var limiter = Limiter(100);
+        for (int i = 0; i < SmtpSessionLimiter.DefaultMaxPerAddress; i++)
+        {
+            Assert.True(limiter.TryAdmit("192.0.2.1"));
+            Assert.True(limiter.TryAdmit("127.0.0.1"));
+        }
+
+        Assert.False(limiter.TryAdmit("192.0.2.1"));
+        Assert.True(limiter.TryAdmit("127.0.0.1"));
+        Assert.True(limiter.TryAdmit("[::1]"));
+    }
+
+    [Fact]
+    public void AConfiguredShareLimitsLoopbackClientsToo()
+    {
+        var limiter = Limiter(100, perAddress: 1);
+        Assert.True(limiter.TryAdmit("127.0.0.1"));
+        Assert.False(limiter.TryAdmit("127.0.0.1"));
     }
 
     [Fact]
