@@ -109,6 +109,11 @@ internal sealed partial class ControlProcess : RoleProcess
             using var channel = new ImsgChannel(fd, "smtpctl", inboundCapacity: 16, maxFrame: admin ? ImsgHeader.MaxFrame : MaxUnprivilegedFrame, initialBuffer: ClientBuffer);
             await ServeChannelAsync(channel, admin);
         }
+        catch (PosixException e)
+        {
+            // Out of descriptors for the copy: this client is dropped, the next may fare better.
+            Log.Warn($"warn: control: cannot serve client: {e.Message}");
+        }
         finally
         {
             client.Dispose();
