@@ -9,7 +9,13 @@ internal sealed partial class Parser
 
     private static readonly string[] MdaLimitKeys = ["max-session", "max-session-per-user", "task-lowat", "task-hiwat", "task-release"];
     private static readonly string[] SchedulerLimitKeys = ["max-inflight", "max-evp-batch-size", "max-msg-batch-size", "max-schedule"];
-    private static readonly string[] SmtpLimitKeys = ["max-mails", "max-rcpt"];
+    // max-mails and max-rcpt are OpenSMTPD's; the others bound what one client, or all of them,
+    // may hold of the daemon (sessions, errors, time), named after `mda limit max-session`.
+    private static readonly string[] SmtpLimitKeys =
+    [
+        "max-mails", "max-rcpt", "max-session", "max-session-per-address", "max-errors",
+        "max-auth-failures", "command-timeout", "data-timeout",
+    ];
 
     internal static readonly string[] MtaLimitKeys =
     [
@@ -247,7 +253,16 @@ internal sealed partial class Parser
             {
                 Fail(key, $"invalid {what} limit keyword: {key.Describe()} (expected one of {string.Join(", ", keys)})");
             }
-            settings.Add(new LimitSetting(key.Text, ExpectNumber("a number", key.Text)) { Where = Where(key) });
+            // A timeout is a delay ("5m"); a bare number is seconds.
+            long value = key.Text.EndsWith("-timeout", StringComparison.Ordinal) && Peek().Kind != TokenKind.Number
+                ? ExpectDelay("a delay", key.Text)
+                : ExpectNumber("a number", key.Text);
+            if (value < 1 && what == "smtp" && !key.Text.StartsWith("max-mails", StringComparison.Ordinal) && key.Text != "max-rcpt")
+            {
+                // Zero sessions or a zero deadline would refuse every client.
+                Error(key, $"invalid smtp limit: {key.Text} must be at least 1");
+            }
+            settings.Add(new LimitSetting(key.Text, value) { Where = Where(key) });
             if (single)
             {
                 break;

@@ -13,7 +13,7 @@ internal sealed partial class DispatcherProcess
     // Deliveries in progress; HoldsUser: the delivery counts in _users (its user was found).
     private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId, bool HoldsUser)> _deliveries = [];
     // Made at start, from `mda limit` (OpenSMTPD's defaults otherwise).
-    private MdaLimiter<(DeliveryRequest Request, Interop.SafeFd? Fd)> _mda = new();
+    private MdaLimiter<DeliveryRequest> _mda = new();
 
     // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's
     // mda_user): a burst of mail to one user costs one lookup, and the next burst asks again.
@@ -24,13 +24,13 @@ internal sealed partial class DispatcherProcess
         switch (msg.Type)
         {
             case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply when from == ProcRole.Lka:
-            case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply when from == ProcRole.Queue:
+            case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply or ImsgType.QueueDeliveryOpenReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;
             case ImsgType.QueueDeliver when from == ProcRole.Queue:
                 var req = msg.ReadAs<DeliveryRequest>();
                 _deliveries[req.EvpId] = (req, SessionId(), false);
-                StartDeliveries(_mda.Add(req.User, (req, msg.TakeFd())));
+                StartDeliveries(_mda.Add(req.User, req));
                 break;
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
@@ -50,19 +50,21 @@ internal sealed partial class DispatcherProcess
         return ValueTask.CompletedTask;
     }
 
-    private void StartDeliveries(List<(DeliveryRequest Request, Interop.SafeFd? Fd)> ready)
+    private void StartDeliveries(List<DeliveryRequest> ready)
     {
-        foreach (var (req, fd) in ready)
+        foreach (var req in ready)
         {
-            _ = DeliverAsync(req, fd);
+            _ = DeliverAsync(req);
         }
     }
 
     /// <summary>
-    /// Asks the lookup agent who the delivery's user is, then hands the delivery to the parent
-    /// with that answer; a user the userbase does not know fails here, without a helper.
+    /// Asks the lookup agent who the delivery's user is, then the queue for the message, and
+    /// hands the delivery to the parent with both; a user the userbase does not know fails
+    /// here, without a helper, and a message that cannot be opened (or whose descriptor could
+    /// not be received) fails temporarily.
     /// </summary>
-    private async Task DeliverAsync(DeliveryRequest req, Interop.SafeFd? fd)
+    private async Task DeliverAsync(DeliveryRequest req)
     {
         var key = (req.Dispatcher, req.User);
         LkaUserinfoReply user;
@@ -81,7 +83,6 @@ internal sealed partial class DispatcherProcess
             }
             catch (ImsgFormatException e)
             {
-                fd?.Dispose();
                 Log.FatalX($"mda_imsg: malformed userinfo reply: {e.Message}");
                 return;
             }
@@ -96,17 +97,36 @@ internal sealed partial class DispatcherProcess
                     _deliveries[req.EvpId] = d with { HoldsUser = true };
                 }
 
+                var fd = await OpenDeliveryMessageAsync(req);
+                if (fd is null)
+                {
+                    DeliveryDone(new DeliveryOutcome(req.EvpId, 1, "Temporary failure: cannot open message"));
+                    break;
+                }
+
                 Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
                 break;
             case LkaUserinfoReply.NotFound:
-                fd?.Dispose();
                 DeliveryDone(new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist"));
                 break;
             default:
-                fd?.Dispose();
                 DeliveryDone(new DeliveryOutcome(req.EvpId, 1, "Temporary failure in user lookup"));
                 break;
         }
+    }
+
+    private async Task<Interop.SafeFd?> OpenDeliveryMessageAsync(DeliveryRequest req)
+    {
+        var (id, task) = _requests.Start();
+        Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryOpen, new MsgRequest(id, (uint)(req.EvpId >> 32)));
+        var (reply, fd) = await task;
+        if (!reply.ReadAs<MsgRequest>().Ok)
+        {
+            fd?.Dispose();
+            return null;
+        }
+
+        return fd;
     }
 
     /// <summary>A delivery ended (in the parent's helper, or here when its user was not found): log it, tell the queue, start the next.</summary>

@@ -3,6 +3,7 @@
 // Behaviour reference: usr.sbin/smtpd/dispatcher.c, smtp.c.
 using System.Net.Sockets;
 using Smtpd.Config;
+using Smtpd.Interop;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -17,6 +18,14 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private DispatcherSmtpHost? _host;
     private BounceSender? _bounces;
     private SmtpdConfig? _config;
+    private SmtpSessionLimiter? _sessions;
+
+    // ENFILE: the system's file table is full (Errno lists only what the code used so far).
+    private const int EnfileErrno = 23;
+
+    // Descriptors open when setup ended (counted before the chroot hides /proc): the session
+    // limit is what the descriptor limit leaves beyond them.
+    private int _openFdsAtStart = 64;
 
     public override ProcRole Role => ProcRole.Dispatcher;
 
@@ -43,9 +52,24 @@ internal sealed partial class DispatcherProcess : RoleProcess
         return true;
     }
 
+    public override void BeforeDrop()
+    {
+        try
+        {
+            _openFdsAtStart = Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No /proc: keep the guess.
+        }
+    }
+
     public override Task StartAsync()
     {
         _config = Model;
+        int maxSessions = SmtpSessionLimiter.Derive(Posix.GetOpenFilesLimit().Soft, _openFdsAtStart, Limit(_config.SmtpLimits, "max-session"));
+        _sessions = new SmtpSessionLimiter(maxSessions, Limit(_config.SmtpLimits, "max-session-per-address"), Log.Warn);
+        Log.Debug($"debug: smtp: will accept at most {maxSessions} clients");
         // At least one: a limit of 0 would keep mail in the queue until it expires.
         _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
             Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
@@ -70,6 +94,10 @@ internal sealed partial class DispatcherProcess : RoleProcess
         MaxMessageSize = config.SmtpMaxMessageSize ?? SmtpListenerOptions.DefaultMaxMessageSize,
         MaxRecipients = Limit(config.SmtpLimits, "max-rcpt") ?? 1000,
         MaxMails = Limit(config.SmtpLimits, "max-mails") ?? 100,
+        MaxErrors = Limit(config.SmtpLimits, "max-errors") ?? 20,
+        MaxAuthFailures = Limit(config.SmtpLimits, "max-auth-failures") ?? 3,
+        CommandTimeout = Limit(config.SmtpLimits, "command-timeout") is int ct ? TimeSpan.FromSeconds(ct) : SmtpSession.SessionTimeout,
+        DataTimeout = Limit(config.SmtpLimits, "data-timeout") is int dt ? TimeSpan.FromSeconds(dt) : TimeSpan.FromHours(1),
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
         // TLS and AUTH are not supported yet (the configuration check warns about them): the
         // session is told the listener cannot do either, so EHLO offers neither and STARTTLS and
@@ -105,44 +133,93 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     private async Task AcceptLoopAsync(Socket listener, SmtpListenerOptions options)
     {
+        var sessions = _sessions!;
         while (true)
         {
+            // At the limit, accept nothing: clients wait in the backlog until a session ends.
+            // Two listeners woken together may each take one more: the limit can be passed by
+            // at most one session a listener.
+            await sessions.WaitForRoomAsync();
             Socket client;
             try
             {
                 client = await listener.AcceptAsync();
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets || e.NativeErrorCode is (int)Errno.EMFILE or EnfileErrno)
+            {
+                // Out of descriptors: a temporary condition. Stop accepting until a session
+                // ends (or a moment has passed); the backlog holds the clients meanwhile.
+                sessions.Exhausted(e.Message);
+                _ = RetryAcceptAsync(sessions);
+                continue;
+            }
             catch (SocketException e)
             {
-                // EMFILE and friends: note it, breathe, go on; one bad moment must not end the listener.
+                // One bad moment (a client gone before it was accepted) must not end the listener.
                 Log.Warn($"warn: smtp: accept: {e.Message}");
                 await Task.Delay(100);
                 continue;
             }
 
-            _ = ServeAsync(client, options);
+            string address = AddressText(client.RemoteEndPoint);
+            if (!sessions.TryAdmit(address))
+            {
+                _ = RefuseAsync(client, options, address, sessions.MaxPerAddress);
+                continue;
+            }
+
+            _ = ServeAsync(client, options, address, sessions);
         }
     }
 
-    private async Task ServeAsync(Socket client, SmtpListenerOptions options)
+    private static async Task RetryAcceptAsync(SmtpSessionLimiter sessions)
     {
-        string address = AddressText(client.RemoteEndPoint);
-        if (client.AddressFamily != AddressFamily.Unix)
-        {
-            client.NoDelay = true;
-        }
+        await Task.Delay(SmtpSessionLimiter.ExhaustionRetry);
+        sessions.RetryAfterExhaustion();
+    }
 
-        Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
-        await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
-        var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
-        using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
+    /// <summary>A client over its address's session limit: a 421 (if it listens) and the door.</summary>
+    private static async Task RefuseAsync(Socket client, SmtpListenerOptions options, string address, int limit)
+    {
+        Log.Warn($"warn: smtp: refusing connection from {address}: {limit} sessions from this address already (max-session-per-address)");
+        using (client)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                byte[] reply = System.Text.Encoding.ASCII.GetBytes($"421 4.7.0 {options.Hostname} Too many connections from your address, try again later\r\n");
+                await client.SendAsync(reply, SocketFlags.None, timeout.Token);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // It left or does not read: closing is all that is left to do.
+            }
+        }
+    }
+
+    private async Task ServeAsync(Socket client, SmtpListenerOptions options, string address, SmtpSessionLimiter sessions)
+    {
         try
         {
+            if (client.AddressFamily != AddressFamily.Unix)
+            {
+                client.NoDelay = true;
+            }
+
+            Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
+            await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
+            var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
+            using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
             await session.RunAsync(stream.Idle);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // The client vanished mid-session; the session has logged what it could.
+        }
+        finally
+        {
+            sessions.Release(address);
         }
     }
 

@@ -67,11 +67,29 @@ internal static partial class Posix
     /// <summary>
     /// Receives bytes into <paramref name="buffer"/>; descriptors that came along are appended
     /// to <paramref name="fds"/> (close-on-exec). Returns 0 at end of stream. Throws when the
-    /// kernel had to drop descriptors (MSG_CTRUNC): the peer broke the protocol. With
-    /// <paramref name="dontWait"/>, returns -1 when nothing is there yet (EAGAIN).
+    /// kernel had to drop descriptors (MSG_CTRUNC). With <paramref name="dontWait"/>, returns
+    /// -1 when nothing is there yet (EAGAIN).
     /// </summary>
-    public static unsafe int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, bool dontWait = false)
+    public static int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, bool dontWait = false)
     {
+        int n = RecvMsg(socket, buffer, fds, out bool truncated, dontWait);
+        if (truncated)
+        {
+            throw new PosixException("recvmsg: control data truncated (too many descriptors)");
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// As above, but a dropped descriptor is reported in <paramref name="truncated"/> rather
+    /// than thrown: the kernel drops what it cannot install (MSG_CTRUNC), which is also what
+    /// happens when this process is out of descriptors (EMFILE, ENFILE), and the caller
+    /// decides what the loss means. The bytes are delivered either way.
+    /// </summary>
+    public static unsafe int RecvMsg(SafeFd socket, Span<byte> buffer, List<SafeFd> fds, out bool truncated, bool dontWait = false)
+    {
+        truncated = false;
         int space = LibC.CMSG_SPACE(sizeof(int) * MaxFdsPerRecv);
         byte* control = stackalloc byte[space];
         fixed (byte* p = buffer)
@@ -107,11 +125,7 @@ internal static partial class Posix
             }
 
             CollectFds(&msg, fds);
-            if ((msg.msg_flags & LibC.MSG_CTRUNC) != 0)
-            {
-                throw new PosixException("recvmsg: control data truncated (too many descriptors)");
-            }
-
+            truncated = (msg.msg_flags & LibC.MSG_CTRUNC) != 0;
             return (int)n;
         }
     }

@@ -25,6 +25,9 @@ internal sealed class Imsg : IDisposable
 
     public SafeFd? Fd { get; private set; }
 
+    /// <summary>The frame announced a descriptor this process could not receive (out of descriptors).</summary>
+    public bool FdLost { get; init; }
+
     /// <summary>Takes the descriptor; the message no longer closes it.</summary>
     public SafeFd? TakeFd()
     {

@@ -10,12 +10,18 @@ internal sealed partial class ImsgChannel
 {
     private readonly object _readLock = new();
     private readonly List<SafeFd> _received = [];
-    private readonly Queue<SafeFd> _pendingFds = new();
-    private byte[] _buf = new byte[256 * 1024];
+    // Descriptors received and not yet matched to their frame; null stands for one the kernel
+    // could not install here (out of descriptors): its frame is delivered without it.
+    private readonly Queue<SafeFd?> _pendingFds = new();
+    private readonly int _maxFrame;
+    private byte[] _buf;
     private int _start;
     private int _end;
     private bool _readDone;
     private bool _stalled;
+
+    /// <summary>Descriptors the kernel could not hand over since the channel started (out of descriptors).</summary>
+    public int LostDescriptors { get; private set; }
 
     private void OnReadable()
     {
@@ -57,21 +63,27 @@ internal sealed partial class ImsgChannel
             }
 
             int n;
+            bool truncated = false;
             try
             {
-                n = Posix.RecvMsg(_socket, _buf.AsSpan(_end), _received, dontWait: true);
+                n = Posix.RecvMsg(_socket, _buf.AsSpan(_end), _received, out truncated, dontWait: true);
             }
             catch (PosixException e) when (e.Errno is Errno.ECONNRESET or Errno.EBADF or Errno.ENOTCONN)
             {
                 n = 0;
             }
 
+            int received = _received.Count;
             foreach (var fd in _received)
             {
                 _pendingFds.Enqueue(fd);
             }
 
             _received.Clear();
+            if (truncated)
+            {
+                NoteLostDescriptor(received);
+            }
             if (n < 0)
             {
                 return;
@@ -99,6 +111,11 @@ internal sealed partial class ImsgChannel
                 throw new ImsgFormatException($"malformed frame from {PeerName} (type {(uint)header.Type}, length {header.Length})");
             }
 
+            if (span.Length >= ImsgHeader.Size && header.Length > _maxFrame)
+            {
+                throw new ImsgFormatException($"frame of {header.Length} bytes from {PeerName} is larger than the {_maxFrame} accepted");
+            }
+
             if (status == FrameStatus.Incomplete)
             {
                 if (span.Length >= ImsgHeader.Size && header.Length > _buf.Length - _start)
@@ -122,7 +139,8 @@ internal sealed partial class ImsgChannel
             // Check for room before taking the descriptor, so a stalled frame is redone whole.
             var writer = _inbound.Writer;
             byte[] payload = span.Slice(ImsgHeader.Size, header.Length - ImsgHeader.Size).ToArray();
-            var msg = new Imsg(header.Type, header.PeerId, header.Pid, payload, header.HasFd ? _pendingFds.Peek() : null);
+            var fd = header.HasFd ? _pendingFds.Peek() : null;
+            var msg = new Imsg(header.Type, header.PeerId, header.Pid, payload, fd) { FdLost = header.HasFd && fd is null };
             if (!writer.TryWrite(msg))
             {
                 Stall();
@@ -136,6 +154,26 @@ internal sealed partial class ImsgChannel
 
             _start += header.Length;
         }
+    }
+
+    /// <summary>
+    /// The kernel dropped descriptors of this read (MSG_CTRUNC). Every frame that carries one is
+    /// sent alone with exactly one, and one read returns at most one such send: so when nothing
+    /// arrived, the one descriptor is lost because this process is out of descriptors, a
+    /// temporary condition that fails the one request it belonged to (its handler sees no
+    /// descriptor, as after a failed open). Descriptors beyond what one read takes are a peer
+    /// that broke the protocol.
+    /// </summary>
+    private void NoteLostDescriptor(int received)
+    {
+        if (received > 0)
+        {
+            throw new ImsgFormatException($"too many descriptors from {PeerName} in one message");
+        }
+
+        LostDescriptors++;
+        _pendingFds.Enqueue(null);
+        Runtime.Log.Warn($"warn: imsg: a descriptor from {PeerName} was dropped: out of descriptors; that request fails temporarily");
     }
 
     // The consumer is behind: stop reading until it has room, then go on where we stopped.
@@ -186,7 +224,7 @@ internal sealed partial class ImsgChannel
         _readDone = true;
         while (_pendingFds.TryDequeue(out var fd))
         {
-            fd.Dispose();
+            fd?.Dispose();
         }
 
         Unregister();

@@ -44,10 +44,18 @@ internal sealed partial class ImsgChannel : IDisposable, IPollTarget
     // Frames queued by the loop that drives the poller wait for the end of its round (see Enqueue).
     private bool _corked;
 
-    public ImsgChannel(SafeFd socket, string peerName, int inboundCapacity = 4096)
+    /// <param name="socket">Our end of the socketpair (or a client's connection).</param>
+    /// <param name="peerName">Who is at the other end, for log lines.</param>
+    /// <param name="inboundCapacity">Whole messages held for the consumer before reading stops.</param>
+    /// <param name="maxFrame">The largest frame accepted from the peer: a larger one is a broken
+    /// protocol, noticed from its header before the buffer grows for it (an untrusted client).</param>
+    /// <param name="initialBuffer">The read buffer's starting size; it grows to the largest frame seen.</param>
+    public ImsgChannel(SafeFd socket, string peerName, int inboundCapacity = 4096, int maxFrame = ImsgHeader.MaxFrame, int initialBuffer = 256 * 1024)
     {
         _socket = socket;
         PeerName = peerName;
+        _maxFrame = Math.Min(maxFrame, ImsgHeader.MaxFrame);
+        _buf = new byte[Math.Max(initialBuffer, ImsgHeader.Size)];
         _inbound = Channel.CreateBounded<Imsg>(new BoundedChannelOptions(inboundCapacity)
         {
             SingleReader = true,

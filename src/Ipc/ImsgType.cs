@@ -48,6 +48,12 @@ internal enum ImsgType : uint
     QueueBounce = 57,
     SchedulerBounce = 58,
 
+    // A local delivery's message, opened read-only when the delivery starts rather than when
+    // the queue hands it over: deliveries waiting for an mda slot hold no descriptor
+    // (mda.c asks the queue with IMSG_MDA_OPEN_MESSAGE the same way). MsgRequest both ways.
+    QueueDeliveryOpen = 59,
+    QueueDeliveryOpenReply = 64,
+
     // Tables (IMSG_CTL_UPDATE_TABLE): smtpctl → control → lka, answered with CtlOk.
     CtlUpdateTable = 60,
 

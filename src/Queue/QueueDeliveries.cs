@@ -36,23 +36,27 @@ internal sealed partial class QueueProcess
             return;
         }
 
-        var open = Backend.MessageOpenRead(evpid.MsgId, out var fd);
-        if (!open.IsOk || fd is null)
-        {
-            Fail(e, "cannot open message: " + open);
-            return;
-        }
-
-        _inflight[e.Id.Value] = e;
         var dispatcher = Peers[ProcRole.Dispatcher];
         if (e.Type == EnvelopeType.Bounce)
         {
+            // A bounce is written at once: its original goes along.
+            var open = Backend.MessageOpenRead(evpid.MsgId, out var fd);
+            if (!open.IsOk || fd is null)
+            {
+                Fail(e, "cannot open message: " + open);
+                return;
+            }
+
+            _inflight[e.Id.Value] = e;
             dispatcher.PostAs(ImsgType.QueueBounce, BounceFor(e), fd: fd);
             return;
         }
 
+        // A local delivery may wait for an mda slot: the dispatcher asks for the message when it
+        // starts (QueueDeliveryOpen), so waiting deliveries hold no descriptor.
+        _inflight[e.Id.Value] = e;
         var req = new DeliveryRequest(e.Id.Value, e.Dispatcher, Text(e.Sender), e.Rcpt.ToString(), e.Dest.ToString(), e.MdaUser, e.MdaSubaddress, e.CreationTime, e.MdaExec);
-        dispatcher.PostAs(ImsgType.QueueDeliver, req, fd: fd);
+        dispatcher.PostAs(ImsgType.QueueDeliver, req);
     }
 
     private void DeliveryDone(DeliveryOutcome outcome)

@@ -22,6 +22,16 @@ internal sealed partial class QueueProcess
                 bool have = _bodies.Remove(open.MsgId, out var body);
                 peer.PostAs(ImsgType.QueueMessageOpenReply, open with { Ok = have }, fd: body);
                 break;
+            case ImsgType.QueueDeliveryOpen when from == ProcRole.Dispatcher:
+                var read = msg.ReadAs<MsgRequest>();
+                var opened = Backend.MessageOpenRead(new MsgId(read.MsgId), out var message);
+                if (!opened.IsOk)
+                {
+                    Log.Warn($"warn: queue: cannot open message {read.MsgId:x8} for delivery: {opened}");
+                }
+
+                peer.PostAs(ImsgType.QueueDeliveryOpenReply, read with { Ok = opened.IsOk && message is not null }, fd: opened.IsOk ? message : null);
+                break;
             case ImsgType.QueueEnvelopeSubmit when from == ProcRole.Dispatcher:
                 EnvelopeSubmit(peer, msg.Read<EnvelopeSubmit>());
                 break;

@@ -66,6 +66,18 @@ internal sealed record SmtpListenerOptions
     /// <summary>filter: commands (not message lines) are shown to the host's filter chain first.</summary>
     public bool Filtered { get; init; }
 
+    /// <summary>smtp limit max-errors: after this many 4xx/5xx replies the session gets 421 and ends.</summary>
+    public int MaxErrors { get; init; } = 20;
+
+    /// <summary>smtp limit max-auth-failures: the failed AUTH that reaches it gets 421 and the session ends.</summary>
+    public int MaxAuthFailures { get; init; } = 3;
+
+    /// <summary>smtp limit command-timeout: how long a client has to complete each command line, however it trickles.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>smtp limit data-timeout: how long the whole message may take, from the 354 to the final dot.</summary>
+    public TimeSpan DataTimeout { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The longest random pause before "535 Authentication failed" (timing-attack protection).</summary>
     public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -149,6 +149,16 @@ internal sealed partial class SmtpSession
                     await Task.Delay(TimeSpan.FromTicks(ticks), _time, cancellationToken);
                 }
 
+                if (++_authFailures >= Options.MaxAuthFailures)
+                {
+                    // Guessing passwords ends here; the client may come back later.
+                    Reply("421 " + EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many authentication failures, closing connection");
+                    DisconnectReason = "too-many-auth-failures";
+                    _authLoginUser = string.Empty;
+                    EnterState(SmtpState.Quit);
+                    return;
+                }
+
                 Reply("535 Authentication failed");
                 break;
             default:

@@ -33,6 +33,11 @@ internal sealed partial class SmtpSession
 
         if (text[0] is '4' or '5')
         {
+            if (!text.StartsWith("421", StringComparison.Ordinal))
+            {
+                _errors++;
+            }
+
             _host.Log(Flags.HasFlag(SmtpSessionFlags.BadInput) ? SmtpLog.BadInput(Id, text)
                 : _state is SmtpState.AuthInit or SmtpState.AuthUsername or SmtpState.AuthPassword ? SmtpLog.FailedAuthCommand(Id, _state, text)
                 : SmtpLog.FailedCommand(Id, _command, text));

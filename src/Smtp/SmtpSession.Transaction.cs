@@ -196,6 +196,7 @@ internal sealed partial class SmtpSession
 
         // The line right after the DATA command counts as starting after a CRLF.
         _lastLineEndedInCrLf = true;
+        _deadline?.Arm(Options.DataTimeout);
         EnterState(SmtpState.Body);
     }
 

@@ -32,6 +32,11 @@ internal sealed partial class SmtpSession : IDisposable
     private string _command = string.Empty;
     private bool _bannerSent;
     private bool _lastLineEndedInCrLf;
+    private SmtpDeadline? _deadline;
+
+    // 4xx and 5xx replies so far, and failed AUTH attempts: past their limits the session ends.
+    private int _errors;
+    private int _authFailures;
 
     // Set by Reply, cleared by a flush. Not UnflushedBytes: a pipe whose reader is gone drops
     // writes without counting them, and the flush is what tells us the reader is gone.
@@ -111,6 +116,10 @@ internal sealed partial class SmtpSession : IDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         string reason = "quit";
+        using var deadline = new SmtpDeadline(_time, cancellationToken);
+        _deadline = deadline;
+        deadline.Arm(Options.CommandTimeout);
+        cancellationToken = deadline.Token;
         try
         {
             await ConnectAsync(cancellationToken);
@@ -229,11 +238,22 @@ internal sealed partial class SmtpSession : IDisposable
                     await FlushBodyAsync(cancellationToken);
                     break;
                 case LineAction.EndOfMessage:
+                    _deadline?.Arm(Options.CommandTimeout);
                     await EndOfMessageAsync(cancellationToken);
                     break;
                 case LineAction.Command:
+                    _deadline?.Arm(Options.CommandTimeout);
                     await CommandAsync(command!, cancellationToken);
                     break;
+            }
+
+            if (_errors >= Options.MaxErrors && _state != SmtpState.Quit)
+            {
+                // Pipelined input after the last error is not read: one client cannot make us
+                // log a line per few bytes it sends (Postfix's hard error limit).
+                Reply("421 " + EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many errors, closing connection");
+                DisconnectReason = "too-many-errors";
+                EnterState(SmtpState.Quit);
             }
         }
     }

@@ -97,6 +97,34 @@ public class ImsgChannelTests
     }
 
     [Fact]
+    public async Task AFrameLargerThanTheChannelAcceptsEndsItBeforeTheBufferGrows()
+    {
+        var (x, y) = Posix.SocketPair();
+        using var a = new ImsgChannel(x, "a");
+        using var b = new ImsgChannel(y, "client", maxFrame: 4096, initialBuffer: 4096);
+        a.Start();
+        b.Start();
+        a.Post(new SetupConfig(new byte[64 * 1024]));
+        using var cts = new CancellationTokenSource(Patience);
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () => await b.Inbound.ReadAsync(cts.Token));
+        var format = Assert.IsType<ImsgFormatException>(e as ImsgFormatException ?? e.InnerException);
+        Assert.Contains("larger than the 4096 accepted", format.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFrameWithinTheLimitOfASmallChannelArrives()
+    {
+        var (x, y) = Posix.SocketPair();
+        using var a = new ImsgChannel(x, "a");
+        using var b = new ImsgChannel(y, "client", maxFrame: 4096, initialBuffer: 64);
+        a.Start();
+        b.Start();
+        a.Post(new SetupConfig(new byte[3000]));
+        using var msg = await ReceiveAsync(b);
+        Assert.Equal(3000, msg.Read<SetupConfig>().Blob.Length);
+    }
+
+    [Fact]
     public async Task ClosingOneEndCompletesTheOtherSidesInbound()
     {
         var (a, b) = Pair();

@@ -46,6 +46,8 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.SchedulerDeliveryResult, 56u)]
     [InlineData(ImsgType.QueueBounce, 57u)]
     [InlineData(ImsgType.SchedulerBounce, 58u)]
+    [InlineData(ImsgType.QueueDeliveryOpen, 59u)]
+    [InlineData(ImsgType.QueueDeliveryOpenReply, 64u)]
     [InlineData(ImsgType.LkaOpenForward, 70u)]
     [InlineData(ImsgType.LkaOpenForwardReply, 71u)]
     [InlineData(ImsgType.LkaUserinfoLookup, 72u)]
@@ -59,6 +61,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(44, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(46, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -201,6 +201,27 @@ public class SmtpSessionTlsAuthTests
     }
 
     [Fact]
+    public async Task TheThirdFailedAuthGets421AndEndsTheSession()
+    {
+        await using SmtpHarness h = await SecuredAsync(s_auth);
+        Assert.Equal("535 Authentication failed", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0one")));
+        Assert.Equal("535 Authentication failed", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0two")));
+        Assert.Equal("421 4.7.0 mx.example.org Too many authentication failures, closing connection", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0three")));
+        Assert.Null(await h.ReadLineAsync());
+        await h.WaitAsync();
+        Assert.Equal(3, h.Host.AuthAsked.Count);
+        Assert.Equal("0123456789abcdef smtp disconnected reason=too-many-auth-failures", h.Host.Logs[^1]);
+    }
+
+    [Fact]
+    public async Task TheAuthFailureLimitIsConfigurable()
+    {
+        await using SmtpHarness h = await SecuredAsync(s_auth with { MaxAuthFailures = 1 });
+        Assert.StartsWith("421 4.7.0 ", await h.ExchangeAsync("AUTH PLAIN " + B64("\0alice\0one")), StringComparison.Ordinal);
+        Assert.Null(await h.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task AuthIsNotOfferedInThePlain()
     {
         Assert.Equal("503 5.5.1 Invalid command: Command not supported", await SmtpHarness.LastReplyAsync("EHLO c.example\r\nAUTH PLAIN\r\n", s_auth));

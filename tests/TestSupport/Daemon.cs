@@ -48,8 +48,9 @@ internal sealed class Daemon : IDisposable
 
     /// <summary>Starts smtpd -d with the given config text ({PORT} becomes a free port), optionally as another user (via setpriv).
     /// With <paramref name="stopSignalsIgnored"/>, it starts with SIGINT and SIGTERM ignored, as a
-    /// background job of a shell or a child of a program that ignores them would.</summary>
-    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null, bool stopSignalsIgnored = false)
+    /// background job of a shell or a child of a program that ignores them would.
+    /// With <paramref name="openFiles"/>, it starts with that descriptor limit (soft and hard, via prlimit).</summary>
+    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null, bool stopSignalsIgnored = false, int? openFiles = null)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
@@ -68,7 +69,7 @@ internal sealed class Daemon : IDisposable
         }
 
         prepare?.Invoke(dir);
-        return Launch(dir, port, runAs, extraArgs, env, stopSignalsIgnored);
+        return Launch(dir, port, runAs, extraArgs, env, stopSignalsIgnored, openFiles);
     }
 
     /// <summary>A new daemon on the same directory, spool, configuration and port (the old one must be dead).</summary>
@@ -78,7 +79,7 @@ internal sealed class Daemon : IDisposable
         return Launch(old.Dir, old.Port, null, extraArgs);
     }
 
-    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null, bool stopSignalsIgnored = false)
+    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null, bool stopSignalsIgnored = false, int? openFiles = null)
     {
         string conf = Path.Combine(dir, "smtpd.conf");
         string exe = Binary.Require();
@@ -90,6 +91,12 @@ internal sealed class Daemon : IDisposable
             // setpriv execs the daemon in place: the pid we get is the daemon's.
             file = "/usr/bin/setpriv";
             argv = ["setpriv", $"--reuid={runAs}", $"--regid={Posix.GetPwNam(runAs)!.Gid}", "--clear-groups", "--", exe, .. daemonArgs];
+        }
+        else if (openFiles is int n)
+        {
+            // prlimit sets the limit on itself and execs the daemon in place.
+            file = "/usr/bin/prlimit";
+            argv = ["prlimit", $"--nofile={n}:{n}", "--", exe, .. daemonArgs];
         }
         else if (stopSignalsIgnored)
         {
