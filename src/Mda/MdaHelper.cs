@@ -63,8 +63,16 @@ internal static class MdaHelper
                 }
                 else
                 {
-                    result = Run(job, message, become: identity is null);
+                    if (identity is null && job.DropPrivileges && PrivilegeDrop.Become(job.Uid, job.Gid) is { } why)
+                    {
+                        // No answer and no further job: the parent defers the delivery when it
+                        // sees the helper gone, and never hands a job to a helper that is still root.
+                        Runtime.Log.Warn($"warn: mda: cannot drop privileges to {job.Uid}:{job.Gid} for evp:{job.EvpId:x16}: {why}");
+                        return MdaResult.ExitOsErr;
+                    }
+
                     identity = (job.Uid, job.Gid, job.DropPrivileges);
+                    result = Run(job, message);
                 }
             }
 
@@ -82,20 +90,12 @@ internal static class MdaHelper
         }
     }
 
-    private static MdaResult Run(MdaJob job, SafeFd message, bool become)
+    // Runs as the user already (see PrivilegeDrop): a delivery can never write where the user
+    // could not. (The parent created a spool mailbox beforehand, as root.)
+    private static MdaResult Run(MdaJob job, SafeFd message)
     {
         try
         {
-            if (become && job.DropPrivileges)
-            {
-                // Become the user before touching the mailbox: a delivery can never write
-                // where the user could not. (The parent created an mbox beforehand, as root.)
-                Posix.SetGroups([job.Gid]);
-                Posix.SetResGid(job.Gid);
-                Posix.SetResUid(job.Uid);
-                Posix.SetNoNewPrivs();
-            }
-
             // Every job of a helper is for the same user: change directory when the home differs.
             if (s_cwd != job.Home)
             {
