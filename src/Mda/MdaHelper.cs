@@ -1,8 +1,9 @@
 // `smtpd -x mda`: the child half of OpenSMTPD's forkmda(), kept alive for more than one
 // delivery. The parent starts one helper per user it delivers as, with a socket at fd 3; each job
 // arrives with its message descriptor attached. Before the first job the helper becomes that user
-// (when started as root), and it refuses jobs for anyone else, so a helper never writes where its
-// user could not. It answers every job with the outcome and exits when the parent closes the socket.
+// (when started as root) and checks that it did (PrivilegeDrop); if it cannot, it exits without
+// delivering, so no helper still running as root is ever given a job. It refuses jobs for anyone
+// else, so a helper never writes where its user could not. It answers every job with the outcome and exits when the parent closes the socket.
 // Reusing a helper saves a process start per delivery, which was most of the CPU spent per message.
 // Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), mda_unpriv.c.
 using Smtpd.Interop;
