@@ -138,7 +138,7 @@ internal static class MdaHelper
             return MdaResult.TempFail("Error reading body: " + e.Message);
         }
 
-        var ctx = Variables(job);
+        var ctx = Variables(job) with { ForPath = job.Method is MdaJob.Maildir or MdaJob.Mbox };
         if (!MdaVariables.TryExpand(job.Argument, ctx, out string argument, out var error))
         {
             return MdaResult.PermFail($"could not expand \"{job.Argument}\": {error}");

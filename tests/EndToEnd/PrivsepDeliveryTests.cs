@@ -4,7 +4,8 @@
 // works and belongs to the user. Root prepares only the system spool's mailbox, and a link
 // planted there is not followed. A userbase entry whose ids are -1 (which setresuid would take
 // as "unchanged") is refused, never delivered as root; a user name that is not a valid mailbox
-// name still ends in a logged temporary failure rather than an envelope stuck in flight.
+// name still ends in a logged temporary failure rather than an envelope stuck in flight; and a
+// '/' in an address cannot add directories to a maildir path.
 // Root only: only a root daemon changes users.
 using Smtpd.Interop;
 using Smtpd.Tests.TestSupport;
@@ -122,6 +123,25 @@ public sealed class PrivsepDeliveryTests : IDisposable
         Send(d, "vevil@localhost", "minus one");
         Wait.Until(() => d.Log.Contains("result=PermFail", StringComparison.Ordinal) && d.Log.Contains("invalid uid or gid for user: vevil", StringComparison.Ordinal), "the delivery is refused:\n" + d.Log);
         Assert.False(Directory.Exists(Path.Combine(home, "Maildir")), "something was delivered as root");
+    }
+
+    [EndToEndFact(needsRoot: true)]
+    public void ASlashInAnAddressDoesNotAddDirectoriesToAMaildirPath()
+    {
+        string mail = Path.Combine(_dir, "vmail");
+        Directory.CreateDirectory(mail);
+        Binary.Run("chmod", ["0777", mail]);
+        using var d = Daemon.Start($$"""
+            table virt { "@" = {{User}} }
+            listen on 127.0.0.1 port {PORT}
+            action "virt" maildir "{{mail}}/%{dest.user}" virtual <virt>
+            match from any for domain "one.example" action "virt"
+
+            """).WaitReady();
+        Send(d, "bob/.Sent@one.example", "slash");
+        string flat = Path.Combine(mail, "bob:.Sent", "new");
+        Wait.Until(() => Directory.Exists(flat) && Directory.GetFiles(flat).Length == 1, "the mail is in a maildir named after the whole local part:\n" + d.Log);
+        Assert.False(Directory.Exists(Path.Combine(mail, "bob")), "the address added a directory");
     }
 
     [EndToEndFact(needsRoot: true)]
