@@ -23,14 +23,23 @@ internal sealed partial class ParentProcess
     {
         // Whatever goes wrong here, the dispatcher hears back: an envelope it never hears about
         // would stay in flight, and hold its delivery slot, until the daemon restarts.
-        var outcome = await DeliveryGuard.RunAsync(delivery.Request.EvpId, () =>
+        var outcome = await DeliveryGuard.RunAsync(delivery.Request.EvpId, async () =>
         {
             if (message is null)
             {
-                return Task.FromResult(new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor"));
+                return new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor");
             }
 
-            return RunHelperAsync(delivery, message);
+            try
+            {
+                return await RunHelperAsync(delivery, message);
+            }
+            catch
+            {
+                // Whoever failed may not have passed the descriptor on: it is not needed any more.
+                message.Dispose();
+                throw;
+            }
         });
 
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
