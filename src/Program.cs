@@ -8,6 +8,9 @@ internal static class Program
     {
         string argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : "smtpd";
         string name = Path.GetFileName(argv0);
+
+        // Before anything else: a setgid start keeps its group only where it is needed.
+        Ctl.SetGidGuard.Apply(name);
         return name switch
         {
             "smtpd" => Parent.SmtpdCommand.Run(args),

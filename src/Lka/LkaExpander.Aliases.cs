@@ -105,14 +105,9 @@ internal sealed partial class LkaExpander
     /// <summary>An :include: file: more entries, one list per line, no further includes; 1 if read.</summary>
     private static int ExpandInclude(LkaSession lks, ExpandNode parent, string path)
     {
-        string text;
-        try
+        if (IncludeFile.Read(path, out string error) is not { } text)
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Runtime.Log.Warn($"warn: failed to open include file \"{path}\": {e.Message}");
+            Runtime.Log.Warn($"warn: failed to open include file \"{path}\": {error}");
             return 0;
         }
 

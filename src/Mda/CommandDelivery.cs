@@ -17,7 +17,13 @@ internal static class CommandDelivery
 
     private const int SigAlrm = 14;
 
-    public static MdaResult Run(string command, MdaJob job, MdaVariableContext variables, Stream message)
+    /// <summary>Runs <paramref name="command"/> for <paramref name="job"/> with <paramref name="message"/> as its input.</summary>
+    /// <param name="command">The expanded command line, for /bin/sh -c.</param>
+    /// <param name="job">The delivery.</param>
+    /// <param name="variables">What the environment is built from.</param>
+    /// <param name="message">The message, delivery headers first.</param>
+    /// <param name="timeout">How long the command may run (<see cref="Timeout"/> unless a test says otherwise).</param>
+    public static MdaResult Run(string command, MdaJob job, MdaVariableContext variables, Stream message, TimeSpan? timeout = null)
     {
         var env = MdaEnvironment.Build(variables, job.Home, job.Subaddress);
         using var output = Posix.AnonymousFile("smtpd.out");
@@ -27,7 +33,9 @@ internal static class CommandDelivery
         {
             try
             {
-                pid = Posix.Spawn("/bin/sh", ["sh", "-c", command], env, [(stdin, 0), (output, 1), (output, 2)]);
+                // In a session (and process group) of its own, as forkmda() does: whatever the
+                // command starts can be killed with it, and no terminal signal reaches it.
+                pid = Posix.Spawn("/bin/sh", ["sh", "-c", command], env, [(stdin, 0), (output, 1), (output, 2)], newSession: true);
             }
             catch
             {
@@ -37,7 +45,9 @@ internal static class CommandDelivery
         }
 
         // OpenSMTPD arms alarm(300) in the child: a command stuck for five minutes dies of SIGALRM.
-        using var alarm = new Timer(_ => Posix.Kill(pid, SigAlrm), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        // Here the whole process group gets it, so what the command started is not left behind.
+        // The shell is not reaped before the timer is stopped, so its group id is still its own.
+        using var alarm = new Timer(_ => Posix.Kill(-pid, SigAlrm), null, timeout ?? Timeout, System.Threading.Timeout.InfiniteTimeSpan);
         Fed fed;
         using (feed)
         {
@@ -47,7 +57,7 @@ internal static class CommandDelivery
         if (fed == Fed.ReadError)
         {
             // The spooled message could not be read: the command must not take half a message for all of it.
-            Posix.Kill(pid, Libc.SIGTERM);
+            Posix.Kill(-pid, Libc.SIGTERM);
         }
 
         var status = new WaitStatus(Posix.WaitPid(pid));

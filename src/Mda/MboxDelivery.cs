@@ -3,7 +3,7 @@
 // blocking; a mailbox that stays locked, or any write error, is a temporary failure and the mailbox
 // is cut back to its old size so no half message is left behind.
 // Behaviour reference: usr.sbin/smtpd/mda_mbox.c, OpenBSD mail.local (deliver), liblockfile.
-// Runs as the recipient user (the privileged part that creates /var/mail/<user> comes later).
+// Runs as the delivery user; the parent creates a missing /var/mail/<user> beforehand (MboxSpool).
 using Microsoft.Win32.SafeHandles;
 using Smtpd.Interop;
 
@@ -11,6 +11,8 @@ namespace Smtpd.Mda;
 
 internal sealed class MboxDelivery
 {
+    private const Errno Enxio = (Errno)6;
+
     private readonly string _path;
     private readonly MboxLockOptions _options;
 
@@ -55,37 +57,51 @@ internal sealed class MboxDelivery
     }
 
     // Refuses symbolic links, hard-linked and special files (a user must not be able to make us write
-    // elsewhere); creates a missing mailbox 0600.
+    // elsewhere); creates a missing mailbox 0600. The checks are made on the descriptor opened, not
+    // on the name before opening it, so nothing swapped in between can slip through; O_NONBLOCK keeps
+    // a FIFO from holding the delivery up until fstat refuses it. As root (root's own mailbox), the
+    // file must be root's too: nobody else's file is appended to with root's rights.
     private MdaResult OpenMailbox(out SafeFd? fd)
     {
         fd = null;
         for (int round = 0; round < 3; round++)
         {
-            var st = Posix.TryLStat(_path);
             try
             {
-                if (st is null)
-                {
-                    fd = Posix.Open(_path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW, 0x180);
-                    return MdaResult.Ok;
-                }
-
-                if (!st.Value.IsRegular || st.Value.Nlink != 1)
-                {
-                    return MdaResult.TempFail(_path + ": linked or special file");
-                }
-
-                fd = Posix.Open(_path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_NOFOLLOW);
+                fd = Posix.Open(_path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_NONBLOCK, 0x180);
                 return MdaResult.Ok;
             }
             catch (PosixException e) when (e.Errno == Errno.EEXIST)
             {
-                // Created between our lstat and open: look again.
+                // There already: open what is there, then look at what was opened.
             }
             catch (PosixException e)
             {
                 return MdaResult.TempFail(e.Message);
             }
+
+            try
+            {
+                fd = Posix.Open(_path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_NOFOLLOW | Libc.O_NONBLOCK);
+            }
+            catch (PosixException e) when (e.Errno == Errno.ENOENT)
+            {
+                // Removed between the two opens: try creating it again.
+                continue;
+            }
+            catch (PosixException e)
+            {
+                return MdaResult.TempFail(e.Errno is Errno.ELOOP or Enxio ? _path + ": linked or special file" : e.Message);
+            }
+
+            if (Posix.TryStatus(fd, out var st) != Errno.None || !st.IsRegular || st.Nlink != 1 || (Posix.IsRoot && st.Uid != 0))
+            {
+                fd.Dispose();
+                fd = null;
+                return MdaResult.TempFail(_path + ": linked or special file");
+            }
+
+            return MdaResult.Ok;
         }
 
         return MdaResult.TempFail(_path + ": keeps changing under us");

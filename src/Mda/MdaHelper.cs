@@ -1,8 +1,9 @@
 // `smtpd -x mda`: the child half of OpenSMTPD's forkmda(), kept alive for more than one
 // delivery. The parent starts one helper per user it delivers as, with a socket at fd 3; each job
 // arrives with its message descriptor attached. Before the first job the helper becomes that user
-// (when started as root), and it refuses jobs for anyone else, so a helper never writes where its
-// user could not. It answers every job with the outcome and exits when the parent closes the socket.
+// (when started as root) and checks that it did (PrivilegeDrop); if it cannot, it exits without
+// delivering, so no helper still running as root is ever given a job. It refuses jobs for anyone
+// else, so a helper never writes where its user could not. It answers every job with the outcome and exits when the parent closes the socket.
 // Reusing a helper saves a process start per delivery, which was most of the CPU spent per message.
 // Behaviour reference: usr.sbin/smtpd/smtpd.c forkmda(), mda_unpriv.c.
 using Smtpd.Interop;
@@ -63,8 +64,16 @@ internal static class MdaHelper
                 }
                 else
                 {
-                    result = Run(job, message, become: identity is null);
+                    if (identity is null && job.DropPrivileges && PrivilegeDrop.Become(job.Uid, job.Gid) is { } why)
+                    {
+                        // No answer and no further job: the parent defers the delivery when it
+                        // sees the helper gone, and never hands a job to a helper that is still root.
+                        Runtime.Log.Warn($"warn: mda: cannot drop privileges to {job.Uid}:{job.Gid} for evp:{job.EvpId:x16}: {why}");
+                        return MdaResult.ExitOsErr;
+                    }
+
                     identity = (job.Uid, job.Gid, job.DropPrivileges);
+                    result = Run(job, message);
                 }
             }
 
@@ -82,20 +91,12 @@ internal static class MdaHelper
         }
     }
 
-    private static MdaResult Run(MdaJob job, SafeFd message, bool become)
+    // Runs as the user already (see PrivilegeDrop): a delivery can never write where the user
+    // could not. (The parent created a spool mailbox beforehand, as root.)
+    private static MdaResult Run(MdaJob job, SafeFd message)
     {
         try
         {
-            if (become && job.DropPrivileges)
-            {
-                // Become the user before touching the mailbox: a delivery can never write
-                // where the user could not. (The parent created an mbox beforehand, as root.)
-                Posix.SetGroups([job.Gid]);
-                Posix.SetResGid(job.Gid);
-                Posix.SetResUid(job.Uid);
-                Posix.SetNoNewPrivs();
-            }
-
             // Every job of a helper is for the same user: change directory when the home differs.
             if (s_cwd != job.Home)
             {
@@ -137,7 +138,7 @@ internal static class MdaHelper
             return MdaResult.TempFail("Error reading body: " + e.Message);
         }
 
-        var ctx = Variables(job);
+        var ctx = Variables(job) with { ForPath = job.Method is MdaJob.Maildir or MdaJob.Mbox };
         if (!MdaVariables.TryExpand(job.Argument, ctx, out string argument, out var error))
         {
             return MdaResult.PermFail($"could not expand \"{job.Argument}\": {error}");

@@ -24,6 +24,12 @@ internal sealed record MdaVariableContext
     /// <summary>The command an mda wrapper wraps; %{mda} is an error when this is null.</summary>
     public string? MdaCommand { get; init; }
 
+    /// <summary>
+    /// The expansion names a file or directory (a maildir, an mbox): a '/' in a value that comes
+    /// from an address or a user name becomes ':', so it cannot add path components.
+    /// </summary>
+    public bool ForPath { get; init; }
+
     /// <summary>smtpd.conf "subaddressing-delimiter"; :strip cuts at its first character.</summary>
     public string SubaddressingDelimiter { get; init; } = "+";
 }

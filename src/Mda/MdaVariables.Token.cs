@@ -111,6 +111,20 @@ internal static partial class MdaVariables
             }
         }
 
+        // In a path, an address may not add directories: "bob/.Sent@" must not reach into bob's
+        // folders from a catch-all, whatever modifiers say. (OpenSMTPD keeps the '/'; mail.maildir
+        // maps it to ':' in folder names only.)
+        if (sanitise && ctx.ForPath)
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == (byte)'/')
+                {
+                    text[i] = (byte)':';
+                }
+            }
+        }
+
         long len = text.Length;
         if (len == 0)
         {

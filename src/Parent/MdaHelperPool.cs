@@ -71,39 +71,58 @@ internal sealed class MdaHelperPool
             return new DeliveryOutcome(job.EvpId, 1, e.Message);
         }
 
-        helper.Channel.Post(job, fd: message);
-        var reply = helper.Channel.Inbound.ReadAsync().AsTask();
-        using var timeout = new CancellationTokenSource();
-        var timer = Task.Delay(JobTimeout, timeout.Token);
-        var done = await Task.WhenAny(reply, helper.Exit, timer);
-        timeout.Cancel();
-        if (done == reply && reply.Status == TaskStatus.RanToCompletion)
+        bool timedOut = false;
+        try
         {
-            using var msg = reply.Result;
-            try
+            helper.Channel.Post(job, fd: message);
+            var reply = helper.Channel.Inbound.ReadAsync().AsTask();
+            using var timeout = new CancellationTokenSource();
+            var timer = Task.Delay(JobTimeout, timeout.Token);
+            var done = await Task.WhenAny(reply, helper.Process.Exit, timer);
+            timeout.Cancel();
+            timedOut = done == timer;
+            if (done == reply && reply.Status == TaskStatus.RanToCompletion)
             {
-                var outcome = msg.ReadAs<DeliveryOutcome>();
-                if (msg.Type == ImsgType.MdaDone && outcome.EvpId == job.EvpId)
+                using var msg = reply.Result;
+                try
                 {
-                    Release(key, helper);
-                    return outcome;
-                }
+                    var outcome = msg.ReadAs<DeliveryOutcome>();
+                    if (msg.Type == ImsgType.MdaDone && outcome.EvpId == job.EvpId)
+                    {
+                        Release(key, helper);
+                        return outcome;
+                    }
 
-                Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} answered for evp:{outcome.EvpId:x16}");
+                    Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} answered for evp:{outcome.EvpId:x16}");
+                }
+                catch (ImsgFormatException e)
+                {
+                    Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} sent garbage: {e.Message}");
+                }
             }
-            catch (ImsgFormatException e)
-            {
-                Log.Warn($"warn: smtpd: delivery helper for evp:{job.EvpId:x16} sent garbage: {e.Message}");
-            }
+        }
+        catch
+        {
+            // Not ours to judge (the caller turns it into a temporary failure), but the helper
+            // may be half way through a job nobody waits for: it must not be reused.
+            _ = Discard(helper);
+            throw;
         }
 
         // No usable answer: the helper is gone, stuck or confused. Kill it and defer the mail.
-        bool timedOut = done == timer;
-        Posix.Kill(helper.Pid, Libc.SIGKILL);
-        helper.Channel.Dispose();
-        var status = await helper.Exit;
+        var status = await Discard(helper);
         Log.Debug($"debug: smtpd: mda process done for evp:{job.EvpId:x16}: {status.Describe()}");
         return new DeliveryOutcome(job.EvpId, 1, timedOut ? "terminated; timeout" : "delivery helper " + status.Describe());
+    }
+
+    // Kills a helper that is not to be used again and waits for the reaper to collect it.
+    private static async Task<WaitStatus> Discard(Helper helper)
+    {
+        helper.Process.Kill(Libc.SIGKILL);
+        helper.Channel.Dispose();
+        var status = await helper.Process.Exit;
+        helper.Process.Dispose();
+        return status;
     }
 
     /// <summary>SMTPD_MDA_NICE when it is a number from 0 to 19, else <see cref="DefaultNice"/>.</summary>
@@ -123,7 +142,7 @@ internal sealed class MdaHelperPool
             int pid = Posix.Spawn(ChildSpawner.SelfPath(), argv, niced ? NicedHelperEnvironment : HelperEnvironment, [(devnull, 0), (devnull, 1), (_debug ? stderr : devnull, 2), (theirs, 3)]);
             var channel = new ImsgChannel(mine, "mda");
             channel.Start();
-            return new Helper(pid, channel, _reaper.WaitAsync(pid));
+            return new Helper(ChildHandle.Open(pid, _reaper.WaitAsync(pid)), channel);
         }
         catch
         {
@@ -146,12 +165,12 @@ internal sealed class MdaHelperPool
         while (stack.TryPop(out var helper))
         {
             _idleCount--;
-            if (!helper.Exit.IsCompleted)
+            if (!helper.Process.Exit.IsCompleted)
             {
                 return helper;
             }
 
-            helper.Channel.Dispose();
+            Close(helper);
         }
 
         return null;
@@ -159,7 +178,7 @@ internal sealed class MdaHelperPool
 
     private void Release((uint, uint, bool, bool) key, Helper helper)
     {
-        if (_idleCount >= MaxIdle || helper.Exit.IsCompleted)
+        if (_idleCount >= MaxIdle || helper.Process.Exit.IsCompleted)
         {
             Close(helper);
             return;
@@ -192,7 +211,7 @@ internal sealed class MdaHelperPool
         long now = Environment.TickCount64;
         foreach (var (key, stack) in _idle.ToList())
         {
-            var keep = stack.Where(h => now - h.IdleSince < (long)IdleTimeout.TotalMilliseconds && !h.Exit.IsCompleted).Reverse().ToList();
+            var keep = stack.Where(h => now - h.IdleSince < (long)IdleTimeout.TotalMilliseconds && !h.Process.Exit.IsCompleted).Reverse().ToList();
             foreach (var h in stack.Except(keep))
             {
                 Close(h);
@@ -211,15 +230,17 @@ internal sealed class MdaHelperPool
     }
 
     // Closing the socket is the helper's cue to exit; the reaper collects it.
-    private static void Close(Helper helper) => helper.Channel.Dispose();
-
-    private sealed class Helper(int pid, ImsgChannel channel, Task<WaitStatus> exit)
+    private static void Close(Helper helper)
     {
-        public int Pid { get; } = pid;
+        helper.Channel.Dispose();
+        _ = helper.Process.Exit.ContinueWith(_ => helper.Process.Dispose(), TaskScheduler.Default);
+    }
+
+    private sealed class Helper(ChildHandle process, ImsgChannel channel)
+    {
+        public ChildHandle Process { get; } = process;
 
         public ImsgChannel Channel { get; } = channel;
-
-        public Task<WaitStatus> Exit { get; } = exit;
 
         public long IdleSince { get; set; }
     }

@@ -21,9 +21,26 @@ internal sealed partial class ParentProcess
 
     private async Task DeliverAsync(ImsgChannel dispatcher, MdaDelivery delivery, SafeFd? message)
     {
-        var outcome = message is null
-            ? new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor")
-            : await RunHelperAsync(delivery, message);
+        // Whatever goes wrong here, the dispatcher hears back: an envelope it never hears about
+        // would stay in flight, and hold its delivery slot, until the daemon restarts.
+        var outcome = await DeliveryGuard.RunAsync(delivery.Request.EvpId, async () =>
+        {
+            if (message is null)
+            {
+                return new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor");
+            }
+
+            try
+            {
+                return await RunHelperAsync(delivery, message);
+            }
+            catch
+            {
+                // Whoever failed may not have passed the descriptor on: it is not needed any more.
+                message.Dispose();
+                throw;
+            }
+        });
 
         dispatcher.PostAs(ImsgType.MdaDone, outcome);
     }
@@ -69,6 +86,14 @@ internal sealed partial class ParentProcess
             pw = new PasswdEntry(delivery.UserName, delivery.Uid, delivery.Gid, delivery.Directory, "/bin/sh");
         }
 
+        // (uid_t)-1 and (gid_t)-1 mean "leave unchanged" to setresuid/setresgid: a userbase
+        // entry with them would make the helper's drop a no-op and the delivery run as root.
+        if (pw.Uid == uint.MaxValue || pw.Gid == uint.MaxValue)
+        {
+            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"invalid uid or gid for user: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
+            return null;
+        }
+
         if (pw.Uid == 0 && (action.Method != ActionMethod.Mbox || req.Exec.Length > 0))
         {
             refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"MDA not allowed to deliver to: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
@@ -81,27 +106,32 @@ internal sealed partial class ParentProcess
     /// <summary>Hands the job and <paramref name="message"/> (which it takes) to a helper for the user.</summary>
     private Task<DeliveryOutcome> RunHelperAsync(MdaDelivery delivery, SafeFd message)
     {
-        if (Job(delivery, out var failure) is not { } job)
+        if (Job(delivery, out bool spool, out var failure) is not { } job)
         {
             message.Dispose();
             return Task.FromResult(failure);
         }
 
-        if (job.DropPrivileges && job.Method == MdaJob.Mbox)
+        // The mail spool (/var/mail) is not writable by users: the mailbox is created here, as
+        // root and owned by the user, before a helper running as that user appends to it. Only
+        // the spool: a file a .forward or an alias names is created by the helper, as the user.
+        if (spool && job.DropPrivileges && Mda.MboxSpool.EnsureMailbox(job.UserName, job.Uid, job.Gid) is { } why)
         {
-            // The mail spool (/var/mail) is not writable by users: the mailbox is created here,
-            // as root and owned by the user, before a helper running as that user appends to it.
-            Mda.MboxSpool.EnsureMailbox(job);
+            Log.Warn($"warn: smtpd: cannot create mailbox for evp:{job.EvpId:x16}: {why}");
         }
 
         return Helpers.DeliverAsync(job, message);
     }
 
     /// <summary>The helper's job for <paramref name="delivery"/>, or null with the failure to report.</summary>
-    private MdaJob? Job(MdaDelivery delivery, out DeliveryOutcome failure)
+    /// <param name="delivery">The dispatcher's request.</param>
+    /// <param name="spool">The job appends to the user's mailbox in the system spool.</param>
+    /// <param name="failure">Why there is no job.</param>
+    private MdaJob? Job(MdaDelivery delivery, out bool spool, out DeliveryOutcome failure)
     {
         var req = delivery.Request;
         failure = default;
+        spool = false;
         var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
         if (action is null)
         {
@@ -130,6 +160,7 @@ internal sealed partial class ParentProcess
             (method, argument) = MdaExecText.TryGetFile(req.Exec, out string file) ? (MdaJob.Mbox, file) : (MdaJob.Command, req.Exec);
         }
 
+        spool = method == MdaJob.Mbox && req.Exec.Length == 0;
         if (method == 255)
         {
             failure = new DeliveryOutcome(req.EvpId, 2, $"action \"{action.Name}\" cannot deliver locally");

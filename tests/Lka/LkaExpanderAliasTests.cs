@@ -95,6 +95,26 @@ public sealed class LkaExpanderAliasTests : IDisposable
     }
 
     [Fact]
+    public async Task AFifoAsIncludeFileIsRefusedWithoutWaitingForAWriter()
+    {
+        string fifo = Path.Combine(_dir, "fifo");
+        Assert.Equal(0, Smtpd.Tests.TestSupport.Binary.Run("mkfifo", [fifo]).Code);
+        var x = Build(Local($"table aliases {{ team = \":include:{fifo}\" }}"));
+        // Before the open itself: an open of a FIFO without O_NONBLOCK waits for a writer.
+        var r = await Task.Run(() => Run(x, "team@example.org")).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(r));
+    }
+
+    [Fact]
+    public async Task AnIncludeFileLargerThanTheLimitAddsNothing()
+    {
+        string list = Path.Combine(_dir, "huge");
+        await File.WriteAllTextAsync(list, "alice\n" + new string('#', IncludeFile.MaxBytes));
+        var x = Build(Local($"table aliases {{ team = \":include:{list}\" }}"));
+        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "team@example.org")));
+    }
+
+    [Fact]
     public async Task ATaggedAliasIsTriedBeforeTheUntaggedOne()
     {
         var x = Build(Local("""table aliases { "alice+spam" = "/dev/null", alice = bob }"""));

@@ -7,13 +7,31 @@ namespace Smtpd.Tests.Mda;
 
 public class CommandDeliveryTests
 {
-    private static MdaResult Run(string command, string message = "Subject: x\n\nbody\n")
+    private static MdaResult Run(string command, string message = "Subject: x\n\nbody\n", TimeSpan? timeout = null)
     {
         var me = Posix.GetPwUid(Posix.GetEUid())!;
         var job = new MdaJob(1, MdaJob.Command, command, false, me.Name, me.Uid, me.Gid, "/", false, "alice@example.net", "bob@example.org", "bob@example.org", string.Empty, "mx.example.org");
         var ctx = new MdaVariableContext { UserName = me.Name, UserDirectory = "/" };
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(message));
-        return CommandDelivery.Run(command, job, ctx, input);
+        return CommandDelivery.Run(command, job, ctx, input, timeout);
+    }
+
+    [Fact]
+    public void ACommandThatOverrunsTheTimeoutDiesWithWhatItStarted()
+    {
+        using var tmp = new TempDir();
+        string bg = Path.Combine(tmp.Path, "bg");
+        var r = Run($"sleep 300 & echo $! > {bg}; wait", timeout: TimeSpan.FromSeconds(1));
+        Assert.Equal((MdaResultKind.TempFail, "terminated; timeout"), (r.Kind, r.Reason));
+        int pid = int.Parse(File.ReadAllText(bg).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            Smtpd.Tests.TestSupport.Wait.Until(() => !Smtpd.Tests.TestSupport.ProcInfo.Exists(pid), "the command's background child is gone too", TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Posix.Kill(pid, Libc.SIGKILL);
+        }
     }
 
     [Fact]

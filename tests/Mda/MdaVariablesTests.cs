@@ -213,4 +213,12 @@ public class MdaVariablesTests
             Assert.NotNull(result);
         }
     }
+
+    [Fact]
+    public void InAPathASlashFromAnAddressBecomesAColonButTheHomeKeepsItsOwn()
+    {
+        var ctx = Ctx with { RcptUser = "bob/.Sent", DestUser = "a/b" };
+        Assert.Equal("/home/gilles/Maildir/bob:.Sent/a:b", Expand("~/Maildir/%{rcpt.user:raw}/%{dest.user}", ctx with { ForPath = true }));
+        Assert.Equal("/home/gilles/Maildir/bob/.Sent/a/b", Expand("~/Maildir/%{rcpt.user:raw}/%{dest.user}", ctx));
+    }
 }
