@@ -14,4 +14,6 @@ internal static partial class Libc
     internal const int O_APPEND = 0x400;
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;
+    internal const int O_NONBLOCK = 0x800;
+    internal const int O_CLOEXEC = 0x80000;
 }

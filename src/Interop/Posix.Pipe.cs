@@ -8,7 +8,7 @@ internal static partial class Posix
     public static unsafe (SafeFd Read, SafeFd Write) Pipe()
     {
         int* fds = stackalloc int[2];
-        if (Libc.Pipe2(fds, Tmds.Linux.LibC.O_CLOEXEC) != 0)
+        if (Libc.Pipe2(fds, Libc.O_CLOEXEC) != 0)
         {
             PosixException.ThrowLast("pipe2");
         }

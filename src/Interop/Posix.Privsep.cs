@@ -21,7 +21,7 @@ internal static partial class Posix
 
     /// <summary>fchown(2): the owner of the open file itself, whatever its name points at by now.</summary>
     public static Errno TryFChown(SafeFd fd, uint uid, uint gid) =>
-        Libc.FChown(fd.Fd, uid, gid) == 0 ? Errno.None : LastErrno();
+        Tmds.Linux.LibC.fchown(fd.Fd, uid, gid) == 0 ? Errno.None : LastErrno();
 
     /// <summary>fchmod(2).</summary>
     public static Errno TryFChmod(SafeFd fd, uint mode) =>

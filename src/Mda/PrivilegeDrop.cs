@@ -56,7 +56,7 @@ internal static class PrivilegeDrop
         }
 
         // A real drop cannot be undone; if this works the drop was not one.
-        if (uid != 0 && Libc.SetResUid(0, 0, 0) == 0)
+        if (uid != 0 && Tmds.Linux.LibC.setresuid(0, 0, 0) == 0)
         {
             return "root is still reachable";
         }

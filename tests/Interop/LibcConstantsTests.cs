@@ -19,6 +19,8 @@ public class LibcConstantsTests
         Assert.Equal(Libc.O_APPEND, LibC.O_APPEND);
         Assert.Equal(Libc.O_DIRECTORY, LibC.O_DIRECTORY);
         Assert.Equal(Libc.O_NOFOLLOW, LibC.O_NOFOLLOW);
+        Assert.Equal(Libc.O_NONBLOCK, LibC.O_NONBLOCK);
+        Assert.Equal(Libc.O_CLOEXEC, LibC.O_CLOEXEC);
         Assert.Equal(Libc.EPOLL_CTL_ADD, LibC.EPOLL_CTL_ADD);
         Assert.Equal(Libc.EPOLL_CTL_DEL, LibC.EPOLL_CTL_DEL);
         Assert.Equal(Libc.EPOLL_CTL_MOD, LibC.EPOLL_CTL_MOD);
@@ -41,7 +43,7 @@ public class LibcConstantsTests
         [
             ("O_RDONLY", Libc.O_RDONLY), ("O_WRONLY", Libc.O_WRONLY), ("O_RDWR", Libc.O_RDWR), ("O_CREAT", Libc.O_CREAT),
             ("O_EXCL", Libc.O_EXCL), ("O_TRUNC", Libc.O_TRUNC), ("O_APPEND", Libc.O_APPEND),
-            ("O_DIRECTORY", Libc.O_DIRECTORY), ("O_NOFOLLOW", Libc.O_NOFOLLOW),
+            ("O_DIRECTORY", Libc.O_DIRECTORY), ("O_NOFOLLOW", Libc.O_NOFOLLOW), ("O_NONBLOCK", Libc.O_NONBLOCK), ("O_CLOEXEC", Libc.O_CLOEXEC),
             ("EPOLL_CTL_ADD", Libc.EPOLL_CTL_ADD), ("EPOLL_CTL_DEL", Libc.EPOLL_CTL_DEL), ("EPOLL_CTL_MOD", Libc.EPOLL_CTL_MOD),
             ("EPOLLIN", Libc.EPOLLIN), ("EPOLLOUT", Libc.EPOLLOUT), ("EPOLLERR", Libc.EPOLLERR), ("EPOLLHUP", Libc.EPOLLHUP),
             ("EPOLLRDHUP", Libc.EPOLLRDHUP), ("(unsigned)EPOLLET", Libc.EPOLLET),
