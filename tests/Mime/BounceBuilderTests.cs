@@ -195,8 +195,11 @@ public class BounceBuilderTests
         Assert.False(headersOnly.EightBit);
         var (_, full) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n");
         Assert.True(full.EightBit);
-        var (_, unseen) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody\n", seekable: false);
-        Assert.True(unseen.EightBit);
+        // A source that cannot be rewound is read into memory first, so its label is what its bytes are.
+        var (_, unseen7) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody\n", seekable: false);
+        Assert.False(unseen7.EightBit);
+        var (_, unseen8) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n", seekable: false);
+        Assert.True(unseen8.EightBit);
     }
 
     [Fact]
