@@ -65,11 +65,11 @@ internal static class BounceBuilder
         DeliveryStatus.Fill(status.StatusGroups, report, host);
         Describe(status, "Delivery Report");
 
-        var body = new MultipartReport("delivery-status") { notice, status, attached };
-
-        // report-type before boundary, as bounce.c writes it; a fixed boundary for golden tests.
-        body.ContentType.Parameters.Remove("boundary");
-        body.Boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{BoundaryChars(host)}");
+        string boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{BoundaryChars(host)}");
+        var body = Report(boundary);
+        body.Add(notice);
+        body.Add(status);
+        body.Add(attached);
         body.Preamble = "This is a MIME-encapsulated message.\n\n";
         if (eightBit)
         {
@@ -114,6 +114,17 @@ internal static class BounceBuilder
         format.NewLineFormat = NewLineFormat.Dos;
         format.EnsureNewLine = true;
         return format;
+    }
+
+    // The multipart/report comes from MimeKit's parser, not a Multipart constructor: those draw a
+    // boundary from the system's cryptographic random source, which is OpenSSL on Linux, and the
+    // chrooted dispatcher that writes bounces has no OpenSSL to load (the process would abort).
+    // Parsing keeps our Content-Type line as written too: report-type before boundary, as bounce.c.
+    private static Multipart Report(string boundary)
+    {
+        string skeleton = "Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "--\r\n";
+        using var stream = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(skeleton));
+        return (Multipart)MimeEntity.Load(stream);
     }
 
     // The original goes in unencoded (7bit or 8bit as its bytes are), its line ends made CRLF on the way.
