@@ -260,6 +260,21 @@ public class BounceBuilderTests
         Assert.Equal("5.3.0", groups[2].Header("Status"));
     }
 
+    // The report's To is the envelope sender as received; MimeKit may not read every such value as an
+    // address, and the report must still say it as it is.
+    [Theory]
+    [InlineData("\"odd local\"@example.org")]
+    [InlineData("user@[192.0.2.7]")]
+    [InlineData("no-domain")]
+    [InlineData("a@b@c")]
+    [InlineData("caf\u00e9@example.org")]
+    public async Task OddSendersAreNamedInTo(string sender)
+    {
+        var report = Report(BounceType.Failed) with { To = sender };
+        var (text, _) = await BuildAsync(report);
+        Assert.Equal(BounceNotice.Ascii7(sender), MimeReader.Parse(text).Header("To"));
+    }
+
     [Theory]
     [InlineData(0, "0 seconds")]
     [InlineData(1, "1 second")]
