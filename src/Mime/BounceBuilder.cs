@@ -1,12 +1,15 @@
 // Writes a delivery status notification (RFC 3464 multipart/report) from MAILER-DAEMON: a plain
 // notice, the machine-readable message/delivery-status part, then the original header
 // (text/rfc822-headers) or, for RET=FULL failures, the whole message (message/rfc822).
+// The MIME structure, header encoding and folding are MimeKit's; the texts are ours. The
+// original is streamed into the report as it is (line ends made CRLF), never parsed or rewritten.
 // Behaviour reference: usr.sbin/smtpd/bounce.c
 // Differences from OpenSMTPD, on purpose: the real status code per recipient (not always 5.0.0),
 // Original-Recipient, Remote-MTA, Diagnostic-Code and dates in the report, Message-ID and
 // Auto-Submitted headers, and a correct message/rfc822 label when the whole message is returned.
 using System.Globalization;
-using System.Text;
+using MimeKit;
+using MimeKit.IO;
 
 namespace Smtpd.Mime;
 
@@ -25,68 +28,72 @@ internal static class BounceBuilder
         // RET=FULL only concerns failures (RFC 3461 4.3); delay and success notices carry the header, as in OpenSMTPD.
         bool full = report.Return == DsnReturn.Full && report.Type == BounceType.Failed;
         string host = BounceNotice.Ascii7(report.ReportingMta);
-        string boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{BoundaryChars(host)}");
-        string messageId = report.MessageId ?? string.Create(CultureInfo.InvariantCulture, $"<{Random.Shared.NextInt64():x16}@{host}>");
 
-        byte[]? header = null;
+        MimePart attached;
         bool eightBit;
         if (full)
         {
-            // A stream we cannot rewind is labelled 8bit unseen: claiming 7bit wrongly is the worse mistake.
-            eightBit = !original.CanSeek || await OriginalMessage.HasEightBitAsync(original, ct);
+            // MimeKit reads a part's content from a stream it can rewind: the spool file is one (from
+            // where it stands now on); anything else is read into memory first.
+            Stream content;
+            if (original.CanSeek)
+            {
+                content = new BoundStream(original, original.Position, -1, leaveOpen: true);
+            }
+            else
+            {
+                content = new MemoryStream();
+                await original.CopyToAsync(content, ct);
+                content.Position = 0;
+            }
+
+            eightBit = await OriginalMessage.HasEightBitAsync(content, ct);
+            attached = Attachment("message", "rfc822", "Undelivered Message", content, eightBit);
         }
         else
         {
-            header = await OriginalMessage.ReadHeaderAsync(original, ct);
+            byte[] header = await OriginalMessage.ReadHeaderAsync(original, ct);
             eightBit = OriginalMessage.HasEightBit(header);
+            attached = Attachment("text", "rfc822-headers", "Message Headers", new MemoryStream(header), eightBit);
         }
 
-        var sb = new StringBuilder(4096);
-        AppendTopHeader(sb, report, host, boundary, messageId, eightBit);
+        var notice = new TextPart("plain");
+        notice.SetText("us-ascii", BounceNotice.Text(report, full));
+        Describe(notice, "Notification");
 
-        sb.Append("--").Append(boundary).Append("\r\n");
-        sb.Append("Content-Description: Notification\r\n");
-        sb.Append("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
-        BounceNotice.Append(sb, report, full);
+        var status = new MessageDeliveryStatus();
+        DeliveryStatus.Fill(status.StatusGroups, report, host);
+        Describe(status, "Delivery Report");
 
-        sb.Append("--").Append(boundary).Append("\r\n");
-        sb.Append("Content-Description: Delivery Report\r\n");
-        sb.Append("Content-Type: message/delivery-status\r\n\r\n");
-        DeliveryStatus.Append(sb, report, host);
-
-        sb.Append("--").Append(boundary).Append("\r\n");
-        if (full)
-        {
-            sb.Append("Content-Description: Undelivered Message\r\n");
-            sb.Append("Content-Type: message/rfc822\r\n");
-        }
-        else
-        {
-            sb.Append("Content-Description: Message Headers\r\n");
-            sb.Append("Content-Type: text/rfc822-headers\r\n");
-        }
-
+        string boundary = report.Boundary ?? string.Create(CultureInfo.InvariantCulture, $"=_{Random.Shared.NextInt64():x16}/{BoundaryChars(host)}");
+        var body = Report(boundary);
+        body.Add(notice);
+        body.Add(status);
+        body.Add(attached);
+        body.Preamble = "This is a MIME-encapsulated message.\n\n";
         if (eightBit)
         {
-            sb.Append("Content-Transfer-Encoding: 8bit\r\n");
+            body.Headers.Add(HeaderId.ContentTransferEncoding, "8bit");
         }
 
-        sb.Append("\r\n");
+        string messageId = report.MessageId ?? string.Create(CultureInfo.InvariantCulture, $"<{Random.Shared.NextInt64():x16}@{host}>");
 
-        long bytes = await WriteAsciiAsync(output, sb, ct);
-        if (header is not null)
-        {
-            await output.WriteAsync(header, ct);
-            bytes += header.Length;
-        }
-        else
-        {
-            bytes += await OriginalMessage.CopyAsync(original, output, ct);
-        }
+        // Every header is given, so MimeKit invents none (its own Message-ID would look up the host name).
+        var message = new MimeMessage(
+            new Header("Subject", "Delivery status notification: " + ActionText(report.Type)),
+            new Header("From", "Mailer Daemon <MAILER-DAEMON@" + host + ">"),
+            new Header("To", BounceNotice.Ascii7(report.To)),
+            new Header("Date", MessageDate.Format(report.Date)),
+            new Header("Message-ID", BounceNotice.Ascii7(messageId)),
 
-        sb.Clear().Append("\r\n--").Append(boundary).Append("--\r\n");
-        bytes += await WriteAsciiAsync(output, sb, ct);
-        return new BounceResult(eightBit, bytes);
+            // RFC 3834: mark the report as automatic so that vacation responders and the like stay quiet.
+            new Header("Auto-Submitted", "auto-replied"),
+            new Header("MIME-Version", "1.0"),
+            body);
+
+        var counter = new CountingStream(output);
+        await message.WriteToAsync(Format, counter, ct);
+        return new BounceResult(eightBit, counter.Written);
     }
 
     /// <summary>bounce.c's action_str: the word used in Subject and in each Action field.</summary>
@@ -99,27 +106,43 @@ internal static class BounceBuilder
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static void AppendTopHeader(StringBuilder sb, BounceReport report, string host, string boundary, string messageId, bool eightBit)
-    {
-        sb.Append("Subject: Delivery status notification: ").Append(ActionText(report.Type)).Append("\r\n");
-        sb.Append("From: Mailer Daemon <MAILER-DAEMON@").Append(host).Append(">\r\n");
-        sb.Append("To: ").Append(BounceNotice.Ascii7(report.To)).Append("\r\n");
-        sb.Append("Date: ").Append(MessageDate.Format(report.Date)).Append("\r\n");
-        sb.Append("Message-ID: ").Append(BounceNotice.Ascii7(messageId)).Append("\r\n");
+    private static readonly FormatOptions Format = CreateFormat();
 
-        // RFC 3834: mark the report as automatic so that vacation responders and the like stay quiet.
-        sb.Append("Auto-Submitted: auto-replied\r\n");
-        sb.Append("MIME-Version: 1.0\r\n");
-        sb.Append("Content-Type: multipart/report; report-type=delivery-status;\r\n");
-        sb.Append("\tboundary=\"").Append(boundary).Append("\"\r\n");
+    private static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = true;
+        return format;
+    }
+
+    // The multipart/report comes from MimeKit's parser, not a Multipart constructor: those draw a
+    // boundary from the system's cryptographic random source, which is OpenSSL on Linux, and the
+    // chrooted dispatcher that writes bounces has no OpenSSL to load (the process would abort).
+    // Parsing keeps our Content-Type line as written too: report-type before boundary, as bounce.c.
+    private static Multipart Report(string boundary)
+    {
+        string skeleton = "Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "--\r\n";
+        using var stream = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(skeleton));
+        return (Multipart)MimeEntity.Load(stream);
+    }
+
+    // The original goes in unencoded (7bit or 8bit as its bytes are), its line ends made CRLF on the way.
+    private static MimePart Attachment(string type, string subtype, string description, Stream content, bool eightBit)
+    {
+        var encoding = eightBit ? ContentEncoding.EightBit : ContentEncoding.Default;
+        var part = new MimePart(type, subtype) { Content = new MimeContent(content, encoding) };
+        Describe(part, description);
         if (eightBit)
         {
-            sb.Append("Content-Transfer-Encoding: 8bit\r\n");
+            part.ContentTransferEncoding = ContentEncoding.EightBit;
         }
 
-        sb.Append("\r\n");
-        sb.Append("This is a MIME-encapsulated message.\r\n\r\n");
+        return part;
     }
+
+    private static void Describe(MimeEntity part, string description) =>
+        part.Headers.Insert(0, new Header("Content-Description", description));
 
     // RFC 2046 bchars only; "=_" up front cannot occur in quoted-printable or base64 text.
     private static string BoundaryChars(string text) => string.Create(text.Length, text, static (dst, src) =>
@@ -130,11 +153,4 @@ internal static class BounceBuilder
             dst[i] = char.IsAsciiLetterOrDigit(c) || "'()+_,-./:=?".Contains(c, StringComparison.Ordinal) ? c : '-';
         }
     });
-
-    private static async Task<long> WriteAsciiAsync(Stream output, StringBuilder sb, CancellationToken ct)
-    {
-        byte[] bytes = Encoding.ASCII.GetBytes(sb.ToString());
-        await output.WriteAsync(bytes, ct);
-        return bytes.Length;
-    }
 }

@@ -9,8 +9,9 @@ namespace Smtpd.Mime;
 
 internal static class BounceNotice
 {
-    public static void Append(StringBuilder sb, BounceReport report, bool fullMessage)
+    public static string Text(BounceReport report, bool fullMessage)
     {
+        var sb = new StringBuilder(1024);
         sb.Append("    Hello,\r\n\r\n");
         sb.Append("    This report was written automatically by the mail system at\r\n");
         sb.Append("    ").Append(Ascii7(report.ReportingMta)).Append(". Please do not reply to it.\r\n\r\n");
@@ -48,9 +49,11 @@ internal static class BounceNotice
             sb.Append("    There is no need to send it again.\r\n\r\n");
         }
 
+        // The blank line that follows is the CRLF that belongs to the next MIME boundary.
         sb.Append(fullMessage
-            ? "    The original message is attached below.\r\n\r\n"
-            : "    The header of the original message is attached below.\r\n\r\n");
+            ? "    The original message is attached below.\r\n"
+            : "    The header of the original message is attached below.\r\n");
+        return sb.ToString();
     }
 
     /// <summary>Whole units, rounded down, as bounce.c prints them: "1 minute", "3 hours", "5 days".</summary>

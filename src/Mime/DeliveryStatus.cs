@@ -1,63 +1,63 @@
 // The message/delivery-status body of a report (RFC 3464 section 2): per-message fields, then one
-// block per recipient. 7-bit text only; long values are folded at spaces.
+// group per recipient. Values are printable ASCII; MimeKit folds the long ones.
 // Behaviour reference: usr.sbin/smtpd/bounce.c (the "Delivery Report" part)
-using System.Text;
+using MimeKit;
 
 namespace Smtpd.Mime;
 
 internal static class DeliveryStatus
 {
-    private const int FoldAt = 78;
-
-    public static void Append(StringBuilder sb, BounceReport report, string host)
+    public static void Fill(HeaderListCollection groups, BounceReport report, string host)
     {
         // Field order follows the ABNF of RFC 3464 section 2.2 and 2.3.
+        var perMessage = new HeaderList();
         if (!string.IsNullOrEmpty(report.EnvelopeId))
         {
-            Field(sb, "Original-Envelope-Id", Xtext.Decode(report.EnvelopeId));
+            Field(perMessage, "Original-Envelope-Id", Xtext.Decode(report.EnvelopeId));
         }
 
-        Field(sb, "Reporting-MTA", "dns; " + host);
+        Field(perMessage, "Reporting-MTA", "dns; " + host);
 
         if (report.ArrivalDate is { } arrival)
         {
-            Field(sb, "Arrival-Date", MessageDate.Format(arrival));
+            Field(perMessage, "Arrival-Date", MessageDate.Format(arrival));
         }
 
-        sb.Append("\r\n");
+        groups.Add(perMessage);
 
         foreach (var rcpt in report.Recipients)
         {
+            var group = new HeaderList();
             if (!string.IsNullOrEmpty(rcpt.OriginalRecipient))
             {
-                Field(sb, "Original-Recipient", TypedAddress(rcpt.OriginalRecipient));
+                Field(group, "Original-Recipient", TypedAddress(rcpt.OriginalRecipient));
             }
 
-            Field(sb, "Final-Recipient", "rfc822; " + rcpt.FinalRecipient);
+            Field(group, "Final-Recipient", "rfc822; " + rcpt.FinalRecipient);
 
-            Field(sb, "Action", BounceBuilder.ActionText(report.Type));
-            Field(sb, "Status", rcpt.Status.ToString());
+            Field(group, "Action", BounceBuilder.ActionText(report.Type));
+            Field(group, "Status", rcpt.Status.ToString());
             if (!string.IsNullOrEmpty(rcpt.RemoteMta))
             {
-                Field(sb, "Remote-MTA", "dns; " + rcpt.RemoteMta);
+                Field(group, "Remote-MTA", "dns; " + rcpt.RemoteMta);
             }
 
             if (!string.IsNullOrEmpty(rcpt.DiagnosticCode))
             {
-                Field(sb, "Diagnostic-Code", rcpt.DiagnosticType + "; " + rcpt.DiagnosticCode);
+                Field(group, "Diagnostic-Code", rcpt.DiagnosticType + "; " + rcpt.DiagnosticCode);
             }
 
             if (rcpt.LastAttemptDate is { } last)
             {
-                Field(sb, "Last-Attempt-Date", MessageDate.Format(last));
+                Field(group, "Last-Attempt-Date", MessageDate.Format(last));
             }
 
             if (report.Type == BounceType.Delayed && report.ArrivalDate is { } since && report.Expiry > TimeSpan.Zero)
             {
-                Field(sb, "Will-Retry-Until", MessageDate.Format(since + report.Expiry));
+                Field(group, "Will-Retry-Until", MessageDate.Format(since + report.Expiry));
             }
 
-            sb.Append("\r\n");
+            groups.Add(group);
         }
     }
 
@@ -71,29 +71,6 @@ internal static class DeliveryStatus
             : orcpt[..semi].Trim() + "; " + Xtext.Decode(orcpt[(semi + 1)..].Trim());
     }
 
-    /// <summary>"Name: value" in printable ASCII, folded before a space once a line passes 78 characters.</summary>
-    public static void Field(StringBuilder sb, string name, string value)
-    {
-        string text = name + ": " + BounceNotice.Ascii7(value);
-        int lineStart = 0;
-        while (text.Length - lineStart > FoldAt)
-        {
-            // The space we cut before starts the continuation line; never cut inside "Name: ".
-            int minCut = lineStart == 0 ? name.Length + 2 : lineStart + 1;
-            int cut = text.LastIndexOf(' ', lineStart + FoldAt, lineStart + FoldAt - minCut + 1);
-            if (cut < 0)
-            {
-                cut = text.IndexOf(' ', lineStart + FoldAt + 1);
-                if (cut < 0)
-                {
-                    break;
-                }
-            }
-
-            sb.Append(text, lineStart, cut - lineStart).Append("\r\n");
-            lineStart = cut;
-        }
-
-        sb.Append(text, lineStart, text.Length - lineStart).Append("\r\n");
-    }
+    private static void Field(HeaderList group, string name, string value) =>
+        group.Add(new Header(name, BounceNotice.Ascii7(value)));
 }

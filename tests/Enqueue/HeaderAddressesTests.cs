@@ -14,6 +14,12 @@ public class HeaderAddressesTests
     [InlineData(" <@relay.example:user@example.org>", new[] { "user@example.org" })]
     [InlineData(" (a (nested) comment) c@example.org", new[] { "c@example.org" })]
     [InlineData(" root", new[] { "root" })]
+    [InlineData(" ", new string[0])]
+    [InlineData(" John Q. Public <jqp@example.org>, a@example.org,", new[] { "jqp@example.org", "a@example.org" })]
+    [InlineData(" a@example.org, , b@[192.0.2.1] (literal)", new[] { "a@example.org", "b@[192.0.2.1]" })]
+    [InlineData(" J\u00f6rg M\u00fcller <jm@example.org>", new[] { "jm@example.org" })]
+    [InlineData(" =?utf-8?q?J=C3=B6rg?= <j@example.org>, \"a\\\"b\" <ab@example.org>", new[] { "j@example.org", "ab@example.org" })]
+    [InlineData(" outer: inner@example.org, \"Q\" <q@example.org>;", new[] { "inner@example.org", "q@example.org" })]
     public void AddressesAreTheAddrSpecs(string value, string[] expected) =>
         Assert.Equal(expected, HeaderAddresses.Parse(value));
 

@@ -195,8 +195,11 @@ public class BounceBuilderTests
         Assert.False(headersOnly.EightBit);
         var (_, full) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n");
         Assert.True(full.EightBit);
-        var (_, unseen) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody\n", seekable: false);
-        Assert.True(unseen.EightBit);
+        // A source that cannot be rewound is read into memory first, so its label is what its bytes are.
+        var (_, unseen7) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody\n", seekable: false);
+        Assert.False(unseen7.EightBit);
+        var (_, unseen8) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n", seekable: false);
+        Assert.True(unseen8.EightBit);
     }
 
     [Fact]
@@ -255,6 +258,21 @@ public class BounceBuilderTests
         Assert.Equal("dns; mx1.example.net", groups[1].Header("Remote-MTA"));
         Assert.Equal("x-unix; mail.local: unknown user", groups[2].Header("Diagnostic-Code"));
         Assert.Equal("5.3.0", groups[2].Header("Status"));
+    }
+
+    // The report's To is the envelope sender as received; MimeKit may not read every such value as an
+    // address, and the report must still say it as it is.
+    [Theory]
+    [InlineData("\"odd local\"@example.org")]
+    [InlineData("user@[192.0.2.7]")]
+    [InlineData("no-domain")]
+    [InlineData("a@b@c")]
+    [InlineData("caf\u00e9@example.org")]
+    public async Task OddSendersAreNamedInTo(string sender)
+    {
+        var report = Report(BounceType.Failed) with { To = sender };
+        var (text, _) = await BuildAsync(report);
+        Assert.Equal(BounceNotice.Ascii7(sender), MimeReader.Parse(text).Header("To"));
     }
 
     [Theory]
