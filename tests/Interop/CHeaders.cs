@@ -49,7 +49,7 @@ internal static class CHeaders
             S(rlimit); O(rlimit, rlim_max);
             T(posix_spawn_file_actions_t); T(posix_spawnattr_t);
             P("CMSG_LEN(4)", CMSG_LEN(sizeof(int))); P("CMSG_SPACE(4)", CMSG_SPACE(sizeof(int))); P("CMSG_SPACE(64)", CMSG_SPACE(16 * sizeof(int)));
-            C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_APPEND); C(O_DIRECTORY); C(O_NOFOLLOW);
+            C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_APPEND); C(O_DIRECTORY); C(O_NOFOLLOW); C(O_NONBLOCK); C(O_CLOEXEC);
             C(EPOLL_CTL_ADD); C(EPOLL_CTL_DEL); C(EPOLL_CTL_MOD); C(EPOLLIN); C(EPOLLOUT); C(EPOLLERR); C(EPOLLHUP); C(EPOLLRDHUP); C((unsigned)EPOLLET);
             C(SIGHUP); C(SIGINT); C(SIGKILL); C(SIGTERM);
             C(LOG_PID); C(LOG_NDELAY); C(LOG_MAIL); C(LOG_CRIT); C(LOG_ERR); C(LOG_WARNING); C(LOG_INFO); C(LOG_DEBUG);
