@@ -21,7 +21,10 @@ public class ImsgChannelDescriptorExhaustionTests
         return await channel.Inbound.ReadAsync(cts.Token);
     }
 
-    [Fact]
+    // In the shared test host this is unsafe: while no descriptor is free, anything else the
+    // runtime or another thread needs one for fails, and the host has died with "Out of memory."
+    // on a loaded machine. The end-to-end SessionLimitTests run the real daemon out of descriptors.
+    [Fact(Skip = "lowers the shared test host's own descriptor limit, which can crash the host; SessionLimitTests run the real daemon out of descriptors instead")]
     public async Task ADescriptorThatCannotBeInstalledFailsOnlyItsMessage()
     {
         // The sending end is a raw socket: a channel would close the passed descriptor once
