@@ -64,7 +64,7 @@ INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
                  $(BINDIR)/mailq:$(SBINDIR)/smtpctl $(BINDIR)/newaliases:$(SBINDIR)/smtpctl \
                  $(LIBDIR)/sendmail:$(SBINDIR)/sendmail
 PACKAGES_DIR := $(BUILD_DIR)/packages
-VERSION      := $(shell sed -n '1s/^[^(]*(\([^)-]*\).*/\1/p' debian/changelog)
+VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
 # Packages as "debian-package:probe[|probe...]": a probe is a command on PATH or an absolute
 # path; the package counts as present when any probe succeeds.
@@ -258,7 +258,8 @@ install: install-users
 	done
 	@# mailq is described in smtpctl(8); man mailq finds it through a one-line page, in section 1
 	@# where other MTAs put mailq(1).
-	echo '.so man8/smtpctl.8' > mailq.1.tmp && install -D -m 0644 mailq.1.tmp $(DESTDIR)$(MANDIR)/man1/mailq.1 && rm -f mailq.1.tmp
+	install -d $(DESTDIR)$(MANDIR)/man1
+	echo '.so man8/smtpctl.8' > $(DESTDIR)$(MANDIR)/man1/mailq.1 && chmod 0644 $(DESTDIR)$(MANDIR)/man1/mailq.1
 	@if [ "$(IS_ROOT)" = yes ] && [ -z "$(DESTDIR)" ]; then \
 	  echo "install -d -o root -g root -m 0755 $(EMPTY_DIR)"; \
 	  install -d -o root -g root -m 0755 $(EMPTY_DIR); \
