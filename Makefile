@@ -7,6 +7,8 @@
 #   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then
 #                   the mail-path benchmark against OpenSMTPD and Postfix (root; BENCH_MAIL=0 skips it)
 #   make install    DESTDIR=... PREFIX=/usr by default
+#   make deb        Debian package (dpkg-buildpackage -b -us -uc) into build/packages/
+#   make rpm        RPM package (rpmbuild -bb rpm.spec) into build/packages/
 #   make clean
 #
 # As root on Debian, missing build and test packages are installed with apt-get; as any other
@@ -48,12 +50,21 @@ RUN_DELIVERY_USER = $(if $(and $(filter yes,$(IS_ROOT)),$(filter root,$(RUN_AS))
 PREFIX       ?= /usr
 DESTDIR      ?=
 SBINDIR      ?= $(PREFIX)/sbin
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
 MANDIR       ?= $(PREFIX)/share/man
 SMTPD_USER   := _smtpd
 SMTPQ_USER   := _smtpq
 SPOOL_DIR    := /var/spool/smtpd
 EMPTY_DIR    := /var/empty
 COMPAT_LINKS := sendmail mailq newaliases makemap
+# Where `make install` puts the compatibility names, as Debian's MTAs do: "dir/name -> target"
+# (targets relative to the link's directory).
+INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
+                 $(BINDIR)/mailq:$(SBINDIR)/smtpctl $(BINDIR)/newaliases:$(SBINDIR)/smtpctl \
+                 $(LIBDIR)/sendmail:$(SBINDIR)/sendmail
+PACKAGES_DIR := $(BUILD_DIR)/packages
+VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
 # Packages as "debian-package:probe[|probe...]": a probe is a command on PATH or an absolute
 # path; the package counts as present when any probe succeeds.
@@ -94,7 +105,7 @@ if [ -z "$${SKIP_DEPS:-}" ]; then \
 fi
 endef
 
-.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet
+.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm
 
 all: build
 
@@ -230,12 +241,14 @@ install: install-users
 	  echo "install -m 0755 $(BUILD_DIR)/smtpd $(DESTDIR)$(SBINDIR)/smtpctl"; \
 	  install -m 0755 $(BUILD_DIR)/smtpd $(DESTDIR)$(SBINDIR)/smtpctl; \
 	fi
-	@for l in $(COMPAT_LINKS); do \
-	  t=$(DESTDIR)$(SBINDIR)/$$l; \
-	  if [ -e "$$t" -o -L "$$t" ] && [ "$$(readlink "$$t")" != smtpctl ]; then \
-	    echo "warning: $$t exists and is not a link to smtpctl; left alone (another MTA?)" >&2; \
+	@for spec in $(INSTALL_LINKS); do \
+	  link=$${spec%%:*}; target=$${spec#*:}; \
+	  case $$target in /*) target=$$(realpath -m --relative-to="$$(dirname "$$link")" "$$target") ;; esac; \
+	  t=$(DESTDIR)$$link; install -d "$$(dirname "$$t")"; \
+	  if [ -e "$$t" -o -L "$$t" ] && [ "$$(readlink "$$t")" != "$$target" ]; then \
+	    echo "warning: $$t exists and is not a link to $$target; left alone (another MTA?)" >&2; \
 	  else \
-	    echo "ln -sfn smtpctl $$t"; ln -sfn smtpctl "$$t"; \
+	    echo "ln -sfn $$target $$t"; ln -sfn "$$target" "$$t"; \
 	  fi; \
 	done
 	@for m in man/*.5 man/*.8; do \
@@ -243,12 +256,36 @@ install: install-users
 	  d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 	  echo "install -m 0644 $$m $$d/"; install -d "$$d"; install -m 0644 "$$m" "$$d/"; \
 	done
+	@# mailq is described in smtpctl(8); man mailq finds it through a one-line page, in section 1
+	@# where other MTAs put mailq(1).
+	install -d $(DESTDIR)$(MANDIR)/man1
+	echo '.so man8/smtpctl.8' > $(DESTDIR)$(MANDIR)/man1/mailq.1 && chmod 0644 $(DESTDIR)$(MANDIR)/man1/mailq.1
 	@if [ "$(IS_ROOT)" = yes ] && [ -z "$(DESTDIR)" ]; then \
 	  echo "install -d -o root -g root -m 0755 $(EMPTY_DIR)"; \
 	  install -d -o root -g root -m 0755 $(EMPTY_DIR); \
 	  echo "install -d -o root -g root -m 0711 $(SPOOL_DIR)"; \
 	  install -d -o root -g root -m 0711 $(SPOOL_DIR); \
 	fi
+
+# Packages from the working tree, into $(PACKAGES_DIR)/. Both run the full build (make build
+# inside the package build), so both need the .NET SDK and a restored NuGet cache (or network).
+# Debian: build dependencies from debian/control must be installed (dpkg-buildpackage checks).
+deb:
+	dpkg-buildpackage -b -us -uc
+	mkdir -p $(PACKAGES_DIR)
+	mv -f ../smtpd_$(VERSION)_*.deb ../smtpd_$(VERSION)_*.buildinfo ../smtpd_$(VERSION)_*.changes $(PACKAGES_DIR)/
+	@ls -l $(PACKAGES_DIR)/*.deb
+
+# RPM: rpmbuild in a private topdir under build/; --nodeps because on a Debian build machine the
+# rpm database is empty (BuildRequires are Debian packages here: clang, zlib1g-dev).
+RPM_TOPDIR := $(abspath $(BUILD_DIR)/rpmbuild)
+rpm:
+	rm -rf $(RPM_TOPDIR) && mkdir -p $(RPM_TOPDIR)/SOURCES $(PACKAGES_DIR)
+	git ls-files -z | tar --null -T - --transform 's,^,smtpd-$(VERSION)/,' -czf $(RPM_TOPDIR)/SOURCES/smtpd-$(VERSION).tar.gz
+	cp packaging/smtpd.sysusers $(RPM_TOPDIR)/SOURCES/
+	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOPDIR)' --define 'pkg_version $(VERSION)' rpm.spec
+	find $(RPM_TOPDIR)/RPMS -name '*.rpm' -exec mv -f {} $(PACKAGES_DIR)/ \;
+	@ls -l $(PACKAGES_DIR)/*.rpm
 
 clean:
 	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \
