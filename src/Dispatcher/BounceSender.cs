@@ -40,7 +40,7 @@ internal sealed class BounceSender
             Log.Warn($"warn: bounce: cannot send report for evp:{req.EvpId:x16} to <{req.To}>: {error}");
         }
 
-        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? (byte)0 : (byte)1, error ?? "bounced"));
+        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? DeliveryOutcomeStatus.Ok : DeliveryOutcomeStatus.TempFail, error ?? "bounced"));
     }
 
     private async Task<string?> TrySendAsync(BounceRequest req, SafeFd original)
@@ -105,7 +105,7 @@ internal sealed class BounceSender
         var (eid, expanded) = _requests.Start();
         _lka.Post(new LkaExpandRcpt(eid, null, "local", "localhost", _hostname, null, false, string.Empty, req.To));
         var expand = (await expanded).Reply.Read<LkaExpandReply>();
-        if (expand.Status != LkaExpandReply.Accepted)
+        if (expand.Status != ExpandStatus.Accepted)
         {
             return $"recipient refused: {expand.Reply}";
         }

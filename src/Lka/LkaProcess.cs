@@ -26,7 +26,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private ulong _lastForwardId;
 
     // AUTH checks of system users waiting for the parent, by the id the parent answers with.
-    private readonly Dictionary<ulong, TaskCompletionSource<byte>> _authentications = [];
+    private readonly Dictionary<ulong, TaskCompletionSource<AuthStatus>> _authentications = [];
     private ulong _lastAuthenticationId;
 
     public override ProcRole Role => ProcRole.Lka;

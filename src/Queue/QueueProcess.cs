@@ -109,5 +109,5 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     }
 
     private void Schedule(Envelope e) =>
-        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (byte)e.Type, e.CreationTime, e.Ttl, e.Retry, e.LastBounce, e.Dest.Domain));
+        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (DeliveryKind)e.Type, e.CreationTime, e.Ttl, e.Retry, e.LastBounce, e.Dest.Domain));
 }

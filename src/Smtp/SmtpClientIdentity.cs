@@ -3,6 +3,7 @@
 // hostnames table chose for this connection.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_lookup_servername, IMSG_SMTP_LOOKUP_HELO)
 using Smtpd.Dns;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Smtp;
 

@@ -7,6 +7,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Smtpd.Ipc.Messages;
 using Smtpd.Mime;
 using Smtpd.Dns;
 

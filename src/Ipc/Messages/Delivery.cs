@@ -47,14 +47,14 @@ internal readonly record struct MdaDelivery(DeliveryRequest Request, string User
 }
 
 /// <summary>
-/// A local delivery for the helper: method (0 mbox, 1 maildir, 2 mda command, 3 lmtp), its
+/// A local delivery for the helper: <see cref="MdaMethod"/>, its
 /// argument (path, command or LMTP destination, not yet expanded), the user to become, and the
 /// envelope facts the %{...} formats use. <see cref="MethodOption"/> is the method's one option: junk
 /// filing for maildir, rcpt-to (the recipient address, not the user name, as RCPT TO) for lmtp.
 /// </summary>
 internal readonly record struct MdaJob(
     ulong EvpId,
-    byte Method,
+    MdaMethod Method,
     string Argument,
     bool MethodOption,
     string UserName,
@@ -68,22 +68,17 @@ internal readonly record struct MdaJob(
     string Subaddress,
     string Hostname) : IImsgPayload<MdaJob>
 {
-    public const byte Mbox = 0;
-    public const byte Maildir = 1;
-    public const byte Command = 2;
-    public const byte Lmtp = 3;
-
     public static ImsgType Type => ImsgType.MdaDeliver;
 
     public static MdaJob Read(ref ImsgReader reader) => new(
-        reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
+        reader.ReadU64(), (MdaMethod)reader.ReadU8(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
         reader.ReadU32(), reader.ReadU32(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
         reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(EvpId);
-        writer.WriteU8(Method);
+        writer.WriteU8((byte)Method);
         writer.WriteString(Argument);
         writer.WriteBool(MethodOption);
         writer.WriteString(UserName);
