@@ -47,18 +47,14 @@ internal sealed class BounceSender
     {
         var report = new BounceReport
         {
-            Type = req.Kind switch
-            {
-                1 => BounceType.Delayed,
-                2 => BounceType.Delivered,
-                _ => BounceType.Failed,
-            },
+            // The queue sends only OpenSMTPD's three kinds; anything else reports a failure.
+            Type = req.Kind is BounceType.Delayed or BounceType.Delivered ? req.Kind : BounceType.Failed,
             ReportingMta = _hostname,
             To = req.To,
             Date = DateTimeOffset.Now,
             ArrivalDate = DateTimeOffset.FromUnixTimeSeconds(req.Arrival).ToLocalTime(),
             EnvelopeId = req.EnvId.Length > 0 ? req.EnvId : null,
-            Return = req.ReturnFull ? DsnReturn.Full : DsnReturn.Headers,
+            Return = req.ReturnFull ? DsnRet.Full : DsnRet.Headers,
             Delay = TimeSpan.FromSeconds(req.Delay),
             Expiry = TimeSpan.FromSeconds(req.Ttl),
             Recipients =
@@ -113,7 +109,7 @@ internal sealed class BounceSender
         foreach (var d in expand.Deliveries)
         {
             var (sid, submitted) = _requests.Start();
-            _queue.Post(new EnvelopeSubmit(sid, msgid, d.Dispatcher, d.Relay, string.Empty, _hostname, _hostname, "localhost", string.Empty, "local", string.Empty, req.To, d.Dest, d.User, d.Subaddress, 0, 0, string.Empty, string.Empty));
+            _queue.Post(new EnvelopeSubmit(sid, msgid, d.Dispatcher, d.Relay, string.Empty, _hostname, _hostname, "localhost", string.Empty, "local", string.Empty, req.To, d.Dest, d.User, d.Subaddress, DsnNotify.None, DsnRet.None, string.Empty, string.Empty));
             if (!(await submitted).Reply.ReadAs<EvpReply>().Ok)
             {
                 return "queue: envelope submit failed";

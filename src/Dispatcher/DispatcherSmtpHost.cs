@@ -98,8 +98,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
                 d.Dest,
                 d.User,
                 d.Subaddress,
-                (byte)parameters.Notify,
-                (byte)transaction.Parameters.Ret,
+                parameters.Notify,
+                transaction.Parameters.Ret,
                 transaction.Parameters.EnvId,
                 parameters.Orcpt,
                 d.Exec));

@@ -168,7 +168,7 @@ internal sealed partial class QueueProcess
 
     private static BounceRequest BounceFor(Envelope e) => new(
         e.Id.Value,
-        (byte)e.BounceType,
+        e.BounceType,
         e.Dest.ToString(),
         e.Rcpt.ToString(),
         e.DsnOrcpt,

@@ -1,4 +1,5 @@
 using Smtpd.Ipc.Messages;
+using Smtpd.Mime;
 
 namespace Smtpd.Tests.Ipc;
 
@@ -30,5 +31,13 @@ public class WireEnumStabilityTests
         Assert.Equal(DeliveryKind.Bounce, (DeliveryKind)2);
         Assert.Equal([0, 1, 2], Enum.GetValues<FcrdnsResult>().Select(v => (int)v));
         Assert.Equal(FcrdnsResult.Error, (FcrdnsResult)2);
+
+        // Mail concepts that cross IPC and are stored in envelopes (EnvelopeSubmit, BounceRequest).
+        Assert.Equal([0, 1, 2, 4, 8], Enum.GetValues<DsnNotify>().Select(v => (int)v));
+        Assert.Equal(DsnNotify.Never, (DsnNotify)8);
+        Assert.Equal([0, 1, 2], Enum.GetValues<DsnRet>().Select(v => (int)v));
+        Assert.Equal(DsnRet.Headers, (DsnRet)2);
+        Assert.Equal([0, 1, 2, 3], Enum.GetValues<BounceType>().Select(v => (int)v));
+        Assert.Equal(BounceType.Delivered, (BounceType)2);
     }
 }
