@@ -7,7 +7,6 @@ using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Dispatcher;
 

@@ -3,7 +3,6 @@
 // Behaviour reference: usr.sbin/smtpd/lka.c.
 using System.Net;
 using System.Net.NetworkInformation;
-using Smtpd.Config;
 using Smtpd.Dns;
 using Smtpd.Interop;
 using Smtpd.Ipc.Messages;

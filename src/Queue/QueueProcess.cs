@@ -2,7 +2,6 @@
 // spool directory, which it lays out (OpenSMTPD's modes and owners) while still root. At start
 // it purges what was never acknowledged and tells the scheduler about every queued envelope.
 // Behaviour reference: usr.sbin/smtpd/queue.c, queue_fs.c queue_fs_init().
-using Smtpd.Config;
 using Smtpd.Interop;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;

@@ -9,7 +9,6 @@ using System.IO.Pipelines;
 using System.Text;
 using Smtpd.Ipc.Messages;
 using Smtpd.Mime;
-using Smtpd.Dns;
 
 namespace Smtpd.Smtp;
 

@@ -3,7 +3,6 @@
 using System.IO.Pipelines;
 using Smtpd.Ipc.Messages;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Tests.Smtp;
 

@@ -3,7 +3,6 @@
 using Smtpd.Ipc.Messages;
 using Smtpd.Mime;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Tests.Smtp;
 
