@@ -6,7 +6,6 @@
 // and the last error, with unprintable characters escaped as vis(3) does.
 // Behaviour reference: usr.sbin/smtpd/smtpctl.c show_queue_envelope().
 using System.Globalization;
-using System.Text;
 using Smtpd.Mime;
 using Smtpd.Queue;
 

@@ -40,25 +40,21 @@ internal sealed class BounceSender
             Log.Warn($"warn: bounce: cannot send report for evp:{req.EvpId:x16} to <{req.To}>: {error}");
         }
 
-        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? (byte)0 : (byte)1, error ?? "bounced"));
+        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? DeliveryOutcomeStatus.Ok : DeliveryOutcomeStatus.TempFail, error ?? "bounced"));
     }
 
     private async Task<string?> TrySendAsync(BounceRequest req, SafeFd original)
     {
         var report = new BounceReport
         {
-            Type = req.Kind switch
-            {
-                1 => BounceType.Delayed,
-                2 => BounceType.Delivered,
-                _ => BounceType.Failed,
-            },
+            // The queue sends only OpenSMTPD's three kinds; anything else reports a failure.
+            Type = req.Kind is BounceType.Delayed or BounceType.Delivered ? req.Kind : BounceType.Failed,
             ReportingMta = _hostname,
             To = req.To,
             Date = DateTimeOffset.Now,
             ArrivalDate = DateTimeOffset.FromUnixTimeSeconds(req.Arrival).ToLocalTime(),
             EnvelopeId = req.EnvId.Length > 0 ? req.EnvId : null,
-            Return = req.ReturnFull ? DsnReturn.Full : DsnReturn.Headers,
+            Return = req.ReturnFull ? DsnRet.Full : DsnRet.Headers,
             Delay = TimeSpan.FromSeconds(req.Delay),
             Expiry = TimeSpan.FromSeconds(req.Ttl),
             Recipients =
@@ -105,7 +101,7 @@ internal sealed class BounceSender
         var (eid, expanded) = _requests.Start();
         _lka.Post(new LkaExpandRcpt(eid, null, "local", "localhost", _hostname, null, false, string.Empty, req.To));
         var expand = (await expanded).Reply.Read<LkaExpandReply>();
-        if (expand.Status != LkaExpandReply.Accepted)
+        if (expand.Status != ExpandStatus.Accepted)
         {
             return $"recipient refused: {expand.Reply}";
         }
@@ -113,7 +109,7 @@ internal sealed class BounceSender
         foreach (var d in expand.Deliveries)
         {
             var (sid, submitted) = _requests.Start();
-            _queue.Post(new EnvelopeSubmit(sid, msgid, d.Dispatcher, d.Relay, string.Empty, _hostname, _hostname, "localhost", string.Empty, "local", string.Empty, req.To, d.Dest, d.User, d.Subaddress, 0, 0, string.Empty, string.Empty));
+            _queue.Post(new EnvelopeSubmit(sid, msgid, d.Dispatcher, d.Relay, string.Empty, _hostname, _hostname, "localhost", string.Empty, "local", string.Empty, req.To, d.Dest, d.User, d.Subaddress, DsnNotify.None, DsnRet.None, string.Empty, string.Empty));
             if (!(await submitted).Reply.ReadAs<EvpReply>().Ok)
             {
                 return "queue: envelope submit failed";

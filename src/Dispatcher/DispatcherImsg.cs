@@ -90,7 +90,7 @@ internal sealed partial class DispatcherProcess
 
         switch (user.Status)
         {
-            case LkaUserinfoReply.Found:
+            case UserinfoStatus.Found:
                 if (_deliveries.TryGetValue(req.EvpId, out var d))
                 {
                     _users[key] = (_users.TryGetValue(key, out var held) ? held.Info : user, held.Deliveries + 1);
@@ -100,17 +100,17 @@ internal sealed partial class DispatcherProcess
                 var fd = await OpenDeliveryMessageAsync(req);
                 if (fd is null)
                 {
-                    DeliveryDone(new DeliveryOutcome(req.EvpId, 1, "Temporary failure: cannot open message"));
+                    DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, "Temporary failure: cannot open message"));
                     break;
                 }
 
                 Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
                 break;
-            case LkaUserinfoReply.NotFound:
-                DeliveryDone(new DeliveryOutcome(req.EvpId, 2, $"user \"{req.User}\" does not exist"));
+            case UserinfoStatus.NotFound:
+                DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"user \"{req.User}\" does not exist"));
                 break;
             default:
-                DeliveryDone(new DeliveryOutcome(req.EvpId, 1, "Temporary failure in user lookup"));
+                DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, "Temporary failure in user lookup"));
                 break;
         }
     }
@@ -152,9 +152,9 @@ internal sealed partial class DispatcherProcess
             var r = d.Request;
             var result = outcome.Status switch
             {
-                DeliveryOutcome.Ok => Mda.MdaResult.Ok,
-                DeliveryOutcome.TempFail => Mda.MdaResult.TempFail(outcome.ErrorLine) with { SysError = outcome.SysError },
-                DeliveryOutcome.Loop => Mda.MdaResult.Loop,
+                DeliveryOutcomeStatus.Ok => Mda.MdaResult.Ok,
+                DeliveryOutcomeStatus.TempFail => Mda.MdaResult.TempFail(outcome.ErrorLine) with { SysError = outcome.SysError },
+                DeliveryOutcomeStatus.Loop => Mda.MdaResult.Loop,
                 _ => Mda.MdaResult.PermFail(outcome.ErrorLine) with { SysError = outcome.SysError },
             };
             var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));

@@ -7,7 +7,6 @@ using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Dispatcher;
 
@@ -41,7 +40,7 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         _lka.Post(new LkaClientLookup(id, session.ClientAddress));
         var (reply, _) = await task;
         var r = reply.Read<LkaClientLookupReply>();
-        var fcrdns = Enum.IsDefined((FcrdnsResult)r.Fcrdns) ? (FcrdnsResult)r.Fcrdns : FcrdnsResult.Fail;
+        var fcrdns = Enum.IsDefined(r.Fcrdns) ? r.Fcrdns : FcrdnsResult.Fail;
         return new SmtpClientIdentity(r.Rdns ?? "<unknown>", fcrdns);
     }
 
@@ -73,7 +72,7 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
             recipient.ToString()));
         var (reply, _) = await task;
         var expand = reply.Read<LkaExpandReply>();
-        if (expand.Status != LkaExpandReply.Accepted)
+        if (expand.Status != ExpandStatus.Accepted)
         {
             return SmtpRecipientResult.Rejected(expand.Reply);
         }
@@ -98,8 +97,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
                 d.Dest,
                 d.User,
                 d.Subaddress,
-                (byte)parameters.Notify,
-                (byte)transaction.Parameters.Ret,
+                parameters.Notify,
+                transaction.Parameters.Ret,
                 transaction.Parameters.EnvId,
                 parameters.Orcpt,
                 d.Exec));
@@ -149,8 +148,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         var (reply, _) = await task;
         return reply.Read<LkaAuthenticateReply>().Status switch
         {
-            LkaAuthenticateReply.Ok => SmtpLookupResult.Ok,
-            LkaAuthenticateReply.Fail => SmtpLookupResult.PermFail,
+            AuthStatus.Ok => SmtpLookupResult.Ok,
+            AuthStatus.Fail => SmtpLookupResult.PermFail,
             _ => SmtpLookupResult.TempFail,
         };
     }

@@ -4,6 +4,7 @@
 // AD verdict (DANE), and reverse DNS with forward confirmation (FCrDNS).
 using System.Net;
 using System.Net.Sockets;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Dns;
 

@@ -2,7 +2,8 @@
 // the descriptor, null when there is no file.
 // Behaviour reference: usr.sbin/smtpd/lka_session.c lka_session_forward_reply().
 using Smtpd.Interop;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Lka;
 
-internal readonly record struct ForwardOpen(int Status, SafeFd? Fd);
+internal readonly record struct ForwardOpen(ForwardStatus Status, SafeFd? Fd);

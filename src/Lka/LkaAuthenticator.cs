@@ -16,10 +16,10 @@ internal sealed class LkaAuthenticator
 {
     private readonly ValueList<ListenerDef> _listeners;
     private readonly TableSet _tables;
-    private readonly Func<string, string, ValueTask<byte>> _systemUsers;
+    private readonly Func<string, string, ValueTask<AuthStatus>> _systemUsers;
 
     /// <summary><paramref name="systemUsers"/> asks the parent to check a system user's password.</summary>
-    public LkaAuthenticator(SmtpdConfig config, TableSet tables, Func<string, string, ValueTask<byte>> systemUsers)
+    public LkaAuthenticator(SmtpdConfig config, TableSet tables, Func<string, string, ValueTask<AuthStatus>> systemUsers)
     {
         _listeners = config.Listeners;
         _tables = tables;
@@ -31,18 +31,18 @@ internal sealed class LkaAuthenticator
         if (req.ListenerIndex < 0 || req.ListenerIndex >= _listeners.Count)
         {
             Log.Warn($"warn: lka: authentication request for unknown listener {req.ListenerIndex}");
-            return new LkaAuthenticateReply(req.ReqId, LkaAuthenticateReply.TempFail);
+            return new LkaAuthenticateReply(req.ReqId, AuthStatus.TempFail);
         }
 
         var table = _listeners[req.ListenerIndex].AuthTable;
-        byte status = table is null
+        AuthStatus status = table is null
             ? await _systemUsers(req.User, req.Password)
             : Check(_tables.Resolve(table), req.User, req.Password);
         return new LkaAuthenticateReply(req.ReqId, status);
     }
 
     /// <summary>Checks one user's password against <paramref name="table"/>: Ok, Fail or TempFail.</summary>
-    public static byte Check(ITable table, string user, string password)
+    public static AuthStatus Check(ITable table, string user, string password)
     {
         Log.Debug($"debug: lka: authenticating for {table.Name}:{user}");
         var (r, value) = table.Lookup(TableService.Credentials, user);
@@ -50,15 +50,15 @@ internal sealed class LkaAuthenticator
         if (r == MatchResult.TempFail || (r == MatchResult.Match && creds is null))
         {
             Log.Warn($"warn: user credentials lookup fail for {table.Name}:{user}");
-            return LkaAuthenticateReply.TempFail;
+            return AuthStatus.TempFail;
         }
 
         if (creds is null)
         {
-            return LkaAuthenticateReply.Fail;
+            return AuthStatus.Fail;
         }
 
         // The client's bytes, one per char, as the session decoded them.
-        return Posix.CheckPassword(Encoding.Latin1.GetBytes(password), creds.Password) ? LkaAuthenticateReply.Ok : LkaAuthenticateReply.Fail;
+        return Posix.CheckPassword(Encoding.Latin1.GetBytes(password), creds.Password) ? AuthStatus.Ok : AuthStatus.Fail;
     }
 }

@@ -25,7 +25,7 @@ internal sealed partial class LkaExpander
                 : AliasesGet(lks, xn, action.Alias!, xn.Text);
             if (r < 0)
             {
-                lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"alias table cannot answer for {xn.Text}");
+                lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"alias table cannot answer for {xn.Text}");
                 return;
             }
 
@@ -46,13 +46,13 @@ internal sealed partial class LkaExpander
         var (found, info) = _userbase.Lookup(action, user);
         if (found == MatchResult.TempFail)
         {
-            lks.Fail(LkaExpandReply.TempFail, null, $"backend error while searching user {user}");
+            lks.Fail(ExpandStatus.TempFail, null, $"backend error while searching user {user}");
             return;
         }
 
         if (info is null)
         {
-            lks.Fail(LkaExpandReply.Rejected, null, $"user-part does not match system user: {user}");
+            lks.Fail(ExpandStatus.Rejected, null, $"user-part does not match system user: {user}");
             return;
         }
 
@@ -71,30 +71,30 @@ internal sealed partial class LkaExpander
         xn.Forwarded = true;
         var reply = await _openForward(info);
         using var fd = reply.Fd;
-        if (reply.Status == LkaOpenForwardReply.Refused)
+        if (reply.Status == ForwardStatus.Refused)
         {
-            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"~/.forward failed for user {user}");
+            lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"~/.forward failed for user {user}");
             return;
         }
 
-        if (reply.Status != LkaOpenForwardReply.Ok)
+        if (reply.Status != ForwardStatus.Ok)
         {
-            lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"~/.forward of {user} cannot be opened now");
+            lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"~/.forward of {user} cannot be opened now");
             return;
         }
 
         int added = fd is null ? 0 : ForwardsGet(lks, xn, fd);
         if (added < 0)
         {
-            lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"temporary forward error for user {user}");
+            lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"temporary forward error for user {user}");
         }
         else if (added == 0 && action.Method == ActionMethod.ForwardOnly)
         {
-            lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"no .forward for user {user} on a forward-only action");
+            lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"no .forward for user {user} on a forward-only action");
         }
         else if (added == 0 && action.Method == ActionMethod.ExpandOnly)
         {
-            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"no .forward for user {user} and no default action");
+            lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"no .forward for user {user} and no default action");
         }
         else if (added == 0)
         {

@@ -55,7 +55,7 @@ internal sealed partial class LkaExpander
         {
             if (lks.Tree.Count > MaxNodes)
             {
-                lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"more than {MaxNodes} nodes");
+                lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"more than {MaxNodes} nodes");
                 break;
             }
 
@@ -64,12 +64,12 @@ internal sealed partial class LkaExpander
 
         if (lks.Error == 0 && lks.Deliveries.Count == 0)
         {
-            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, "expanded to an empty delivery list");
+            lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, "expanded to an empty delivery list");
         }
 
         if (lks.Error != 0)
         {
-            string reply = lks.ErrorReply ?? (lks.Error == LkaExpandReply.Rejected ? InvalidRecipient : TemporaryFailure);
+            string reply = lks.ErrorReply ?? (lks.Error == ExpandStatus.Rejected ? InvalidRecipient : TemporaryFailure);
             if (reply == ExpansionPermFail)
             {
                 // The one expansion failure an administrator must fix (a loop, a runaway list): always logged.
@@ -79,14 +79,14 @@ internal sealed partial class LkaExpander
             return new LkaExpansion(lks.Error, reply, [], lks.Why);
         }
 
-        return new LkaExpansion(LkaExpandReply.Accepted, string.Empty, lks.Deliveries.Distinct().ToList(), null);
+        return new LkaExpansion(ExpandStatus.Accepted, string.Empty, lks.Deliveries.Distinct().ToList(), null);
     }
 
     private ValueTask ExpandNodeAsync(LkaSession lks, ExpandNode xn)
     {
         if (xn.Depth >= MaxDepth)
         {
-            lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"{xn} is {xn.Depth} levels deep");
+            lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"{xn} is {xn.Depth} levels deep");
             return ValueTask.CompletedTask;
         }
 
@@ -104,11 +104,11 @@ internal sealed partial class LkaExpander
             case ExpandNodeKind.Error:
                 if (xn.Action?.Method == ActionMethod.ForwardOnly)
                 {
-                    lks.Fail(LkaExpandReply.TempFail, null, "error: entry on a forward-only action");
+                    lks.Fail(ExpandStatus.TempFail, null, "error: entry on a forward-only action");
                 }
                 else
                 {
-                    lks.Fail(xn.Text[0] == '4' ? LkaExpandReply.TempFail : LkaExpandReply.Rejected, xn.Text, $"error: entry \"{xn.Text}\"");
+                    lks.Fail(xn.Text[0] == '4' ? ExpandStatus.TempFail : ExpandStatus.Rejected, xn.Text, $"error: entry \"{xn.Text}\"");
                 }
 
                 break;
@@ -126,13 +126,13 @@ internal sealed partial class LkaExpander
         var verdict = _ruleset.Match(lks.Context with { Recipient = xn.Text, Internal = lks.Context.Internal || xn.Parent is not null });
         if (verdict.TempFail)
         {
-            lks.Fail(LkaExpandReply.TempFail, null, $"temporary failure in the ruleset for {xn.Text}");
+            lks.Fail(ExpandStatus.TempFail, null, $"temporary failure in the ruleset for {xn.Text}");
             return;
         }
 
         if (verdict.Rule is null || verdict.Rule.Reject || verdict.Rule.Action is null || !_actions.TryGetValue(verdict.Rule.Action, out var action))
         {
-            lks.Fail(LkaExpandReply.Rejected, null, $"no rule accepts {xn.Text}");
+            lks.Fail(ExpandStatus.Rejected, null, $"no rule accepts {xn.Text}");
             return;
         }
 
@@ -151,11 +151,11 @@ internal sealed partial class LkaExpander
             int r = VirtualGet(lks, xn, action.Virtual, user, domain);
             if (r < 0)
             {
-                lks.Fail(LkaExpandReply.TempFail, ExpansionTempFail, $"virtual table cannot answer for {xn.Text}");
+                lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"virtual table cannot answer for {xn.Text}");
             }
             else if (r == 0)
             {
-                lks.Fail(LkaExpandReply.Rejected, ExpansionPermFail, $"no virtual entry for {xn.Text}");
+                lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"no virtual entry for {xn.Text}");
             }
 
             return;
@@ -169,13 +169,13 @@ internal sealed partial class LkaExpander
         string what = xn.Kind == ExpandNodeKind.Filter ? "command" : "file";
         if (xn.Parent is { RealUser: true, RealUid: 0 })
         {
-            lks.Fail(LkaExpandReply.TempFail, null, $"{what} not allowed in root's .forward: {xn.Text}");
+            lks.Fail(ExpandStatus.TempFail, null, $"{what} not allowed in root's .forward: {xn.Text}");
             return;
         }
 
         if (xn.Action?.Method == ActionMethod.ForwardOnly)
         {
-            lks.Fail(LkaExpandReply.TempFail, null, $"{what} on a forward-only action: {xn.Text}");
+            lks.Fail(ExpandStatus.TempFail, null, $"{what} on a forward-only action: {xn.Text}");
             return;
         }
 

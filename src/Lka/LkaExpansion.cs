@@ -5,4 +5,4 @@ using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Lka;
 
-internal readonly record struct LkaExpansion(byte Status, string Reply, List<LkaDelivery> Deliveries, string? Why);
+internal readonly record struct LkaExpansion(ExpandStatus Status, string Reply, List<LkaDelivery> Deliveries, string? Why);

@@ -47,7 +47,7 @@ internal sealed partial class LkaProcess
                     break;
                 }
 
-                waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == LkaOpenForwardReply.Ok ? fd : null));
+                waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == ForwardStatus.Ok ? fd : null));
                 break;
             case ImsgType.CtlUpdateTable:
                 var name = msg.Read<CtlUpdateTable>().Name;
@@ -88,7 +88,7 @@ internal sealed partial class LkaProcess
             Sender = req.Sender,
             Recipient = req.Recipient,
         });
-        if (r.Status != LkaExpandReply.Accepted)
+        if (r.Status != ExpandStatus.Accepted)
         {
             Log.Trace(TraceFlags.Expand, $"expand: {req.Recipient}: {r.Why}");
         }
@@ -100,13 +100,13 @@ internal sealed partial class LkaProcess
         peer.Post(await _authenticator!.AuthenticateAsync(req));
 
     /// <summary>Asks the parent to check a system user's password; the reply completes it on this loop.</summary>
-    private ValueTask<byte> SystemUserAuthenticateAsync(string user, string password)
+    private ValueTask<AuthStatus> SystemUserAuthenticateAsync(string user, string password)
     {
         ulong id = ++_lastAuthenticationId;
-        var waiter = new TaskCompletionSource<byte>();
+        var waiter = new TaskCompletionSource<AuthStatus>();
         _authentications.Add(id, waiter);
         Peers[ProcRole.Parent].Post(new LkaAuthenticate(id, -1, user, password));
-        return new ValueTask<byte>(waiter.Task);
+        return new ValueTask<AuthStatus>(waiter.Task);
     }
 
     /// <summary>Asks the parent to open a user's ~/.forward; the reply completes it on this loop.</summary>
@@ -124,7 +124,7 @@ internal sealed partial class LkaProcess
         string text = req.Address.Trim('[', ']');
         if (!IPAddress.TryParse(text, out var address))
         {
-            peer.Post(new LkaClientLookupReply(req.ReqId, null, (byte)Dns.FcrdnsResult.Fail));
+            peer.Post(new LkaClientLookupReply(req.ReqId, null, FcrdnsResult.Fail));
             return;
         }
 
@@ -132,6 +132,6 @@ internal sealed partial class LkaProcess
         // whether or not it resolves back; forward confirmation is the separate fcrdns flag
         // that "match ... fcrdns" and filters test. No valid name is "<unknown>".
         var r = await _dns!.ReverseAsync(address);
-        peer.Post(new LkaClientLookupReply(req.ReqId, r.Name, (byte)r.Fcrdns));
+        peer.Post(new LkaClientLookupReply(req.ReqId, r.Name, r.Fcrdns));
     }
 }

@@ -3,7 +3,6 @@
 // Behaviour reference: usr.sbin/smtpd/lka.c.
 using System.Net;
 using System.Net.NetworkInformation;
-using Smtpd.Config;
 using Smtpd.Dns;
 using Smtpd.Interop;
 using Smtpd.Ipc.Messages;
@@ -26,7 +25,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private ulong _lastForwardId;
 
     // AUTH checks of system users waiting for the parent, by the id the parent answers with.
-    private readonly Dictionary<ulong, TaskCompletionSource<byte>> _authentications = [];
+    private readonly Dictionary<ulong, TaskCompletionSource<AuthStatus>> _authentications = [];
     private ulong _lastAuthenticationId;
 
     public override ProcRole Role => ProcRole.Lka;

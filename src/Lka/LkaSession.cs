@@ -14,15 +14,15 @@ internal sealed class LkaSession(RuleContext context)
 
     public List<LkaDelivery> Deliveries { get; } = [];
 
-    /// <summary>0 while all is well, else <see cref="LkaExpandReply.Rejected"/> or <see cref="LkaExpandReply.TempFail"/>.</summary>
-    public byte Error { get; private set; }
+    /// <summary>0 while all is well, else <see cref="ExpandStatus.Rejected"/> or <see cref="ExpandStatus.TempFail"/>.</summary>
+    public ExpandStatus Error { get; private set; }
 
     public string? ErrorReply { get; private set; }
 
     public string? Why { get; private set; }
 
     /// <summary>Records the first failure; later ones do not override its reply.</summary>
-    public void Fail(byte status, string? reply, string why)
+    public void Fail(ExpandStatus status, string? reply, string why)
     {
         if (Error != 0)
         {

@@ -33,7 +33,7 @@ internal sealed class LkaUserinfo
         {
             // Envelopes outlive configurations: one may name an action that is gone.
             Log.Warn($"warn: lka: cannot find user table for dispatcher \"{req.Dispatcher}\"");
-            return new LkaUserinfoReply(req.ReqId, LkaUserinfoReply.TempFail);
+            return new LkaUserinfoReply(req.ReqId, UserinfoStatus.TempFail);
         }
 
         string table = LkaUserbase.TableName(action);
@@ -54,8 +54,8 @@ internal sealed class LkaUserinfo
 
     private static LkaUserinfoReply Reply(ulong reqId, (MatchResult Result, UserInfo? User) found) => found switch
     {
-        (MatchResult.Match, { } u) => new LkaUserinfoReply(reqId, LkaUserinfoReply.Found, u.Name, u.Uid, u.Gid, u.Directory),
-        (MatchResult.TempFail, _) => new LkaUserinfoReply(reqId, LkaUserinfoReply.TempFail),
-        _ => new LkaUserinfoReply(reqId, LkaUserinfoReply.NotFound),
+        (MatchResult.Match, { } u) => new LkaUserinfoReply(reqId, UserinfoStatus.Found, u.Name, u.Uid, u.Gid, u.Directory),
+        (MatchResult.TempFail, _) => new LkaUserinfoReply(reqId, UserinfoStatus.TempFail),
+        _ => new LkaUserinfoReply(reqId, UserinfoStatus.NotFound),
     };
 }

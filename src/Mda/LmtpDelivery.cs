@@ -8,7 +8,6 @@
 // reply, which would deliver the message twice).
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Smtpd.Mda;
 

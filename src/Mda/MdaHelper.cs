@@ -77,12 +77,12 @@ internal static class MdaHelper
                 }
             }
 
-            byte status = result.Kind switch
+            var status = result.Kind switch
             {
-                MdaResultKind.Ok => DeliveryOutcome.Ok,
-                MdaResultKind.TempFail => DeliveryOutcome.TempFail,
-                MdaResultKind.Loop => DeliveryOutcome.Loop,
-                _ => DeliveryOutcome.PermFail,
+                MdaResultKind.Ok => DeliveryOutcomeStatus.Ok,
+                MdaResultKind.TempFail => DeliveryOutcomeStatus.TempFail,
+                MdaResultKind.Loop => DeliveryOutcomeStatus.Loop,
+                _ => DeliveryOutcomeStatus.PermFail,
             };
             if (!parent.SendAs(ImsgType.MdaDone, new DeliveryOutcome(job.EvpId, status, result.IsOk ? "Delivered" : result.Reason, result.SysError)))
             {
@@ -123,7 +123,7 @@ internal static class MdaHelper
     private static async Task<MdaResult> DeliverAsync(MdaJob job, SafeFd messageFd)
     {
         // Maildir copies through its own 64 KiB buffer: a second one in the stream would only add a copy.
-        using var spooled = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, job.Method == MdaJob.Maildir ? 0 : 64 * 1024);
+        using var spooled = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(messageFd.Fd, ownsHandle: false), FileAccess.Read, job.Method == MdaMethod.Maildir ? 0 : 64 * 1024);
 
         // Checked before anything is expanded or run, as mda.c does before it forks.
         try
@@ -138,7 +138,7 @@ internal static class MdaHelper
             return MdaResult.TempFail("Error reading body: " + e.Message);
         }
 
-        var ctx = Variables(job) with { ForPath = job.Method is MdaJob.Maildir or MdaJob.Mbox };
+        var ctx = Variables(job) with { ForPath = job.Method is MdaMethod.Maildir or MdaMethod.Mbox };
         if (!MdaVariables.TryExpand(job.Argument, ctx, out string argument, out var error))
         {
             return MdaResult.PermFail($"could not expand \"{job.Argument}\": {error}");
@@ -148,13 +148,13 @@ internal static class MdaHelper
         using var message = new PrefixedStream(DeliveryHeaders.Build(job.Sender, job.Rcpt), spooled);
         switch (job.Method)
         {
-            case MdaJob.Maildir:
+            case MdaMethod.Maildir:
                 return await new MaildirDelivery(argument, job.MethodOption, job.Subaddress.Length > 0 ? job.Subaddress : null, job.Hostname).DeliverAsync(message);
-            case MdaJob.Mbox:
+            case MdaMethod.Mbox:
                 return await new MboxDelivery(argument).DeliverAsync(message, job.Sender, DateTimeOffset.Now);
-            case MdaJob.Command:
+            case MdaMethod.Command:
                 return CommandDelivery.Run(argument, job, ctx, message);
-            case MdaJob.Lmtp:
+            case MdaMethod.Lmtp:
                 // mail.lmtp refuses to run as root; a delivery that did not drop privileges
                 // (the recipient is root) fails the same way rather than talk LMTP as root.
                 if (Posix.IsRoot)

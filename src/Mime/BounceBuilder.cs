@@ -26,7 +26,7 @@ internal static class BounceBuilder
         ArgumentNullException.ThrowIfNull(output);
 
         // RET=FULL only concerns failures (RFC 3461 4.3); delay and success notices carry the header, as in OpenSMTPD.
-        bool full = report.Return == DsnReturn.Full && report.Type == BounceType.Failed;
+        bool full = report.Return == DsnRet.Full && report.Type == BounceType.Failed;
         string host = BounceNotice.Ascii7(report.ReportingMta);
 
         MimePart attached;

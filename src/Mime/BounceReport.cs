@@ -22,7 +22,7 @@ internal sealed record BounceReport
     /// <summary>The ENVID parameter as received (xtext), if any.</summary>
     public string? EnvelopeId { get; init; }
 
-    public DsnReturn Return { get; init; } = DsnReturn.Headers;
+    public DsnRet Return { get; init; } = DsnRet.Headers;
 
     /// <summary>For delay warnings: how long the message has waited so far.</summary>
     public TimeSpan Delay { get; init; }

@@ -5,7 +5,7 @@ using System.Globalization;
 
 namespace Smtpd.Mime;
 
-internal readonly record struct EnhancedStatus
+internal readonly partial record struct EnhancedStatus
 {
     public EnhancedStatus(EnhancedStatusClass statusClass, int subject, int detail)
     {

@@ -21,7 +21,7 @@ internal static class DeliveryGuard
         {
             // Anything at all: the alternative is an envelope stuck in flight.
             Log.Warn($"warn: smtpd: delivery of evp:{evpId:x16} failed in the parent: {e.GetType().Name}: {e.Message}");
-            return new DeliveryOutcome(evpId, DeliveryOutcome.TempFail, "internal error in the delivery process");
+            return new DeliveryOutcome(evpId, DeliveryOutcomeStatus.TempFail, "internal error in the delivery process");
         }
     }
 }

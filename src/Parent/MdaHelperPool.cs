@@ -59,7 +59,7 @@ internal sealed class MdaHelperPool
     /// <summary>Runs <paramref name="job"/> (taking <paramref name="message"/>) in a helper for its user.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(MdaJob job, SafeFd message)
     {
-        var key = (job.Uid, job.Gid, job.DropPrivileges, Niced: job.Method != MdaJob.Command);
+        var key = (job.Uid, job.Gid, job.DropPrivileges, Niced: job.Method != MdaMethod.Command);
         Helper helper;
         try
         {
@@ -68,7 +68,7 @@ internal sealed class MdaHelperPool
         catch (PosixException e)
         {
             message.Dispose();
-            return new DeliveryOutcome(job.EvpId, 1, e.Message);
+            return new DeliveryOutcome(job.EvpId, DeliveryOutcomeStatus.TempFail, e.Message);
         }
 
         bool timedOut = false;
@@ -112,7 +112,7 @@ internal sealed class MdaHelperPool
         // No usable answer: the helper is gone, stuck or confused. Kill it and defer the mail.
         var status = await Discard(helper);
         Log.Debug($"debug: smtpd: mda process done for evp:{job.EvpId:x16}: {status.Describe()}");
-        return new DeliveryOutcome(job.EvpId, 1, timedOut ? "terminated; timeout" : "delivery helper " + status.Describe());
+        return new DeliveryOutcome(job.EvpId, DeliveryOutcomeStatus.TempFail, timedOut ? "terminated; timeout" : "delivery helper " + status.Describe());
     }
 
     // Kills a helper that is not to be used again and waits for the reaper to collect it.

@@ -17,7 +17,7 @@ internal static class ParentAuth
     /// TempFail when the lookup errs (an NSS source down). Not started as root, the parent cannot
     /// read /etc/shadow and glibc answers "no such user": every check fails, as in OpenSMTPD.
     /// </summary>
-    public static byte Check(string user, string password, Func<string, string?>? shadowHash = null)
+    public static AuthStatus Check(string user, string password, Func<string, string?>? shadowHash = null)
     {
         string? hash;
         try
@@ -27,12 +27,12 @@ internal static class ParentAuth
         catch (PosixException e)
         {
             Log.Warn($"warn: smtpd: cannot look up system user {user} for authentication: {e.Message}");
-            return LkaAuthenticateReply.TempFail;
+            return AuthStatus.TempFail;
         }
 
         // The session decoded the client's bytes one per char.
         return hash is not null && Posix.CheckPassword(Encoding.Latin1.GetBytes(password), hash)
-            ? LkaAuthenticateReply.Ok
-            : LkaAuthenticateReply.Fail;
+            ? AuthStatus.Ok
+            : AuthStatus.Fail;
     }
 }

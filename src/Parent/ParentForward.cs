@@ -18,11 +18,11 @@ internal static class ParentForward
     public static void Reply(ImsgChannel lka, LkaOpenForward req)
     {
         var (errno, fd) = Open(req.Directory, req.Uid);
-        int status = errno switch
+        ForwardStatus status = errno switch
         {
-            Errno.None or Errno.ENOENT => LkaOpenForwardReply.Ok,
-            Errno.EAGAIN => LkaOpenForwardReply.TryLater,
-            _ => LkaOpenForwardReply.Refused,
+            Errno.None or Errno.ENOENT => ForwardStatus.Ok,
+            Errno.EAGAIN => ForwardStatus.TryLater,
+            _ => ForwardStatus.Refused,
         };
         // The channel owns the descriptor from here and closes it once sent.
         lka.Post(new LkaOpenForwardReply(req.ReqId, status), fd: fd);

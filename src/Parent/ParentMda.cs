@@ -27,7 +27,7 @@ internal sealed partial class ParentProcess
         {
             if (message is null)
             {
-                return new DeliveryOutcome(delivery.Request.EvpId, 1, "no message descriptor");
+                return new DeliveryOutcome(delivery.Request.EvpId, DeliveryOutcomeStatus.TempFail, "no message descriptor");
             }
 
             try
@@ -71,13 +71,13 @@ internal sealed partial class ParentProcess
             }
             catch (PosixException e)
             {
-                refused = new DeliveryOutcome(req.EvpId, 1, e.Message);
+                refused = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, e.Message);
                 return null;
             }
 
             if (pw is null)
             {
-                refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"delivery user '{action.User}' does not exist", Mda.SysExits.Describe(Mda.SysExits.NoUser)!);
+                refused = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"delivery user '{action.User}' does not exist", Mda.SysExits.Describe(Mda.SysExits.NoUser)!);
                 return null;
             }
         }
@@ -90,13 +90,13 @@ internal sealed partial class ParentProcess
         // entry with them would make the helper's drop a no-op and the delivery run as root.
         if (pw.Uid == uint.MaxValue || pw.Gid == uint.MaxValue)
         {
-            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"invalid uid or gid for user: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
+            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"invalid uid or gid for user: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
             return null;
         }
 
         if (pw.Uid == 0 && (action.Method != ActionMethod.Mbox || req.Exec.Length > 0))
         {
-            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcome.PermFail, $"MDA not allowed to deliver to: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
+            refused = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"MDA not allowed to deliver to: {delivery.UserName}", Mda.SysExits.Describe(Mda.SysExits.NoPerm)!);
             return null;
         }
 
@@ -135,7 +135,7 @@ internal sealed partial class ParentProcess
         var action = _model.Actions.FirstOrDefault(a => a.Name == req.Dispatcher);
         if (action is null)
         {
-            failure = new DeliveryOutcome(req.EvpId, 1, $"missing dispatcher \"{req.Dispatcher}\"");
+            failure = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, $"missing dispatcher \"{req.Dispatcher}\"");
             return null;
         }
 
@@ -145,40 +145,41 @@ internal sealed partial class ParentProcess
             return null;
         }
 
-        (byte method, string argument) = action.Method switch
+        // Relay, forward-only and expand-only actions have no local method (null).
+        (MdaMethod? method, string argument) = action.Method switch
         {
-            ActionMethod.Maildir => (MdaJob.Maildir, action.MaildirPath ?? "~/Maildir"),
-            ActionMethod.Mbox => (MdaJob.Mbox, "/var/mail/%{user.username}"),
-            ActionMethod.Mda => (MdaJob.Command, action.MdaCommand ?? string.Empty),
-            ActionMethod.Lmtp => (MdaJob.Lmtp, action.LmtpDestination ?? string.Empty),
-            _ => ((byte)255, string.Empty),
+            ActionMethod.Maildir => (MdaMethod.Maildir, action.MaildirPath ?? "~/Maildir"),
+            ActionMethod.Mbox => (MdaMethod.Mbox, "/var/mail/%{user.username}"),
+            ActionMethod.Mda => (MdaMethod.Command, action.MdaCommand ?? string.Empty),
+            ActionMethod.Lmtp => (MdaMethod.Lmtp, action.LmtpDestination ?? string.Empty),
+            _ => ((MdaMethod?)null, string.Empty),
         };
 
         // A command or file named by an alias or .forward replaces the action's own method.
         if (req.Exec.Length > 0)
         {
-            (method, argument) = MdaExecText.TryGetFile(req.Exec, out string file) ? (MdaJob.Mbox, file) : (MdaJob.Command, req.Exec);
+            (method, argument) = MdaExecText.TryGetFile(req.Exec, out string file) ? (MdaMethod.Mbox, file) : (MdaMethod.Command, req.Exec);
         }
 
-        spool = method == MdaJob.Mbox && req.Exec.Length == 0;
-        if (method == 255)
+        spool = method == MdaMethod.Mbox && req.Exec.Length == 0;
+        if (method is null)
         {
-            failure = new DeliveryOutcome(req.EvpId, 2, $"action \"{action.Name}\" cannot deliver locally");
+            failure = new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"action \"{action.Name}\" cannot deliver locally");
             return null;
         }
 
         // Relative maildir paths are below the user's home, as "~/Maildir" is.
-        if (method == MdaJob.Maildir && argument.StartsWith("~/", StringComparison.Ordinal))
+        if (method == MdaMethod.Maildir && argument.StartsWith("~/", StringComparison.Ordinal))
         {
             argument = "%{user.directory}" + argument[1..];
         }
 
         // MdaJob's one option flag: junk filing for maildir, rcpt-to for lmtp.
-        bool option = method == MdaJob.Lmtp ? action.LmtpRcptTo : action.Junk;
+        bool option = method == MdaMethod.Lmtp ? action.LmtpRcptTo : action.Junk;
         // The helper runs with the delivery user's ids, but the %{user.*} formats, USER and the
         // LMTP recipient name the recipient, whom the lookup agent found (as mda_unpriv() expands
         // with deliver->userinfo): `user vmail` stores every recipient's mail as vmail, each in
         // their own folder.
-        return new MdaJob(req.EvpId, method, argument, option, delivery.UserName, pw.Uid, pw.Gid, delivery.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
+        return new MdaJob(req.EvpId, method.Value, argument, option, delivery.UserName, pw.Uid, pw.Gid, delivery.Directory, Posix.IsRoot, req.Sender, req.Rcpt, req.Dest, req.Subaddress, _settings.Hostname);
     }
 }

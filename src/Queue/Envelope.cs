@@ -1,6 +1,8 @@
 // One recipient's delivery job as the queue persists it: the fields of OpenSMTPD's struct
 // envelope that reach the disk. The id is not stored in the file; it is the file's name.
 // Behaviour reference: usr.sbin/smtpd/smtpd.h (struct envelope), envelope.c.
+using Smtpd.Mime;
+
 namespace Smtpd.Queue;
 
 internal sealed class Envelope

@@ -3,6 +3,7 @@
 // file invalid), and never throws: the caller gets false and a reason, and moves the file aside.
 // Behaviour reference: usr.sbin/smtpd/envelope.c (envelope_load_buffer, ascii_load_*).
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Queue;
 
@@ -279,7 +280,7 @@ internal static partial class EnvelopeFormat
     private static bool TryDsnRet(byte[] v, Envelope e)
     {
         string s = Encoding.ASCII.GetString(v).ToUpperInvariant();
-        DsnRet r = s switch { "FULL" => DsnRet.Full, "HDRS" => DsnRet.Hdrs, _ => DsnRet.None };
+        DsnRet r = s switch { "FULL" => DsnRet.Full, "HDRS" => DsnRet.Headers, _ => DsnRet.None };
         if (r == DsnRet.None)
         {
             return false;

@@ -6,6 +6,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Smtpd.Mime;
 
 namespace Smtpd.Queue;
 
@@ -68,7 +69,7 @@ internal static partial class EnvelopeFormat
         w.Number("retry", e.Retry);
         w.Raw("flags", FlagsText(e.Flags));
         w.Number("dsn-notify", (byte)e.DsnNotify);
-        w.Raw("dsn-ret", e.DsnRet switch { DsnRet.Full => "FULL", DsnRet.Hdrs => "HDRS", _ => string.Empty });
+        w.Raw("dsn-ret", e.DsnRet switch { DsnRet.Full => "FULL", DsnRet.Headers => "HDRS", _ => string.Empty });
         if (!Enum.IsDefined(e.DsnRet))
         {
             w.Fail("dsn-ret", "unknown value");
@@ -107,7 +108,8 @@ internal static partial class EnvelopeFormat
                     BounceType.Delivered => "delivered",
                     _ => string.Empty,
                 });
-                if (!Enum.IsDefined(e.BounceType))
+                // Relayed is a report wording, never a bounce envelope's type (OpenSMTPD has no such envelope).
+                if (e.BounceType is not (BounceType.Failed or BounceType.Delayed or BounceType.Delivered))
                 {
                     w.Fail("bounce-type", "unknown bounce type");
                 }

@@ -1,6 +1,5 @@
 // An envelope id: the message id in the high 32 bits, 32 random non-zero bits below, printed as 16
 // lowercase hex digits (the envelope's file name). Behaviour reference: usr.sbin/smtpd/queue_backend.c.
-using System.Buffers.Binary;
 using System.Globalization;
 using Smtpd.Interop;
 

@@ -1,6 +1,5 @@
 // A message id: 32 random bits, never zero, printed as 8 lowercase hex digits (the name of the
 // message's directory in the spool). Behaviour reference: usr.sbin/smtpd/queue_backend.c.
-using System.Buffers.Binary;
 using System.Globalization;
 using Smtpd.Interop;
 

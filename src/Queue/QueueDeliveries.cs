@@ -12,9 +12,6 @@ namespace Smtpd.Queue;
 
 internal sealed partial class QueueProcess
 {
-    private const byte Ok = 0;
-    private const byte TempFail = 1;
-
     // Envelopes handed out and not yet answered: their outcome needs the envelope (DSN, bounce).
     private readonly Dictionary<ulong, Envelope> _inflight = [];
 
@@ -25,7 +22,7 @@ internal sealed partial class QueueProcess
         if (!load.IsOk || e is null)
         {
             Log.Warn($"warn: queue: cannot load envelope {evpid}: {load}");
-            ReportToScheduler(new DeliveryOutcome(entry.EvpId, load.Status == QueueStatus.TempFail ? TempFail : (byte)2, load.ToString()));
+            ReportToScheduler(new DeliveryOutcome(entry.EvpId, load.Status == QueueStatus.TempFail ? DeliveryOutcomeStatus.TempFail : DeliveryOutcomeStatus.PermFail, load.ToString()));
             return;
         }
 
@@ -65,21 +62,21 @@ internal sealed partial class QueueProcess
         if (!_inflight.Remove(outcome.EvpId, out var e) && !(Backend.EnvelopeLoad(evpid, out e).IsOk && e is not null))
         {
             Log.Warn($"warn: queue: outcome for unknown envelope {evpid}");
-            ReportToScheduler(outcome with { Status = 2 });
+            ReportToScheduler(outcome with { Status = DeliveryOutcomeStatus.PermFail });
             return;
         }
 
         switch (outcome.Status)
         {
-            case TempFail:
+            case DeliveryOutcomeStatus.TempFail:
                 Fail(e, outcome.ErrorLine);
                 return;
-            case Ok when e.Type != EnvelopeType.Bounce && (e.DsnNotify & DsnNotify.Success) != 0:
+            case DeliveryOutcomeStatus.Ok when e.Type != EnvelopeType.Bounce && (e.DsnNotify & DsnNotify.Success) != 0:
                 Bounce(e, BounceType.Delivered, "Delivery successful");
                 break;
-            case Ok:
+            case DeliveryOutcomeStatus.Ok:
                 break;
-            case DeliveryOutcome.Loop:
+            case DeliveryOutcomeStatus.Loop:
                 // A loop never resolves by itself: the message is given up at once, and the
                 // report names the loop with its own status, 5.4.6.
                 Bounce(e, BounceType.Failed, outcome.ErrorLine, (EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected));
@@ -171,7 +168,7 @@ internal sealed partial class QueueProcess
 
     private static BounceRequest BounceFor(Envelope e) => new(
         e.Id.Value,
-        (byte)e.BounceType,
+        e.BounceType,
         e.Dest.ToString(),
         e.Rcpt.ToString(),
         e.DsnOrcpt,
@@ -201,7 +198,7 @@ internal sealed partial class QueueProcess
             Log.Warn($"warn: queue: cannot update envelope {e.Id}: {r}");
         }
 
-        ReportToScheduler(new DeliveryOutcome(e.Id.Value, TempFail, reason));
+        ReportToScheduler(new DeliveryOutcome(e.Id.Value, DeliveryOutcomeStatus.TempFail, reason));
     }
 
     /// <summary>Error lines come from remote servers and programs: no control characters may reach the envelope file.</summary>

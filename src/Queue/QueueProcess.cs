@@ -2,7 +2,6 @@
 // spool directory, which it lays out (OpenSMTPD's modes and owners) while still root. At start
 // it purges what was never acknowledged and tells the scheduler about every queued envelope.
 // Behaviour reference: usr.sbin/smtpd/queue.c, queue_fs.c queue_fs_init().
-using Smtpd.Config;
 using Smtpd.Interop;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -109,5 +108,5 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     }
 
     private void Schedule(Envelope e) =>
-        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (byte)e.Type, e.CreationTime, e.Ttl, e.Retry, e.LastBounce, e.Dest.Domain));
+        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (DeliveryKind)e.Type, e.CreationTime, e.Ttl, e.Retry, e.LastBounce, e.Dest.Domain));
 }

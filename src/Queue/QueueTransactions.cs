@@ -46,8 +46,8 @@ internal sealed partial class QueueProcess
             // Local enqueues count as authenticated, and carry the bounce flag, as smtp_session.c marks them.
             Flags = s.SockAddr == EnvelopeSockAddr.Local ? EnvelopeFlags.Authenticated | EnvelopeFlags.Bounce
                 : s.AuthUser.Length > 0 ? EnvelopeFlags.Authenticated : EnvelopeFlags.None,
-            DsnNotify = (DsnNotify)s.DsnNotify,
-            DsnRet = (DsnRet)s.DsnRet,
+            DsnNotify = s.DsnNotify,
+            DsnRet = s.DsnRet,
             DsnEnvId = s.DsnEnvId,
             DsnOrcpt = s.DsnOrcpt,
         };

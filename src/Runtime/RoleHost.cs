@@ -2,7 +2,6 @@
 // the start of queue(), lka(), ...): title, warm-up, settings/config/peers from the parent on
 // fd 3, privileged preparation, the drop, the handshake back, then one dispatch loop per peer.
 // The parent's socket closing ends the role quietly; a lost peer role leaves the stop to the parent.
-using System.Runtime.InteropServices;
 using Smtpd.Interop;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;

@@ -1,4 +1,6 @@
 // The scheduler's whole knowledge of one envelope: no file, no content, just timing.
+using Smtpd.Ipc.Messages;
+
 namespace Smtpd.Scheduler;
 
 internal sealed class ScheduledEnvelope

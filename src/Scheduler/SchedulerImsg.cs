@@ -14,12 +14,12 @@ internal sealed partial class SchedulerProcess
         {
             case ImsgType.SchedulerEnvelopeNew when from == ProcRole.Queue:
                 var entry = msg.ReadAs<ScheduleEntry>();
-                Queue.Insert(entry.EvpId, (DeliveryKind)entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now, entry.Domain).LastBounce = entry.LastBounce;
+                Queue.Insert(entry.EvpId, entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now, entry.Domain).LastBounce = entry.LastBounce;
                 Wake();
                 break;
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Queue:
                 var outcome = msg.ReadAs<DeliveryOutcome>();
-                if (outcome.Status == 1)
+                if (outcome.Status == DeliveryOutcomeStatus.TempFail)
                 {
                     Queue.TempFail(outcome.EvpId, Now);
                     if (Queue.DueWarning(outcome.EvpId, _warnIntervals) is { } w)

@@ -11,9 +11,6 @@ namespace Smtpd.Scheduler;
 
 internal sealed partial class SchedulerProcess : RoleProcess
 {
-    /// <summary>The status the scheduler sends back to the queue for an envelope it gave up on.</summary>
-    public const byte ExpiredStatus = 4;
-
     private SchedulerQueue? _queue;
     private TaskCompletionSource _wake = new();
 
@@ -72,13 +69,13 @@ internal sealed partial class SchedulerProcess : RoleProcess
             foreach (var e in Queue.TakeDue(now))
             {
                 Log.Trace(TraceFlags.Scheduler, $"scheduler: deliver evp:{e.EvpId:x16}");
-                Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliver, new ScheduleEntry(e.EvpId, (byte)e.Kind, e.Creation, e.Expire - e.Creation, e.Retry, e.LastBounce, e.Domain.Name));
+                Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliver, new ScheduleEntry(e.EvpId, e.Kind, e.Creation, e.Expire - e.Creation, e.Retry, e.LastBounce, e.Domain.Name));
             }
 
             foreach (var e in Queue.TakeExpired(now))
             {
                 Log.Trace(TraceFlags.Scheduler, $"scheduler: expire evp:{e.EvpId:x16}");
-                Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliveryResult, new DeliveryOutcome(e.EvpId, ExpiredStatus, "Envelope expired"));
+                Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliveryResult, new DeliveryOutcome(e.EvpId, DeliveryOutcomeStatus.Expired, "Envelope expired"));
             }
 
             // With every slot taken, NextWakeup names only expiries: a result wakes the loop for the rest.

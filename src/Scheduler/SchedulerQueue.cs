@@ -7,6 +7,8 @@
 // parked in that domain's own heap and comes back, in due order, when the domain frees a slot.
 // Pure: the clock is a parameter.
 // Behaviour reference: usr.sbin/smtpd/scheduler_ramqueue.c, scheduler.c (max-inflight).
+using Smtpd.Ipc.Messages;
+
 namespace Smtpd.Scheduler;
 
 internal sealed partial class SchedulerQueue

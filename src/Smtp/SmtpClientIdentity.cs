@@ -2,7 +2,7 @@
 // when there is none), whether that name resolves back, and optionally the server name a
 // hostnames table chose for this connection.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_lookup_servername, IMSG_SMTP_LOOKUP_HELO)
-using Smtpd.Dns;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Smtp;
 

@@ -3,7 +3,6 @@
 // (fail2ban, sshguard, log shippers). Each line starts with the session id as 16 hex digits.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (log_info calls, smtp_reply), lib vis(3)
 using System.Globalization;
-using System.Text;
 using Smtpd.Mime;
 
 namespace Smtpd.Smtp;

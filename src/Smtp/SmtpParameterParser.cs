@@ -135,7 +135,7 @@ internal static class SmtpParameterParser
         return true;
     }
 
-    private static string ArgumentsError { get; } = EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
+    private static string ArgumentsError { get; } = EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
 
     private static bool HasPrefix(string opt, string keyword) => opt.StartsWith(keyword, StringComparison.OrdinalIgnoreCase);
 }

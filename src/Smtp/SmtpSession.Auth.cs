@@ -41,7 +41,7 @@ internal sealed partial class SmtpSession
         }
         else
         {
-            Reply("504 " + EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.SecurityFeaturesNotSupported) + ": AUTH method \"" + method + "\" not supported");
+            Reply("504 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.SecurityFeaturesNotSupported) + ": AUTH method \"" + method + "\" not supported");
         }
     }
 
@@ -152,7 +152,7 @@ internal sealed partial class SmtpSession
                 if (++_authFailures >= Options.MaxAuthFailures)
                 {
                     // Guessing passwords ends here; the client may come back later.
-                    Reply("421 " + EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many authentication failures, closing connection");
+                    Reply("421 " + EnhancedStatus.Format(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many authentication failures, closing connection");
                     DisconnectReason = "too-many-auth-failures";
                     _authLoginUser = string.Empty;
                     EnterState(SmtpState.Quit);
@@ -173,7 +173,7 @@ internal sealed partial class SmtpSession
 
     private void AuthSyntaxError()
     {
-        Reply("501 " + EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.SyntaxError) + ": Syntax error");
+        Reply("501 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.SyntaxError) + ": Syntax error");
         EnterState(SmtpState.Helo);
     }
 

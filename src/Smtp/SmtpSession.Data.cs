@@ -111,9 +111,9 @@ internal sealed partial class SmtpSession
 
         Reply(tx.Error switch
         {
-            SmtpTxError.Size => "554 " + EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.MessageTooBigForSystem) + ": Transaction failed, message too big",
-            SmtpTxError.Loop => "500 " + EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected) + ": Loop detected",
-            SmtpTxError.Malformed => "550 " + EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.DeliveryNotAuthorizedMessageRefused) + ": Message is not RFC 2822 compliant",
+            SmtpTxError.Size => "554 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.MessageTooBigForSystem) + ": Transaction failed, message too big",
+            SmtpTxError.Loop => "500 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected) + ": Loop detected",
+            SmtpTxError.Malformed => "550 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.DeliveryNotAuthorizedMessageRefused) + ": Message is not RFC 2822 compliant",
             SmtpTxError.Io or SmtpTxError.Resources => "421 " + TempFailCode + " Temporary Error",
             _ => "421 Internal server error",
         });

@@ -10,13 +10,13 @@ namespace Smtpd.Smtp;
 
 internal sealed partial class SmtpSession
 {
-    private static string InvalidCommand { get; } = EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand);
+    private static string InvalidCommand { get; } = EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommand);
 
-    private static string InvalidArguments { get; } = EnhancedStatus.WithDescription(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
+    private static string InvalidArguments { get; } = EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.InvalidCommandArguments);
 
-    private static string TempFailCode { get; } = EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus);
+    private static string TempFailCode { get; } = EnhancedStatus.Format(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherMailSystemStatus);
 
-    private static string OkCode { get; } = EnhancedStatus.Code(EnhancedStatusClass.Success, EnhancedStatusCode.OtherStatus);
+    private static string OkCode { get; } = EnhancedStatus.Format(EnhancedStatusClass.Success, EnhancedStatusCode.OtherStatus);
 
     /// <summary>Queues one reply line; 4xx and 5xx replies are logged as failed commands.</summary>
     private void Reply(string text)

@@ -30,7 +30,7 @@ internal sealed partial class SmtpSession
         if (MailCount >= Options.MaxMails)
         {
             // Too many messages is reported the way too many recipients is.
-            Reply("452 " + EnhancedStatus.WithDescription(EnhancedStatusClass.TempFail, EnhancedStatusCode.TooManyRecipients) + ": Too many messages sent");
+            Reply("452 " + EnhancedStatus.ReplyText(EnhancedStatusClass.TempFail, EnhancedStatusCode.TooManyRecipients) + ": Too many messages sent");
             return false;
         }
 
@@ -158,7 +158,7 @@ internal sealed partial class SmtpSession
         {
             case SmtpRecipientStatus.Accepted:
                 tx.AddRecipient(new SmtpRecipient(rcpt, parameters, result.EvpId));
-                Reply("250 " + EnhancedStatus.WithDescription(EnhancedStatusClass.Success, EnhancedStatusCode.DestinationAddressValid) + ": Recipient ok");
+                Reply("250 " + EnhancedStatus.ReplyText(EnhancedStatusClass.Success, EnhancedStatusCode.DestinationAddressValid) + ": Recipient ok");
                 break;
             case SmtpRecipientStatus.Rejected:
                 Reply(result.Reply + ": <" + rcpt + ">");
@@ -225,11 +225,11 @@ internal sealed partial class SmtpSession
     }
 
     private void ReplySenderSyntax() =>
-        Reply("553 " + EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherAddressStatus) + " Sender address syntax error");
+        Reply("553 " + EnhancedStatus.Format(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherAddressStatus) + " Sender address syntax error");
 
     private void ReplyRecipientSyntax() =>
-        Reply("501 " + EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.BadDestinationMailboxAddressSyntax) + " Recipient address syntax error");
+        Reply("501 " + EnhancedStatus.Format(EnhancedStatusClass.PermFail, EnhancedStatusCode.BadDestinationMailboxAddressSyntax) + " Recipient address syntax error");
 
     private void ReplyTooManyRecipients() =>
-        Reply("451 " + EnhancedStatus.WithDescription(EnhancedStatusClass.TempFail, EnhancedStatusCode.TooManyRecipients) + ": Too many recipients");
+        Reply("451 " + EnhancedStatus.ReplyText(EnhancedStatusClass.TempFail, EnhancedStatusCode.TooManyRecipients) + ": Too many recipients");
 }

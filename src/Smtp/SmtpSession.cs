@@ -7,8 +7,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Smtpd.Ipc.Messages;
 using Smtpd.Mime;
-using Smtpd.Dns;
 
 namespace Smtpd.Smtp;
 
@@ -231,7 +231,7 @@ internal sealed partial class SmtpSession : IDisposable
                     return;
                 case LineAction.TooLong:
                     Flags |= SmtpSessionFlags.BadInput;
-                    Reply("500 " + EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherStatus) + " Line too long");
+                    Reply("500 " + EnhancedStatus.Format(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherStatus) + " Line too long");
                     EnterState(SmtpState.Quit);
                     return;
                 case LineAction.FlushBody:
@@ -251,7 +251,7 @@ internal sealed partial class SmtpSession : IDisposable
             {
                 // Pipelined input after the last error is not read: one client cannot make us
                 // log a line per few bytes it sends (Postfix's hard error limit).
-                Reply("421 " + EnhancedStatus.Code(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many errors, closing connection");
+                Reply("421 " + EnhancedStatus.Format(EnhancedStatusClass.TempFail, EnhancedStatusCode.OtherSecurityStatus) + " " + ServerName + " Too many errors, closing connection");
                 DisconnectReason = "too-many-errors";
                 EnterState(SmtpState.Quit);
             }
@@ -302,7 +302,7 @@ internal sealed partial class SmtpSession : IDisposable
         if (line.Length >= MaxCommandLength)
         {
             Flags |= SmtpSessionFlags.BadInput;
-            Reply("500 " + EnhancedStatus.Code(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherStatus) + " Command line too long");
+            Reply("500 " + EnhancedStatus.Format(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherStatus) + " Command line too long");
             EnterState(SmtpState.Quit);
             return;
         }

@@ -2,7 +2,6 @@
 // line protocol 0.1 on its stdin/stdout, asked one question at a time. Where OpenSMTPD exits on
 // a broken table program, we answer TempFail, log why, and start a fresh program later.
 // Behaviour reference: usr.sbin/smtpd/table_proc.c, smtpd.c fork_proc_backend().
-using System.Diagnostics;
 using System.Globalization;
 using Smtpd.Runtime;
 

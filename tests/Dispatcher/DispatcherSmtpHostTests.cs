@@ -25,10 +25,10 @@ public class DispatcherSmtpHostTests
     }
 
     [Theory]
-    [InlineData(LkaAuthenticateReply.Ok, SmtpLookupResult.Ok)]
-    [InlineData(LkaAuthenticateReply.Fail, SmtpLookupResult.PermFail)]
-    [InlineData(LkaAuthenticateReply.TempFail, SmtpLookupResult.TempFail)]
-    internal async Task CredentialsAreCheckedByTheLookupAgentForTheSessionsListener(byte verdict, SmtpLookupResult expected)
+    [InlineData(AuthStatus.Ok, SmtpLookupResult.Ok)]
+    [InlineData(AuthStatus.Fail, SmtpLookupResult.PermFail)]
+    [InlineData(AuthStatus.TempFail, SmtpLookupResult.TempFail)]
+    internal async Task CredentialsAreCheckedByTheLookupAgentForTheSessionsListener(AuthStatus verdict, SmtpLookupResult expected)
     {
         var (lka, lkaEnd) = Pair("lka");
         var (queue, queueEnd) = Pair("queue");

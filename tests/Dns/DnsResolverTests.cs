@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Smtpd.Dns;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Tests.Dns;
 

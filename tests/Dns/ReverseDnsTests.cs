@@ -4,6 +4,7 @@
 using System.Net;
 using System.Text;
 using Smtpd.Dns;
+using Smtpd.Ipc.Messages;
 
 namespace Smtpd.Tests.Dns;
 

@@ -35,7 +35,7 @@ public sealed class MdaHelperDropTests : IDisposable
         var message = Posix.AnonymousFile("message");
         Assert.Equal(Errno.None, Posix.TryWriteAll(message, "Subject: drop\n\nhello\n"u8));
         Assert.Equal(Errno.None, Posix.TrySeek(message, 0));
-        channel.Post(new MdaJob(0x1234, MdaJob.Maildir, maildir, false, "vevil", uint.MaxValue, uint.MaxValue, _dir, true, "sender@example.net", "vevil@localhost", "vevil@localhost", string.Empty, "mx.example.org"), fd: message);
+        channel.Post(new MdaJob(0x1234, MdaMethod.Maildir, maildir, false, "vevil", uint.MaxValue, uint.MaxValue, _dir, true, "sender@example.net", "vevil@localhost", "vevil@localhost", string.Empty, "mx.example.org"), fd: message);
 
         if (await Task.WhenAny(exit, Task.Delay(TimeSpan.FromSeconds(30))) != exit)
         {

@@ -102,9 +102,9 @@ public class ImsgPayloadTests
     {
         var lookup = new LkaClientLookup(7, "[2001:db8::1]");
         Assert.Equal(lookup, RoundTrip(lookup));
-        var named = new LkaClientLookupReply(7, "mail.example.org", 0);
+        var named = new LkaClientLookupReply(7, "mail.example.org", FcrdnsResult.Pass);
         Assert.Equal(named, RoundTrip(named));
-        Assert.Equal(new LkaClientLookupReply(8, null, 2), RoundTrip(new LkaClientLookupReply(8, null, 2)));
+        Assert.Equal(new LkaClientLookupReply(8, null, FcrdnsResult.Error), RoundTrip(new LkaClientLookupReply(8, null, FcrdnsResult.Error)));
         var rcpt = new LkaExpandRcpt(9, null, "192.0.2.1", null, "client.example.net", "alice", true, "", "bob@example.org");
         Assert.Equal(rcpt, RoundTrip(rcpt));
         AssertRejectsTruncationAndTrailingBytes(rcpt);
@@ -120,16 +120,16 @@ public class ImsgPayloadTests
         AssertRejectsTruncationAndTrailingBytes(submit);
         var delivery = new DeliveryRequest(3, "local", "a@example.net", "b@example.org", "b@example.org", "b", "tag", 1_700_000_000);
         Assert.Equal(delivery, RoundTripLayout(delivery));
-        var job = new MdaJob(4, MdaJob.Maildir, "~/Maildir", true, "b", 1000, 1000, "/home/b", true, "a@example.net", "b@example.org", "b@example.org", "", "mx.example.org");
+        var job = new MdaJob(4, MdaMethod.Maildir, "~/Maildir", true, "b", 1000, 1000, "/home/b", true, "a@example.net", "b@example.org", "b@example.org", "", "mx.example.org");
         Assert.Equal(job, RoundTrip(job));
         AssertRejectsTruncationAndTrailingBytes(job);
         Assert.Equal(new EvpReply(3, 0xdeadbeef00000001, true), RoundTripLayout(new EvpReply(3, 0xdeadbeef00000001, true)));
-        Assert.Equal(new DeliveryOutcome(4, 1, "421 4.4.2 timeout"), RoundTripLayout(new DeliveryOutcome(4, 1, "421 4.4.2 timeout")));
-        var failed = new DeliveryOutcome(4, DeliveryOutcome.TempFail, "\"try later\"", "temporary failure");
+        Assert.Equal(new DeliveryOutcome(4, DeliveryOutcomeStatus.TempFail, "421 4.4.2 timeout"), RoundTripLayout(new DeliveryOutcome(4, DeliveryOutcomeStatus.TempFail, "421 4.4.2 timeout")));
+        var failed = new DeliveryOutcome(4, DeliveryOutcomeStatus.TempFail, "\"try later\"", "temporary failure");
         Assert.Equal(failed, RoundTripLayout(failed));
         var bounce = new BounceRequest(7, 0, "a@example.net", "b@example.org", "rfc822;b@example.org", "Loop detected", 1_700_000_000, false, "", 0, 0, "5.4.6");
         Assert.Equal(bounce, RoundTripLayout(bounce));
-        Assert.Equal(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org"), RoundTripLayout(new ScheduleEntry(5, 1, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org")));
+        Assert.Equal(new ScheduleEntry(5, DeliveryKind.Mta, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org"), RoundTripLayout(new ScheduleEntry(5, DeliveryKind.Mta, 1_700_000_000, 345_600, 2, 1_700_014_400, "example.org")));
         Assert.Equal(new DelayWarning(6, 1_700_014_400, 14_400), RoundTripLayout(new DelayWarning(6, 1_700_014_400, 14_400)));
     }
 
@@ -139,7 +139,7 @@ public class ImsgPayloadTests
         var open = new LkaOpenForward(11, "alice", "/home/alice", 1001, 1002);
         Assert.Equal(open, RoundTrip(open));
         AssertRejectsTruncationAndTrailingBytes(open);
-        var answer = new LkaOpenForwardReply(11, LkaOpenForwardReply.TryLater);
+        var answer = new LkaOpenForwardReply(11, ForwardStatus.TryLater);
         Assert.Equal(answer, RoundTrip(answer));
         AssertRejectsTruncationAndTrailingBytes(answer);
 
@@ -160,13 +160,13 @@ public class ImsgPayloadTests
         var lookup = new LkaUserinfoLookup(13, "local", "alice");
         Assert.Equal(lookup, RoundTrip(lookup));
         AssertRejectsTruncationAndTrailingBytes(lookup);
-        var found = new LkaUserinfoReply(13, LkaUserinfoReply.Found, "alice", 1001, 1002, "/home/alice");
+        var found = new LkaUserinfoReply(13, UserinfoStatus.Found, "alice", 1001, 1002, "/home/alice");
         Assert.Equal(found, RoundTrip(found));
         AssertRejectsTruncationAndTrailingBytes(found);
-        var missing = new LkaUserinfoReply(14, LkaUserinfoReply.NotFound);
+        var missing = new LkaUserinfoReply(14, UserinfoStatus.NotFound);
         Assert.Equal(missing, RoundTrip(missing));
         Assert.Equal(9, Encode(missing).Length);
-        AssertRejectsTruncationAndTrailingBytes(new LkaUserinfoReply(15, LkaUserinfoReply.TempFail));
+        AssertRejectsTruncationAndTrailingBytes(new LkaUserinfoReply(15, UserinfoStatus.TempFail));
         using var bad = new Imsg(ImsgType.LkaUserinfoReply, 0, 0, [.. Encode(missing)[..8], 7], null);
         Assert.Throws<ImsgFormatException>(() => bad.Read<LkaUserinfoReply>());
 
@@ -181,12 +181,12 @@ public class ImsgPayloadTests
         Assert.Equal(auth, RoundTrip(auth));
         AssertRejectsTruncationAndTrailingBytes(auth);
         Assert.DoesNotContain("cret", auth.ToString(), StringComparison.Ordinal);
-        foreach (byte status in new[] { LkaAuthenticateReply.Ok, LkaAuthenticateReply.Fail, LkaAuthenticateReply.TempFail })
+        foreach (var status in new[] { AuthStatus.Ok, AuthStatus.Fail, AuthStatus.TempFail })
         {
             Assert.Equal(new LkaAuthenticateReply(16, status), RoundTrip(new LkaAuthenticateReply(16, status)));
         }
 
-        AssertRejectsTruncationAndTrailingBytes(new LkaAuthenticateReply(16, LkaAuthenticateReply.Fail));
+        AssertRejectsTruncationAndTrailingBytes(new LkaAuthenticateReply(16, AuthStatus.Fail));
         using var bad = new Imsg(ImsgType.LkaAuthenticateReply, 0, 0, [.. Encode(new LkaAuthenticateReply(16, 0))[..8], 3], null);
         Assert.Throws<ImsgFormatException>(() => bad.Read<LkaAuthenticateReply>());
     }

@@ -15,9 +15,9 @@ namespace Smtpd.Tests.Lka;
 
 public sealed class LkaAuthenticatorTests : IDisposable
 {
-    private const byte Ok = LkaAuthenticateReply.Ok;
-    private const byte Fail = LkaAuthenticateReply.Fail;
-    private const byte TempFail = LkaAuthenticateReply.TempFail;
+    private const AuthStatus Ok = AuthStatus.Ok;
+    private const AuthStatus Fail = AuthStatus.Fail;
+    private const AuthStatus TempFail = AuthStatus.TempFail;
 
     // The certificate files are not read: no handshake happens here.
     private const string Pki = "pki mx.example.org cert \"/etc/ssl/mx.crt\"\npki mx.example.org key \"/etc/ssl/mx.key\"\n";
@@ -29,7 +29,7 @@ public sealed class LkaAuthenticatorTests : IDisposable
     // alice's entry names its user, bob's is the bare hash: both forms table(5) allows.
     private static string Source => $"alice alice:{PosixCryptTests.Sha512Hash}\nbob {PosixCryptTests.BcryptHash}\nbroken x\n";
 
-    private static (LkaAuthenticator Lka, TableSet Tables) Build(string conf, Func<string, string, ValueTask<byte>>? systemUsers = null)
+    private static (LkaAuthenticator Lka, TableSet Tables) Build(string conf, Func<string, string, ValueTask<AuthStatus>>? systemUsers = null)
     {
         var r = ConfigLoader.LoadFromString(Pki + conf + "\naction \"local\" maildir\nmatch from any for local action \"local\"\n", "test.conf");
         Assert.True(r.Success, string.Join("\n", r.Errors));
@@ -37,7 +37,7 @@ public sealed class LkaAuthenticatorTests : IDisposable
         return (new LkaAuthenticator(r.Config!, tables, systemUsers ?? ((_, _) => throw new InvalidOperationException("no system users here"))), tables);
     }
 
-    private static byte Ask(LkaAuthenticator lka, string user, string password, int listener = 0) =>
+    private static AuthStatus Ask(LkaAuthenticator lka, string user, string password, int listener = 0) =>
         lka.AuthenticateAsync(new LkaAuthenticate(7, listener, user, password)).AsTask().GetAwaiter().GetResult().Status;
 
     private string FileTable()

@@ -40,10 +40,10 @@ public sealed class LkaExpanderAliasTests : IDisposable
     {
         var x = Build(Local("""table aliases { loop1 = loop2, loop2 = loop1, self = self }"""));
         var r = await Run(x, "loop1@example.org");
-        Assert.True(r.Status == LkaExpandReply.Rejected && r.Reply == PermFail, r.Why);
+        Assert.True(r.Status == ExpandStatus.Rejected && r.Reply == PermFail, r.Why);
 
         // A name aliased to itself is the user itself (sendmail's convention): here no such user.
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "self@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "self@example.org")));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public sealed class LkaExpanderAliasTests : IDisposable
         var entries = string.Join(", ", Enumerable.Range(0, 12).Select(i => $"l{i} = l{i + 1}"));
         var x = Build(Local($"table aliases {{ {entries}, l12 = alice }}"));
         var r = await Run(x, "l0@example.org");
-        Assert.Equal((LkaExpandReply.Rejected, PermFail), Take(r));
+        Assert.Equal((ExpandStatus.Rejected, PermFail), Take(r));
         Assert.Contains("levels deep", r.Why, StringComparison.Ordinal);
-        Assert.Equal(LkaExpandReply.Accepted, (await Run(x, "l5@example.org")).Status);
+        Assert.Equal(ExpandStatus.Accepted, (await Run(x, "l5@example.org")).Status);
     }
 
     [Fact]
@@ -71,8 +71,8 @@ public sealed class LkaExpanderAliasTests : IDisposable
     public async Task AnErrorEntryGivesItsOwnReply()
     {
         var x = Build(Local("""table aliases { gone = "error:550 5.1.1 Moved away", busy = "error:450 Try tomorrow" }"""));
-        Assert.Equal((LkaExpandReply.Rejected, "550 5.1.1 Moved away"), Take(await Run(x, "gone@example.org")));
-        Assert.Equal((LkaExpandReply.TempFail, "450 Try tomorrow"), Take(await Run(x, "busy@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 5.1.1 Moved away"), Take(await Run(x, "gone@example.org")));
+        Assert.Equal((ExpandStatus.TempFail, "450 Try tomorrow"), Take(await Run(x, "busy@example.org")));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
     public async Task AMissingIncludeFileAddsNothingSoTheNameMustBeAUser()
     {
         var x = Build(Local("""table aliases { team = ":include:/nonexistent/list" }"""));
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "team@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "team@example.org")));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
         var x = Build(Local($"table aliases {{ team = \":include:{fifo}\" }}"));
         // Before the open itself: an open of a FIFO without O_NONBLOCK waits for a writer.
         var r = await Task.Run(() => Run(x, "team@example.org")).WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(r));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(r));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
         string list = Path.Combine(_dir, "huge");
         await File.WriteAllTextAsync(list, "alice\n" + new string('#', IncludeFile.MaxBytes));
         var x = Build(Local($"table aliases {{ team = \":include:{list}\" }}"));
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "team@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "team@example.org")));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
             action "virtual" maildir virtual <virt>
             match from any for domain "one.example" action "virtual"
             """);
-        Assert.Equal((LkaExpandReply.Rejected, PermFail), Take(await Run(x, "alice@one.example")));
+        Assert.Equal((ExpandStatus.Rejected, PermFail), Take(await Run(x, "alice@one.example")));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
         await File.WriteAllLinesAsync(list, Enumerable.Range(0, LkaExpander.MaxNodes + 1).Select(i => $"u{i}@elsewhere.net"));
         var x = Build(Local($"table aliases {{ everyone = \":include:{list}\" }}"));
         var r = await Run(x, "everyone@example.org");
-        Assert.Equal((LkaExpandReply.Rejected, PermFail), Take(r));
+        Assert.Equal((ExpandStatus.Rejected, PermFail), Take(r));
         Assert.Contains("nodes", r.Why, StringComparison.Ordinal);
     }
 
@@ -169,7 +169,7 @@ public sealed class LkaExpanderAliasTests : IDisposable
             action "fwd" forward-only alias <aliases>
             match from any for domain "example.org" action "fwd"
             """);
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "pipe@example.org")).Status);
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "gone@example.org")).Status);
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "pipe@example.org")).Status);
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "gone@example.org")).Status);
     }
 }

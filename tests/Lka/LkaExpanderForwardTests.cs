@@ -18,7 +18,7 @@ public sealed class LkaExpanderForwardTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("smtpd-forward-").FullName;
     private readonly Dictionary<string, string> _forwards = [];
     private readonly List<string> _asked = [];
-    private int _status = LkaOpenForwardReply.Ok;
+    private ForwardStatus _status = ForwardStatus.Ok;
 
     public void Dispose() => Directory.Delete(_dir, true);
 
@@ -27,7 +27,7 @@ public sealed class LkaExpanderForwardTests : IDisposable
     {
         await Task.Yield();
         _asked.Add(user.Name);
-        if (_status != LkaOpenForwardReply.Ok || !_forwards.TryGetValue(user.Name, out string? text))
+        if (_status != ForwardStatus.Ok || !_forwards.TryGetValue(user.Name, out string? text))
         {
             return new ForwardOpen(_status, null);
         }
@@ -35,7 +35,7 @@ public sealed class LkaExpanderForwardTests : IDisposable
         string path = Path.Combine(_dir, user.Name);
         await File.WriteAllTextAsync(path, text);
         Assert.Equal(Errno.None, Posix.TryOpenRead(path, out var fd));
-        return new ForwardOpen(LkaOpenForwardReply.Ok, fd);
+        return new ForwardOpen(ForwardStatus.Ok, fd);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class LkaExpanderForwardTests : IDisposable
     {
         _forwards["root"] = "|/bin/true\n";
         var x = Build(Conf, OpenAsync);
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "root@example.org")).Status);
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "root@example.org")).Status);
     }
 
     [Fact]
@@ -86,15 +86,15 @@ public sealed class LkaExpanderForwardTests : IDisposable
     {
         var x = Build(Conf, OpenAsync);
         _forwards["alice"] = "\"|unterminated\n";
-        Assert.Equal((LkaExpandReply.TempFail, "424 4.2.4 Mailing list expansion problem"), Take(await Run(x, "alice@example.org")));
+        Assert.Equal((ExpandStatus.TempFail, "424 4.2.4 Mailing list expansion problem"), Take(await Run(x, "alice@example.org")));
         _forwards["alice"] = new string('a', 5000);
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "alice@example.org")).Status);
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "alice@example.org")).Status);
         _forwards["alice"] = string.Join(",", Enumerable.Range(0, 101).Select(i => $"u{i}@elsewhere.net"));
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "alice@example.org")).Status);
-        _status = LkaOpenForwardReply.Refused;
-        Assert.Equal((LkaExpandReply.Rejected, "524 5.2.4 Mailing list expansion problem"), Take(await Run(x, "alice@example.org")));
-        _status = LkaOpenForwardReply.TryLater;
-        Assert.Equal(LkaExpandReply.TempFail, (await Run(x, "alice@example.org")).Status);
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "alice@example.org")).Status);
+        _status = ForwardStatus.Refused;
+        Assert.Equal((ExpandStatus.Rejected, "524 5.2.4 Mailing list expansion problem"), Take(await Run(x, "alice@example.org")));
+        _status = ForwardStatus.TryLater;
+        Assert.Equal(ExpandStatus.TempFail, (await Run(x, "alice@example.org")).Status);
     }
 
     [Fact]

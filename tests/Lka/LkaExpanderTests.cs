@@ -33,7 +33,7 @@ public class LkaExpanderTests
     {
         var x = Build("action \"local\" maildir\nmatch from any for domain \"example.org\" action \"local\"\n");
         var r = await Run(x, "Alice+Lists@example.org");
-        Assert.Equal(LkaExpandReply.Accepted, r.Status);
+        Assert.Equal(ExpandStatus.Accepted, r.Status);
         Assert.Equal([new LkaDelivery("local", false, "alice", "Alice+Lists@example.org", "lists")], r.Deliveries);
     }
 
@@ -49,8 +49,8 @@ public class LkaExpanderTests
     public async Task UnknownUsersAndUnmatchedRecipientsAreInvalid()
     {
         var x = Build("action \"local\" maildir\nmatch from any for domain \"example.org\" action \"local\"\n");
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "nobody-here@example.org")));
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "alice@elsewhere.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "nobody-here@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "alice@elsewhere.org")));
         Assert.Contains("does not match system user", (await Run(x, "zed@example.org", "local")).Why, StringComparison.Ordinal);
     }
 
@@ -59,7 +59,7 @@ public class LkaExpanderTests
     {
         var x = Build("action \"relay\" relay\nmatch from local for any action \"relay\"\n");
         var r = await Run(x, "someone@gmail.com", "127.0.0.1");
-        Assert.Equal(LkaExpandReply.Accepted, r.Status);
+        Assert.Equal(ExpandStatus.Accepted, r.Status);
         Assert.Equal([new LkaDelivery("relay", true, "", "someone@gmail.com", "")], r.Deliveries);
     }
 
@@ -67,7 +67,7 @@ public class LkaExpanderTests
     public async Task ALookupThatCannotAnswerDefersTheRecipient()
     {
         var x = Build("table users db:/nonexistent.db\naction \"local\" maildir\nmatch from any for rcpt-to <users> action \"local\"\n");
-        Assert.Equal((LkaExpandReply.TempFail, "451 Temporary failure"), Take(await Run(x, "alice@example.org")));
+        Assert.Equal((ExpandStatus.TempFail, "451 Temporary failure"), Take(await Run(x, "alice@example.org")));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class LkaExpanderTests
             """);
         Assert.Equal([new LkaDelivery("local", false, "carol", "carol+x@example.org", "x")], (await Run(x, "carol+x@example.org")).Deliveries);
         // alice is a system user but not in this userbase.
-        Assert.Equal((LkaExpandReply.Rejected, "550 Invalid recipient"), Take(await Run(x, "alice@example.org")));
+        Assert.Equal((ExpandStatus.Rejected, "550 Invalid recipient"), Take(await Run(x, "alice@example.org")));
     }
 
     [Fact]
@@ -99,8 +99,8 @@ public class LkaExpanderTests
             action "local" maildir userbase <vusers>
             match from any for domain "example.org" action "local"
             """);
-        Assert.Equal((LkaExpandReply.TempFail, "451 Temporary failure"), Take(await Run(x, "carol@example.org")));
+        Assert.Equal((ExpandStatus.TempFail, "451 Temporary failure"), Take(await Run(x, "carol@example.org")));
     }
 
-    internal static (byte, string) Take(LkaExpansion r) => (r.Status, r.Reply);
+    internal static (ExpandStatus, string) Take(LkaExpansion r) => (r.Status, r.Reply);
 }

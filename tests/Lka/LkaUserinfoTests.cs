@@ -32,8 +32,8 @@ public sealed class LkaUserinfoTests : IDisposable
     public void WithoutAUserbaseTheSystemUserIsAnswered()
     {
         var lka = Build("action \"local\" maildir");
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.Found, "alice", 1001, 1001, "/home/alice"), Ask(lka, "alice"));
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.NotFound), Ask(lka, "zed"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.Found, "alice", 1001, 1001, "/home/alice"), Ask(lka, "alice"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.NotFound), Ask(lka, "zed"));
     }
 
     [Fact]
@@ -41,15 +41,15 @@ public sealed class LkaUserinfoTests : IDisposable
     {
         var lka = Build("action \"local\" mbox", Posix.GetPwNam);
         var root = Ask(lka, "root");
-        Assert.Equal((LkaUserinfoReply.Found, "root", 0u, 0u), (root.Status, root.Name, root.Uid, root.Gid));
-        Assert.Equal(LkaUserinfoReply.NotFound, Ask(lka, "no-such-user-" + Guid.NewGuid().ToString("N")[..8]).Status);
+        Assert.Equal((UserinfoStatus.Found, "root", 0u, 0u), (root.Status, root.Name, root.Uid, root.Gid));
+        Assert.Equal(UserinfoStatus.NotFound, Ask(lka, "no-such-user-" + Guid.NewGuid().ToString("N")[..8]).Status);
     }
 
     [Fact]
     public void APasswordDatabaseThatCannotAnswerIsATemporaryFailure()
     {
         var lka = Build("action \"local\" maildir", _ => throw new PosixException(5, "getpwnam_r"));
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.TempFail), Ask(lka, "alice"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.TempFail), Ask(lka, "alice"));
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public sealed class LkaUserinfoTests : IDisposable
             table vusers { carol = "2001:2002:/var/vmail/carol" }
             action "local" maildir userbase <vusers>
             """);
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
         // A system user the userbase does not list is not found.
-        Assert.Equal(LkaUserinfoReply.NotFound, Ask(lka, "alice").Status);
+        Assert.Equal(UserinfoStatus.NotFound, Ask(lka, "alice").Status);
     }
 
     [Fact]
@@ -70,9 +70,9 @@ public sealed class LkaUserinfoTests : IDisposable
         string file = Path.Combine(_dir.Path, "users");
         File.WriteAllText(file, "# virtual users\ncarol 2001:2002:/var/vmail/carol\ndave not-a-userinfo\n");
         var lka = Build($"table vusers file:{file}\naction \"local\" maildir userbase <vusers>");
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
-        Assert.Equal(LkaUserinfoReply.TempFail, Ask(lka, "dave").Status);
-        Assert.Equal(LkaUserinfoReply.NotFound, Ask(lka, "erin").Status);
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
+        Assert.Equal(UserinfoStatus.TempFail, Ask(lka, "dave").Status);
+        Assert.Equal(UserinfoStatus.NotFound, Ask(lka, "erin").Status);
     }
 
     [Fact]
@@ -80,16 +80,16 @@ public sealed class LkaUserinfoTests : IDisposable
     {
         string db = Tables.DbTableTests.MakeDb(_dir.Path, "users.db", ("carol", "2001:2002:/var/vmail/carol"));
         var lka = Build($"table vusers db:{db}\naction \"local\" maildir userbase <vusers>");
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.Found, "carol", 2001, 2002, "/var/vmail/carol"), Ask(lka, "carol"));
         File.Delete(db);
-        Assert.Equal(LkaUserinfoReply.TempFail, Ask(lka, "carol").Status);
+        Assert.Equal(UserinfoStatus.TempFail, Ask(lka, "carol").Status);
     }
 
     [Fact]
     public void AnEnvelopeForAnActionNoLongerConfiguredIsDeferred()
     {
         var lka = Build("action \"local\" maildir");
-        Assert.Equal(LkaUserinfoReply.TempFail, Ask(lka, "alice", dispatcher: "gone").Status);
+        Assert.Equal(UserinfoStatus.TempFail, Ask(lka, "alice", dispatcher: "gone").Status);
     }
 
     [Fact]
@@ -97,13 +97,13 @@ public sealed class LkaUserinfoTests : IDisposable
     {
         var me = new PasswdEntry("tester", 4242, 4243, "/home/tester", "/bin/sh");
         var unprivileged = Build("action \"local\" maildir", daemonUser: () => me);
-        Assert.Equal(new LkaUserinfoReply(42, LkaUserinfoReply.Found, "tester", 4242, 4243, "/home/tester"), Ask(unprivileged, "_smtpd"));
+        Assert.Equal(new LkaUserinfoReply(42, UserinfoStatus.Found, "tester", 4242, 4243, "/home/tester"), Ask(unprivileged, "_smtpd"));
 
         var privileged = Build("action \"local\" maildir");
-        Assert.Equal(LkaUserinfoReply.NotFound, Ask(privileged, "_smtpd").Status);
+        Assert.Equal(UserinfoStatus.NotFound, Ask(privileged, "_smtpd").Status);
 
         // A userbase table decides for itself, whatever the mode.
         var virtualOnly = Build("table vusers { carol = \"2001:2002:/var/vmail/carol\" }\naction \"local\" maildir userbase <vusers>", daemonUser: () => me);
-        Assert.Equal(LkaUserinfoReply.NotFound, Ask(virtualOnly, "_smtpd").Status);
+        Assert.Equal(UserinfoStatus.NotFound, Ask(virtualOnly, "_smtpd").Status);
     }
 }

@@ -10,7 +10,7 @@ public class CommandDeliveryTests
     private static MdaResult Run(string command, string message = "Subject: x\n\nbody\n", TimeSpan? timeout = null)
     {
         var me = Posix.GetPwUid(Posix.GetEUid())!;
-        var job = new MdaJob(1, MdaJob.Command, command, false, me.Name, me.Uid, me.Gid, "/", false, "alice@example.net", "bob@example.org", "bob@example.org", string.Empty, "mx.example.org");
+        var job = new MdaJob(1, MdaMethod.Command, command, false, me.Name, me.Uid, me.Gid, "/", false, "alice@example.net", "bob@example.org", "bob@example.org", string.Empty, "mx.example.org");
         var ctx = new MdaVariableContext { UserName = me.Name, UserDirectory = "/" };
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(message));
         return CommandDelivery.Run(command, job, ctx, input, timeout);

@@ -40,7 +40,7 @@ public class BounceBuilderTests
         RemoteMta = "mx1.example.net",
     };
 
-    private static BounceReport Report(BounceType type, DsnReturn ret = DsnReturn.Headers, params BounceRecipient[] rcpts) => new()
+    private static BounceReport Report(BounceType type, DsnRet ret = DsnRet.Headers, params BounceRecipient[] rcpts) => new()
     {
         Type = type,
         ReportingMta = "mx.example.org",
@@ -128,7 +128,7 @@ public class BounceBuilderTests
     [Fact]
     public async Task FullReturnCarriesTheWholeMessage()
     {
-        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full));
+        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnRet.Full));
         var msg = MimeReader.Parse(text);
         var attached = msg.Parts[2];
         Assert.Equal("message/rfc822", attached.ContentType);
@@ -139,7 +139,7 @@ public class BounceBuilderTests
     [Fact]
     public async Task FullReturnOnlyAppliesToFailures()
     {
-        var (text, _) = await BuildAsync(Report(BounceType.Delayed, DsnReturn.Full));
+        var (text, _) = await BuildAsync(Report(BounceType.Delayed, DsnRet.Full));
         Assert.Equal("text/rfc822-headers", MimeReader.Parse(text).Parts[2].ContentType);
     }
 
@@ -163,7 +163,7 @@ public class BounceBuilderTests
     {
         var type = (BounceType)kind;
         var ok = new BounceRecipient { FinalRecipient = "bob@example.net", Status = new EnhancedStatus(EnhancedStatusClass.Success, 0, 0), DiagnosticCode = "250 2.0.0 Ok: queued as 4F" };
-        var (text, _) = await BuildAsync(Report(type, DsnReturn.Full, ok));
+        var (text, _) = await BuildAsync(Report(type, DsnRet.Full, ok));
         var msg = MimeReader.Parse(text);
         Assert.Equal("Delivery status notification: " + action, msg.Header("Subject"));
         var groups = MimeReader.DeliveryStatusGroups(msg.Parts[1].Body);
@@ -177,7 +177,7 @@ public class BounceBuilderTests
     {
         string original = "Subject: caf\u00e9\nFrom: a@example.org\n\nbody \u00ff\n";
         var bob = Bob with { DiagnosticCode = "550 5.1.1 unknown \u00e9\u0001user" };
-        var (text, result) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Headers, bob), original);
+        var (text, result) = await BuildAsync(Report(BounceType.Failed, DsnRet.Headers, bob), original);
         Assert.True(result.EightBit);
         var msg = MimeReader.Parse(text);
         Assert.Equal("8bit", msg.Header("Content-Transfer-Encoding"));
@@ -193,12 +193,12 @@ public class BounceBuilderTests
     {
         var (_, headersOnly) = await BuildAsync(Report(BounceType.Failed), "Subject: x\n\nbody \u00ff\n");
         Assert.False(headersOnly.EightBit);
-        var (_, full) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n");
+        var (_, full) = await BuildAsync(Report(BounceType.Failed, DsnRet.Full), "Subject: x\n\nbody \u00ff\n");
         Assert.True(full.EightBit);
         // A source that cannot be rewound is read into memory first, so its label is what its bytes are.
-        var (_, unseen7) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody\n", seekable: false);
+        var (_, unseen7) = await BuildAsync(Report(BounceType.Failed, DsnRet.Full), "Subject: x\n\nbody\n", seekable: false);
         Assert.False(unseen7.EightBit);
-        var (_, unseen8) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), "Subject: x\n\nbody \u00ff\n", seekable: false);
+        var (_, unseen8) = await BuildAsync(Report(BounceType.Failed, DsnRet.Full), "Subject: x\n\nbody \u00ff\n", seekable: false);
         Assert.True(unseen8.EightBit);
     }
 
@@ -220,7 +220,7 @@ public class BounceBuilderTests
     {
         var (text, _) = await BuildAsync(Report(BounceType.Failed), original);
         Assert.Equal(expectedHeader, MimeReader.Parse(text).Parts[2].Body);
-        var (full, _) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Full), original);
+        var (full, _) = await BuildAsync(Report(BounceType.Failed, DsnRet.Full), original);
         Assert.Equal(3, MimeReader.Parse(full).Parts.Count);
     }
 
@@ -228,7 +228,7 @@ public class BounceBuilderTests
     public async Task LongDiagnosticIsFoldedAndReadsBackTheSame()
     {
         string reply = "550 5.7.1 " + string.Join(' ', Enumerable.Repeat("policy-word", 30));
-        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Headers, Bob with { DiagnosticCode = reply }));
+        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnRet.Headers, Bob with { DiagnosticCode = reply }));
         var body = MimeReader.Parse(text).Parts[1].Body;
         Assert.All(body.Split("\r\n"), line => Assert.True(line.Length <= 78, line));
         Assert.Equal("smtp; " + reply, MimeReader.DeliveryStatusGroups(body)[1].Header("Diagnostic-Code"));
@@ -252,7 +252,7 @@ public class BounceBuilderTests
         var remote = BounceRecipient.FromReply("bob@example.net", "452 4.2.2 Mailbox full", "mx1.example.net", "rfc822;bob@example.net");
         Assert.Equal("4.2.2", remote.Status.ToString());
         var local = new BounceRecipient { FinalRecipient = "carol@example.org", Status = new EnhancedStatus(EnhancedStatusClass.PermFail, EnhancedStatusCode.OtherMailSystemStatus), DiagnosticType = "x-unix", DiagnosticCode = "mail.local: unknown user" };
-        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnReturn.Headers, remote, local));
+        var (text, _) = await BuildAsync(Report(BounceType.Failed, DsnRet.Headers, remote, local));
         var groups = MimeReader.DeliveryStatusGroups(MimeReader.Parse(text).Parts[1].Body);
         Assert.Equal("smtp; 452 4.2.2 Mailbox full", groups[1].Header("Diagnostic-Code"));
         Assert.Equal("dns; mx1.example.net", groups[1].Header("Remote-MTA"));
@@ -288,14 +288,14 @@ public class BounceBuilderTests
     }
 
     [Theory]
-    [InlineData("failed-headers", (int)BounceType.Failed, (int)DsnReturn.Headers)]
-    [InlineData("failed-full", (int)BounceType.Failed, (int)DsnReturn.Full)]
-    [InlineData("delayed", (int)BounceType.Delayed, (int)DsnReturn.Headers)]
-    [InlineData("delivered", (int)BounceType.Delivered, (int)DsnReturn.Headers)]
+    [InlineData("failed-headers", (int)BounceType.Failed, (int)DsnRet.Headers)]
+    [InlineData("failed-full", (int)BounceType.Failed, (int)DsnRet.Full)]
+    [InlineData("delayed", (int)BounceType.Delayed, (int)DsnRet.Headers)]
+    [InlineData("delivered", (int)BounceType.Delivered, (int)DsnRet.Headers)]
     public async Task LayoutMatchesGoldenFile(string name, int type, int ret)
     {
         var ok = new BounceRecipient { FinalRecipient = "bob@example.net", Status = new EnhancedStatus(EnhancedStatusClass.Success, 0, 0), DiagnosticCode = "250 2.0.0 Ok: queued as 4F" };
-        var report = (BounceType)type == BounceType.Delivered ? Report(BounceType.Delivered, (DsnReturn)ret, ok) : Report((BounceType)type, (DsnReturn)ret);
+        var report = (BounceType)type == BounceType.Delivered ? Report(BounceType.Delivered, (DsnRet)ret, ok) : Report((BounceType)type, (DsnRet)ret);
         var (text, _) = await BuildAsync(report);
         Golden.Check("Bounce/" + name + ".eml", text);
     }

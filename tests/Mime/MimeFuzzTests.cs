@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Smtpd.Mime;
 
@@ -60,7 +59,7 @@ public class MimeFuzzTests
                 ReportingMta = "mx.example.org",
                 To = RandomText(rng, 20),
                 Date = DateTimeOffset.UnixEpoch,
-                Return = (DsnReturn)rng.Next(2),
+                Return = (DsnRet)rng.Next(2),
                 Recipients = [new BounceRecipient { FinalRecipient = RandomText(rng, 20), Status = EnhancedStatus.FromReply("550 5.1.1"), DiagnosticCode = RandomText(rng, 200), OriginalRecipient = RandomText(rng, 10) }],
             };
             var output = new MemoryStream();

@@ -10,7 +10,7 @@ public class DeliveryGuardTests
     [Fact]
     public async Task AnOutcomeIsPassedOn()
     {
-        var ok = new DeliveryOutcome(7, DeliveryOutcome.Ok, "Delivered");
+        var ok = new DeliveryOutcome(7, DeliveryOutcomeStatus.Ok, "Delivered");
         Assert.Equal(ok, await DeliveryGuard.RunAsync(7, () => Task.FromResult(ok)));
     }
 
@@ -18,7 +18,7 @@ public class DeliveryGuardTests
     public async Task AnExceptionThrownBeforeTheFirstAwaitIsATemporaryFailure()
     {
         var outcome = await DeliveryGuard.RunAsync(0xabc, () => throw new IOException("open /var/mail/x: No such file or directory"));
-        Assert.Equal((0xabcUL, DeliveryOutcome.TempFail), (outcome.EvpId, outcome.Status));
+        Assert.Equal((0xabcUL, DeliveryOutcomeStatus.TempFail), (outcome.EvpId, outcome.Status));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class DeliveryGuardTests
             await Task.Yield();
             throw new InvalidOperationException("broken");
         });
-        Assert.Equal((0xdefUL, DeliveryOutcome.TempFail), (outcome.EvpId, outcome.Status));
+        Assert.Equal((0xdefUL, DeliveryOutcomeStatus.TempFail), (outcome.EvpId, outcome.Status));
         Assert.NotEmpty(outcome.ErrorLine);
     }
 }

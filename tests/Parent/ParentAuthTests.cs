@@ -20,21 +20,21 @@ public class ParentAuthTests
         ["empty"] = "",
     };
 
-    private static byte Check(string user, string password) => ParentAuth.Check(user, password, name => Shadow.GetValueOrDefault(name));
+    private static AuthStatus Check(string user, string password) => ParentAuth.Check(user, password, name => Shadow.GetValueOrDefault(name));
 
     [Theory]
-    [InlineData("alice", "correct horse", LkaAuthenticateReply.Ok)]
-    [InlineData("alice", "wrong", LkaAuthenticateReply.Fail)]
-    [InlineData("bob", "U*U", LkaAuthenticateReply.Ok)]
-    [InlineData("locked", "correct horse", LkaAuthenticateReply.Fail)]
-    [InlineData("nopass", "*", LkaAuthenticateReply.Fail)]
-    [InlineData("empty", "", LkaAuthenticateReply.Fail)]
-    [InlineData("mallory", "correct horse", LkaAuthenticateReply.Fail)]
-    public void TheShadowHashDecides(string user, string password, byte expected) => Assert.Equal(expected, Check(user, password));
+    [InlineData("alice", "correct horse", AuthStatus.Ok)]
+    [InlineData("alice", "wrong", AuthStatus.Fail)]
+    [InlineData("bob", "U*U", AuthStatus.Ok)]
+    [InlineData("locked", "correct horse", AuthStatus.Fail)]
+    [InlineData("nopass", "*", AuthStatus.Fail)]
+    [InlineData("empty", "", AuthStatus.Fail)]
+    [InlineData("mallory", "correct horse", AuthStatus.Fail)]
+    internal void TheShadowHashDecides(string user, string password, AuthStatus expected) => Assert.Equal(expected, Check(user, password));
 
     [Fact]
     public void AShadowDatabaseThatCannotBeReadIsATemporaryFailure() =>
-        Assert.Equal(LkaAuthenticateReply.TempFail, ParentAuth.Check("alice", "correct horse", _ => throw new PosixException((int)Errno.EACCES, "getspnam_r")));
+        Assert.Equal(AuthStatus.TempFail, ParentAuth.Check("alice", "correct horse", _ => throw new PosixException((int)Errno.EACCES, "getspnam_r")));
 
     [RootFact("unprivileged, the shadow file cannot be read and other NSS sources may still answer")]
     public void TheRealShadowDatabaseIsRead()
@@ -52,14 +52,14 @@ public class ParentAuthTests
         {
             Assert.Equal(PosixCryptTests.Sha512Hash, Posix.GetShadowHash(user));
             Assert.Null(Posix.GetShadowHash("no-such-user-" + Guid.NewGuid().ToString("N")[..8]));
-            Assert.Equal(LkaAuthenticateReply.Ok, ParentAuth.Check(user, "correct horse"));
-            Assert.Equal(LkaAuthenticateReply.Fail, ParentAuth.Check(user, "correct horsE"));
+            Assert.Equal(AuthStatus.Ok, ParentAuth.Check(user, "correct horse"));
+            Assert.Equal(AuthStatus.Fail, ParentAuth.Check(user, "correct horsE"));
         }
         finally
         {
             Binary.Run("usermod", ["-p", "!", user]);
         }
 
-        Assert.Equal(LkaAuthenticateReply.Fail, ParentAuth.Check(user, "correct horse"));
+        Assert.Equal(AuthStatus.Fail, ParentAuth.Check(user, "correct horse"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Smtpd.Mime;
 using Smtpd.Queue;
 
 namespace Smtpd.Tests.Queue;
@@ -64,7 +65,7 @@ public class EnvelopeFormatTests
         Assert.Equal(3, e.Retry);
         Assert.Equal(EnvelopeFlags.Authenticated | EnvelopeFlags.Internal, e.Flags);
         Assert.Equal(DsnNotify.Failure | DsnNotify.Delay, e.DsnNotify);
-        Assert.Equal(DsnRet.Hdrs, e.DsnRet);
+        Assert.Equal(DsnRet.Headers, e.DsnRet);
         Assert.Equal("QQ314159", e.DsnEnvId);
         Assert.Equal("rfc822;carol@example.com", e.DsnOrcpt);
         Assert.Equal(4, e.EscClass);

@@ -1,5 +1,6 @@
 using System.Text;
 using Smtpd.Interop;
+using Smtpd.Mime;
 using Smtpd.Queue;
 
 namespace Smtpd.Tests.Queue;

@@ -1,5 +1,4 @@
 using System.Text;
-using Smtpd.Interop;
 using Smtpd.Queue;
 
 namespace Smtpd.Tests.Queue;

@@ -1,4 +1,5 @@
 using Smtpd.Config;
+using Smtpd.Ipc.Messages;
 using Smtpd.Scheduler;
 
 namespace Smtpd.Tests.Scheduler;

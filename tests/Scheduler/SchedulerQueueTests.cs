@@ -1,3 +1,4 @@
+using Smtpd.Ipc.Messages;
 using Smtpd.Scheduler;
 
 namespace Smtpd.Tests.Scheduler;

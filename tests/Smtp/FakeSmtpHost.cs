@@ -1,8 +1,8 @@
 // A host that answers every session request at once from settable behaviour and records what
 // the session asked and logged, so tests can check both the replies and the side effects.
 using System.IO.Pipelines;
+using Smtpd.Ipc.Messages;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Tests.Smtp;
 

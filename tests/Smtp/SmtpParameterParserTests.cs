@@ -1,4 +1,5 @@
 // ESMTP parameters of MAIL FROM and RCPT TO, accepted and refused with OpenSMTPD's replies.
+using Smtpd.Mime;
 using Smtpd.Smtp;
 
 namespace Smtpd.Tests.Smtp;

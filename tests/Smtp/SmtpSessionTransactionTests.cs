@@ -1,7 +1,8 @@
 // Whole transactions: what the client hears, what lands in the message file, what the host is
 // asked and what is logged.
+using Smtpd.Ipc.Messages;
+using Smtpd.Mime;
 using Smtpd.Smtp;
-using Smtpd.Dns;
 
 namespace Smtpd.Tests.Smtp;
 

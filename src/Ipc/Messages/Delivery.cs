@@ -2,6 +2,8 @@
 // along; the dispatcher adds the user's userinfo), and the job the parent hands a delivery helper
 // running as the recipient user.
 // Behaviour reference: usr.sbin/smtpd/queue.c (IMSG_QUEUE_DELIVER), mda.c, smtpd.c forkmda().
+using Smtpd.Mime;
+
 namespace Smtpd.Ipc.Messages;
 
 /// <summary>What one delivery needs to know of its envelope; Exec is its mda-exec (a command or file from an alias or .forward), or empty.</summary>
@@ -47,14 +49,14 @@ internal readonly record struct MdaDelivery(DeliveryRequest Request, string User
 }
 
 /// <summary>
-/// A local delivery for the helper: method (0 mbox, 1 maildir, 2 mda command, 3 lmtp), its
+/// A local delivery for the helper: <see cref="MdaMethod"/>, its
 /// argument (path, command or LMTP destination, not yet expanded), the user to become, and the
 /// envelope facts the %{...} formats use. <see cref="MethodOption"/> is the method's one option: junk
 /// filing for maildir, rcpt-to (the recipient address, not the user name, as RCPT TO) for lmtp.
 /// </summary>
 internal readonly record struct MdaJob(
     ulong EvpId,
-    byte Method,
+    MdaMethod Method,
     string Argument,
     bool MethodOption,
     string UserName,
@@ -68,22 +70,17 @@ internal readonly record struct MdaJob(
     string Subaddress,
     string Hostname) : IImsgPayload<MdaJob>
 {
-    public const byte Mbox = 0;
-    public const byte Maildir = 1;
-    public const byte Command = 2;
-    public const byte Lmtp = 3;
-
     public static ImsgType Type => ImsgType.MdaDeliver;
 
     public static MdaJob Read(ref ImsgReader reader) => new(
-        reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
+        reader.ReadU64(), (MdaMethod)reader.ReadU8(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
         reader.ReadU32(), reader.ReadU32(), reader.ReadRequiredString(), reader.ReadBool(), reader.ReadRequiredString(),
         reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(EvpId);
-        writer.WriteU8(Method);
+        writer.WriteU8((byte)Method);
         writer.WriteString(Argument);
         writer.WriteBool(MethodOption);
         writer.WriteString(UserName);
@@ -119,8 +116,8 @@ internal readonly record struct EnvelopeSubmit(
     string Dest,
     string MdaUser,
     string Subaddress,
-    byte DsnNotify,
-    byte DsnRet,
+    DsnNotify DsnNotify,
+    DsnRet DsnRet,
     string DsnEnvId,
     string DsnOrcpt,
     string MdaExec = "") : IImsgPayload<EnvelopeSubmit>
@@ -130,7 +127,7 @@ internal readonly record struct EnvelopeSubmit(
     public static EnvelopeSubmit Read(ref ImsgReader r) => new(
         r.ReadU64(), r.ReadU32(), r.ReadRequiredString(), r.ReadBool(), r.ReadRequiredString(), r.ReadRequiredString(),
         r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
-        r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadU8(), r.ReadU8(),
+        r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), (DsnNotify)r.ReadU8(), (DsnRet)r.ReadU8(),
         r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString());
 
     public void Write(ref ImsgWriter w)
@@ -150,8 +147,8 @@ internal readonly record struct EnvelopeSubmit(
         w.WriteString(Dest);
         w.WriteString(MdaUser);
         w.WriteString(Subaddress);
-        w.WriteU8(DsnNotify);
-        w.WriteU8(DsnRet);
+        w.WriteU8((byte)DsnNotify);
+        w.WriteU8((byte)DsnRet);
         w.WriteString(DsnEnvId);
         w.WriteString(DsnOrcpt);
         w.WriteString(MdaExec);
@@ -161,12 +158,12 @@ internal readonly record struct EnvelopeSubmit(
 /// <summary>
 /// A bounce envelope due for sending (the original message's descriptor rides along): who gets
 /// the report, about which recipient, why, and how the sender asked to be told (DSN).
-/// Kind: 0 failed, 1 delayed, 2 delivered (bounce.c's B_FAILED/B_DELAYED/B_DELIVERED).
+/// Kind is bounce.c's B_FAILED/B_DELAYED/B_DELIVERED.
 /// Status is the enhanced status to report ("5.4.6"), or "" to derive it from the error line.
 /// </summary>
 internal readonly record struct BounceRequest(
     ulong EvpId,
-    byte Kind,
+    BounceType Kind,
     string To,
     string FailedRecipient,
     string OriginalRecipient,
@@ -179,13 +176,13 @@ internal readonly record struct BounceRequest(
     string Status = "") : IImsgLayout<BounceRequest>
 {
     public static BounceRequest Read(ref ImsgReader r) => new(
-        r.ReadU64(), r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
+        r.ReadU64(), (BounceType)r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
         r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64(), r.ReadRequiredString());
 
     public void Write(ref ImsgWriter w)
     {
         w.WriteU64(EvpId);
-        w.WriteU8(Kind);
+        w.WriteU8((byte)Kind);
         w.WriteString(To);
         w.WriteString(FailedRecipient);
         w.WriteString(OriginalRecipient);

@@ -16,18 +16,18 @@ internal readonly record struct LkaClientLookup(ulong ReqId, string Address) : I
     }
 }
 
-/// <summary>The client's PTR name (null if none) and FCrDNS verdict (0 pass, 1 fail, 2 error).</summary>
-internal readonly record struct LkaClientLookupReply(ulong ReqId, string? Rdns, byte Fcrdns) : IImsgPayload<LkaClientLookupReply>
+/// <summary>The client's PTR name (null if none) and FCrDNS verdict; an unknown verdict is read as it came, for the reader to judge.</summary>
+internal readonly record struct LkaClientLookupReply(ulong ReqId, string? Rdns, FcrdnsResult Fcrdns) : IImsgPayload<LkaClientLookupReply>
 {
     public static ImsgType Type => ImsgType.LkaClientLookupReply;
 
-    public static LkaClientLookupReply Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadString(), reader.ReadU8());
+    public static LkaClientLookupReply Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadString(), (FcrdnsResult)reader.ReadU8());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(ReqId);
         writer.WriteString(Rdns);
-        writer.WriteU8(Fcrdns);
+        writer.WriteU8((byte)Fcrdns);
     }
 }
 
@@ -62,21 +62,17 @@ internal readonly record struct LkaExpandRcpt(ulong ReqId, string? Tag, string S
 internal readonly record struct LkaDelivery(string Dispatcher, bool Relay, string User, string Dest, string Subaddress, string Exec = "");
 
 /// <summary>
-/// The verdict: Status 0 accepted (one entry per final destination), 1 rejected, 2 temporary
-/// failure, with the SMTP reply text to give when not accepted.
+/// The verdict (<see cref="ExpandStatus"/>; one delivery per final destination when accepted),
+/// with the SMTP reply text to give when not accepted.
 /// </summary>
-internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string Reply, LkaDelivery[] Deliveries) : IImsgPayload<LkaExpandReply>
+internal readonly record struct LkaExpandReply(ulong ReqId, ExpandStatus Status, string Reply, LkaDelivery[] Deliveries) : IImsgPayload<LkaExpandReply>
 {
-    public const byte Accepted = 0;
-    public const byte Rejected = 1;
-    public const byte TempFail = 2;
-
     public static ImsgType Type => ImsgType.LkaExpandReply;
 
     public static LkaExpandReply Read(ref ImsgReader reader)
     {
         ulong id = reader.ReadU64();
-        byte status = reader.ReadU8();
+        var status = (ExpandStatus)reader.ReadU8();
         string reply = reader.ReadRequiredString();
         uint n = reader.ReadU32();
         if (n > 100_000)
@@ -96,7 +92,7 @@ internal readonly record struct LkaExpandReply(ulong ReqId, byte Status, string 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(ReqId);
-        writer.WriteU8(Status);
+        writer.WriteU8((byte)Status);
         writer.WriteString(Reply);
         writer.WriteU32((uint)Deliveries.Length);
         foreach (var d in Deliveries)

@@ -31,24 +31,20 @@ internal readonly record struct LkaAuthenticate(ulong ReqId, int ListenerIndex, 
     public override string ToString() => $"LkaAuthenticate {{ ReqId = {ReqId}, ListenerIndex = {ListenerIndex}, User = {User} }}";
 }
 
-/// <summary>The verdict: <see cref="Ok"/>, <see cref="Fail"/> (unknown user or wrong password), or <see cref="TempFail"/> (no table to ask).</summary>
-internal readonly record struct LkaAuthenticateReply(ulong ReqId, byte Status) : IImsgPayload<LkaAuthenticateReply>
+/// <summary>The verdict (<see cref="AuthStatus"/>).</summary>
+internal readonly record struct LkaAuthenticateReply(ulong ReqId, AuthStatus Status) : IImsgPayload<LkaAuthenticateReply>
 {
-    public const byte Ok = 0;
-    public const byte Fail = 1;
-    public const byte TempFail = 2;
-
     public static ImsgType Type => ImsgType.LkaAuthenticateReply;
 
     public static LkaAuthenticateReply Read(ref ImsgReader reader)
     {
-        var reply = new LkaAuthenticateReply(reader.ReadU64(), reader.ReadU8());
-        return reply.Status <= TempFail ? reply : throw new ImsgFormatException($"authentication status {reply.Status}");
+        var reply = new LkaAuthenticateReply(reader.ReadU64(), (AuthStatus)reader.ReadU8());
+        return reply.Status <= AuthStatus.TempFail ? reply : throw new ImsgFormatException($"authentication status {reply.Status}");
     }
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(ReqId);
-        writer.WriteU8(Status);
+        writer.WriteU8((byte)Status);
     }
 }

@@ -22,22 +22,17 @@ internal readonly record struct LkaOpenForward(ulong ReqId, string User, string 
 }
 
 /// <summary>
-/// The answer, with the descriptor attached when one was opened. Status as OpenSMTPD's forward_req:
-/// 1 opened or no file (deliver normally), 0 refused (permanent), -1 try again later.
+/// The answer (<see cref="ForwardStatus"/>), with the descriptor attached when one was opened.
 /// </summary>
-internal readonly record struct LkaOpenForwardReply(ulong ReqId, int Status) : IImsgPayload<LkaOpenForwardReply>
+internal readonly record struct LkaOpenForwardReply(ulong ReqId, ForwardStatus Status) : IImsgPayload<LkaOpenForwardReply>
 {
-    public const int Refused = 0;
-    public const int Ok = 1;
-    public const int TryLater = -1;
-
     public static ImsgType Type => ImsgType.LkaOpenForwardReply;
 
-    public static LkaOpenForwardReply Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadI32());
+    public static LkaOpenForwardReply Read(ref ImsgReader reader) => new(reader.ReadU64(), (ForwardStatus)reader.ReadI32());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(ReqId);
-        writer.WriteI32(Status);
+        writer.WriteI32((int)Status);
     }
 }

@@ -20,28 +20,24 @@ internal readonly record struct LkaUserinfoLookup(ulong ReqId, string Dispatcher
 }
 
 /// <summary>
-/// The answer: <see cref="Found"/> with the user's name, ids and home directory (only then are
-/// they on the wire, as OpenSMTPD adds the userinfo only on LKA_OK), <see cref="NotFound"/>, or
-/// <see cref="TempFail"/> when the table could not answer.
+/// The answer: <see cref="UserinfoStatus.Found"/> with the user's name, ids and home directory (only then are
+/// they on the wire, as OpenSMTPD adds the userinfo only on LKA_OK), <see cref="UserinfoStatus.NotFound"/>, or
+/// <see cref="UserinfoStatus.TempFail"/> when the table could not answer.
 /// </summary>
-internal readonly record struct LkaUserinfoReply(ulong ReqId, byte Status, string Name = "", uint Uid = 0, uint Gid = 0, string Directory = "") : IImsgPayload<LkaUserinfoReply>
+internal readonly record struct LkaUserinfoReply(ulong ReqId, UserinfoStatus Status, string Name = "", uint Uid = 0, uint Gid = 0, string Directory = "") : IImsgPayload<LkaUserinfoReply>
 {
-    public const byte Found = 0;
-    public const byte NotFound = 1;
-    public const byte TempFail = 2;
-
     public static ImsgType Type => ImsgType.LkaUserinfoReply;
 
     public static LkaUserinfoReply Read(ref ImsgReader reader)
     {
         ulong id = reader.ReadU64();
-        byte status = reader.ReadU8();
-        if (status > TempFail)
+        var status = (UserinfoStatus)reader.ReadU8();
+        if (status > UserinfoStatus.TempFail)
         {
             throw new ImsgFormatException($"userinfo status {status}");
         }
 
-        return status == Found
+        return status == UserinfoStatus.Found
             ? new LkaUserinfoReply(id, status, reader.ReadRequiredString(), reader.ReadU32(), reader.ReadU32(), reader.ReadRequiredString())
             : new LkaUserinfoReply(id, status);
     }
@@ -49,8 +45,8 @@ internal readonly record struct LkaUserinfoReply(ulong ReqId, byte Status, strin
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(ReqId);
-        writer.WriteU8(Status);
-        if (Status == Found)
+        writer.WriteU8((byte)Status);
+        if (Status == UserinfoStatus.Found)
         {
             writer.WriteString(Name);
             writer.WriteU32(Uid);

@@ -50,37 +50,31 @@ internal readonly record struct EvpReply(ulong ReqId, ulong EvpId, bool Ok) : II
 }
 
 /// <summary>
-/// The outcome of one delivery attempt: Status 0 ok, 1 temporary failure, 2 permanent failure,
-/// 3 loop; the error line and the enhanced status for logs, envelopes and bounces. SysError is
+/// The outcome of one delivery attempt (<see cref="DeliveryOutcomeStatus"/>); the error line and the enhanced status for logs, envelopes and bounces. SysError is
 /// what a delivery program's exit status means (sysexits(3)), for the delivery log line only.
 /// </summary>
-internal readonly record struct DeliveryOutcome(ulong EvpId, byte Status, string ErrorLine, string SysError = "") : IImsgLayout<DeliveryOutcome>
+internal readonly record struct DeliveryOutcome(ulong EvpId, DeliveryOutcomeStatus Status, string ErrorLine, string SysError = "") : IImsgLayout<DeliveryOutcome>
 {
-    public const byte Ok = 0;
-    public const byte TempFail = 1;
-    public const byte PermFail = 2;
-    public const byte Loop = 3;
-
-    public static DeliveryOutcome Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadRequiredString(), reader.ReadRequiredString());
+    public static DeliveryOutcome Read(ref ImsgReader reader) => new(reader.ReadU64(), (DeliveryOutcomeStatus)reader.ReadU8(), reader.ReadRequiredString(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(EvpId);
-        writer.WriteU8(Status);
+        writer.WriteU8((byte)Status);
         writer.WriteString(ErrorLine);
         writer.WriteString(SysError);
     }
 }
 
 /// <summary>What the scheduler needs of a committed envelope; Domain is the destination's, for the per-domain in-flight limit.</summary>
-internal readonly record struct ScheduleEntry(ulong EvpId, byte Kind, long Creation, long Ttl, int Retry, long LastBounce = 0, string Domain = "") : IImsgLayout<ScheduleEntry>
+internal readonly record struct ScheduleEntry(ulong EvpId, DeliveryKind Kind, long Creation, long Ttl, int Retry, long LastBounce = 0, string Domain = "") : IImsgLayout<ScheduleEntry>
 {
-    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32(), reader.ReadI64(), reader.ReadRequiredString());
+    public static ScheduleEntry Read(ref ImsgReader reader) => new(reader.ReadU64(), (DeliveryKind)reader.ReadU8(), reader.ReadI64(), reader.ReadI64(), reader.ReadI32(), reader.ReadI64(), reader.ReadRequiredString());
 
     public void Write(ref ImsgWriter writer)
     {
         writer.WriteU64(EvpId);
-        writer.WriteU8(Kind);
+        writer.WriteU8((byte)Kind);
         writer.WriteI64(Creation);
         writer.WriteI64(Ttl);
         writer.WriteI32(Retry);
