@@ -2,7 +2,7 @@
 // A PTR name ends up in log lines, the Received header and "from rdns" rules, so it has to be a
 // host name: OpenSMTPD gets its client names from libasr, which keeps a PTR target only if
 // res_hnok(3) passes it (gethostnamadr_async.c, hostent_set_cname); on Linux that res_hnok is
-// glibc's. This is the same rule as Smtp/HostNameSyntax (HELO and address domains), kept here
+// glibc's. Smtp/HostNameSyntax (HELO and address domains) uses this same rule; it lives here
 // because the resolver must not depend on the SMTP code.
 // Behaviour reference: openbsd-compat/libasr/gethostnamadr_async.c; glibc resolv/res-name-checking.c
 namespace Smtpd.Dns;

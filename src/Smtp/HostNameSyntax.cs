@@ -12,10 +12,10 @@ namespace Smtpd.Smtp;
 internal static class HostNameSyntax
 {
     /// <summary>Longest label: 63 octets (RFC 1035 section 2.3.4).</summary>
-    public const int MaxLabelLength = 63;
+    public const int MaxLabelLength = Dns.DnsName.MaxLabelLength;
 
     /// <summary>Longest name without its trailing dot: 255 octets of wire form less the length octets.</summary>
-    public const int MaxNameLength = 253;
+    public const int MaxNameLength = Dns.DnsName.MaxNameLength;
 
     /// <remarks>
     /// <code>
@@ -26,37 +26,8 @@ internal static class HostNameSyntax
     /// </code>
     /// Unlike glibc, a backslash is refused outright: glibc reads "\DDD" and "\X" as DNS escapes
     /// (so "exampl\e.org" passes and means example.org to a resolver), which would let a
-    /// domain compare unequal to the name that mail is actually routed to.
+    /// domain compare unequal to the name that mail is actually routed to. The resolver applies
+    /// the same rule to the PTR names it hands on, so the one definition lives there.
     /// </remarks>
-    public static bool IsValid(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty || name.Length > MaxNameLength || name[0] == '-')
-        {
-            return false;
-        }
-
-        int labelLength = 0;
-        foreach (char c in name)
-        {
-            if (c == '.')
-            {
-                if (labelLength == 0)
-                {
-                    return false;
-                }
-
-                labelLength = 0;
-                continue;
-            }
-
-            if (!IsLabelChar(c) || ++labelLength > MaxLabelLength)
-            {
-                return false;
-            }
-        }
-
-        return labelLength > 0;
-    }
-
-    private static bool IsLabelChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_';
+    public static bool IsValid(ReadOnlySpan<char> name) => Dns.DnsName.IsHostName(name);
 }
