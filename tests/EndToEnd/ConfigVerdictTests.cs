@@ -50,6 +50,22 @@ public sealed class ConfigVerdictTests : IDisposable
     }
 
     [EndToEndFact]
+    public void AUserbaseWhoseSqliteFileHasNoUserinfoQueryIsAcceptedWithANotice()
+    {
+        string sqlite = Write("sqlite.conf", $"dbpath {_dir}/db.sqlite\nquery_domain SELECT domain FROM domains WHERE domain=?\nquery_alias SELECT dest FROM aliases WHERE alias=?\n");
+        string conf = Write("u.conf",
+            $"table vusers sqlite:{sqlite}\n"
+            + "listen on 127.0.0.1 port 2525\n"
+            + "action \"virt\" maildir virtual <vusers> userbase <vusers>\n"
+            + "match from any for domain <vusers> action \"virt\"\n");
+        var r = Check(conf);
+        Assert.Equal(0, r.Code);
+        Assert.Equal(
+            $"{conf}:3: warning: table \"vusers\" is used for userbase lookups but {sqlite} has no query_userinfo: such lookups fail temporarily\nconfiguration OK\n",
+            r.Err);
+    }
+
+    [EndToEndFact]
     public void LegacyGlobalLinesAreTranslatedNotRefused()
     {
         string cert = Write("mx.crt", "certificate");
