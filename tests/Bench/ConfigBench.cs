@@ -11,7 +11,11 @@ internal static class ConfigBench
 {
     public static int Run(int rules)
     {
-        string text = Generate(rules);
+        // smtpd -n checks that table files exist, so the aliases file is the benchmark's own
+        // (a machine without an MTA has no /etc/aliases).
+        string aliases = Path.Combine(Path.GetTempPath(), $"smtpd-bench-{rules}.aliases");
+        File.WriteAllText(aliases, "postmaster: root\n");
+        string text = Generate(rules, aliases);
         string path = Path.Combine(Path.GetTempPath(), $"smtpd-bench-{rules}.conf");
         File.WriteAllText(path, text);
 
@@ -41,11 +45,12 @@ internal static class ConfigBench
                 var psi = new ProcessStartInfo(bin, ["-n", "-f", path]) { RedirectStandardError = true };
                 var t = Stopwatch.StartNew();
                 using var p = Process.Start(psi)!;
-                p.StandardError.ReadToEnd();
+                string err = p.StandardError.ReadToEnd();
                 p.WaitForExit();
                 t.Stop();
                 if (p.ExitCode != 0)
                 {
+                    Console.Error.WriteLine($"config: `smtpd -n` refused the file:\n{err}");
                     return 1;
                 }
 
@@ -57,13 +62,14 @@ internal static class ConfigBench
         }
 
         File.Delete(path);
+        File.Delete(aliases);
         return 0;
     }
 
-    private static string Generate(int rules)
+    private static string Generate(int rules, string aliases)
     {
         var sb = new StringBuilder();
-        sb.Append("table aliases file:/etc/aliases\n");
+        sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"table aliases file:{aliases}\n");
         sb.Append("listen on 127.0.0.1 port 2525\n");
         sb.Append("action \"local\" maildir alias <aliases>\n");
         sb.Append("action \"relay\" relay\n");
