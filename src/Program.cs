@@ -7,7 +7,7 @@ internal static class Program
     private static int Main(string[] args)
     {
         string argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : "smtpd";
-        string name = Path.GetFileName(argv0);
+        string name = ProgramName(argv0);
 
         // Before anything else: a setgid start keeps its group only where it is needed.
         Ctl.SetGidGuard.Apply(name);
@@ -17,11 +17,19 @@ internal static class Program
             "smtpctl" => Ctl.SmtpCtl.Run(args),
             "makemap" => Ctl.MakeMap.Run(args, newaliases: false),
             "newaliases" => Ctl.MakeMap.Run(args, newaliases: true),
-            // The .smtpd names are what the RPM's alternatives point at.
-            "sendmail" or "send-mail" or "sendmail.smtpd" => Enqueue.Sendmail.Run(name == "sendmail.smtpd" ? "sendmail" : name, args),
-            "mailq" or "mailq.smtpd" => Ctl.SmtpCtl.Run(["show", "queue"]),
+            "sendmail" or "send-mail" => Enqueue.Sendmail.Run(name, args),
+            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"]),
             _ => UnknownName(name),
         };
+    }
+
+    /// <summary>The program a path names. The RPM's alternatives install every program a second
+    /// time as NAME.smtpd (sendmail.smtpd, mailq.smtpd, newaliases.smtpd, makemap.smtpd), so that
+    /// suffix names the same program.</summary>
+    internal static string ProgramName(string argv0)
+    {
+        string name = Path.GetFileName(argv0);
+        return name.EndsWith(".smtpd", StringComparison.Ordinal) ? name[..^".smtpd".Length] : name;
     }
 
     private static int UnknownName(string name)

@@ -14,7 +14,7 @@ internal static class SetGidGuard
     private const string HookPrefix = "SMTPD_";
 
     /// <summary>The program names that keep the group (as a saved group) for the offline spool.</summary>
-    public static bool KeepsGroup(string program) => program is "sendmail" or "send-mail" or "sendmail.smtpd";
+    public static bool KeepsGroup(string program) => program is "sendmail" or "send-mail";
 
     /// <summary>Called first thing by <see cref="Program"/> with the name the binary runs as.</summary>
     public static void Apply(string program)

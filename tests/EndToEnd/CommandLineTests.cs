@@ -65,6 +65,31 @@ public class CommandLineTests
         }
     }
 
+    /// <summary>Every name the packages install answers, and NAME.smtpd (what the RPM's
+    /// alternatives point at) is the same program as NAME: same status, same output.</summary>
+    [EndToEndTheory]
+    [InlineData("sendmail", "-q")]
+    [InlineData("send-mail", "-q")]
+    [InlineData("mailq", "-x")]
+    [InlineData("makemap", "-x")]
+    [InlineData("newaliases", "-x")]
+    [InlineData("smtpctl", "frobnicate")]
+    public void EveryInstalledNameIsAProgramAlsoWithTheRpmSuffix(string name, string arg)
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-name").FullName;
+        try
+        {
+            var plain = Binary.Run(Binary.LinkAs(dir, name), [arg], stdin: string.Empty);
+            var suffixed = Binary.Run(Binary.LinkAs(dir, name + ".smtpd"), [arg], stdin: string.Empty);
+            Assert.DoesNotContain("unknown program name", plain.Err, StringComparison.Ordinal);
+            Assert.Equal(plain, suffixed);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [EndToEndFact]
     public void SmtpctlIsTheSameBinarySelectedByName()
     {
