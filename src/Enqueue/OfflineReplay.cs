@@ -23,12 +23,10 @@ internal static class OfflineReplay
                 return null;
             }
 
-            Posix.SetGroups([pw.Gid]);
-            Posix.SetResGid(pw.Gid);
-            Posix.SetResUid(pw.Uid);
-            if (Posix.GetUid() != uid || Posix.GetEUid() != uid)
+            // The delivery helpers' drop: ids of -1 refused, every id read back, root unreachable.
+            if (Mda.PrivilegeDrop.Become(pw.Uid, pw.Gid) is { } failure)
             {
-                Console.Error.WriteLine($"{program}: could not become uid {uid}");
+                Console.Error.WriteLine($"{program}: could not become uid {uid}: {failure}");
                 return null;
             }
 
