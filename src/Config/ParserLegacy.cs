@@ -311,7 +311,7 @@ internal sealed partial class Parser
     // max-mta-deferred number
     private void ParseLegacyMaxMtaDeferred(Token keyword)
     {
-        _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", keyword.Text) };
+        _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", keyword.Text), MtaMaxDeferredWhere = Where(keyword) };
         Notice(keyword, "legacy syntax translated: max-mta-deferred is now written mta max-deferred");
     }
 
@@ -325,7 +325,7 @@ internal sealed partial class Parser
     // ciphers list (the daemon-wide cipher list)
     private void ParseLegacyCiphers(Token keyword)
     {
-        _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", keyword.Text) };
+        _globals = _globals with { SmtpCiphers = ExpectString("a cipher list", keyword.Text), SmtpCiphersWhere = Where(keyword) };
         Notice(keyword, "legacy syntax translated: ciphers is now written smtp ciphers");
     }
 }

@@ -26,6 +26,14 @@ public sealed class UnsupportedFeatureTests
     }
 
     [Fact]
+    public void LegacyGlobalLinesWarnOnTheirOwnLine()
+    {
+        Assert.Equal(
+            ["u.conf:1: mta max-deferred: not supported yet", "u.conf:2: smtp ciphers: not supported yet"],
+            Unsupported("max-mta-deferred 100\nciphers \"HIGH\"\n" + LocalDelivery));
+    }
+
+    [Fact]
     public void EachUnsupportedListenerOptionGetsItsOwnWarningOnTheListenerLine()
     {
         var text = "pki x cert \"/x.crt\" key \"/x.key\"\n"
