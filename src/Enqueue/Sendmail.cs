@@ -12,10 +12,10 @@ namespace Smtpd.Enqueue;
 internal static class Sendmail
 {
     public const int ExOk = 0;
-    public const int ExNoHost = 68;
-    public const int ExUnavailable = 69;
-    public const int ExSoftware = 70;
-    public const int ExTempFail = 75;
+    public const int ExNoHost = Mda.SysExits.NoHost;
+    public const int ExUnavailable = Mda.SysExits.Unavailable;
+    public const int ExSoftware = Mda.SysExits.Software;
+    public const int ExTempFail = Mda.SysExits.TempFail;
 
     /// <summary>Set in the environment of the sendmail the daemon runs for an offline message: never spool it offline again.</summary>
     public const string ReplayVariable = "SMTPD_OFFLINE_REPLAY";

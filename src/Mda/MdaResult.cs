@@ -9,8 +9,8 @@ namespace Smtpd.Mda;
 internal readonly record struct MdaResult(MdaResultKind Kind, string Reason, string SysError = "")
 {
     public const int ExitOk = 0;
-    public const int ExitOsErr = 71;
-    public const int ExitTempFail = 75;
+    public const int ExitOsErr = SysExits.OsErr;
+    public const int ExitTempFail = SysExits.TempFail;
     public const int ExitPermFail = 1;
 
     public static MdaResult Ok { get; } = new(MdaResultKind.Ok, "Delivered");
