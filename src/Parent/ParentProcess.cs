@@ -24,6 +24,7 @@ internal sealed partial class ParentProcess
     private readonly Dictionary<int, Task<WaitStatus>> _exits = [];
     private readonly ChildReaper _reaper = new();
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServiceManagerNotify _serviceManager = ServiceManagerNotify.FromEnvironment();
     private bool _shuttingDown;
 
     public ParentProcess(SmtpdOptions options, SetupSettings settings, Config.SmtpdConfig config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
@@ -101,6 +102,7 @@ internal sealed partial class ParentProcess
 
         Log.Debug("smtpd: setup done");
         WritePidFile();
+        _serviceManager.Ready(ReadyStatus());
         _ = new Enqueue.OfflineImport(_settings.QueueDir, _settings.Privileged, _settings.ControlSocket, _options.EnqueueSocket, _reaper.WaitAsync).RunAsync();
 
         int code = await _stop.Task;
@@ -183,8 +185,20 @@ internal sealed partial class ParentProcess
         Environment.Exit(1);
     }
 
+    // What `systemctl status` shows while the daemon runs.
+    private string ReadyStatus()
+    {
+        int network = _listeners.Count(l => l.Listener != SetupListener.EnqueueSocket);
+        return $"accepting mail on {network} listener{(network == 1 ? "" : "s")}";
+    }
+
     private async Task ShutdownAsync()
     {
+        if (!_shuttingDown)
+        {
+            _serviceManager.Stopping("stopping");
+        }
+
         _shuttingDown = true;
         var remaining = new List<ChildProcess>(_children.Values);
         foreach (var child in remaining)
