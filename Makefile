@@ -105,7 +105,7 @@ if [ -z "$${SKIP_DEPS:-}" ]; then \
 fi
 endef
 
-.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm
+.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm package-test
 
 all: build
 
@@ -286,6 +286,22 @@ rpm:
 	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOPDIR)' --define 'pkg_version $(VERSION)' rpm.spec
 	find $(RPM_TOPDIR)/RPMS -name '*.rpm' -exec mv -f {} $(PACKAGES_DIR)/ \;
 	@ls -l $(PACKAGES_DIR)/*.rpm
+
+# The packages as an admin meets them (root, Debian 12): build the .deb (lintian must find no
+# error) and the .rpm, check every man page with mandoc, then install the .deb on this machine,
+# deliver a mail with it, remove and purge it, and replace Debian's opensmtpd with mail still in
+# its queue (tests/Install/install-test.sh; the daemons run in a network namespace of their own).
+# .ci/run runs it after make test. It rebuilds from scratch: dpkg-buildpackage cleans first.
+PACKAGE_TEST_PKGS := 'debhelper:dh' 'dpkg-dev:dpkg-buildpackage' 'lintian:lintian' 'rpm:rpmbuild' \
+                     'mandoc:mandoc' 'iproute2:ip' 'procps:pgrep'
+package-test: check-dotnet
+	@if [ "$(IS_ROOT)" != yes ]; then echo "error: package-test installs packages: run it as root" >&2; exit 1; fi
+	@$(call ensure_pkgs,$(BUILD_PKGS) $(PACKAGE_TEST_PKGS))
+	mandoc -Tlint -Wwarning man/*.[1578]
+	$(MAKE) deb
+	lintian --fail-on error $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
+	$(MAKE) rpm
+	tests/Install/install-test.sh $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \

@@ -81,11 +81,6 @@ internal sealed partial class ConfigChecker
             {
                 NotSupported(a.Where, $"action \"{a.Name}\" wrapper \"{a.Wrapper}\"");
             }
-
-            if (a.Ttl is not null)
-            {
-                NotSupported(a.Where, $"action \"{a.Name}\" ttl");
-            }
         }
 
         // No session is ever authenticated or secured yet, so these criteria never hold.
