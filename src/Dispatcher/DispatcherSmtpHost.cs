@@ -17,9 +17,9 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
     private readonly DispatcherRequests _requests;
     private readonly DispatcherTls _tls;
 
-    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, DispatcherTls tls)
+    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, DispatcherTls? tls = null)
     {
-        _tls = tls;
+        _tls = tls ?? new DispatcherTls();
         _lka = lka;
         _queue = queue;
         _requests = requests;

@@ -103,6 +103,15 @@ internal sealed unsafe class OpenSslContext : IDisposable
         return failed;
     }
 
+    /// <summary>Whether <paramref name="key"/> is the private half of the leaf certificate's key.</summary>
+    public bool MatchesKey(OpenSslPrivateKey key)
+    {
+        nint cert = Certificate;
+        bool match = cert != 0 && LibCrypto.X509CheckPrivateKey(cert, key.Handle) == 1;
+        OpenSslError.Clear();
+        return match;
+    }
+
     /// <summary>Whether the leaf certificate is valid for host <paramref name="name"/> (subjectAltName, wildcards).</summary>
     public bool CertificateMatches(string name)
     {

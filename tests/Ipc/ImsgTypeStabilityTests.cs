@@ -64,6 +64,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(46, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(49, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -34,7 +34,8 @@ internal sealed class TestPki
         string leaf = System.IO.Path.Combine(Dir, fileName + ".leaf");
         string cert = System.IO.Path.Combine(Dir, fileName + ".crt");
         string ext = System.IO.Path.Combine(Dir, fileName + ".ext");
-        OpenSsl("req", "-newkey", ec ? "ec" : "rsa:2048", .. ec ? new[] { "-pkeyopt", "ec_paramgen_curve:P-256" } : [], "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + names[0]);
+        string[] keyType = ec ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"];
+        OpenSsl(["req", .. keyType, "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + names[0]]);
         File.WriteAllText(ext, (names.Length > 0 ? "subjectAltName=" + string.Join(",", names.Select(n => "DNS:" + n)) + "\n" : string.Empty)
             + (client ? "extendedKeyUsage=clientAuth\n" : "extendedKeyUsage=serverAuth\n"));
         OpenSsl("x509", "-req", "-in", csr, "-CA", CaCert, "-CAkey", CaKey, "-CAcreateserial", "-out", leaf, "-days", "3650", "-extfile", ext);
