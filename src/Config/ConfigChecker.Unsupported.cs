@@ -48,11 +48,6 @@ internal sealed partial class ConfigChecker
             NotSupported(limit.Where, "scheduler limit " + limit.Key);
         }
 
-        if (config.SmtpCiphers is not null)
-        {
-            NotSupported(config.SmtpCiphersWhere, "smtp ciphers");
-        }
-
         if (config.SrsKey is not null || config.SrsKeyBackup is not null || config.SrsTtl is not null)
         {
             NotSupported(config.SrsWhere, "srs");
@@ -83,10 +78,10 @@ internal sealed partial class ConfigChecker
             }
         }
 
-        // No session is ever authenticated or secured yet, so these criteria never hold.
+        // No session is ever authenticated yet, so these criteria never hold.
         foreach (var r in config.Rules)
         {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Tls or MatchKind.Auth or MatchKind.FromAuth))
+            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Auth or MatchKind.FromAuth))
             {
                 NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
             }
@@ -98,12 +93,6 @@ internal sealed partial class ConfigChecker
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)
     {
         var name = l.IsSocket ? "listen on socket" : $"listen on {l.Interface}";
-        if (l.Tls != ListenerTls.None)
-        {
-            // pki, ca, ciphers and protocols only matter with TLS: one warning covers them.
-            notSupported(l.Where, $"{name} {TlsName(l.Tls)}{(l.TlsVerify ? " verify" : string.Empty)}");
-        }
-
         if (l.Auth != ListenerAuth.None)
         {
             notSupported(l.Where, $"{name} {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")}");
