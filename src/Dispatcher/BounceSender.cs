@@ -65,6 +65,9 @@ internal sealed class BounceSender
                     OriginalRecipient = req.OriginalRecipient.Length > 0 ? req.OriginalRecipient : null,
                     Status = EnhancedStatus.TryParse(req.Status, out var status) ? status : EnhancedStatus.FromReply(req.ErrorLine),
                     ErrorLine = req.ErrorLine,
+                    // Relayed mail: the peer's host and its very reply (RFC 3464 2.3.5, 2.3.6).
+                    RemoteMta = req.RemoteMta.Length > 0 ? req.RemoteMta : null,
+                    DiagnosticCode = req.RemoteMta.Length > 0 ? req.ErrorLine : null,
                 },
             ],
         };

@@ -32,6 +32,12 @@ internal sealed partial class DispatcherProcess
                 _deliveries[req.EvpId] = (req, SessionId(), false);
                 StartDeliveries(_mda.Add(req.User, req));
                 break;
+            case ImsgType.MtaRouteReply when from == ProcRole.Lka:
+                _requests.Complete(msg);
+                break;
+            case ImsgType.MtaDeliver when from == ProcRole.Queue:
+                _mta!.Add(msg.Read<MtaDeliverRequest>());
+                break;
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
                 break;
@@ -115,10 +121,22 @@ internal sealed partial class DispatcherProcess
         }
     }
 
-    private async Task<Interop.SafeFd?> OpenDeliveryMessageAsync(DeliveryRequest req)
+    private Task<Interop.SafeFd?> OpenDeliveryMessageAsync(DeliveryRequest req) => OpenMessageAsync((uint)(req.EvpId >> 32));
+
+    /// <summary>The route of a relay action's mail to a domain, from the lka (the mta never reads tables or asks DNS itself).</summary>
+    private async Task<MtaRouteReply> LookupMtaRouteAsync(MtaRouteLookup lookup)
     {
         var (id, task) = _requests.Start();
-        Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryOpen, new MsgRequest(id, (uint)(req.EvpId >> 32)));
+        Peers[ProcRole.Lka].Post(lookup with { ReqId = id });
+        var (reply, _) = await task;
+        return reply.Read<MtaRouteReply>();
+    }
+
+    /// <summary>A queued message, opened read-only by the queue; null when it cannot be.</summary>
+    private async Task<Interop.SafeFd?> OpenMessageAsync(uint msgid)
+    {
+        var (id, task) = _requests.Start();
+        Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryOpen, new MsgRequest(id, msgid));
         var (reply, fd) = await task;
         if (!reply.ReadAs<MsgRequest>().Ok)
         {

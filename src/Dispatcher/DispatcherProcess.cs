@@ -17,6 +17,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private readonly DispatcherRequests _requests = new();
     private DispatcherSmtpHost? _host;
     private BounceSender? _bounces;
+    private Mta.MtaAgent? _mta;
     private SmtpdConfig? _config;
     private SmtpSessionLimiter? _sessions;
     private readonly DispatcherTls _tls = new();
@@ -82,6 +83,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
             Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
+        _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
+            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), new Mta.NoMtaTls(), Settings.Hostname);
         foreach (var (info, socket) in _listeners)
         {
             var options = info.ListenerIndex == SetupListener.EnqueueSocket

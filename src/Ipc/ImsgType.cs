@@ -81,6 +81,14 @@ internal enum ImsgType : uint
     CaKeyOperation = 101,
     CaKeyOperationReply = 102,
 
+    // Relaying (IMSG_QUEUE_TRANSFER, IMSG_MTA_DNS_HOST/MX, IMSG_MTA_DELIVERY_*): the queue hands a
+    // relay envelope to the dispatcher's mta, which asks the lka for the route (relay host or MX
+    // hosts with their addresses, credentials, helo and source) and reports each envelope's end.
+    MtaDeliver = 140,
+    MtaRouteLookup = 141,
+    MtaRouteReply = 142,
+    MtaDeliveryResult = 143,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -3,5 +3,5 @@ namespace Smtpd.Ipc;
 
 internal static class ImsgVersion
 {
-    public const uint Current = 3;
+    public const uint Current = 4;
 }

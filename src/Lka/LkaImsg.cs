@@ -21,6 +21,9 @@ internal sealed partial class LkaProcess
             case ImsgType.LkaExpandRcpt:
                 _ = ExpandRcptAsync(peer, msg.Read<LkaExpandRcpt>());
                 break;
+            case ImsgType.MtaRouteLookup when from == ProcRole.Dispatcher:
+                _ = ReplyMtaRouteAsync(peer, msg.Read<MtaRouteLookup>());
+                break;
             case ImsgType.LkaUserinfoLookup when from == ProcRole.Dispatcher:
                 peer.Post(_userinfo!.Lookup(msg.Read<LkaUserinfoLookup>()));
                 break;
@@ -95,6 +98,9 @@ internal sealed partial class LkaProcess
 
         peer.Post(new LkaExpandReply(req.ReqId, r.Status, r.Reply, [.. r.Deliveries]));
     }
+
+    private async Task ReplyMtaRouteAsync(ImsgChannel peer, MtaRouteLookup req) =>
+        peer.Post(await _mtaRoute!.LookupAsync(req));
 
     private async Task AuthenticateAsync(ImsgChannel peer, LkaAuthenticate req) =>
         peer.Post(await _authenticator!.AuthenticateAsync(req));

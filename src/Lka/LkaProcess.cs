@@ -16,6 +16,7 @@ internal sealed partial class LkaProcess : RoleProcess
 {
     private LkaExpander? _expander;
     private DnsLookups? _dns;
+    private LkaMtaRoute? _mtaRoute;
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
@@ -47,6 +48,7 @@ internal sealed partial class LkaProcess : RoleProcess
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
         _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
+        _mtaRoute = new LkaMtaRoute(config, tables, _dns);
         return Task.CompletedTask;
     }
 

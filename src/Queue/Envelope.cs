@@ -78,5 +78,11 @@ internal sealed class Envelope
     /// <summary>Only stored for delayed-delivery warnings.</summary>
     public long BounceTtl { get; set; }
 
+    /// <summary>
+    /// A bounce of relayed mail: the host whose reply failed it, for the report's Remote-MTA.
+    /// Stored as "remote-mta" (OpenSMTPD's envelopes have no such key; its reports name no host).
+    /// </summary>
+    public string RemoteMta { get; set; } = string.Empty;
+
     public Envelope Clone() => (Envelope)MemberwiseClone();
 }

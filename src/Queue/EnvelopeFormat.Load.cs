@@ -183,6 +183,8 @@ internal static partial class EnvelopeFormat
                 return TryTime(v, t => e.BounceDelay = t);
             case "bounce-ttl":
                 return TryTime(v, t => e.BounceTtl = t);
+            case "remote-mta":
+                return TryText(v, HostNameMax, s => e.RemoteMta = s);
             default:
                 return false;
         }

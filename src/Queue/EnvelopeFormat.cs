@@ -114,6 +114,8 @@ internal static partial class EnvelopeFormat
                     w.Fail("bounce-type", "unknown bounce type");
                 }
 
+                w.Text("remote-mta", e.RemoteMta, HostNameMax);
+
                 break;
             default:
                 w.Fail("type", "unknown delivery type");

@@ -26,14 +26,17 @@ internal sealed partial class QueueProcess
             return;
         }
 
+        var dispatcher = Peers[ProcRole.Dispatcher];
         if (e.Type == EnvelopeType.Mta)
         {
-            // Relaying arrives with the mta work; until then such envelopes wait and retry.
-            Fail(e, "relaying is not available yet");
+            // The mta asks for the message itself (QueueDeliveryOpen) once it has a session for
+            // it, as local deliveries do: envelopes waiting for a route hold no descriptor.
+            _inflight[e.Id.Value] = e;
+            dispatcher.Post(new MtaDeliverRequest(e.Id.Value, e.Dispatcher, Text(e.Sender), e.Rcpt.ToString(), e.Dest.ToString(), e.CreationTime,
+                e.DsnNotify, e.DsnRet, e.DsnEnvId, e.DsnOrcpt, e.SmtpName));
             return;
         }
 
-        var dispatcher = Peers[ProcRole.Dispatcher];
         if (e.Type == EnvelopeType.Bounce)
         {
             // A bounce is written at once: its original goes along.
@@ -56,7 +59,9 @@ internal sealed partial class QueueProcess
         dispatcher.PostAs(ImsgType.QueueDeliver, req);
     }
 
-    private void DeliveryDone(DeliveryOutcome outcome)
+    /// <param name="outcome">How the attempt ended.</param>
+    /// <param name="remoteMta">For relayed mail, the host whose reply decided it (the bounce's Remote-MTA).</param>
+    private void DeliveryDone(DeliveryOutcome outcome, string remoteMta = "")
     {
         var evpid = new EvpId(outcome.EvpId);
         if (!_inflight.Remove(outcome.EvpId, out var e) && !(Backend.EnvelopeLoad(evpid, out e).IsOk && e is not null))
@@ -82,7 +87,7 @@ internal sealed partial class QueueProcess
                 Bounce(e, BounceType.Failed, outcome.ErrorLine, (EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected));
                 break;
             default:
-                Bounce(e, BounceType.Failed, outcome.ErrorLine);
+                Bounce(e, BounceType.Failed, outcome.ErrorLine, remoteMta: remoteMta);
                 break;
         }
 
@@ -138,7 +143,7 @@ internal sealed partial class QueueProcess
     /// <paramref name="status"/>, when given, is the enhanced status the report shows, kept in the
     /// bounce envelope (esc-class, esc-code); without it the report derives one from the reason.
     /// </summary>
-    private void Bounce(Envelope e, BounceType kind, string reason, (EnhancedStatusClass Class, EnhancedStatusCode Code)? status = null)
+    private void Bounce(Envelope e, BounceType kind, string reason, (EnhancedStatusClass Class, EnhancedStatusCode Code)? status = null, string remoteMta = "")
     {
         bool wanted = kind != BounceType.Failed || e.DsnNotify == DsnNotify.None || (e.DsnNotify & DsnNotify.Failure) != 0;
         if (e.Type == EnvelopeType.Bounce || e.Sender.IsEmpty || !wanted)
@@ -155,6 +160,7 @@ internal sealed partial class QueueProcess
         b.Retry = 0;
         b.LastTry = 0;
         b.Flags |= EnvelopeFlags.Bounce;
+        b.RemoteMta = Sanitize(remoteMta);
         (b.EscClass, b.EscCode) = status is { } esc ? ((byte)esc.Class, (byte)esc.Code) : ((byte)0, (byte)0);
         var r = Backend.EnvelopeCreate(e.Id.MsgId, b);
         if (!r.IsOk)
@@ -178,7 +184,8 @@ internal sealed partial class QueueProcess
         e.DsnEnvId,
         e.BounceDelay,
         e.BounceTtl,
-        StatusText(e));
+        StatusText(e),
+        e.RemoteMta);
 
     /// <summary>"5.4.6" from the envelope's esc-class and esc-code, or "" when it has none (or one no report could show).</summary>
     private static string StatusText(Envelope e) =>

@@ -46,6 +46,10 @@ internal sealed partial class QueueProcess
             case ImsgType.QueueDeliveryResult when from == ProcRole.Dispatcher:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;
+            case ImsgType.MtaDeliveryResult when from == ProcRole.Dispatcher:
+                var relayed = msg.Read<MtaOutcome>();
+                DeliveryDone(new DeliveryOutcome(relayed.EvpId, relayed.Status, relayed.ErrorLine), relayed.RemoteMta);
+                break;
             case ImsgType.SchedulerBounce when from == ProcRole.Scheduler:
                 DelayWarning(msg.ReadAs<DelayWarning>());
                 break;

@@ -25,6 +25,9 @@ internal sealed class StaticTable : ITable
 
     public int Count => _entries.Count;
 
+    /// <summary>The keys, for a fetch (a relay host or source address picked from a list).</summary>
+    public IList<string> Keys => _entries.Keys;
+
     public MatchResult Match(TableService service, string key) => Lookup(service, key).Result;
 
     public (MatchResult Result, string? Value) Lookup(TableService service, string key)

@@ -49,7 +49,7 @@ public class SendmailTests
         }
     }
 
-    /// <summary>Local mail from the enqueue socket goes to {mail}/USER whatever its domain; example.net is relayed (and waits: relaying is not there yet).</summary>
+    /// <summary>Local mail from the enqueue socket goes to {mail}/USER whatever its domain; example.net is relayed (and waits: the test resolver answers nobody).</summary>
     private static Setup Start()
     {
         string mail = Path.Combine(Path.GetTempPath(), "smtpd-mail-" + Guid.NewGuid().ToString("N"));

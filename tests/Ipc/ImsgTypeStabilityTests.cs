@@ -57,6 +57,10 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.LkaUserinfoReply, 73u)]
     [InlineData(ImsgType.LkaAuthenticate, 74u)]
     [InlineData(ImsgType.LkaAuthenticateReply, 75u)]
+    [InlineData(ImsgType.MtaDeliver, 140u)]
+    [InlineData(ImsgType.MtaRouteLookup, 141u)]
+    [InlineData(ImsgType.MtaRouteReply, 142u)]
+    [InlineData(ImsgType.MtaDeliveryResult, 143u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);

@@ -14,6 +14,10 @@ public class WireEnumStabilityTests
     public void WireEnumerationNumbersAreFrozen()
     {
         Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<DeliveryOutcomeStatus>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2], Enum.GetValues<MtaRouteStatus>().Select(v => (int)v));
+        Assert.Equal(MtaRouteStatus.PermFail, (MtaRouteStatus)2);
+        Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<MtaScheme>().Select(v => (int)v));
+        Assert.Equal(MtaScheme.Lmtp, (MtaScheme)4);
         Assert.Equal(DeliveryOutcomeStatus.PermFail, (DeliveryOutcomeStatus)2);
         Assert.Equal(DeliveryOutcomeStatus.Expired, (DeliveryOutcomeStatus)4);
         Assert.Equal([0, 1, 2], Enum.GetValues<ExpandStatus>().Select(v => (int)v));

@@ -173,11 +173,12 @@ internal readonly record struct BounceRequest(
     string EnvId,
     long Delay = 0,
     long Ttl = 0,
-    string Status = "") : IImsgLayout<BounceRequest>
+    string Status = "",
+    string RemoteMta = "") : IImsgLayout<BounceRequest>
 {
     public static BounceRequest Read(ref ImsgReader r) => new(
         r.ReadU64(), (BounceType)r.ReadU8(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(),
-        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64(), r.ReadRequiredString());
+        r.ReadRequiredString(), r.ReadI64(), r.ReadBool(), r.ReadRequiredString(), r.ReadI64(), r.ReadI64(), r.ReadRequiredString(), r.ReadRequiredString());
 
     public void Write(ref ImsgWriter w)
     {
@@ -193,5 +194,6 @@ internal readonly record struct BounceRequest(
         w.WriteI64(Delay);
         w.WriteI64(Ttl);
         w.WriteString(Status);
+        w.WriteString(RemoteMta);
     }
 }

@@ -1,0 +1,28 @@
+// A route as the agent tracks it: one relay action's mail to one domain, the hosts the lka
+// found for it, the tasks waiting, and how many sessions serve it now.
+// Behaviour reference: usr.sbin/smtpd/mta.c (struct mta_relay: tasks, nconn).
+using Smtpd.Ipc.Messages;
+
+namespace Smtpd.Mta;
+
+internal sealed class MtaRouteState
+{
+    public MtaRouteState(string dispatcher, string domain)
+    {
+        Dispatcher = dispatcher;
+        Domain = domain;
+    }
+
+    public string Dispatcher { get; }
+
+    public string Domain { get; }
+
+    /// <summary>The lka's answer, once it came.</summary>
+    public MtaRouteReply? Reply { get; set; }
+
+    public bool LookingUp { get; set; }
+
+    public Queue<MtaTask> Pending { get; } = new();
+
+    public int Sessions { get; set; }
+}

@@ -1,0 +1,218 @@
+// One connection to a peer: the greeting, EHLO (HELO when EHLO is refused, LHLO for LMTP),
+// STARTTLS as the route wants it, AUTH over TLS only, then transactions, one per message, for as
+// long as the agent has messages for this route, and QUIT. Each recipient's fate is reported as
+// soon as it is known: a 2xx accepts, a 5xx fails for good, anything else is tried again later.
+// Behaviour reference: usr.sbin/smtpd/mta_session.c (mta_enter_state, mta_response).
+using System.Text;
+using Smtpd.Ipc.Messages;
+using Smtpd.Mime;
+
+namespace Smtpd.Mta;
+
+internal sealed partial class MtaSession
+{
+    private readonly MtaConnection _conn;
+    private readonly MtaRouteReply _route;
+    private readonly IMtaTls _tls;
+    private readonly string _helo;
+    private MtaCapabilities _caps = new();
+
+    public MtaSession(ulong id, MtaConnection conn, MtaRouteReply route, IMtaTls tls, string helo, string host, string address, string? source)
+    {
+        Id = id;
+        _conn = conn;
+        _route = route;
+        _tls = tls;
+        _helo = helo;
+        Host = host;
+        Address = address;
+        Source = source;
+    }
+
+    public ulong Id { get; }
+
+    /// <summary>The peer's name (the MX or relay host) and address, for logs and Remote-MTA.</summary>
+    public string Host { get; }
+
+    public string Address { get; }
+
+    /// <summary>Our end's address, for the delivery log's source=.</summary>
+    public string? Source { get; }
+
+    public string RelayText => MtaLog.Relay(Address, Host);
+
+    public bool Secured { get; private set; }
+
+    /// <summary>Messages delivered on this connection.</summary>
+    public int Messages { get; private set; }
+
+    private bool Lmtp => _route.Scheme == MtaScheme.Lmtp;
+
+    /// <summary>
+    /// From the greeting to ready for MAIL. Null when the session is usable, else why not (the
+    /// agent then tries the next host): a refused greeting, a refused EHLO and HELO, TLS required
+    /// and impossible, credentials that cannot be used.
+    /// </summary>
+    public async Task<string?> OpenAsync()
+    {
+        if (_route.Scheme == MtaScheme.Smtps)
+        {
+            string? tlsError = await StartTlsAsync();
+            if (tlsError is not null)
+            {
+                return tlsError;
+            }
+        }
+
+        var banner = await _conn.ReadReplyAsync();
+        if (banner.Class != '2')
+        {
+            return "BANNER rejected: " + banner.Text;
+        }
+
+        string? error = await HelloAsync();
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!Secured && _route.Scheme is MtaScheme.Smtp or MtaScheme.SmtpTls && _caps.StartTls && _tls.Available)
+        {
+            _conn.Queue("STARTTLS");
+            await _conn.FlushAsync();
+            var r = await _conn.ReadReplyAsync();
+            if (r.Class != '2')
+            {
+                // Opportunistic TLS goes on in the clear; required TLS never does.
+                if (_route.Scheme == MtaScheme.SmtpTls)
+                {
+                    return "STARTTLS rejected: " + r.Text;
+                }
+            }
+            else
+            {
+                string? tlsError = await StartTlsAsync();
+                if (tlsError is not null)
+                {
+                    return tlsError;
+                }
+
+                error = await HelloAsync();
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+        }
+
+        if (_route.Scheme == MtaScheme.SmtpTls && !Secured)
+        {
+            return _tls.Available ? "TLS required but not supported by remote host" : "TLS required but not available (this build has no TLS for relaying)";
+        }
+
+        return _route.AuthUser.Length > 0 ? await AuthenticateAsync() : null;
+    }
+
+    private async Task<string?> StartTlsAsync()
+    {
+        using var timeout = new CancellationTokenSource(_conn.Timeout);
+        var (secured, error) = await _tls.StartAsync(_conn.Stream, Host, _route.Verify, timeout.Token);
+        if (secured is null)
+        {
+            return "TLS handshake failed: " + error;
+        }
+
+        _conn.Upgrade(secured);
+        Secured = true;
+        return null;
+    }
+
+    private async Task<string?> HelloAsync()
+    {
+        _conn.Queue((Lmtp ? "LHLO " : "EHLO ") + _helo);
+        await _conn.FlushAsync();
+        var r = await _conn.ReadReplyAsync();
+        if (r.Class == '2')
+        {
+            _caps = MtaCapabilities.Parse(r);
+            return null;
+        }
+
+        if (Lmtp)
+        {
+            return "LHLO rejected: " + r.Text;
+        }
+
+        // A peer that does not know EHLO gets HELO (RFC 5321 section 3.2); required TLS cannot
+        // come from one that does not speak ESMTP.
+        if (r.Class != '5' || _route.Scheme == MtaScheme.SmtpTls)
+        {
+            return "EHLO rejected: " + r.Text;
+        }
+
+        _conn.Queue("HELO " + _helo);
+        await _conn.FlushAsync();
+        r = await _conn.ReadReplyAsync();
+        if (r.Class != '2')
+        {
+            return "HELO rejected: " + r.Text;
+        }
+
+        _caps = new MtaCapabilities();
+        return null;
+    }
+
+    /// <summary>AUTH PLAIN or LOGIN with the route's credentials, only over TLS, as OpenSMTPD.</summary>
+    private async Task<string?> AuthenticateAsync()
+    {
+        if (!Secured)
+        {
+            return "Refuse to AUTH over insecure channel";
+        }
+
+        if (!_caps.Auth)
+        {
+            return "AUTH not advertised";
+        }
+
+        MtaReply r;
+        if (_caps.AuthPlain)
+        {
+            string token = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + _route.AuthUser + "\0" + _route.AuthPassword));
+            _conn.Queue("AUTH PLAIN " + token);
+            await _conn.FlushAsync();
+            r = await _conn.ReadReplyAsync();
+        }
+        else
+        {
+            _conn.Queue("AUTH LOGIN");
+            await _conn.FlushAsync();
+            r = await _conn.ReadReplyAsync();
+            if (r.Code == 334)
+            {
+                _conn.Queue(Convert.ToBase64String(Encoding.UTF8.GetBytes(_route.AuthUser)));
+                await _conn.FlushAsync();
+                r = await _conn.ReadReplyAsync();
+                if (r.Code == 334)
+                {
+                    _conn.Queue(Convert.ToBase64String(Encoding.UTF8.GetBytes(_route.AuthPassword)));
+                    await _conn.FlushAsync();
+                    r = await _conn.ReadReplyAsync();
+                }
+            }
+        }
+
+        return r.Class == '2' ? null : "AUTH rejected: " + r.Text;
+    }
+
+    public async Task QuitAsync()
+    {
+        _conn.Queue("QUIT");
+        await _conn.FlushAsync();
+        await _conn.ReadReplyAsync();
+    }
+
+    private static string NotifyText(DsnNotify n) => (n & DsnNotify.Never) != 0
+        ? "NEVER"
+        : string.Join(',', new[] { (DsnNotify.Success, "SUCCESS"), (DsnNotify.Failure, "FAILURE"), (DsnNotify.Delay, "DELAY") }.Where(x => (n & x.Item1) != 0).Select(x => x.Item2));
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# A scriptable SMTP/LMTP peer for the mta's end-to-end tests: it listens on one address and
+# port, answers as its JSON configuration says (banner, EHLO capabilities, per-recipient
+# replies, the verdict after DATA, a drop in the middle of DATA), and records what it received:
+# every command line with the number of the read that brought it (pipelined commands share
+# one), and every message's raw DATA bytes (still dot-stuffed, CRLF) in OUT/msg-N.eml.
+# Usage: mta_peer.py CONFIG.json ; it writes OUT/ready once it listens.
+import json, os, socket, sys, threading
+
+cfg = json.load(open(sys.argv[1]))
+out = cfg["out"]
+os.makedirs(out, exist_ok=True)
+lock = threading.Lock()
+counter = {"msg": 0, "read": 0, "drops": cfg.get("drop_in_data", 0)}
+
+
+def log(entry):
+    with lock:
+        with open(os.path.join(out, "transcript.jsonl"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+def serve(conn, peer):
+    name = cfg.get("name", "peer.test")
+    lmtp = cfg.get("lmtp", False)
+    buf = b""
+    reads = 0
+
+    def send(text):
+        conn.sendall(text.encode() + b"\r\n")
+
+    def lines():
+        nonlocal buf, reads
+        while True:
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                yield line.rstrip(b"\r"), reads
+            data = conn.recv(65536)
+            if not data:
+                return
+            with lock:
+                counter["read"] += 1
+                reads = counter["read"]
+            buf += data
+
+    send(cfg.get("banner", "220 %s ESMTP test peer" % name))
+    if not cfg.get("banner", "220").startswith("2"):
+        # A refusing greeting: answer QUIT, nothing else.
+        for line, _ in lines():
+            send("221 2.0.0 Bye")
+            break
+        conn.close()
+        return
+    rcpts = []
+    it = lines()
+    for line, r in it:
+        text = line.decode("utf-8", "replace")
+        verb = text.split(" ")[0].upper()
+        log({"peer": peer, "read": r, "line": text})
+        if verb in ("EHLO", "LHLO"):
+            if cfg.get("ehlo_reply"):
+                send(cfg["ehlo_reply"])
+                continue
+            caps = cfg.get("caps", ["PIPELINING", "8BITMIME", "SIZE 10240000", "DSN"])
+            all_lines = [name] + caps
+            for i, c in enumerate(all_lines):
+                send(("250 " if i == len(all_lines) - 1 else "250-") + c)
+        elif verb == "HELO":
+            send("250 " + name)
+        elif verb == "MAIL":
+            rcpts = []
+            send(cfg.get("mail_reply", "250 2.1.0 Ok"))
+        elif verb == "RCPT":
+            addr = text[text.find("<") + 1:text.find(">")]
+            reply = cfg.get("rcpt", {}).get(addr, "250 2.1.5 Ok")
+            if reply.startswith("2"):
+                rcpts.append(addr)
+            send(reply)
+        elif verb == "DATA":
+            if not rcpts:
+                send("554 5.5.1 No valid recipients")
+                continue
+            send("354 End data with <CR><LF>.<CR><LF>")
+            raw = b""
+            while True:
+                if buf.find(b"\r\n.\r\n") >= 0 or buf.startswith(b".\r\n"):
+                    break
+                if counter["drops"] > 0 and len(buf) > 10:
+                    with lock:
+                        counter["drops"] -= 1
+                    log({"peer": peer, "event": "dropped in data"})
+                    conn.close()
+                    return
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            if buf.startswith(b".\r\n"):
+                raw, buf = b"", buf[3:]
+            else:
+                end = buf.find(b"\r\n.\r\n")
+                raw, buf = buf[:end + 2], buf[end + 5:]
+            with lock:
+                counter["msg"] += 1
+                n = counter["msg"]
+            with open(os.path.join(out, "msg-%d.eml" % n), "wb") as f:
+                f.write(raw)
+            log({"peer": peer, "event": "message", "n": n, "rcpts": rcpts})
+            if lmtp:
+                for a in rcpts:
+                    send(cfg.get("lmtp_rcpt", {}).get(a, "250 2.0.0 <%s> Ok" % a))
+            else:
+                send(cfg.get("data_reply", "250 2.0.0 Ok: queued as %d" % n))
+        elif verb == "RSET":
+            rcpts = []
+            send("250 2.0.0 Ok")
+        elif verb == "QUIT":
+            send("221 2.0.0 Bye")
+            break
+        elif verb == "NOOP":
+            send("250 2.0.0 Ok")
+        else:
+            send("502 5.5.2 Error: command not recognized")
+    conn.close()
+
+
+family = socket.AF_INET6 if ":" in cfg["address"] else socket.AF_INET
+s = socket.socket(family, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((cfg["address"], cfg.get("port", 25)))
+s.listen(64)
+open(os.path.join(out, "ready"), "w").close()
+while True:
+    c, a = s.accept()
+    threading.Thread(target=serve, args=(c, a[0]), daemon=True).start()
