@@ -41,6 +41,15 @@ internal sealed partial class DispatcherProcess
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
                 break;
+            case ImsgType.CtlPauseSmtp when from == ProcRole.Control:
+                Log.Debug("debug: smtp: pausing listening sockets");
+                _smtpPaused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                break;
+            case ImsgType.CtlResumeSmtp when from == ProcRole.Control:
+                Log.Debug("debug: smtp: resuming listening sockets");
+                _smtpPaused?.TrySetResult();
+                _smtpPaused = null;
+                break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;

@@ -22,6 +22,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private SmtpSessionLimiter? _sessions;
     private readonly DispatcherTls _tls = new();
 
+    // Set while smtpctl has smtp paused: accept loops wait on it before serving a client.
+    private TaskCompletionSource? _smtpPaused;
+
     // ENFILE: the system's file table is full (Errno lists only what the code used so far).
     private const int EnfileErrno = 23;
 
@@ -171,6 +174,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
                 continue;
             }
 
+            // smtpctl pause smtp: what arrives now waits, unanswered, until smtp resumes.
+            if (_smtpPaused is { } paused)
+            {
+                await paused.Task;
+            }
+
             string address = AddressText(client.RemoteEndPoint);
             if (!sessions.TryAdmit(address))
             {
@@ -210,6 +219,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     private async Task ServeAsync(Socket client, SmtpListenerOptions options, string address, SmtpSessionLimiter sessions)
     {
+        bool counted = false;
         try
         {
             if (client.AddressFamily != AddressFamily.Unix)
@@ -220,6 +230,14 @@ internal sealed partial class DispatcherProcess : RoleProcess
             Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
             await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
             var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream, new(leaveOpen: true)), System.IO.Pipelines.PipeWriter.Create(stream, new(leaveOpen: true)));
+            Stat.Increment("smtp.session");
+            Stat.Increment(client.AddressFamily switch
+            {
+                AddressFamily.InterNetwork => "smtp.session.inet4",
+                AddressFamily.InterNetworkV6 => "smtp.session.inet6",
+                _ => "smtp.session.local",
+            });
+            counted = true;
             using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
             _tls.Attach(session.Id, stream);
             try
@@ -237,6 +255,11 @@ internal sealed partial class DispatcherProcess : RoleProcess
         }
         finally
         {
+            if (counted)
+            {
+                Stat.Decrement("smtp.session");
+            }
+
             sessions.Release(address);
         }
     }

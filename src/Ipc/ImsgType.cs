@@ -89,6 +89,49 @@ internal enum ImsgType : uint
     MtaRouteReply = 142,
     MtaDeliveryResult = 143,
 
+    // smtpctl's administration commands (branch ctl, range 180-219). Requests from smtpctl to
+    // control carry the protocol version as peer id; control relays them with the client's id.
+    // Pausing and resuming whole subsystems (IMSG_CTL_PAUSE_*/RESUME_*): empty payloads.
+    CtlPauseSmtp = 180,
+    CtlResumeSmtp = 181,
+    CtlPauseMda = 182,
+    CtlResumeMda = 183,
+    CtlPauseMta = 184,
+    CtlResumeMta = 185,
+
+    // schedule/remove/pause envelope/resume envelope on one envelope, one message or all
+    // (CtlEnvelopeCommand), and discover (queue), each answered with a count (CtlCount).
+    CtlEnvelopeCommand = 186,
+    CtlCount = 187,
+    CtlDiscover = 188,
+
+    // Counters (IMSG_STAT_INCREMENT/DECREMENT): every role → control, key and signed delta.
+    StatUpdate = 189,
+
+    // show stats (IMSG_CTL_GET_STATS) and monitor (IMSG_CTL_GET_DIGEST): smtpctl ↔ control.
+    CtlGetStats = 190,
+    CtlGetDigest = 191,
+
+    // trace|untrace and profile|unprofile: smtpctl → control (CtlFlags); the new trace mask
+    // control → every role.
+    CtlTrace = 192,
+    CtlUntrace = 193,
+    CtlProfile = 194,
+    CtlUnprofile = 195,
+    CtlTraceSet = 196,
+
+    // smtpctl stop and reload: smtpctl → control → parent, answered with CtlOk.
+    CtlStop = 197,
+    CtlReload = 198,
+
+    // The scheduler forgets an envelope removed by the administrator: scheduler → queue, which
+    // deletes its file; and envelopes found on disk by discover: queue → scheduler (ScheduleEntry).
+    SchedulerRemove = 199,
+    QueueDiscovered = 200,
+
+    // smtpctl reload: the new configuration (a SetupConfig blob), parent → lka.
+    ConfigReload = 201,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -52,6 +52,10 @@ internal sealed partial class LkaProcess
 
                 waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == ForwardStatus.Ok ? fd : null));
                 break;
+            case ImsgType.ConfigReload when from == ProcRole.Parent:
+                Build(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
+                Log.Info("info: lookup: configuration reloaded (rules, actions, tables)");
+                break;
             case ImsgType.CtlUpdateTable:
                 var name = msg.Read<CtlUpdateTable>().Name;
                 var (ok, error) = _tables!.Update(name);

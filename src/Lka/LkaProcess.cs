@@ -36,7 +36,20 @@ internal sealed partial class LkaProcess : RoleProcess
 
     public override Task StartAsync()
     {
-        var config = Model;
+        // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
+        string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
+        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
+        Build(Model);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tables, ruleset, actions, users and credentials from a configuration: at start, and again
+    /// for smtpctl reload (rules, actions and tables are what a reload changes; each request
+    /// already under way finishes with what it started with).
+    /// </summary>
+    private void Build(Config.SmtpdConfig config)
+    {
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
         _tables = tables;
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam, OpenForwardAsync);
@@ -45,11 +58,7 @@ internal sealed partial class LkaProcess : RoleProcess
         // the daemon's own user (for commands from aliases) stands for.
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
-        // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
-        string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
-        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
-        _mtaRoute = new LkaMtaRoute(config, tables, _dns);
-        return Task.CompletedTask;
+        _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
     }
 
     private static List<IPAddress> LocalAddresses()

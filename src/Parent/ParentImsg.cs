@@ -23,6 +23,18 @@ internal sealed partial class ParentProcess
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;
+            case ImsgType.CtlStop when from.Role == ProcRole.Control:
+                // smtpctl stop: the same clean stop as SIGTERM, once the client has its answer.
+                Log.Info("info: stop requested by smtpctl");
+                from.Channel.Post(new Ipc.Messages.CtlResult(true, string.Empty), peerId: msg.PeerId);
+                _ = StopSoonAsync();
+                break;
+            case ImsgType.CtlReload when from.Role == ProcRole.Control:
+                from.Channel.Post(Reload(), peerId: msg.PeerId);
+                break;
+            case ImsgType.CtlTraceSet:
+                Log.SetTrace((TraceFlags)msg.ReadAs<Ipc.Messages.CtlFlags>().Flags);
+                break;
             case ImsgType.Ping:
                 from.Channel.Post(new Ipc.Messages.Pong(msg.Read<Ipc.Messages.Ping>().Sequence));
                 break;

@@ -61,6 +61,28 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.MtaRouteLookup, 141u)]
     [InlineData(ImsgType.MtaRouteReply, 142u)]
     [InlineData(ImsgType.MtaDeliveryResult, 143u)]
+    [InlineData(ImsgType.CtlPauseSmtp, 180u)]
+    [InlineData(ImsgType.CtlResumeSmtp, 181u)]
+    [InlineData(ImsgType.CtlPauseMda, 182u)]
+    [InlineData(ImsgType.CtlResumeMda, 183u)]
+    [InlineData(ImsgType.CtlPauseMta, 184u)]
+    [InlineData(ImsgType.CtlResumeMta, 185u)]
+    [InlineData(ImsgType.CtlEnvelopeCommand, 186u)]
+    [InlineData(ImsgType.CtlCount, 187u)]
+    [InlineData(ImsgType.CtlDiscover, 188u)]
+    [InlineData(ImsgType.StatUpdate, 189u)]
+    [InlineData(ImsgType.CtlGetStats, 190u)]
+    [InlineData(ImsgType.CtlGetDigest, 191u)]
+    [InlineData(ImsgType.CtlTrace, 192u)]
+    [InlineData(ImsgType.CtlUntrace, 193u)]
+    [InlineData(ImsgType.CtlProfile, 194u)]
+    [InlineData(ImsgType.CtlUnprofile, 195u)]
+    [InlineData(ImsgType.CtlTraceSet, 196u)]
+    [InlineData(ImsgType.CtlStop, 197u)]
+    [InlineData(ImsgType.CtlReload, 198u)]
+    [InlineData(ImsgType.SchedulerRemove, 199u)]
+    [InlineData(ImsgType.QueueDiscovered, 200u)]
+    [InlineData(ImsgType.ConfigReload, 201u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -68,6 +90,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(49, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(75, Enum.GetValues<ImsgType>().Length);
     }
 }

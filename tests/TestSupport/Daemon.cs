@@ -175,7 +175,7 @@ internal sealed class Daemon : IDisposable
     }
 
     public (int Code, string Out, string Err) Ctl(params string[] args) =>
-        Binary.Run(Binary.LinkAs(Dir, "smtpctl"), args, new Dictionary<string, string> { ["SMTPD_SOCKET"] = Socket });
+        Binary.Run(Binary.LinkAs(Dir, "smtpctl"), args, new Dictionary<string, string> { ["SMTPD_SOCKET"] = Socket, ["SMTPD_QUEUE_DIR"] = Spool });
 
     public void Dispose()
     {
