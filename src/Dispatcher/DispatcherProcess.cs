@@ -115,6 +115,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         ReceivedAuth = l.ReceivedAuth,
         Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
         Masquerade = l.Masquerade,
+        Filtered = l.Filter is not null || l.FilterChain.Count > 0,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),
@@ -210,7 +211,13 @@ internal sealed partial class DispatcherProcess : RoleProcess
             Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
             await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
             var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
-            using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
+            ulong id = SessionId();
+            if (options.Filtered)
+            {
+                _host!.Endpoints(id, client.RemoteEndPoint, client.LocalEndPoint);
+            }
+
+            using var session = new SmtpSession(id, options, _host!, pipe, address);
             await session.RunAsync(stream.Idle);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

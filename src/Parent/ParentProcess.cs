@@ -25,6 +25,7 @@ internal sealed partial class ParentProcess
     private readonly ChildReaper _reaper = new();
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _shuttingDown;
+    private ParentFilters? _filters;
 
     public ParentProcess(SmtpdOptions options, SetupSettings settings, Config.SmtpdConfig config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
     {
@@ -100,6 +101,8 @@ internal sealed partial class ParentProcess
         }
 
         Log.Debug("smtpd: setup done");
+        _filters = new ParentFilters(_model, _settings, _reaper);
+        _filters.StartAll(_children[ProcRole.Lka].Channel);
         WritePidFile();
         _ = new Enqueue.OfflineImport(_settings.QueueDir, _settings.Privileged, _settings.ControlSocket, _options.EnqueueSocket, _reaper.WaitAsync).RunAsync();
 
@@ -186,6 +189,7 @@ internal sealed partial class ParentProcess
     private async Task ShutdownAsync()
     {
         _shuttingDown = true;
+        _filters?.StopAll();
         var remaining = new List<ChildProcess>(_children.Values);
         foreach (var child in remaining)
         {

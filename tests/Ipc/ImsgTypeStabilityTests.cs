@@ -54,6 +54,16 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.LkaUserinfoReply, 73u)]
     [InlineData(ImsgType.LkaAuthenticate, 74u)]
     [InlineData(ImsgType.LkaAuthenticateReply, 75u)]
+    [InlineData(ImsgType.FilterBegin, 220u)]
+    [InlineData(ImsgType.FilterEnd, 221u)]
+    [InlineData(ImsgType.FilterQuery, 222u)]
+    [InlineData(ImsgType.FilterQueryReply, 223u)]
+    [InlineData(ImsgType.FilterReport, 224u)]
+    [InlineData(ImsgType.FilterDataBegin, 225u)]
+    [InlineData(ImsgType.FilterDataBeginReply, 226u)]
+    [InlineData(ImsgType.FilterProcFork, 227u)]
+    [InlineData(ImsgType.FilterProcStderr, 228u)]
+    [InlineData(ImsgType.FilterProcRestart, 229u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -61,6 +71,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(46, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(56, Enum.GetValues<ImsgType>().Length);
     }
 }
