@@ -36,7 +36,6 @@ internal sealed partial class SmtpSession
                 Reply(reply);
                 if (disconnect)
                 {
-                    DisconnectReason ??= "disconnect";
                     EnterState(SmtpState.Quit);
                 }
 
