@@ -251,7 +251,7 @@ install: install-users
 	    echo "ln -sfn $$target $$t"; ln -sfn "$$target" "$$t"; \
 	  fi; \
 	done
-	@for m in man/*.5 man/*.8; do \
+	@for m in man/*.5 man/*.7 man/*.8; do \
 	  [ -f "$$m" ] || continue; \
 	  d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 	  echo "install -m 0644 $$m $$d/"; install -d "$$d"; install -m 0644 "$$m" "$$d/"; \
