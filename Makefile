@@ -74,6 +74,7 @@ BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # plus the libraries the db: and sqlite: table backends load at run time.
 TEST_PKGS    := 'procps:ps' 'systemd:systemd-analyze' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' \
                 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
+                'python3-dkim:/usr/lib/python3/dist-packages/dkim/__init__.py' 'opensmtpd-filter-dkimsign:/usr/libexec/opensmtpd/filter-dkimsign' \
                 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
                 'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
 

@@ -39,7 +39,7 @@ internal static partial class ConfigSerializer
             procs.Add(new ProcDef
             {
                 Name = r.ReadRequiredString(), Command = r.ReadRequiredString(), User = r.ReadString(),
-                Group = r.ReadString(), Chroot = r.ReadString(), Where = ReadWhere(ref r),
+                Group = r.ReadString(), Chroot = r.ReadString(), Protocol = r.ReadString(), Timeout = r.ReadOptionalInt(), Where = ReadWhere(ref r),
             });
         }
         var filters = new List<FilterDef>();
@@ -152,6 +152,8 @@ internal static partial class ConfigSerializer
         var name = r.ReadRequiredString();
         var kind = (FilterKind)r.ReadEnum((int)FilterKind.Chain, nameof(FilterKind));
         string? proc = r.ReadString(), command = r.ReadString(), user = r.ReadString(), group = r.ReadString(), chroot = r.ReadString();
+        string? protocol = r.ReadString();
+        int? timeout = r.ReadOptionalInt();
         var phase = (FilterPhase)r.ReadEnum((int)FilterPhase.Commit, nameof(FilterPhase));
         FilterCheck? check = null;
         if (r.ReadBool())
@@ -162,6 +164,7 @@ internal static partial class ConfigSerializer
         return new FilterDef
         {
             Name = name, Kind = kind, Proc = proc, Command = command, User = user, Group = group, Chroot = chroot,
+            Protocol = protocol, Timeout = timeout,
             Phase = phase, Check = check,
             Decision = (FilterDecision)r.ReadEnum((int)FilterDecision.Report, nameof(FilterDecision)),
             DecisionArgument = r.ReadString(), Chain = ReadNames(ref r), Where = ReadWhere(ref r),

@@ -36,6 +36,8 @@ internal static partial class ConfigSerializer
             w.WriteString(p.User);
             w.WriteString(p.Group);
             w.WriteString(p.Chroot);
+            w.WriteString(p.Protocol);
+            w.WriteOptionalInt(p.Timeout);
             WriteWhere(w, p.Where);
         });
         w.WriteList(c.Filters, WriteFilter);
@@ -125,6 +127,8 @@ internal static partial class ConfigSerializer
         w.WriteString(f.User);
         w.WriteString(f.Group);
         w.WriteString(f.Chroot);
+        w.WriteString(f.Protocol);
+        w.WriteOptionalInt(f.Timeout);
         w.WriteByte((byte)f.Phase);
         w.WriteBool(f.Check is not null);
         if (f.Check is not null)

@@ -17,8 +17,8 @@ internal sealed partial class Parser
                 break;
             case "proc-exec":
                 filter = filter with { Kind = FilterKind.ProcExec, Command = ExpectString("a command", "proc-exec") };
-                var (user, group, chroot) = ParseProcParams();
-                filter = filter with { User = user, Group = group, Chroot = chroot };
+                var p = ParseProcParams();
+                filter = filter with { User = p.User, Group = p.Group, Chroot = p.Chroot, Protocol = p.Protocol, Timeout = p.Timeout };
                 break;
             case "phase":
                 filter = ParseFilterPhase(filter);
@@ -155,13 +155,15 @@ internal sealed partial class Parser
     {
         var name = ExpectString("a proc name", "proc");
         var command = ExpectString("a command", name);
-        var (user, group, chroot) = ParseProcParams();
-        _procs.Add(new ProcDef { Name = name, Command = command, User = user, Group = group, Chroot = chroot, Where = Where(keyword) });
+        var p = ParseProcParams();
+        _procs.Add(new ProcDef { Name = name, Command = command, User = p.User, Group = p.Group, Chroot = p.Chroot, Protocol = p.Protocol, Timeout = p.Timeout, Where = Where(keyword) });
     }
 
-    private (string? User, string? Group, string? Chroot) ParseProcParams()
+    // [user u] [group g] [chroot dir] [protocol "0.6"|"0.7"] [timeout delay]; the last two are ours.
+    private (string? User, string? Group, string? Chroot, string? Protocol, int? Timeout) ParseProcParams()
     {
-        string? user = null, group = null, chroot = null;
+        string? user = null, group = null, chroot = null, protocol = null;
+        int? timeout = null;
         while (!Peek().IsEnd)
         {
             var option = Next();
@@ -171,8 +173,35 @@ internal sealed partial class Parser
                 case "user": break;
                 case "group": slot = ref group; break;
                 case "chroot": slot = ref chroot; break;
+                case "protocol":
+                    if (protocol is not null)
+                    {
+                        Fail(option, "protocol already specified for this process");
+                    }
+
+                    protocol = ExpectString("a protocol version", "protocol");
+                    if (protocol is not ("0.6" or "0.7"))
+                    {
+                        Fail(option, $"filter protocol version must be 0.6 or 0.7, not \"{protocol}\"");
+                    }
+
+                    continue;
+                case "timeout":
+                    if (timeout is not null)
+                    {
+                        Fail(option, "timeout already specified for this process");
+                    }
+
+                    var delay = Next();
+                    timeout = Durations.Parse(delay.Text);
+                    if (timeout < 1)
+                    {
+                        Fail(delay, $"syntax error: expected a delay such as 30s, got {delay.Describe()}");
+                    }
+
+                    continue;
                 default:
-                    Fail(option, $"syntax error: expected user, group or chroot, got {option.Describe()}");
+                    Fail(option, $"syntax error: expected user, group, chroot, protocol or timeout, got {option.Describe()}");
                     break;
             }
             if (slot is not null)
@@ -181,6 +210,6 @@ internal sealed partial class Parser
             }
             slot = ExpectString(option.Text == "chroot" ? "a directory" : "a name", option.Text);
         }
-        return (user, group, chroot);
+        return (user, group, chroot, protocol, timeout);
     }
 }

@@ -128,6 +128,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         ReceivedAuth = l.ReceivedAuth,
         Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
         Masquerade = l.Masquerade,
+        Filtered = l.Filter is not null || l.FilterChain.Count > 0,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),
@@ -238,7 +239,13 @@ internal sealed partial class DispatcherProcess : RoleProcess
                 _ => "smtp.session.local",
             });
             counted = true;
-            using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
+            ulong id = SessionId();
+            if (options.Filtered)
+            {
+                _host!.Endpoints(id, client.RemoteEndPoint, client.LocalEndPoint);
+            }
+
+            using var session = new SmtpSession(id, options, _host!, pipe, address);
             _tls.Attach(session.Id, stream);
             try
             {

@@ -10,7 +10,7 @@ using Smtpd.Smtp;
 
 namespace Smtpd.Dispatcher;
 
-internal sealed class DispatcherSmtpHost : ISmtpSessionHost
+internal sealed partial class DispatcherSmtpHost : ISmtpSessionHost
 {
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
@@ -112,6 +112,10 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
             }
 
             evpid = e.EvpId;
+            if (s.Options.Filtered)
+            {
+                Report(s, "tx-envelope", [transaction.MsgId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), evpid.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)]);
+            }
         }
 
         return SmtpRecipientResult.Accepted(evpid);
@@ -158,8 +162,4 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
 
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
         _tls.AcceptAsync(session, cancellationToken);
-
-    // Filters (smtpd-filters(7)) come with their own work; listeners are not marked filtered yet.
-    public ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(SmtpFilterResult.Proceed);
 }

@@ -132,6 +132,22 @@ internal enum ImsgType : uint
     // smtpctl reload: the new configuration (a SetupConfig blob), parent → lka.
     ConfigReload = 201,
 
+    // Filters (smtpd-filters(7)), run by the lka: a filtered smtp-in session begins and ends
+    // (IMSG_FILTER_SMTP_BEGIN/END), asks its chain at each phase (IMSG_FILTER_SMTP_PROTOCOL),
+    // reports events (IMSG_REPORT_SMTP_*), and opens a data-line socket for its message
+    // (IMSG_FILTER_SMTP_DATA_BEGIN). The parent hands the lka each filter process's stdio and
+    // stderr sockets (IMSG_LKA_PROCESSOR_FORK/ERRFD) and restarts one the lka gives up on.
+    FilterBegin = 220,
+    FilterEnd = 221,
+    FilterQuery = 222,
+    FilterQueryReply = 223,
+    FilterReport = 224,
+    FilterDataBegin = 225,
+    FilterDataBeginReply = 226,
+    FilterProcFork = 227,
+    FilterProcStderr = 228,
+    FilterProcRestart = 229,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -56,6 +56,32 @@ internal sealed partial class LkaProcess
                 Build(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
                 Log.Info("info: lookup: configuration reloaded (rules, actions, tables)");
                 break;
+            case ImsgType.FilterBegin when from == ProcRole.Dispatcher:
+                _filters!.Begin(msg.Read<FilterBegin>());
+                break;
+            case ImsgType.FilterEnd when from == ProcRole.Dispatcher:
+                _filters!.End(msg.Read<FilterEnd>().SessionId);
+                break;
+            case ImsgType.FilterQuery when from == ProcRole.Dispatcher:
+                _ = _filters!.QueryAsync(peer, msg.Read<FilterQuery>());
+                break;
+            case ImsgType.FilterReport when from == ProcRole.Dispatcher:
+                _filters!.Report(msg.Read<FilterReport>());
+                break;
+            case ImsgType.FilterDataBegin when from == ProcRole.Dispatcher:
+                _ = _filters!.DataBeginAsync(peer, msg.Read<FilterDataBegin>());
+                break;
+            case ImsgType.FilterProcFork or ImsgType.FilterProcStderr when from == ProcRole.Parent:
+                var started = (msg.ReadAs<FilterProcSocket>().Name, msg.TakeFd(), msg.Type == ImsgType.FilterProcStderr);
+                if (_filters is null)
+                {
+                    // Possible before StartAsync ran: kept until then.
+                    _earlyProcs.Add(started);
+                    break;
+                }
+
+                _filters.ProcStarted(started.Item1, started.Item2, started.Item3);
+                break;
             case ImsgType.CtlUpdateTable:
                 var name = msg.Read<CtlUpdateTable>().Name;
                 var (ok, error) = _tables!.Update(name);

@@ -20,6 +20,8 @@ internal sealed partial class LkaProcess : RoleProcess
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
+    private LkaFilters? _filters;
+    private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -40,6 +42,16 @@ internal sealed partial class LkaProcess : RoleProcess
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
         _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
         Build(Model);
+
+        // Filters are started once: a reload that changes them is refused, so the tables they
+        // match against stay those of the start.
+        _filters = new LkaFilters(Model, _tables!, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)));
+        foreach (var (name, fd, stderr) in _earlyProcs)
+        {
+            _filters.ProcStarted(name, fd, stderr);
+        }
+
+        _earlyProcs.Clear();
         return Task.CompletedTask;
     }
 

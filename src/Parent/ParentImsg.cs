@@ -20,6 +20,9 @@ internal sealed partial class ParentProcess
                 var auth = msg.Read<Ipc.Messages.LkaAuthenticate>();
                 from.Channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.Check(auth.User, auth.Password)));
                 break;
+            case ImsgType.FilterProcRestart when from.Role == ProcRole.Lka:
+                _filters?.Restart(msg.Read<Ipc.Messages.FilterProcRestart>());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;

@@ -26,6 +26,7 @@ internal sealed partial class ParentProcess
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServiceManagerNotify _serviceManager = ServiceManagerNotify.FromEnvironment();
     private bool _shuttingDown;
+    private ParentFilters? _filters;
 
     // SIGHUP arrives on a signal thread; the reload runs on the loop.
     private readonly System.Threading.Channels.Channel<bool> _reloadRequests = System.Threading.Channels.Channel.CreateUnbounded<bool>();
@@ -111,6 +112,8 @@ internal sealed partial class ParentProcess
         }
 
         Log.Debug("smtpd: setup done");
+        _filters = new ParentFilters(_model, _settings, _reaper);
+        _filters.StartAll(_children[ProcRole.Lka].Channel);
         _ = ReloadOnSignalsAsync();
         PauseAtStart();
         WritePidFile();
@@ -212,6 +215,7 @@ internal sealed partial class ParentProcess
         }
 
         _shuttingDown = true;
+        _filters?.StopAll();
         var remaining = new List<ChildProcess>(_children.Values);
         foreach (var child in remaining)
         {

@@ -156,6 +156,11 @@ internal static class SmtpdCommand
             return Mda.MdaHelper.Run(options);
         }
 
+        if (options.Role == FilterExec.RoleName)
+        {
+            return FilterExec.Run();
+        }
+
         var role = RoleFactory.Create(options.Role!);
         if (role is null)
         {

@@ -18,6 +18,7 @@ internal sealed partial class SmtpSession
         Tls = tls;
         _host.Log(SmtpLog.Tls(Id, tls.Ciphers));
         Flags |= SmtpSessionFlags.Secure;
+        Report("link-tls", tls.Ciphers);
         if (tls.Verified)
         {
             Flags |= SmtpSessionFlags.Verified;

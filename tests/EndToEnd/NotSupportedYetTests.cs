@@ -35,10 +35,8 @@ public class NotSupportedYetTests
 
     private static string[] WarningsFor(string conf, string listener) =>
     [
-        $"warn: {conf}:2: filter \"f\": not supported yet",
         $"warn: {conf}:3: srs: not supported yet",
         $"warn: {conf}:4: listen on {listener} auth: not supported yet",
-        $"warn: {conf}:4: listen on {listener} filter \"f\": not supported yet",
         $"warn: {conf}:4: listen on {listener} proxy-v2: not supported yet",
         $"warn: {conf}:6: action \"out\" relay tls: not supported yet",
     ];

@@ -83,6 +83,16 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.SchedulerRemove, 199u)]
     [InlineData(ImsgType.QueueDiscovered, 200u)]
     [InlineData(ImsgType.ConfigReload, 201u)]
+    [InlineData(ImsgType.FilterBegin, 220u)]
+    [InlineData(ImsgType.FilterEnd, 221u)]
+    [InlineData(ImsgType.FilterQuery, 222u)]
+    [InlineData(ImsgType.FilterQueryReply, 223u)]
+    [InlineData(ImsgType.FilterReport, 224u)]
+    [InlineData(ImsgType.FilterDataBegin, 225u)]
+    [InlineData(ImsgType.FilterDataBeginReply, 226u)]
+    [InlineData(ImsgType.FilterProcFork, 227u)]
+    [InlineData(ImsgType.FilterProcStderr, 228u)]
+    [InlineData(ImsgType.FilterProcRestart, 229u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -90,6 +100,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(75, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(85, Enum.GetValues<ImsgType>().Length);
     }
 }

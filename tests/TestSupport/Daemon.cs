@@ -133,10 +133,10 @@ internal sealed class Daemon : IDisposable
         return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    /// <summary>Waits until all six roles run and the control socket answers.</summary>
+    /// <summary>Waits until all six roles run (filter processes are children too) and the control socket answers.</summary>
     public Daemon WaitReady()
     {
-        Wait.Until(() => Roles().Count == 6 && File.Exists(Socket) && File.Exists(Path.ChangeExtension(Socket, ".pid")) || HasExited(), "smtpd is ready");
+        Wait.Until(() => Roles().Count(r => r.CmdLine.StartsWith("smtpd: ", StringComparison.Ordinal)) == 6 && File.Exists(Socket) && File.Exists(Path.ChangeExtension(Socket, ".pid")) || HasExited(), "smtpd is ready");
         if (HasExited())
         {
             throw new InvalidOperationException($"smtpd exited with {ExitCode}:\n{Log}");
