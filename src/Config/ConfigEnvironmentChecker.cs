@@ -58,7 +58,7 @@ internal static class ConfigEnvironmentChecker
 
         foreach (var listener in config.Listeners)
         {
-            if (listener.Tls != ListenerTls.None && Tls.TlsPkiCheck.OptionsProblem(listener.Ciphers ?? config.SmtpCiphers, listener.Protocols) is { } tlsProblem)
+            if (listener.Tls != ListenerTls.None && Tls.TlsPkiCheck.OptionsProblem(listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, listener.Curves) is { } tlsProblem)
             {
                 Error(listener.Where, tlsProblem);
             }

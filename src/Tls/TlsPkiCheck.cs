@@ -40,14 +40,14 @@ internal static class TlsPkiCheck
     }
 
     /// <summary>What is wrong with a listener's ciphers or protocols string, or null.</summary>
-    public static string? OptionsProblem(string? ciphers, string? protocols)
+    public static string? OptionsProblem(string? ciphers, string? protocols, string? curves)
     {
-        if (ciphers is null && protocols is null)
+        if (ciphers is null && protocols is null && curves is null)
         {
             return null;
         }
 
         using var ctx = OpenSslContext.Create(server: true);
-        return TlsProtocols.Apply(ctx, ciphers, protocols, null);
+        return TlsProtocols.Apply(ctx, ciphers, protocols, curves);
     }
 }
