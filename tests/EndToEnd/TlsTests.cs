@@ -345,4 +345,33 @@ public class TlsTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void MatchTlsHoldsForEncryptedSessionsOnly()
+    {
+        var pki = TestPki.Create();
+        string mail = Path.Combine(Path.GetTempPath(), "smtpd-mail-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mail);
+        string conf = pki.PkiLine("mx.example.org") + "listen on 127.0.0.1 port {PORT} tls pki mx.example.org\n"
+            + $"action \"local\" maildir \"{mail}/%{{user.username}}\"\nmatch tls from any for local action \"local\"\n";
+        using (var d = Daemon.Start(conf).WaitReady())
+        {
+            const string script = """
+                import smtplib, ssl, sys
+                s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.net", timeout=30)
+                s._host = "mx.example.org"
+                s.ehlo(); s.mail("sender@example.net")
+                print("plain:", s.rcpt(sys.argv[3])[0])
+                s.rset()
+                s.starttls(context=ssl.create_default_context(cafile=sys.argv[2])); s.ehlo(); s.mail("sender@example.net")
+                print("tls:", s.rcpt(sys.argv[3])[0])
+                s.quit()
+                """;
+            string output = Python(script, d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), pki.CaCert, $"{Recipient.Name}@localhost");
+            Assert.Contains("plain: 550", output, StringComparison.Ordinal);
+            Assert.Contains("tls: 250", output, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(mail, true);
+    }
 }
