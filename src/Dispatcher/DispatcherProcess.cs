@@ -121,6 +121,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
+        CertificateAuth = l.TlsVerify && l.Auth != ListenerAuth.None,
         Auth = false,
         AuthRequired = l.Auth == ListenerAuth.Required,
         Dsn = !l.NoDsn,
