@@ -77,7 +77,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
-            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), new Mta.NoMtaTls(), Settings.Hostname);
+            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), new Mta.NoMtaTls(), Settings.Hostname,
+            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)));
         foreach (var (info, socket) in _listeners)
         {
             var options = info.ListenerIndex == SetupListener.EnqueueSocket

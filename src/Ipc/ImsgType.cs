@@ -83,6 +83,10 @@ internal enum ImsgType : uint
     MtaRouteReply = 142,
     MtaDeliveryResult = 143,
 
+    // A domain's host took mail again: envelopes deferred for it are tried now (IMSG_MTA_SCHEDULE),
+    // dispatcher → queue → scheduler.
+    MtaSchedule = 144,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -34,9 +34,15 @@ internal sealed class MtaAgent
     private readonly Dictionary<(uint MsgId, string Dispatcher, string Domain), MtaTask> _gathering = [];
     private readonly Dictionary<(string Dispatcher, string Domain), MtaRouteState> _routes = [];
 
+    // Envelopes deferred per destination domain (OpenSMTPD's hoststat cache): when a host of the
+    // domain accepts a recipient again, they are tried at once instead of after their backoff.
+    private readonly Dictionary<string, HashSet<ulong>> _deferred = new(StringComparer.Ordinal);
+    private readonly Action<ulong> _scheduleNow;
+
     public MtaAgent(Func<MtaRouteLookup, Task<MtaRouteReply>> lookupRoute, Func<uint, Task<SafeFd?>> openMessage, Action<MtaOutcome> done,
-        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname)
+        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow)
     {
+        _scheduleNow = scheduleNow;
         _lookupRoute = lookupRoute;
         _openMessage = openMessage;
         _done = done;
@@ -53,6 +59,11 @@ internal sealed class MtaAgent
 
     public void Add(MtaDeliverRequest e)
     {
+        if (_deferred.TryGetValue(e.Domain, out var deferred) && deferred.Remove(e.EvpId) && deferred.Count == 0)
+        {
+            _deferred.Remove(e.Domain);
+        }
+
         var key = (e.MsgId, e.Dispatcher, e.Domain);
         if (!_gathering.TryGetValue(key, out var task))
         {
@@ -278,12 +289,46 @@ internal sealed class MtaAgent
             FailTask(task, DeliveryOutcomeStatus.TempFail, e.Message, session);
             return false;
         }
+#pragma warning disable CA1031 // Whatever went wrong, no envelope may stay in flight unanswered.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.Warn($"warn: mta: session {session.Id:x16}: {e.GetType().Name}: {e.Message}");
+            FailTask(task, DeliveryOutcomeStatus.TempFail, "Internal error in the mta session", session);
+            return false;
+        }
     }
 
     private void Report(MtaSession session, MtaDeliverRequest e, DeliveryOutcomeStatus status, string stat)
     {
         Log.Info(MtaLog.Delivery(session.Id, e, session.Source, session.RelayText, status, stat));
         _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok ? string.Empty : session.Host));
+        Remember(e, status);
+    }
+
+    /// <summary>Keeps deferred envelopes by domain; a delivery to the domain brings them back (mta_hoststat_cache, _reschedule).</summary>
+    private void Remember(MtaDeliverRequest e, DeliveryOutcomeStatus status)
+    {
+        if (status == DeliveryOutcomeStatus.TempFail)
+        {
+            if (!_deferred.TryGetValue(e.Domain, out var set))
+            {
+                _deferred[e.Domain] = set = [];
+            }
+
+            // Bounded: a domain down for long keeps its envelopes in the scheduler's backoff only.
+            if (set.Count < 10000)
+            {
+                set.Add(e.EvpId);
+            }
+        }
+        else if (status == DeliveryOutcomeStatus.Ok && _deferred.Remove(e.Domain, out var waiting))
+        {
+            foreach (var evpid in waiting)
+            {
+                _scheduleNow(evpid);
+            }
+        }
     }
 
     private void FailTask(MtaTask task, DeliveryOutcomeStatus status, string error, MtaSession? session)
@@ -298,6 +343,7 @@ internal sealed class MtaAgent
             {
                 Log.Info(MtaLog.Delivery(NewSessionId(), e, null, "-", status, error));
                 _done(new MtaOutcome(e.EvpId, status, error, string.Empty));
+                Remember(e, status);
             }
         }
     }

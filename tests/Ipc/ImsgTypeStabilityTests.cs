@@ -58,6 +58,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.MtaRouteLookup, 141u)]
     [InlineData(ImsgType.MtaRouteReply, 142u)]
     [InlineData(ImsgType.MtaDeliveryResult, 143u)]
+    [InlineData(ImsgType.MtaSchedule, 144u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);

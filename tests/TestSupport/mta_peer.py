@@ -73,6 +73,10 @@ def serve(conn, peer):
         elif verb == "RCPT":
             addr = text[text.find("<") + 1:text.find(">")]
             reply = cfg.get("rcpt", {}).get(addr, "250 2.1.5 Ok")
+            with lock:
+                once = cfg.get("rcpt_once", {})
+                if addr in once:
+                    reply = once.pop(addr)
             if reply.startswith("2"):
                 rcpts.append(addr)
             send(reply)
@@ -83,14 +87,16 @@ def serve(conn, peer):
             send("354 End data with <CR><LF>.<CR><LF>")
             raw = b""
             while True:
-                if buf.find(b"\r\n.\r\n") >= 0 or buf.startswith(b".\r\n"):
-                    break
-                if counter["drops"] > 0 and len(buf) > 10:
+                # A drop comes before the end of the data is looked for: the client has sent
+                # (some of) its message and gets no verdict.
+                if counter["drops"] > 0 and len(buf) > 0:
                     with lock:
                         counter["drops"] -= 1
                     log({"peer": peer, "event": "dropped in data"})
                     conn.close()
                     return
+                if buf.find(b"\r\n.\r\n") >= 0 or buf.startswith(b".\r\n"):
+                    break
                 data = conn.recv(65536)
                 if not data:
                     return
