@@ -48,11 +48,6 @@ internal sealed partial class ConfigChecker
             NotSupported(limit.Where, "scheduler limit " + limit.Key);
         }
 
-        if (config.SmtpCiphers is not null)
-        {
-            NotSupported(config.SmtpCiphersWhere, "smtp ciphers");
-        }
-
         if (config.SrsKey is not null || config.SrsKeyBackup is not null || config.SrsTtl is not null)
         {
             NotSupported(config.SrsWhere, "srs");
@@ -72,7 +67,7 @@ internal sealed partial class ConfigChecker
         {
             if (a.IsRelay)
             {
-                UnsupportedRelayOptions(config, a, NotSupported);
+                UnsupportedRelayOptions(a, NotSupported);
             }
 
             if (a.Wrapper is not null)
@@ -86,10 +81,10 @@ internal sealed partial class ConfigChecker
             }
         }
 
-        // No session is ever authenticated or secured yet, so these criteria never hold.
+        // No session is ever authenticated yet, so these criteria never hold.
         foreach (var r in config.Rules)
         {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Tls or MatchKind.Auth or MatchKind.FromAuth))
+            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Auth or MatchKind.FromAuth))
             {
                 NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
             }
@@ -98,38 +93,15 @@ internal sealed partial class ConfigChecker
         return InFileOrder(found);
     }
 
-    // Relaying works in the clear (MX, relay hosts, helo, helo-src, src, mail-from, backup,
-    // domain); TLS to relays is not there yet. What needs it is warned about, and such mail
-    // waits in the queue: a route that requires TLS is never used in the clear.
-    private static void UnsupportedRelayOptions(SmtpdConfig config, ActionDef a, Action<SourceLocation, string> notSupported)
+    // Relaying works (MX, relay hosts and their schemes, TLS with or without verification, ca,
+    // ciphers, protocols, auth, helo, helo-src, src, mail-from, backup, domain); a client
+    // certificate (pki) and SRS do not yet.
+    private static void UnsupportedRelayOptions(ActionDef a, Action<SourceLocation, string> notSupported)
     {
         string name = $"action \"{a.Name}\" relay";
-        foreach (var url in RelayUrls(config, a.Host).Concat(RelayUrls(config, a.Domain)))
+        if (a.Pki is not null)
         {
-            string scheme = RelayUrl.Parse(url)?.Scheme ?? string.Empty;
-            if (scheme is "smtp+tls" or "smtps")
-            {
-                notSupported(a.Where, $"{name} host \"{url}\" (TLS to relays)");
-            }
-        }
-
-        if (a.Tls != RelayTls.Default)
-        {
-            notSupported(a.Where, $"{name} tls{(a.Tls == RelayTls.RequiredNoVerify ? " no-verify" : string.Empty)}");
-        }
-
-        if (a.Auth is not null)
-        {
-            // OpenSMTPD authenticates to a relay only over TLS.
-            notSupported(a.Where, $"{name} auth (needs TLS to relays)");
-        }
-
-        foreach (var (option, value) in new[] { ("pki", a.Pki), ("ca", a.Ca), ("ciphers", a.Ciphers), ("protocols", a.Protocols) })
-        {
-            if (value is not null)
-            {
-                notSupported(a.Where, $"{name} {option}");
-            }
+            notSupported(a.Where, $"{name} pki (client certificate)");
         }
 
         if (a.Srs)
@@ -138,28 +110,9 @@ internal sealed partial class ConfigChecker
         }
     }
 
-    // The relay URLs a host or domain table gives, as far as the configuration shows them
-    // (inline tables and declared static lists or maps; file and database tables are read at run time).
-    private static IEnumerable<string> RelayUrls(SmtpdConfig config, TableRef? table)
-    {
-        if (table is null)
-        {
-            return [];
-        }
-
-        var entries = table.IsInline ? table.Inline : config.Tables.FirstOrDefault(t => t.Name == table.Name)?.Entries ?? ValueList<TableEntry>.Empty;
-        return entries.Select(e => e.Value ?? e.Key);
-    }
-
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)
     {
         var name = l.IsSocket ? "listen on socket" : $"listen on {l.Interface}";
-        if (l.Tls != ListenerTls.None)
-        {
-            // pki, ca, ciphers and protocols only matter with TLS: one warning covers them.
-            notSupported(l.Where, $"{name} {TlsName(l.Tls)}{(l.TlsVerify ? " verify" : string.Empty)}");
-        }
-
         if (l.Auth != ListenerAuth.None)
         {
             notSupported(l.Where, $"{name} {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")}");

@@ -20,6 +20,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private Mta.MtaAgent? _mta;
     private SmtpdConfig? _config;
     private SmtpSessionLimiter? _sessions;
+    private readonly DispatcherTls _tls = new();
 
     // ENFILE: the system's file table is full (Errno lists only what the code used so far).
     private const int EnfileErrno = 23;
@@ -36,9 +37,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
             ? TimeSpan.FromSeconds(s)
             : SmtpSession.SessionTimeout;
 
-    // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it.
-    // (Relaying, once the mta exists, will need it too: its STARTTLS to other servers.)
-    public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None);
+    // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it,
+    // unless it relays: the mta's STARTTLS to other servers.
+    public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None) || Model.Actions.Any(a => a.IsRelay);
+
+    // The mta's client contexts, made before the chroot (trust stores are files outside it).
+    private Tls.TlsClientContexts? _clientTls;
 
     public override bool OnSetupMessage(Imsg msg)
     {
@@ -55,6 +59,21 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override void BeforeDrop()
     {
+        // Certificates and trust anchors are files outside the chroot; the keys stay in the ca.
+        if (NeedsCrypto)
+        {
+            _tls.Load(Model, Peers[ProcRole.Ca]);
+        }
+
+        if (Model.Actions.Any(a => a.IsRelay))
+        {
+            _clientTls = Tls.TlsClientContexts.Create(Model, out string error);
+            if (_clientTls is null)
+            {
+                Log.FatalX("smtpd: " + error);
+            }
+        }
+
         try
         {
             _openFdsAtStart = Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
@@ -74,10 +93,10 @@ internal sealed partial class DispatcherProcess : RoleProcess
         // At least one: a limit of 0 would keep mail in the queue until it expires.
         _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
             Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
-        _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
+        _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
-            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), new Mta.NoMtaTls(), Settings.Hostname,
+            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), _clientTls is null ? new Mta.NoMtaTls() : new Mta.MtaTls(_clientTls), Settings.Hostname,
             evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)));
         foreach (var (info, socket) in _listeners)
         {
@@ -109,7 +128,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
         // before the banner, rather than taking in the clear or anonymously what was meant to
         // be encrypted or authenticated.
-        StartTls = false,
+        StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
         Auth = false,
@@ -213,9 +232,17 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
             Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
             await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
-            var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
+            var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream, new(leaveOpen: true)), System.IO.Pipelines.PipeWriter.Create(stream, new(leaveOpen: true)));
             using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
-            await session.RunAsync(stream.Idle);
+            _tls.Attach(session.Id, stream);
+            try
+            {
+                await session.RunAsync(stream.Idle);
+            }
+            finally
+            {
+                await _tls.DetachAsync(session.Id);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

@@ -26,3 +26,15 @@ internal static partial class LibCrypt
     /// <summary>libxcrypt (crypt(3) with bcrypt, SHA-crypt, yescrypt); its soname on every current distribution.</summary>
     internal const string Name = "libcrypt.so.1";
 }
+
+internal static partial class LibSsl
+{
+    /// <summary>OpenSSL 3's TLS library (Debian 12's libssl3); bound on first use, so only TLS roles map it.</summary>
+    internal const string Name = "libssl.so.3";
+}
+
+internal static partial class LibCrypto
+{
+    /// <summary>OpenSSL 3's crypto library: BIOs, certificates, keys.</summary>
+    internal const string Name = "libcrypto.so.3";
+}

@@ -87,6 +87,12 @@ internal enum ImsgType : uint
     // dispatcher → queue → scheduler.
     MtaSchedule = 144,
 
+    // TLS: the dispatcher hands the crypto role a socket of its own for private-key operations,
+    // asked and answered synchronously from inside a handshake (IMSG_CA_RSA_PRIVENC and friends).
+    CaKeyChannel = 100,
+    CaKeyOperation = 101,
+    CaKeyOperationReply = 102,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -29,7 +29,7 @@ public sealed class UnsupportedFeatureTests
     public void LegacyGlobalLinesWarnOnTheirOwnLine()
     {
         Assert.Equal(
-            ["u.conf:1: mta max-deferred: not supported yet", "u.conf:2: smtp ciphers: not supported yet"],
+            ["u.conf:1: mta max-deferred: not supported yet"],
             Unsupported("max-mta-deferred 100\nciphers \"HIGH\"\n" + LocalDelivery));
     }
 
@@ -45,15 +45,12 @@ public sealed class UnsupportedFeatureTests
         Assert.Equal(
             [
                 "u.conf:2: filter \"f\": not supported yet",
-                "u.conf:3: listen on lo tls: not supported yet",
                 "u.conf:3: listen on lo auth: not supported yet",
                 "u.conf:3: listen on lo filter \"f\": not supported yet",
                 "u.conf:3: listen on lo proxy-v2: not supported yet",
-                "u.conf:4: listen on eth0 smtps verify: not supported yet",
                 "u.conf:4: listen on eth0 auth-optional: not supported yet",
                 "u.conf:4: listen on eth0 hostnames: not supported yet",
                 "u.conf:4: listen on eth0 senders: not supported yet",
-                "u.conf:5: listen on eth1 tls-require: not supported yet",
             ],
             Unsupported(text));
     }
@@ -80,18 +77,16 @@ public sealed class UnsupportedFeatureTests
     }
 
     [Fact]
-    public void RelayingInTheClearIsSupportedAndWhatNeedsTlsIsWarned()
+    public void RelayingIsSupportedAndOnlySrsIsWarned()
     {
         var text = "srs key \"secret\"\nsrs ttl 5d\n"
-            + "action \"out\" relay host smtp+tls://mx.example.org tls helo mx.example srs\n"
-            + "action \"plain\" relay host smtp://mx.example.org helo mx.example mail-from \"a@example.org\"\n"
+            + "action \"out\" relay host smtp+tls://label@mx.example.org tls no-verify helo mx.example srs\n"
+            + "action \"plain\" relay host smtps://mx.example.org helo mx.example mail-from \"a@example.org\" ciphers \"HIGH\" protocols \"tlsv1.3\"\n"
             + "action \"mx\" relay backup mx \"mx2.example.org\" src 192.0.2.1\n"
             + "match from local for any action \"out\"\n" + LocalDelivery;
         Assert.Equal(
             [
                 "u.conf:1: srs: not supported yet",
-                "u.conf:3: action \"out\" relay host \"smtp+tls://mx.example.org\" (TLS to relays): not supported yet",
-                "u.conf:3: action \"out\" relay tls: not supported yet",
                 "u.conf:3: action \"out\" relay srs: not supported yet",
             ],
             Unsupported(text));
@@ -116,7 +111,6 @@ public sealed class UnsupportedFeatureTests
                 "u.conf:4: mta max-deferred: not supported yet",
                 "u.conf:5: mta limit: not supported yet",
                 "u.conf:6: scheduler limit max-schedule: not supported yet",
-                "u.conf:7: smtp ciphers: not supported yet",
                 "u.conf:8: action \"cmd\" wrapper \"w\": not supported yet",
                 "u.conf:8: action \"cmd\" ttl: not supported yet",
             ],
@@ -134,7 +128,6 @@ public sealed class UnsupportedFeatureTests
         Assert.Equal(
             [
                 "u.conf:2: match from auth: not supported yet",
-                "u.conf:3: match tls: not supported yet",
                 "u.conf:4: match auth: not supported yet",
             ],
             Unsupported(text));
@@ -146,13 +139,13 @@ public sealed class UnsupportedFeatureTests
         var dir = Directory.CreateTempSubdirectory("smtpd-unsupported-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "relay.conf"), "\naction \"out\" relay host smtps://mx.example.org\n");
+            File.WriteAllText(Path.Combine(dir, "relay.conf"), "\nadmd \"mx.example\"\naction \"out\" relay host smtp://mx.example.org\n");
             var main = Path.Combine(dir, "smtpd.conf");
             File.WriteAllText(main, "include \"relay.conf\"\nmatch from local for any action \"out\"\n");
             var result = ConfigLoader.Load(main, new Dictionary<string, string>());
             Assert.True(result.Success, string.Join('\n', result.Errors));
             var warning = Assert.Single(ConfigChecker.Unsupported(result.Config!));
-            Assert.Equal((2, "action \"out\" relay host \"smtps://mx.example.org\" (TLS to relays): not supported yet"), (warning.Line, warning.Message));
+            Assert.Equal((2, "admd: not supported yet"), (warning.Line, warning.Message));
             Assert.EndsWith("relay.conf", warning.File, StringComparison.Ordinal);
         }
         finally

@@ -31,6 +31,7 @@ public class RelayTests
         "v6.test. AAAA fd00::25",
         "own.test. MX 5 mx.own.test.",
         "mx.own.test. A 127.0.0.40",
+        "mx-e.example.test. A 127.0.0.15",
     ];
 
     private static string Message(string subject, string body) =>
@@ -54,7 +55,7 @@ public class RelayTests
         Assert.DoesNotContain(b.Commands(), l => l.StartsWith("MAIL", StringComparison.Ordinal));
 
         // The log, as OpenSMTPD writes it: the three hosts in MX order, the delivery through mx-c.
-        var connecting = Regex.Matches(daemon.Log, @"mta connecting address=smtp\+notls://(127\.0\.0\.\d+):25 host=(\S+)").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+        var connecting = Regex.Matches(daemon.Log, @"mta connecting address=smtp://(127\.0\.0\.\d+):25 host=(\S+)").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
         Assert.Equal([("127.0.0.11", "mx-a.example.test"), ("127.0.0.12", "mx-b.example.test"), ("127.0.0.13", "mx-c.example.test")], connecting);
         Assert.Matches(@"[0-9a-f]{16} mta error reason=Connection failed: ", daemon.Log);
         Assert.Matches(@"[0-9a-f]{16} mta error reason=BANNER rejected: 421 4\.3\.2 mx-b busy", daemon.Log);
@@ -214,7 +215,6 @@ public class RelayTests
         // The peer offers no STARTTLS at all.
         var relay = w.Peer("relay", "127.0.0.31", new JsonObject { ["caps"] = new JsonArray("PIPELINING", "8BITMIME") });
         using var daemon = w.Start("relay host smtp+tls://127.0.0.31");
-        Assert.Contains("(TLS to relays): not supported yet", daemon.Log, StringComparison.Ordinal);
         w.Send(daemon, Sender, ["secret@example.test"], Message("secret", "not in the clear\r\n"));
         Wait.Until(() => daemon.Log.Contains("result=\"TempFail\"", StringComparison.Ordinal), () => "the delivery is deferred:\n" + daemon.Log);
         Assert.DoesNotContain(relay.Commands(), l => l.StartsWith("MAIL", StringComparison.Ordinal) || l.StartsWith("RCPT", StringComparison.Ordinal));
@@ -234,7 +234,7 @@ public class RelayTests
         using var daemon = w.Start("relay");
         w.Send(daemon, Sender, ["user@v6.test"], Message("v6", "hi\r\n"));
         Wait.Until(() => v6.Messages().Count == 1, () => "the message reaches the domain's own AAAA address:\n" + daemon.Log);
-        Assert.Contains("mta connecting address=smtp+notls://[fd00::25]:25 host=v6.test", daemon.Log, StringComparison.Ordinal);
+        Assert.Contains("mta connecting address=smtp://[fd00::25]:25 host=v6.test", daemon.Log, StringComparison.Ordinal);
         Assert.Contains("relay=\"[fd00::25] (v6.test)\"", daemon.Log, StringComparison.Ordinal);
     }
 
@@ -256,5 +256,73 @@ public class RelayTests
         Assert.Contains("from one smtpd to another", delivered, StringComparison.Ordinal);
         Assert.Contains("relay=\"127.0.0.40 (mx.own.test)\"", daemon.Log, StringComparison.Ordinal);
         Assert.Contains("smtp connected address=127.0.0.1", mx.Log, StringComparison.Ordinal);
+    }
+
+    [RelayFact]
+    public void StartTlsIsUsedWhenThePeerOffersItWithoutCheckingItsCertificate()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("mx-c", names: "mx-c.example.test");
+        using var w = new RelayWorld(Zone);
+        var c = w.Peer("c", "127.0.0.13", new JsonObject { ["cert"] = cert, ["key"] = key });
+        using var daemon = w.Start("relay");
+        w.Send(daemon, Sender, ["alice@example.test"], Message("opportunistic", "hi\r\n"));
+        Wait.Until(() => c.Messages().Count == 1, () => "the message is relayed:\n" + daemon.Log);
+        Assert.All(c.Transcript().Where(e => e["line"] is not null).SkipWhile(e => (string)e["line"]! != "STARTTLS").Skip(1), e => Assert.True((bool)e["tls"]!));
+        Assert.Contains(c.Commands(), l => l.StartsWith("MAIL", StringComparison.Ordinal));
+        Assert.Contains("mta connecting address=smtp://127.0.0.13:25 host=mx-c.example.test", daemon.Log, StringComparison.Ordinal);
+        Assert.Matches(@"[0-9a-f]{16} mta tls ciphers=TLSv1\.[23]:\S+:\d+", daemon.Log);
+        Assert.Matches(@"[0-9a-f]{16} mta cert-check result=""unverified"" fingerprint=""\S+""", daemon.Log);
+    }
+
+    [RelayFact]
+    public void RequiredTlsVerifiesThePeersCertificateUnlessToldNotTo()
+    {
+        var pki = TestPki.Create();
+        var (good, goodKey) = pki.Issue("mx-c", names: "mx-c.example.test");
+        var (wrong, wrongKey) = pki.Issue("wrong", names: "somewhere-else.test");
+        using var w = new RelayWorld(Zone);
+        var c = w.Peer("c", "127.0.0.13", new JsonObject { ["cert"] = good, ["key"] = goodKey });
+        var d = w.Peer("d", "127.0.0.14", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
+        var e = w.Peer("e", "127.0.0.15", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
+        using var daemon = w.Start("relay host smtp+tls://mx-c.example.test ca testca", $"""
+            ca testca cert "{pki.CaCert}"
+            action "bad" relay host smtp+tls://mx-d.example.test ca testca
+            action "lax" relay host smtp+tls://mx-e.example.test tls no-verify
+            match from local for domain "bad.test" action "bad"
+            match from local for domain "lax.test" action "lax"
+
+            """);
+        w.Send(daemon, Sender, ["good@good.test"], Message("verified", "hi\r\n"));
+        w.Send(daemon, Sender, ["bad@bad.test"], Message("wrong name", "hi\r\n"));
+        w.Send(daemon, Sender, ["lax@lax.test"], Message("no-verify", "hi\r\n"));
+        Wait.Until(() => c.Messages().Count == 1 && e.Messages().Count == 1 && daemon.Log.Contains("result=\"TempFail\"", StringComparison.Ordinal),
+            () => "the verified and the no-verify relays get theirs, the wrong name is deferred:\n" + daemon.Log);
+        Assert.Matches(@"mta cert-check result=""valid""", daemon.Log);
+        Assert.Matches(@"to=<bad@bad\.test> .* result=""TempFail"" stat=""TLS handshake failed: ", daemon.Log);
+        Assert.DoesNotContain(d.Commands(), l => l.StartsWith("MAIL", StringComparison.Ordinal) || l.StartsWith("RCPT", StringComparison.Ordinal));
+        Assert.Empty(d.Messages());
+        Assert.Empty(w.Reports());
+        Assert.Contains("bad@bad.test", daemon.Ctl("show", "queue").Out, StringComparison.Ordinal);
+    }
+
+    [RelayFact]
+    public void SmtpsRelayWithCredentialsAuthenticatesOverTls()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("mx-e", names: "mx-e.example.test");
+        using var w = new RelayWorld(Zone);
+        var e = w.Peer("e", "127.0.0.15", new JsonObject { ["cert"] = cert, ["key"] = key, ["smtps"] = true }, port: 4650);
+        using var daemon = w.Start("relay host smtps://submit@mx-e.example.test:4650 auth <creds> ca testca", $"""
+            ca testca cert "{pki.CaCert}"
+            table creds {"{"} submit = "alice:s3cret" {"}"}
+
+            """);
+        w.Send(daemon, Sender, ["far@elsewhere.test"], Message("authenticated", "hi\r\n"));
+        Wait.Until(() => e.Messages().Count == 1, () => "the relay takes the message:\n" + daemon.Log);
+        Assert.Contains(e.Transcript(), x => (string?)x["auth"] == "alice:s3cret");
+        Assert.All(e.Transcript().Where(x => x["line"] is not null), x => Assert.True((bool)x["tls"]!));
+        Assert.Contains("mta connecting address=smtps://127.0.0.15:4650 host=mx-e.example.test", daemon.Log, StringComparison.Ordinal);
+        Assert.Matches(@"mta cert-check result=""valid""", daemon.Log);
     }
 }
