@@ -68,7 +68,7 @@ internal sealed partial class ConfigChecker
         {
             if (a.IsRelay)
             {
-                UnsupportedRelayOptions(config, a, NotSupported);
+                UnsupportedRelayOptions(a, NotSupported);
             }
 
             if (a.Wrapper is not null)
@@ -89,57 +89,21 @@ internal sealed partial class ConfigChecker
         return InFileOrder(found);
     }
 
-    // Relaying works in the clear (MX, relay hosts, helo, helo-src, src, mail-from, backup,
-    // domain); TLS to relays is not there yet. What needs it is warned about, and such mail
-    // waits in the queue: a route that requires TLS is never used in the clear.
-    private static void UnsupportedRelayOptions(SmtpdConfig config, ActionDef a, Action<SourceLocation, string> notSupported)
+    // Relaying works (MX, relay hosts and their schemes, TLS with or without verification, ca,
+    // ciphers, protocols, auth, helo, helo-src, src, mail-from, backup, domain); a client
+    // certificate (pki) and SRS do not yet.
+    private static void UnsupportedRelayOptions(ActionDef a, Action<SourceLocation, string> notSupported)
     {
         string name = $"action \"{a.Name}\" relay";
-        foreach (var url in RelayUrls(config, a.Host).Concat(RelayUrls(config, a.Domain)))
+        if (a.Pki is not null)
         {
-            string scheme = RelayUrl.Parse(url)?.Scheme ?? string.Empty;
-            if (scheme is "smtp+tls" or "smtps")
-            {
-                notSupported(a.Where, $"{name} host \"{url}\" (TLS to relays)");
-            }
-        }
-
-        if (a.Tls != RelayTls.Default)
-        {
-            notSupported(a.Where, $"{name} tls{(a.Tls == RelayTls.RequiredNoVerify ? " no-verify" : string.Empty)}");
-        }
-
-        if (a.Auth is not null)
-        {
-            // OpenSMTPD authenticates to a relay only over TLS.
-            notSupported(a.Where, $"{name} auth (needs TLS to relays)");
-        }
-
-        foreach (var (option, value) in new[] { ("pki", a.Pki), ("ca", a.Ca), ("ciphers", a.Ciphers), ("protocols", a.Protocols) })
-        {
-            if (value is not null)
-            {
-                notSupported(a.Where, $"{name} {option}");
-            }
+            notSupported(a.Where, $"{name} pki (client certificate)");
         }
 
         if (a.Srs)
         {
             notSupported(a.Where, $"{name} srs");
         }
-    }
-
-    // The relay URLs a host or domain table gives, as far as the configuration shows them
-    // (inline tables and declared static lists or maps; file and database tables are read at run time).
-    private static IEnumerable<string> RelayUrls(SmtpdConfig config, TableRef? table)
-    {
-        if (table is null)
-        {
-            return [];
-        }
-
-        var entries = table.IsInline ? table.Inline : config.Tables.FirstOrDefault(t => t.Name == table.Name)?.Entries ?? ValueList<TableEntry>.Empty;
-        return entries.Select(e => e.Value ?? e.Key);
     }
 
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)

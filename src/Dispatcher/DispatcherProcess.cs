@@ -40,9 +40,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
             ? TimeSpan.FromSeconds(s)
             : SmtpSession.SessionTimeout;
 
-    // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it.
-    // (Relaying, once the mta exists, will need it too: its STARTTLS to other servers.)
-    public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None);
+    // TLS (STARTTLS, smtps) is OpenSSL; a configuration without certificates never uses it,
+    // unless it relays: the mta's STARTTLS to other servers.
+    public override bool NeedsCrypto => Model.Pkis.Count > 0 || Model.Listeners.Any(l => l.Tls != ListenerTls.None) || Model.Actions.Any(a => a.IsRelay);
+
+    // The mta's client contexts, made before the chroot (trust stores are files outside it).
+    private Tls.TlsClientContexts? _clientTls;
 
     public override bool OnSetupMessage(Imsg msg)
     {
@@ -63,6 +66,15 @@ internal sealed partial class DispatcherProcess : RoleProcess
         if (NeedsCrypto)
         {
             _tls.Load(Model, Peers[ProcRole.Ca]);
+        }
+
+        if (Model.Actions.Any(a => a.IsRelay))
+        {
+            _clientTls = Tls.TlsClientContexts.Create(Model, out string error);
+            if (_clientTls is null)
+            {
+                Log.FatalX("smtpd: " + error);
+            }
         }
 
         try
@@ -87,7 +99,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
-            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), new Mta.NoMtaTls(), Settings.Hostname);
+            socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), _clientTls is null ? new Mta.NoMtaTls() : new Mta.MtaTls(_clientTls), Settings.Hostname,
+            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)));
         foreach (var (info, socket) in _listeners)
         {
             var options = info.ListenerIndex == SetupListener.EnqueueSocket

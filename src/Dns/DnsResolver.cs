@@ -100,7 +100,23 @@ internal sealed class DnsResolver
                 {
                     // Timeouts, refused or reset connections, another id, undecodable answers.
                     lastError = $"{endpoint}: {e.Message}";
-                    continue;
+                    if (!_overTcp[i] || IsRefused(e))
+                    {
+                        continue;
+                    }
+
+                    // A local resolver that listens but drops or refuses one more TCP connection
+                    // (unbound takes 10 per thread; the client keeps its connections open) is
+                    // asked again over UDP: its answer must not turn into a lost MX host.
+                    try
+                    {
+                        response = await _client.QueryServerAsync(server, question, dnssec ? _dnssec : _plain, cancel);
+                    }
+                    catch (Exception again) when (!cancel.IsCancellationRequested)
+                    {
+                        lastError = $"{endpoint}: {again.Message}";
+                        continue;
+                    }
                 }
 
                 if (!IsAnswerTo(response, name, type))
@@ -125,6 +141,20 @@ internal sealed class DnsResolver
         }
 
         return DnsResult.Fail(lastError ?? "no nameserver answered");
+    }
+
+    /// <summary>Whether the server's port was closed (nothing listens): UDP would only wait for its timeout there.</summary>
+    private static bool IsRefused(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The PTR name for an address: 4.3.2.1.in-addr.arpa or the nibble form for IPv6.</summary>

@@ -89,6 +89,10 @@ internal enum ImsgType : uint
     MtaRouteReply = 142,
     MtaDeliveryResult = 143,
 
+    // A domain's host took mail again: envelopes deferred for it are tried now (IMSG_MTA_SCHEDULE),
+    // dispatcher → queue → scheduler.
+    MtaSchedule = 144,
+
     // smtpctl's administration commands (branch ctl, range 180-219). Requests from smtpctl to
     // control carry the protocol version as peer id; control relays them with the client's id.
     // Pausing and resuming whole subsystems (IMSG_CTL_PAUSE_*/RESUME_*): empty payloads.

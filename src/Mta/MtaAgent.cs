@@ -34,9 +34,15 @@ internal sealed class MtaAgent
     private readonly Dictionary<(uint MsgId, string Dispatcher, string Domain), MtaTask> _gathering = [];
     private readonly Dictionary<(string Dispatcher, string Domain), MtaRouteState> _routes = [];
 
+    // Envelopes deferred per destination domain (OpenSMTPD's hoststat cache): when a host of the
+    // domain accepts a recipient again, they are tried at once instead of after their backoff.
+    private readonly Dictionary<string, HashSet<ulong>> _deferred = new(StringComparer.Ordinal);
+    private readonly Action<ulong> _scheduleNow;
+
     public MtaAgent(Func<MtaRouteLookup, Task<MtaRouteReply>> lookupRoute, Func<uint, Task<SafeFd?>> openMessage, Action<MtaOutcome> done,
-        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname)
+        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow)
     {
+        _scheduleNow = scheduleNow;
         _lookupRoute = lookupRoute;
         _openMessage = openMessage;
         _done = done;
@@ -53,6 +59,11 @@ internal sealed class MtaAgent
 
     public void Add(MtaDeliverRequest e)
     {
+        if (_deferred.TryGetValue(e.Domain, out var deferred) && deferred.Remove(e.EvpId) && deferred.Count == 0)
+        {
+            _deferred.Remove(e.Domain);
+        }
+
         var key = (e.MsgId, e.Dispatcher, e.Domain);
         if (!_gathering.TryGetValue(key, out var task))
         {
@@ -124,7 +135,7 @@ internal sealed class MtaAgent
         var reply = route.Reply!.Value;
         try
         {
-            var (session, conn, error) = await ConnectAsync(reply);
+            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply);
             if (session is null || conn is null)
             {
                 // No host took us: every task waiting for this route waits longer.
@@ -171,17 +182,9 @@ internal sealed class MtaAgent
     }
 
     /// <summary>The route's hosts and addresses in order until one greets and takes EHLO; the last error when none does.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(MtaRouteReply route)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route)
     {
         string error = "Network error on destination MXs";
-        string scheme = route.Scheme switch
-        {
-            MtaScheme.Smtps => "smtps://",
-            MtaScheme.Lmtp => "lmtp://",
-            MtaScheme.SmtpTls => "smtp+tls://",
-            MtaScheme.Smtp when _tls.Available => "smtp://",
-            _ => "smtp+notls://",
-        };
         foreach (var host in route.Hosts)
         {
             foreach (var text in host.Addresses)
@@ -191,62 +194,97 @@ internal sealed class MtaAgent
                     continue;
                 }
 
-                ulong id = NewSessionId();
-                string shown = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-                Log.Info(MtaLog.Connecting(id, scheme, shown, route.Port, host.Name));
-                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                MtaConnection? conn = null;
-                try
+                // Opportunistic TLS that fails with a peer is tried once more in the clear (OpenSMTPD's MTA_DOWNGRADE_PLAIN);
+                // required TLS never is.
+                for (int pass = 0; pass < 2; pass++)
                 {
-                    if (route.Source.Length > 0 && IPAddress.TryParse(route.Source, out var src) && src.AddressFamily == address.AddressFamily)
-                    {
-                        socket.Bind(new IPEndPoint(src, 0));
-                    }
-
-                    using (var connectTimeout = new CancellationTokenSource(Timeout < TimeSpan.FromSeconds(30) ? Timeout : TimeSpan.FromSeconds(30)))
-                    {
-                        try
-                        {
-                            await socket.ConnectAsync(new IPEndPoint(address, route.Port), connectTimeout.Token);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            throw new MtaProtocolException("Connection timeout");
-                        }
-                    }
-
-                    socket.NoDelay = true;
-                    Log.Info(MtaLog.Connected(id));
-                    string? local = socket.LocalEndPoint is IPEndPoint l ? (l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address).ToString() : null;
-                    conn = new MtaConnection(_streamOf(socket), Timeout);
-                    var session = new MtaSession(id, conn, route, _tls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local);
-                    string? refused = await session.OpenAsync();
-                    if (refused is null)
+                    bool allowTls = pass == 0;
+                    var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls);
+                    if (session is not null)
                     {
                         return (session, conn, string.Empty);
                     }
 
                     error = refused;
-                    Log.Info(MtaLog.Error(id, 0, refused));
-                }
-                catch (Exception e) when (IsConnectionError(e))
-                {
-                    error = e is SocketException se ? "Connection failed: " + se.Message : e.Message;
-                    Log.Info(MtaLog.Error(id, 0, error));
-                }
-
-                if (conn is not null)
-                {
-                    await conn.DisposeAsync();
-                }
-                else
-                {
-                    socket.Dispose();
+                    if (!(tlsFailed && route.Scheme == MtaScheme.Smtp))
+                    {
+                        break;
+                    }
                 }
             }
         }
 
         return (null, null, error);
+    }
+
+    /// <summary>One connection to one address of a host, up to ready for MAIL.</summary>
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, bool TlsFailed)> TryHostAsync(string action, MtaRouteReply route, MtaHost host, IPAddress address, bool allowTls)
+    {
+        string error;
+        bool tlsFailed = false;
+        string scheme = route.Scheme switch
+        {
+            MtaScheme.Smtps => "smtps://",
+            MtaScheme.Lmtp => "lmtp://",
+            MtaScheme.SmtpTls => "smtp+tls://",
+            MtaScheme.Smtp when _tls.Available && allowTls => "smtp://",
+            _ => "smtp+notls://",
+        };
+        ulong id = NewSessionId();
+        string shown = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        Log.Info(MtaLog.Connecting(id, scheme, shown, route.Port, host.Name));
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        MtaConnection? conn = null;
+        try
+        {
+            if (route.Source.Length > 0 && IPAddress.TryParse(route.Source, out var src) && src.AddressFamily == address.AddressFamily)
+            {
+                socket.Bind(new IPEndPoint(src, 0));
+            }
+
+            using (var connectTimeout = new CancellationTokenSource(Timeout < TimeSpan.FromSeconds(30) ? Timeout : TimeSpan.FromSeconds(30)))
+            {
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, route.Port), connectTimeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new MtaProtocolException("Connection timeout");
+                }
+            }
+
+            socket.NoDelay = true;
+            Log.Info(MtaLog.Connected(id));
+            string? local = socket.LocalEndPoint is IPEndPoint l ? (l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address).ToString() : null;
+            conn = new MtaConnection(_streamOf(socket), Timeout);
+            var session = new MtaSession(id, conn, route, _tls, action, allowTls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local);
+            string? refused = await session.OpenAsync();
+            if (refused is null)
+            {
+                return (session, conn, string.Empty, false);
+            }
+
+            error = refused;
+            tlsFailed = session.TlsFailed;
+            Log.Info(MtaLog.Error(id, 0, refused));
+        }
+        catch (Exception e) when (IsConnectionError(e))
+        {
+            error = e is SocketException se ? "Connection failed: " + se.Message : e.Message;
+            Log.Info(MtaLog.Error(id, 0, error));
+        }
+
+        if (conn is not null)
+        {
+            await conn.DisposeAsync();
+        }
+        else
+        {
+            socket.Dispose();
+        }
+
+        return (null, null, error, tlsFailed);
     }
 
     /// <summary>One task on an open session; false when the session is lost (its envelopes left are deferred).</summary>
@@ -278,12 +316,46 @@ internal sealed class MtaAgent
             FailTask(task, DeliveryOutcomeStatus.TempFail, e.Message, session);
             return false;
         }
+#pragma warning disable CA1031 // Whatever went wrong, no envelope may stay in flight unanswered.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.Warn($"warn: mta: session {session.Id:x16}: {e.GetType().Name}: {e.Message}");
+            FailTask(task, DeliveryOutcomeStatus.TempFail, "Internal error in the mta session", session);
+            return false;
+        }
     }
 
     private void Report(MtaSession session, MtaDeliverRequest e, DeliveryOutcomeStatus status, string stat)
     {
         Log.Info(MtaLog.Delivery(session.Id, e, session.Source, session.RelayText, status, stat));
         _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok ? string.Empty : session.Host));
+        Remember(e, status);
+    }
+
+    /// <summary>Keeps deferred envelopes by domain; a delivery to the domain brings them back (mta_hoststat_cache, _reschedule).</summary>
+    private void Remember(MtaDeliverRequest e, DeliveryOutcomeStatus status)
+    {
+        if (status == DeliveryOutcomeStatus.TempFail)
+        {
+            if (!_deferred.TryGetValue(e.Domain, out var set))
+            {
+                _deferred[e.Domain] = set = [];
+            }
+
+            // Bounded: a domain down for long keeps its envelopes in the scheduler's backoff only.
+            if (set.Count < 10000)
+            {
+                set.Add(e.EvpId);
+            }
+        }
+        else if (status == DeliveryOutcomeStatus.Ok && _deferred.Remove(e.Domain, out var waiting))
+        {
+            foreach (var evpid in waiting)
+            {
+                _scheduleNow(evpid);
+            }
+        }
     }
 
     private void FailTask(MtaTask task, DeliveryOutcomeStatus status, string error, MtaSession? session)
@@ -298,6 +370,7 @@ internal sealed class MtaAgent
             {
                 Log.Info(MtaLog.Delivery(NewSessionId(), e, null, "-", status, error));
                 _done(new MtaOutcome(e.EvpId, status, error, string.Empty));
+                Remember(e, status);
             }
         }
     }

@@ -22,6 +22,15 @@ internal static class MtaLog
         ? $"smtp-out: Error on session {Id(session)} after {messages.ToString(CultureInfo.InvariantCulture)} message{(messages > 1 ? "s" : string.Empty)} sent: {reason}"
         : $"{Id(session)} mta error reason={reason}";
 
+    public static string Tls(ulong session, string ciphers) => $"{Id(session)} mta tls ciphers={ciphers}";
+
+    /// <summary>After the handshake: "valid" when the certificate was verified, else "unverified"; OpenSMTPD writes "smtp" when none was shown.</summary>
+    public static string CertCheck(ulong session, string? fingerprint, bool verified) => fingerprint is null
+        ? $"{Id(session)} smtp cert-check result=\"no certificate presented\""
+        : $"{Id(session)} mta cert-check result=\"{(verified ? "valid" : "unverified")}\" fingerprint=\"{fingerprint}\"";
+
+    public static string TlsFailure(ulong session) => $"{Id(session)} mta closing reason=tls-failure";
+
     public static string Disconnected(ulong session, int messages) =>
         $"{Id(session)} mta disconnected reason=quit messages={messages.ToString(CultureInfo.InvariantCulture)}";
 

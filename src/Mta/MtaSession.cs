@@ -17,8 +17,15 @@ internal sealed partial class MtaSession
     private readonly string _helo;
     private MtaCapabilities _caps = new();
 
-    public MtaSession(ulong id, MtaConnection conn, MtaRouteReply route, IMtaTls tls, string helo, string host, string address, string? source)
+    private readonly string _action;
+    private readonly bool _allowTls;
+
+    // allowTls is false on a second connection after opportunistic TLS failed with this peer:
+    // plaintext then, as OpenSMTPD downgrades.
+    public MtaSession(ulong id, MtaConnection conn, MtaRouteReply route, IMtaTls tls, string action, bool allowTls, string helo, string host, string address, string? source)
     {
+        _action = action;
+        _allowTls = allowTls;
         Id = id;
         _conn = conn;
         _route = route;
@@ -42,6 +49,9 @@ internal sealed partial class MtaSession
     public string RelayText => MtaLog.Relay(Address, Host);
 
     public bool Secured { get; private set; }
+
+    /// <summary>The TLS handshake (or verification) failed: for opportunistic TLS, the agent may try this peer again in the clear.</summary>
+    public bool TlsFailed { get; private set; }
 
     /// <summary>Messages delivered on this connection.</summary>
     public int Messages { get; private set; }
@@ -76,7 +86,7 @@ internal sealed partial class MtaSession
             return error;
         }
 
-        if (!Secured && _route.Scheme is MtaScheme.Smtp or MtaScheme.SmtpTls && _caps.StartTls && _tls.Available)
+        if (!Secured && _route.Scheme is MtaScheme.Smtp or MtaScheme.SmtpTls && _caps.StartTls && _tls.Available && _allowTls)
         {
             _conn.Queue("STARTTLS");
             await _conn.FlushAsync();
@@ -116,14 +126,22 @@ internal sealed partial class MtaSession
     private async Task<string?> StartTlsAsync()
     {
         using var timeout = new CancellationTokenSource(_conn.Timeout);
-        var (secured, error) = await _tls.StartAsync(_conn.Stream, Host, _route.Verify, timeout.Token);
+        var (secured, info, error) = await _tls.StartAsync(_conn.Stream, _action, Host, _route.Verify, timeout.Token);
         if (secured is null)
         {
+            TlsFailed = true;
+            Runtime.Log.Info(MtaLog.TlsFailure(Id));
             return "TLS handshake failed: " + error;
         }
 
         _conn.Upgrade(secured);
         Secured = true;
+        if (info is not null)
+        {
+            Runtime.Log.Info(MtaLog.Tls(Id, info.Text));
+            Runtime.Log.Info(MtaLog.CertCheck(Id, info.PeerFingerprint, _route.Verify && info.PeerVerified));
+        }
+
         return null;
     }
 

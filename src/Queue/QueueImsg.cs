@@ -46,6 +46,9 @@ internal sealed partial class QueueProcess
             case ImsgType.QueueDeliveryResult when from == ProcRole.Dispatcher:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;
+            case ImsgType.MtaSchedule when from == ProcRole.Dispatcher:
+                Peers[ProcRole.Scheduler].Post(msg.Read<MtaSchedule>());
+                break;
             case ImsgType.MtaDeliveryResult when from == ProcRole.Dispatcher:
                 var relayed = msg.Read<MtaOutcome>();
                 DeliveryDone(new DeliveryOutcome(relayed.EvpId, relayed.Status, relayed.ErrorLine), relayed.RemoteMta);

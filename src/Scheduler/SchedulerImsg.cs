@@ -49,6 +49,14 @@ internal sealed partial class SchedulerProcess
 
                 Wake();
                 break;
+            case ImsgType.MtaSchedule when from == ProcRole.Queue:
+                // A host of the envelope's domain works again: try it now rather than after its backoff.
+                if (Queue.ScheduleNow(msg.Read<MtaSchedule>().EvpId, Now))
+                {
+                    Wake();
+                }
+
+                break;
             case ImsgType.CtlShowQueue when from == ProcRole.Control:
                 ListEnvelopes(msg.PeerId);
                 break;

@@ -214,7 +214,8 @@ internal sealed partial class SchedulerQueue
     /// <summary>`smtpctl schedule`: try again now, whatever the backoff says.</summary>
     public bool ScheduleNow(ulong evpid, long now)
     {
-        if (!_all.TryGetValue(evpid, out var e))
+        // One being tried right now, or held, is left alone: rescheduling it would start a second attempt.
+        if (!_all.TryGetValue(evpid, out var e) || e.InFlight || e.Held)
         {
             return false;
         }

@@ -74,18 +74,16 @@ public sealed class UnsupportedFeatureTests
     }
 
     [Fact]
-    public void RelayingInTheClearIsSupportedAndWhatNeedsTlsIsWarned()
+    public void RelayingIsSupportedAndOnlySrsIsWarned()
     {
         var text = "srs key \"secret\"\nsrs ttl 5d\n"
-            + "action \"out\" relay host smtp+tls://mx.example.org tls helo mx.example srs\n"
-            + "action \"plain\" relay host smtp://mx.example.org helo mx.example mail-from \"a@example.org\"\n"
+            + "action \"out\" relay host smtp+tls://label@mx.example.org tls no-verify helo mx.example srs\n"
+            + "action \"plain\" relay host smtps://mx.example.org helo mx.example mail-from \"a@example.org\" ciphers \"HIGH\" protocols \"tlsv1.3\"\n"
             + "action \"mx\" relay backup mx \"mx2.example.org\" src 192.0.2.1\n"
             + "match from local for any action \"out\"\n" + LocalDelivery;
         Assert.Equal(
             [
                 "u.conf:1: srs: not supported yet",
-                "u.conf:3: action \"out\" relay host \"smtp+tls://mx.example.org\" (TLS to relays): not supported yet",
-                "u.conf:3: action \"out\" relay tls: not supported yet",
                 "u.conf:3: action \"out\" relay srs: not supported yet",
             ],
             Unsupported(text));
@@ -137,13 +135,13 @@ public sealed class UnsupportedFeatureTests
         var dir = Directory.CreateTempSubdirectory("smtpd-unsupported-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "relay.conf"), "\naction \"out\" relay host smtps://mx.example.org\n");
+            File.WriteAllText(Path.Combine(dir, "relay.conf"), "\nadmd \"mx.example\"\naction \"out\" relay host smtp://mx.example.org\n");
             var main = Path.Combine(dir, "smtpd.conf");
             File.WriteAllText(main, "include \"relay.conf\"\nmatch from local for any action \"out\"\n");
             var result = ConfigLoader.Load(main, new Dictionary<string, string>());
             Assert.True(result.Success, string.Join('\n', result.Errors));
             var warning = Assert.Single(ConfigChecker.Unsupported(result.Config!));
-            Assert.Equal((2, "action \"out\" relay host \"smtps://mx.example.org\" (TLS to relays): not supported yet"), (warning.Line, warning.Message));
+            Assert.Equal((2, "admd: not supported yet"), (warning.Line, warning.Message));
             Assert.EndsWith("relay.conf", warning.File, StringComparison.Ordinal);
         }
         finally

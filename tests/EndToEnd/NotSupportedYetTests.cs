@@ -29,7 +29,7 @@ public class NotSupportedYetTests
         + "srs key \"secret\"\n"
         + $"listen on {listen} tls pki x auth filter \"f\" proxy-v2\n"
         + "action \"local\" maildir\n"
-        + "action \"out\" relay tls\n"
+        + "action \"out\" relay srs\n"
         + "match from any for local action \"local\"\n"
         + "match from local for any action \"out\"\n";
 
@@ -38,7 +38,7 @@ public class NotSupportedYetTests
         $"warn: {conf}:3: srs: not supported yet",
         $"warn: {conf}:4: listen on {listener} auth: not supported yet",
         $"warn: {conf}:4: listen on {listener} proxy-v2: not supported yet",
-        $"warn: {conf}:6: action \"out\" relay tls: not supported yet",
+        $"warn: {conf}:6: action \"out\" relay srs: not supported yet",
     ];
 
     [EndToEndFact]

@@ -61,6 +61,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.MtaRouteLookup, 141u)]
     [InlineData(ImsgType.MtaRouteReply, 142u)]
     [InlineData(ImsgType.MtaDeliveryResult, 143u)]
+    [InlineData(ImsgType.MtaSchedule, 144u)]
     [InlineData(ImsgType.CtlPauseSmtp, 180u)]
     [InlineData(ImsgType.CtlResumeSmtp, 181u)]
     [InlineData(ImsgType.CtlPauseMda, 182u)]
@@ -100,6 +101,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(85, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(86, Enum.GetValues<ImsgType>().Length);
     }
 }

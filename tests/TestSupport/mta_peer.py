@@ -4,8 +4,11 @@
 # replies, the verdict after DATA, a drop in the middle of DATA), and records what it received:
 # every command line with the number of the read that brought it (pipelined commands share
 # one), and every message's raw DATA bytes (still dot-stuffed, CRLF) in OUT/msg-N.eml.
+# With "cert"/"key" it offers STARTTLS (or, with "smtps", speaks TLS from the start) and
+# records "tls": true on what came encrypted; AUTH PLAIN and LOGIN are taken and recorded
+# decoded ("auth": "user:password").
 # Usage: mta_peer.py CONFIG.json ; it writes OUT/ready once it listens.
-import json, os, socket, sys, threading
+import base64, json, os, socket, ssl, sys, threading
 
 cfg = json.load(open(sys.argv[1]))
 out = cfg["out"]
@@ -20,11 +23,25 @@ def log(entry):
             f.write(json.dumps(entry) + "\n")
 
 
+def tls_context():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cfg["cert"], cfg["key"])
+    return ctx
+
+
 def serve(conn, peer):
     name = cfg.get("name", "peer.test")
     lmtp = cfg.get("lmtp", False)
     buf = b""
     reads = 0
+    secure = False
+    if cfg.get("smtps"):
+        try:
+            conn = tls_context().wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            log({"peer": peer, "event": "tls failed", "error": str(e)})
+            return
+        secure = True
 
     def send(text):
         conn.sendall(text.encode() + b"\r\n")
@@ -56,15 +73,40 @@ def serve(conn, peer):
     for line, r in it:
         text = line.decode("utf-8", "replace")
         verb = text.split(" ")[0].upper()
-        log({"peer": peer, "read": r, "line": text})
+        log({"peer": peer, "read": r, "line": text, "tls": secure})
         if verb in ("EHLO", "LHLO"):
             if cfg.get("ehlo_reply"):
                 send(cfg["ehlo_reply"])
                 continue
-            caps = cfg.get("caps", ["PIPELINING", "8BITMIME", "SIZE 10240000", "DSN"])
+            caps = list(cfg.get("caps", ["PIPELINING", "8BITMIME", "SIZE 10240000", "DSN"]))
+            if cfg.get("cert") and not secure and not cfg.get("smtps"):
+                caps.append("STARTTLS")
+            if secure:
+                caps.append("AUTH PLAIN LOGIN")
             all_lines = [name] + caps
             for i, c in enumerate(all_lines):
                 send(("250 " if i == len(all_lines) - 1 else "250-") + c)
+        elif verb == "STARTTLS" and cfg.get("cert") and not secure:
+            send("220 2.0.0 Ready to start TLS")
+            buf = b""
+            try:
+                conn = tls_context().wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                log({"peer": peer, "event": "tls failed", "error": str(e)})
+                return
+            secure = True
+        elif verb == "AUTH":
+            words = text.split(" ")
+            if words[1].upper() == "PLAIN":
+                creds = base64.b64decode(words[2]).split(b"\0")
+                log({"peer": peer, "auth": (creds[1] + b":" + creds[2]).decode()})
+            else:
+                send("334 VXNlcm5hbWU6")
+                user = base64.b64decode(next(it)[0]).decode()
+                send("334 UGFzc3dvcmQ6")
+                password = base64.b64decode(next(it)[0]).decode()
+                log({"peer": peer, "auth": user + ":" + password})
+            send("235 2.7.0 Authentication successful")
         elif verb == "HELO":
             send("250 " + name)
         elif verb == "MAIL":
@@ -73,6 +115,10 @@ def serve(conn, peer):
         elif verb == "RCPT":
             addr = text[text.find("<") + 1:text.find(">")]
             reply = cfg.get("rcpt", {}).get(addr, "250 2.1.5 Ok")
+            with lock:
+                once = cfg.get("rcpt_once", {})
+                if addr in once:
+                    reply = once.pop(addr)
             if reply.startswith("2"):
                 rcpts.append(addr)
             send(reply)
@@ -83,14 +129,16 @@ def serve(conn, peer):
             send("354 End data with <CR><LF>.<CR><LF>")
             raw = b""
             while True:
-                if buf.find(b"\r\n.\r\n") >= 0 or buf.startswith(b".\r\n"):
-                    break
-                if counter["drops"] > 0 and len(buf) > 10:
+                # A drop comes before the end of the data is looked for: the client has sent
+                # (some of) its message and gets no verdict.
+                if counter["drops"] > 0 and len(buf) > 0:
                     with lock:
                         counter["drops"] -= 1
                     log({"peer": peer, "event": "dropped in data"})
                     conn.close()
                     return
+                if buf.find(b"\r\n.\r\n") >= 0 or buf.startswith(b".\r\n"):
+                    break
                 data = conn.recv(65536)
                 if not data:
                     return

@@ -170,3 +170,13 @@ internal readonly record struct MtaOutcome(ulong EvpId, DeliveryOutcomeStatus St
         w.WriteString(RemoteMta);
     }
 }
+
+/// <summary>An envelope to try now (dispatcher → queue → scheduler): a host of its domain works again.</summary>
+internal readonly record struct MtaSchedule(ulong EvpId) : IImsgPayload<MtaSchedule>
+{
+    public static ImsgType Type => ImsgType.MtaSchedule;
+
+    public static MtaSchedule Read(ref ImsgReader r) => new(r.ReadU64());
+
+    public void Write(ref ImsgWriter w) => w.WriteU64(EvpId);
+}
