@@ -259,4 +259,63 @@ public class SendmailTests
         Assert.Matches(Line + @"offline\|\|[^|\n]*\n$", down.Out);
         Assert.StartsWith(m.Groups[1].Value + "|", down.Out, StringComparison.Ordinal);
     }
+
+    [EndToEndFact]
+    public void DashBsSpeaksSmtpOnStandardInputAndOutput()
+    {
+        using var s = Start();
+        var psi = new System.Diagnostics.ProcessStartInfo(Binary.LinkAs(s.Daemon.Dir, "sendmail"), ["-bs"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (k, v) in s.Env)
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.NewLine = "\r\n";
+        string Reply()
+        {
+            string all = string.Empty;
+            while (p.StandardOutput.ReadLine() is { } line)
+            {
+                all += line + "\n";
+                if (line.Length < 4 || line[3] != '-')
+                {
+                    break;
+                }
+            }
+
+            return all;
+        }
+
+        string Say(string line)
+        {
+            p.StandardInput.WriteLine(line);
+            p.StandardInput.Flush();
+            return Reply();
+        }
+
+        Assert.StartsWith("220 ", Reply(), StringComparison.Ordinal);
+        Assert.StartsWith("250-", Say("EHLO pipe.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Say("MAIL FROM:<bs@example.org>"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Say($"RCPT TO:<{Recipient.Name}@localhost>"), StringComparison.Ordinal);
+        Assert.StartsWith("354 ", Say("DATA"), StringComparison.Ordinal);
+        p.StandardInput.Write("Subject: over a pipe\r\n\r\nsent with -bs\r\n");
+        Assert.Matches(@"^250 2\.0\.0 [0-9a-f]{8} Message accepted for delivery\n$", Say("."));
+        Assert.StartsWith("221 ", Say("QUIT"), StringComparison.Ordinal);
+        Assert.True(p.WaitForExit(10_000));
+        Assert.Equal(0, p.ExitCode);
+        Assert.EndsWith("\nsent with -bs\n", Only(s), StringComparison.Ordinal);
+        Assert.Contains("from=<bs@example.org>", s.Daemon.Log, StringComparison.Ordinal);
+
+        // With the daemon down the client hears a 421 and sendmail says EX_TEMPFAIL.
+        s.Daemon.Signal(Libc.SIGTERM);
+        s.Daemon.WaitExit();
+        var down = s.Sendmail(string.Empty, "-bs");
+        Assert.Equal((75, "421 4.3.0 smtpd is not running, try again later\r\n"), (down.Code, down.Out));
+    }
 }
