@@ -18,7 +18,7 @@ internal static class Program
             "makemap" => Ctl.MakeMap.Run(args, newaliases: false),
             "newaliases" => Ctl.MakeMap.Run(args, newaliases: true),
             "sendmail" or "send-mail" => Enqueue.Sendmail.Run(name, args),
-            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"]),
+            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"], name),
             "smtp" => Smtpc.Smtpc.Run(name, args),
             _ => UnknownName(name),
         };

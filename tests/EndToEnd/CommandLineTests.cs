@@ -74,6 +74,7 @@ public class CommandLineTests
     [InlineData("makemap", "-x")]
     [InlineData("newaliases", "-x")]
     [InlineData("smtpctl", "frobnicate")]
+    [InlineData("smtp", "-h")]
     public void EveryInstalledNameIsAProgramAlsoWithTheRpmSuffix(string name, string arg)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-name").FullName;

@@ -318,4 +318,26 @@ public class SendmailTests
         var down = s.Sendmail(string.Empty, "-bs");
         Assert.Equal((75, "421 4.3.0 smtpd is not running, try again later\r\n"), (down.Code, down.Out));
     }
+
+    [EndToEndFact]
+    public void EveryFlagCallersPassIsAcceptedAndTheDsnFlagsReachTheEnvelope()
+    {
+        using var s = Start();
+        Assert.Equal("command succeeded\n", s.Daemon.Ctl("pause", "mda").Out);
+        var r = s.Sendmail("Subject: flags\n\nall the flags\n.\nand on\n", "-odi", "-odb", "-bm", "-oem", "-B8BITMIME", "-r", "flags@example.org", "-F", "Flag Waver", "-N", "success,delay", "-R", "hdrs", "-V", "env-123", "-i", "--", Recipient.Name + "@localhost");
+        Assert.Equal((0, string.Empty, string.Empty), r);
+
+        string line = string.Empty;
+        Wait.Until(() => (line = s.Daemon.Ctl("show", "queue").Out).Length > 0, "the envelope is queued");
+        string envelope = s.Daemon.Ctl("show", "envelope", line[..16]).Out;
+        Assert.Contains("\nsender: flags@example.org\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-notify: 5\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-ret: HDRS\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-envid: env-123\n", envelope, StringComparison.Ordinal);
+
+        Assert.Equal("command succeeded\n", s.Daemon.Ctl("resume", "mda").Out);
+        string text = Only(s);
+        Assert.Contains("\nFrom: Flag Waver <flags@example.org>\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("\nall the flags\n.\nand on\n", text, StringComparison.Ordinal);
+    }
 }

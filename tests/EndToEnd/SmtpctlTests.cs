@@ -343,4 +343,33 @@ public class SmtpctlTests
         Assert.Equal((0, string.Empty, string.Empty), AsNobody("spf", "walk"));
         Assert.Equal("MDA running\nMTA running\nSMTP running\n", d.Ctl("show", "status").Out);
     }
+
+    [EndToEndFact]
+    public void DiscoverSchedulesAMessageCopiedIntoTheSpool()
+    {
+        var (d, evpid) = HeldMessage();
+        using (d)
+        {
+            // A copy of the held message under a new message id, as an administrator might restore one.
+            string msgid = evpid[..8];
+            string copyId = msgid == "7e57c0de" ? "7e57c0df" : "7e57c0de";
+            string from = Path.Combine(d.Spool, "queue", msgid[..2], msgid);
+            string bucket = Path.Combine(d.Spool, "queue", copyId[..2]);
+            string to = Path.Combine(bucket, copyId);
+            bool newBucket = !Directory.Exists(bucket);
+            Directory.CreateDirectory(to);
+            File.Copy(Path.Combine(from, "message"), Path.Combine(to, "message"));
+            File.Copy(Path.Combine(from, evpid), Path.Combine(to, copyId + evpid[8..]));
+            foreach (string p in (newBucket ? new[] { bucket } : []).Concat([to, Path.Combine(to, "message"), Path.Combine(to, copyId + evpid[8..])]))
+            {
+                Assert.Equal(0, Binary.Run("chown", ["--reference", from, p]).Code);
+                Assert.Equal(0, Binary.Run("chmod", ["--reference", Directory.Exists(p) ? from : Path.Combine(from, "message"), p]).Code);
+            }
+
+            Assert.Single(d.Ctl("show", "queue").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal("1 envelope discovered\n", d.Ctl("discover", copyId).Out);
+            Assert.Contains(copyId + evpid[8..] + "|inet4|mda||sender@example.org|", d.Ctl("show", "queue").Out, StringComparison.Ordinal);
+            Assert.Equal("2 envelopes removed\n", d.Ctl("remove", "all").Out);
+        }
+    }
 }
