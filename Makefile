@@ -57,12 +57,12 @@ SMTPD_USER   := _smtpd
 SMTPQ_USER   := _smtpq
 SPOOL_DIR    := /var/spool/smtpd
 EMPTY_DIR    := /var/empty
-COMPAT_LINKS := sendmail mailq newaliases makemap
+COMPAT_LINKS := sendmail mailq newaliases makemap smtp
 # Where `make install` puts the compatibility names, as Debian's MTAs do: "dir/name -> target"
 # (targets relative to the link's directory).
 INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
                  $(BINDIR)/mailq:$(SBINDIR)/smtpctl $(BINDIR)/newaliases:$(SBINDIR)/smtpctl \
-                 $(LIBDIR)/sendmail:$(SBINDIR)/sendmail
+                 $(LIBDIR)/sendmail:$(SBINDIR)/sendmail $(BINDIR)/smtp:$(SBINDIR)/smtpctl
 PACKAGES_DIR := $(BUILD_DIR)/packages
 VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 

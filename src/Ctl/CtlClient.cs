@@ -214,7 +214,7 @@ internal sealed class CtlClient : IDisposable
             return msg;
         }
 
-        Console.Error.WriteLine("smtpctl: pipe closed");
+        Console.Error.WriteLine(SmtpCtl.Name + ": pipe closed");
         Environment.Exit(1);
         throw new InvalidOperationException("unreachable");
     }

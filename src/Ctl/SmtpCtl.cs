@@ -11,8 +11,12 @@ namespace Smtpd.Ctl;
 
 internal static class SmtpCtl
 {
-    public static int Run(IReadOnlyList<string> args)
+    /// <summary>The name errors start with, as OpenSMTPD's __progname: smtpctl, or mailq.</summary>
+    public static string Name { get; private set; } = "smtpctl";
+
+    public static int Run(IReadOnlyList<string> args, string program = "smtpctl")
     {
+        Name = program;
         // Installed setgid _smtpq for sendmail's offline queue only: no command needs the group.
         Enqueue.Sendmail.DropSetGid();
         var tree = Build(MayAdminister());
@@ -149,7 +153,7 @@ internal static class SmtpCtl
     internal static int Fail(string message)
     {
         Console.Out.Flush();
-        Console.Error.WriteLine("smtpctl: " + message);
+        Console.Error.WriteLine(Name + ": " + message);
         return 1;
     }
 }

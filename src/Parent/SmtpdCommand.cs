@@ -84,7 +84,8 @@ internal static class SmtpdCommand
             options.Foreground,
             options.Verbose,
             (uint)options.Trace,
-            System.Net.Dns.GetHostName(),
+            // As OpenSMTPD's getmailname: the first line of /etc/mailname, else the host name.
+            Enqueue.MailName.Get() ?? System.Net.Dns.GetHostName(),
             options.QueueDir,
             options.EmptyDir,
             options.ControlSocket,
