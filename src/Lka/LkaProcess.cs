@@ -20,6 +20,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
     private LkaFilters? _filters;
+    private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
@@ -35,6 +36,11 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
+    // DKIM keys are usually readable by root only: read them before the drop.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+
+    public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
+
     public override Task StartAsync()
     {
         var config = Model;
@@ -46,7 +52,7 @@ internal sealed partial class LkaProcess : RoleProcess
         // the daemon's own user (for commands from aliases) stands for.
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
-        _filters = new LkaFilters(config, tables, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)));
+        _filters = new LkaFilters(config, tables, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)), _signers);
         foreach (var (name, fd, stderr) in _earlyProcs)
         {
             _filters.ProcStarted(name, fd, stderr);
