@@ -174,6 +174,10 @@ internal static partial class ConfigPrinter
                 return head + "proc-exec " + Quote(f.Command ?? string.Empty) + ProcParams(f.User, f.Group, f.Chroot, f.Protocol, f.Timeout);
             case FilterKind.Chain:
                 return head + "chain " + FilterNames(f.Chain);
+            case FilterKind.DkimSign:
+                var d = f.Dkim!;
+                return head + $"dkim-sign domain {Quote(d.Domain)} selector {Quote(d.Selector)} key {Quote(d.KeyFile)} algorithm {Quote(d.Algorithm)}"
+                    + (d.Headers.Count > 0 ? " headers { " + string.Join(", ", d.Headers.Select(Quote)) + " }" : string.Empty);
             default:
                 var check = f.Check!;
                 var sb = new StringBuilder(head).Append("phase ").Append(Parser.PhaseName(f.Phase)).Append(" match ");

@@ -150,7 +150,7 @@ internal static partial class ConfigSerializer
     private static FilterDef ReadFilter(ref ConfigBinaryReader r)
     {
         var name = r.ReadRequiredString();
-        var kind = (FilterKind)r.ReadEnum((int)FilterKind.Chain, nameof(FilterKind));
+        var kind = (FilterKind)r.ReadEnum((int)FilterKind.DkimSign, nameof(FilterKind));
         string? proc = r.ReadString(), command = r.ReadString(), user = r.ReadString(), group = r.ReadString(), chroot = r.ReadString();
         string? protocol = r.ReadString();
         int? timeout = r.ReadOptionalInt();
@@ -167,7 +167,9 @@ internal static partial class ConfigSerializer
             Protocol = protocol, Timeout = timeout,
             Phase = phase, Check = check,
             Decision = (FilterDecision)r.ReadEnum((int)FilterDecision.Report, nameof(FilterDecision)),
-            DecisionArgument = r.ReadString(), Chain = ReadNames(ref r), Where = ReadWhere(ref r),
+            DecisionArgument = r.ReadString(), Chain = ReadNames(ref r),
+            Dkim = r.ReadBool() ? new DkimSignDef(r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), ReadNames(ref r)) : null,
+            Where = ReadWhere(ref r),
         };
     }
 

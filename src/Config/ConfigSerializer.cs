@@ -141,6 +141,16 @@ internal static partial class ConfigSerializer
         w.WriteByte((byte)f.Decision);
         w.WriteString(f.DecisionArgument);
         WriteNames(w, f.Chain);
+        w.WriteBool(f.Dkim is not null);
+        if (f.Dkim is not null)
+        {
+            w.WriteString(f.Dkim.Domain);
+            w.WriteString(f.Dkim.Selector);
+            w.WriteString(f.Dkim.KeyFile);
+            w.WriteString(f.Dkim.Algorithm);
+            WriteNames(w, f.Dkim.Headers);
+        }
+
         WriteWhere(w, f.Where);
     }
 

@@ -38,5 +38,8 @@ internal sealed record FilterDef
     /// <summary>Member filters of a <see cref="FilterKind.Chain"/>, in order.</summary>
     public ValueList<string> Chain { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>The signer's settings for <see cref="FilterKind.DkimSign"/>.</summary>
+    public DkimSignDef? Dkim { get; init; }
+
     public SourceLocation Where { get; init; } = SourceLocation.None;
 }

@@ -26,8 +26,11 @@ internal sealed partial class Parser
             case "chain":
                 filter = filter with { Kind = FilterKind.Chain, Chain = ParseFilterNames("chain") };
                 break;
+            case "dkim-sign":
+                filter = filter with { Kind = FilterKind.DkimSign, Dkim = ParseDkimSign(kind) };
+                break;
             default:
-                Fail(kind, $"syntax error: expected proc, proc-exec, phase or chain after filter \"{name}\", got {kind.Describe()}");
+                Fail(kind, $"syntax error: expected proc, proc-exec, phase, chain or dkim-sign after filter \"{name}\", got {kind.Describe()}");
                 break;
         }
         _filters.Add(filter);
@@ -141,6 +144,57 @@ internal sealed partial class Parser
         FilterPhase.Data => "data",
         _ => "commit",
     };
+
+    // Ours: dkim-sign domain d selector s key file [algorithm rsa-sha256|ed25519-sha256] [headers { h, ... }]
+    private DkimSignDef ParseDkimSign(Token keyword)
+    {
+        string? domain = null, selector = null, key = null, algorithm = null;
+        ValueList<string>? headers = null;
+        while (!Peek().IsEnd)
+        {
+            var option = Next();
+            switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+            {
+                case "domain" when domain is null:
+                    domain = ExpectString("a domain", "domain").ToLowerInvariant();
+                    break;
+                case "selector" when selector is null:
+                    selector = ExpectString("a selector", "selector");
+                    break;
+                case "key" when key is null:
+                    key = ExpectString("a key file", "key");
+                    break;
+                case "algorithm" when algorithm is null:
+                    algorithm = ExpectString("an algorithm", "algorithm");
+                    if (algorithm is not ("rsa-sha256" or "ed25519-sha256"))
+                    {
+                        Fail(option, $"dkim-sign algorithm must be rsa-sha256 or ed25519-sha256, not \"{algorithm}\"");
+                    }
+
+                    break;
+                case "headers" when headers is null:
+                    var list = new List<string>();
+                    ParseBraceList("headers", "a header name", () => list.Add(ExpectString("a header name", list.Count == 0 ? "{" : "headers").ToLowerInvariant()));
+                    if (!list.Contains("from"))
+                    {
+                        Fail(option, "dkim-sign headers must include from");
+                    }
+
+                    headers = new ValueList<string>(list);
+                    break;
+                default:
+                    Fail(option, $"syntax error: expected domain, selector, key, algorithm or headers (each once), got {option.Describe()}");
+                    break;
+            }
+        }
+
+        if (domain is null || selector is null || key is null)
+        {
+            Fail(keyword, "dkim-sign needs domain, selector and key");
+        }
+
+        return new DkimSignDef(domain, selector, key, algorithm ?? "rsa-sha256", headers ?? ValueList<string>.Empty);
+    }
 
     // '{' optnl name (comma name)* '}'
     private ValueList<string> ParseFilterNames(string after)

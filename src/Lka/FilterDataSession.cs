@@ -12,13 +12,13 @@ namespace Smtpd.Lka;
 internal sealed class FilterDataSession
 {
     private readonly ulong _session;
-    private readonly (FilterProc Proc, ulong Token)[] _stages;
+    private readonly (IDataLineStage Stage, ulong Token)[] _stages;
     private readonly LineSocket _socket;
     private readonly TimeSpan _timeout;
     private bool _ended;
     private bool _complete;
 
-    public FilterDataSession(ulong session, (FilterProc Proc, ulong Token)[] stages, LineSocket socket, TimeSpan timeout)
+    public FilterDataSession(ulong session, (IDataLineStage Stage, ulong Token)[] stages, LineSocket socket, TimeSpan timeout)
     {
         _session = session;
         _stages = stages;
@@ -27,7 +27,7 @@ internal sealed class FilterDataSession
         for (int i = 0; i < stages.Length; i++)
         {
             int next = i + 1;
-            stages[i].Proc.OpenData(session, stages[i].Token, line => Forward(next, line));
+            stages[i].Stage.OpenData(session, stages[i].Token, line => Forward(next, line));
         }
     }
 
@@ -65,9 +65,9 @@ internal sealed class FilterDataSession
         }
 
         _ended = true;
-        foreach (var (proc, token) in _stages)
+        foreach (var (stage, token) in _stages)
         {
-            proc.CloseData(_session, token);
+            stage.CloseData(_session, token);
         }
 
         _socket.Dispose();
@@ -90,7 +90,7 @@ internal sealed class FilterDataSession
 
         if (next < _stages.Length)
         {
-            _stages[next].Proc.SendDataLine(_session, _stages[next].Token, line);
+            _stages[next].Stage.SendDataLine(_session, _stages[next].Token, line);
             return;
         }
 

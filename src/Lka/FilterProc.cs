@@ -12,7 +12,7 @@ using Smtpd.Runtime;
 
 namespace Smtpd.Lka;
 
-internal sealed class FilterProc
+internal sealed class FilterProc : IDataLineStage
 {
     /// <summary>The longest line a filter may send (OpenSMTPD has no limit; a flood needs one).</summary>
     public const int MaxLine = 64 * 1024;

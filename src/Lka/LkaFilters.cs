@@ -29,11 +29,17 @@ internal sealed class LkaFilters
     private readonly Dictionary<string, FilterProc> _procs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> _timeouts = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, FilterSession> _sessions = [];
+    private readonly Dictionary<string, DkimSigningStage> _signers = new(StringComparer.Ordinal);
 
-    public LkaFilters(SmtpdConfig config, TableSet tables, string hostname, Action<string, string> restart)
+    public LkaFilters(SmtpdConfig config, TableSet tables, string hostname, Action<string, string> restart, IReadOnlyDictionary<string, DkimSigningStage> signers)
     {
         _config = config;
         _tables = tables;
+        foreach (var (name, signer) in signers)
+        {
+            _signers[name] = signer;
+        }
+
         foreach (var p in config.Procs)
         {
             _procs[p.Name] = new FilterProc(p.Name, p.Protocol ?? "0.7", hostname, restart);
@@ -121,33 +127,45 @@ internal sealed class LkaFilters
 
     public async Task DataBeginAsync(ImsgChannel dispatcher, FilterDataBegin d)
     {
-        var stages = new List<(FilterProc, ulong)>();
+        var stages = new List<(IDataLineStage Stage, ulong Token)>();
+        TimeSpan timeout = DefaultTimeout;
+        FilterProc? unavailable = null;
         if (_sessions.TryGetValue(d.SessionId, out var s))
         {
-            foreach (var name in ProcsOf(s))
+            foreach (var filter in s.Chain)
             {
-                var proc = _procs[name];
-                if (proc.ReportOnly)
+                if (filter.Kind == FilterKind.DkimSign)
+                {
+                    stages.Add((_signers[filter.Name], NewToken()));
+                    continue;
+                }
+
+                if (filter.Kind is not (FilterKind.Proc or FilterKind.ProcExec))
                 {
                     continue;
                 }
 
-                if (!await proc.WaitReadyAsync(_timeouts[name]))
+                var proc = _procs[ProcName(filter)];
+                if (proc.ReportOnly || stages.Any(x => x.Stage == proc))
                 {
-                    // It cannot take the message now; the dispatcher sees the socket close at once.
-                    stages.Clear();
-                    stages.Add((proc, 0));
+                    continue;
+                }
+
+                if (!await proc.WaitReadyAsync(_timeouts[proc.Name]))
+                {
+                    unavailable = proc;
                     break;
                 }
 
                 if (proc.Registered("data-line"))
                 {
                     stages.Add((proc, NewToken()));
+                    timeout = _timeouts[proc.Name] > timeout ? _timeouts[proc.Name] : timeout;
                 }
             }
         }
 
-        if (stages.Count == 0 || s is null)
+        if (s is null || (stages.Count == 0 && unavailable is null))
         {
             dispatcher.Post(new FilterDataBeginReply(d.ReqId, false));
             return;
@@ -156,14 +174,14 @@ internal sealed class LkaFilters
         var (mine, theirs) = Posix.SocketPair();
         dispatcher.Post(new FilterDataBeginReply(d.ReqId, true), fd: theirs);
         var socket = new LineSocket(mine, FilterProc.MaxLine);
-        if (stages[0].Item2 == 0)
+        if (unavailable is not null)
         {
-            Log.Warn($"warn: {s.Id:x16} filters: message filter \"{stages[0].Item1.Name}\" not available; the message is refused for now");
+            // It cannot take the message now; the dispatcher sees the socket close at once.
+            Log.Warn($"warn: {s.Id:x16} filters: message filter \"{unavailable.Name}\" not available; the message is refused for now");
             socket.Dispose();
             return;
         }
 
-        var timeout = stages.Select(x => _timeouts[x.Item1.Name]).Max();
         var data = new FilterDataSession(s.Id, [.. stages], socket, timeout);
         s.Data = data;
         await data.RunAsync();
@@ -219,6 +237,11 @@ internal sealed class LkaFilters
                         Broadcast(s, Now(), "filter-report", ["builtin", filter.Name, filter.DecisionArgument!]);
                         continue;
                 }
+            }
+
+            if (filter.Kind == FilterKind.DkimSign)
+            {
+                continue;
             }
 
             string name = ProcName(filter);

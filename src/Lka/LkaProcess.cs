@@ -21,6 +21,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
     private LkaFilters? _filters;
+    private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
@@ -36,6 +37,11 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
+    // DKIM keys are usually readable by root only: read them before the drop.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+
+    public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
+
     public override Task StartAsync()
     {
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
@@ -45,7 +51,7 @@ internal sealed partial class LkaProcess : RoleProcess
 
         // Filters are started once: a reload that changes them is refused, so the tables they
         // match against stay those of the start.
-        _filters = new LkaFilters(Model, _tables!, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)));
+        _filters = new LkaFilters(Model, _tables!, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)), _signers);
         foreach (var (name, fd, stderr) in _earlyProcs)
         {
             _filters.ProcStarted(name, fd, stderr);

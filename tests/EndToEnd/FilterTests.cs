@@ -164,6 +164,37 @@ public class FilterTests
     }
 
     [EndToEndFact]
+    public void AChainPassesMessageLinesThroughEachFilterProcessInOrderAndStopsAtTheFirstRefusal()
+    {
+        using var rig = new Rig();
+        string config = $"filter \"one\" proc-exec \"{rig.Command("one")}\"\n"
+            + $"proc \"p2\" \"{rig.Command("two")}\"\n"
+            + "filter \"two\" proc \"p2\"\n"
+            + "filter \"both\" chain { \"one\", \"two\" }\n"
+            + "listen on 127.0.0.1 port {PORT} filter \"both\"\n"
+            + rig.Delivery;
+        using var d = Start(rig, config);
+        WaitReady(rig, "one");
+        WaitReady(rig, "two");
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            Assert.StartsWith("250", c.Command("EHLO client.example.net"), StringComparison.Ordinal);
+            Assert.Equal("550 5.7.1 go away spammer", c.Command("MAIL FROM:<spammer@example.net>"));
+            Assert.StartsWith("250", Transaction(c, "good@example.net", $"{Recipient.Name}@localhost", "Subject: chained\r\n\r\nbody\r\n"), StringComparison.Ordinal);
+        }
+
+        Wait.Until(() => rig.Delivered().Count == 1, "the message is delivered");
+        string message = rig.Delivered()[0];
+        Assert.Contains("X-Filtered-By: two\nX-Filtered-By: one\n", message, StringComparison.Ordinal);
+        Assert.Contains("\nSubject: [two] [one] chained\n", message, StringComparison.Ordinal);
+
+        // The first filter refused the spammer: the second never saw that MAIL FROM.
+        Assert.Contains("spammer@example.net", rig.Lines("one"), StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\|mail-from\|[0-9a-f]{16}\|[0-9a-f]{16}\|spammer@example\.net", rig.Lines("two"));
+        Assert.Matches(@"\|mail-from\|[0-9a-f]{16}\|[0-9a-f]{16}\|good@example\.net", rig.Lines("two"));
+    }
+
+    [EndToEndFact]
     public void BuiltinFiltersActInEachPhaseWithTheirConfiguredReplies()
     {
         using var rig = new Rig();
