@@ -15,7 +15,7 @@ internal sealed partial class ConfigChecker
     /// <summary>
     /// One warning for each statement or option of <paramref name="config"/> that has no effect
     /// yet, in file order. They do not make the configuration unusable: the daemon runs without
-    /// the feature (STARTTLS and AUTH are not offered, mail for relay actions waits in the queue).
+    /// the feature (STARTTLS, and with it AUTH, is not offered; mail for relay actions waits in the queue).
     /// </summary>
     public static IReadOnlyList<ConfigDiagnostic> Unsupported(SmtpdConfig config)
     {
@@ -88,10 +88,10 @@ internal sealed partial class ConfigChecker
             }
         }
 
-        // No session is ever authenticated or secured yet, so these criteria never hold.
+        // No session is ever secured yet, so this criterion never holds.
         foreach (var r in config.Rules)
         {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Tls or MatchKind.Auth or MatchKind.FromAuth))
+            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Tls))
             {
                 NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
             }
@@ -107,11 +107,6 @@ internal sealed partial class ConfigChecker
         {
             // pki, ca, ciphers and protocols only matter with TLS: one warning covers them.
             notSupported(l.Where, $"{name} {TlsName(l.Tls)}{(l.TlsVerify ? " verify" : string.Empty)}");
-        }
-
-        if (l.Auth != ListenerAuth.None)
-        {
-            notSupported(l.Where, $"{name} {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")}");
         }
 
         if (l.Filter is not null)
@@ -132,11 +127,6 @@ internal sealed partial class ConfigChecker
         if (l.Hostnames is not null)
         {
             notSupported(l.Where, $"{name} hostnames");
-        }
-
-        if (l.Senders is not null)
-        {
-            notSupported(l.Where, $"{name} senders");
         }
     }
 

@@ -108,13 +108,15 @@ internal sealed partial class DispatcherProcess : RoleProcess
         StartTls = false,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
-        Auth = false,
+        // AUTH is offered once the channel is secure (SmtpSession.AdvertiseAuth), so only over TLS.
+        Auth = l.Auth != ListenerAuth.None,
         AuthRequired = l.Auth == ListenerAuth.Required,
         Dsn = !l.NoDsn,
         MaskSource = l.MaskSrc,
         ReceivedAuth = l.ReceivedAuth,
         Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
         Masquerade = l.Masquerade,
+        Senders = l.Senders is not null,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),

@@ -75,6 +75,10 @@ internal enum ImsgType : uint
     LkaAuthenticate = 74,
     LkaAuthenticateReply = 75,
 
+    // An authenticated session's MAIL FROM on a listener with `senders <table>` (IMSG_SMTP_CHECK_SENDER).
+    LkaCheckSender = 120,
+    LkaCheckSenderReply = 121,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -19,6 +19,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
+    private LkaSenderCheck? _senders;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -44,6 +45,7 @@ internal sealed partial class LkaProcess : RoleProcess
         // the daemon's own user (for commands from aliases) stands for.
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
+        _senders = new LkaSenderCheck(config, tables);
         // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
         string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
         _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());

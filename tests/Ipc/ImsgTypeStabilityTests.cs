@@ -54,6 +54,8 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.LkaUserinfoReply, 73u)]
     [InlineData(ImsgType.LkaAuthenticate, 74u)]
     [InlineData(ImsgType.LkaAuthenticateReply, 75u)]
+    [InlineData(ImsgType.LkaCheckSender, 120u)]
+    [InlineData(ImsgType.LkaCheckSenderReply, 121u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -61,6 +63,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(46, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(48, Enum.GetValues<ImsgType>().Length);
     }
 }
