@@ -26,3 +26,9 @@ internal static partial class LibCrypt
     /// <summary>libxcrypt (crypt(3) with bcrypt, SHA-crypt, yescrypt); its soname on every current distribution.</summary>
     internal const string Name = "libcrypt.so.1";
 }
+
+internal static partial class LibPam
+{
+    /// <summary>Linux-PAM; loaded only by the parent, and only when AUTH checks a system user.</summary>
+    internal const string Name = "libpam.so.0";
+}
