@@ -15,6 +15,13 @@ internal static class SmtpCtl
         ("update table <str>", true, (c, a) => c.UpdateTable(a[0])),
     ];
 
+    // Commands that need no daemon (OpenSMTPD's unprivileged ones).
+    private static readonly (string Pattern, Func<IReadOnlyList<string>, int> Run)[] LocalCommands =
+    [
+        ("encrypt", _ => Encrypt.Run(null, Console.In, Console.Out, Console.Error)),
+        ("encrypt <str>", a => Encrypt.Run(a[0], Console.In, Console.Out, Console.Error)),
+    ];
+
     public static int Run(IReadOnlyList<string> args)
     {
         // Installed setgid _smtpq for sendmail's offline queue only: no command needs the group.
@@ -26,19 +33,29 @@ internal static class SmtpCtl
         }
 
         var matches = Commands.Where(c => Matches(c.Pattern, args)).ToList();
-        if (matches.Count != 1)
+        var local = LocalCommands.Where(c => Matches(c.Pattern, args)).ToList();
+        if (matches.Count + local.Count != 1)
         {
-            Console.Error.WriteLine(matches.Count == 0 ? "invalid command" : "ambiguous command");
+            Console.Error.WriteLine(matches.Count + local.Count == 0 ? "invalid command" : "ambiguous command");
             Console.Error.WriteLine("possibilities are:");
-            foreach (var c in matches.Count == 0 ? Commands.ToList() : matches)
+            var all = matches.Count + local.Count == 0
+                ? Commands.Select(c => c.Pattern).Concat(LocalCommands.Select(c => c.Pattern))
+                : matches.Select(c => c.Pattern).Concat(local.Select(c => c.Pattern));
+            foreach (var pattern in all.Order(StringComparer.Ordinal))
             {
-                Console.Error.WriteLine(c.Pattern);
+                Console.Error.WriteLine(pattern);
             }
 
             return 1;
         }
 
+        if (local.Count == 1)
+        {
+            return local[0].Run(Arguments(local[0].Pattern, args));
+        }
+
         var command = matches[0];
+
         using var client = CtlClient.Connect();
         if (client is null && command.Pattern == "show queue")
         {
@@ -58,9 +75,13 @@ internal static class SmtpCtl
             return 1;
         }
 
-        string[] words = command.Pattern.Split(' ');
-        var values = args.Where((_, i) => words[i] == "<str>").ToList();
-        return command.Run(client, values);
+        return command.Run(client, Arguments(command.Pattern, args));
+    }
+
+    private static List<string> Arguments(string pattern, IReadOnlyList<string> args)
+    {
+        string[] words = pattern.Split(' ');
+        return args.Where((_, i) => words[i] == "<str>").ToList();
     }
 
     internal static bool Matches(string pattern, IReadOnlyList<string> args)
