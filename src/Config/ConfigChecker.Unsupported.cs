@@ -15,7 +15,7 @@ internal sealed partial class ConfigChecker
     /// <summary>
     /// One warning for each statement or option of <paramref name="config"/> that has no effect
     /// yet, in file order. They do not make the configuration unusable: the daemon runs without
-    /// the feature (STARTTLS, and with it AUTH, is not offered; mail for relay actions waits in the queue).
+    /// the feature (mail for relay actions waits in the queue, filters are not run).
     /// </summary>
     public static IReadOnlyList<ConfigDiagnostic> Unsupported(SmtpdConfig config)
     {
@@ -46,11 +46,6 @@ internal sealed partial class ConfigChecker
         foreach (var limit in config.SchedulerLimits.Where(l => !SchedulerLimitsInUse.Contains(l.Key)))
         {
             NotSupported(limit.Where, "scheduler limit " + limit.Key);
-        }
-
-        if (config.SmtpCiphers is not null)
-        {
-            NotSupported(config.SmtpCiphersWhere, "smtp ciphers");
         }
 
         if (config.SrsKey is not null || config.SrsKeyBackup is not null || config.SrsTtl is not null)
@@ -88,27 +83,12 @@ internal sealed partial class ConfigChecker
             }
         }
 
-        // No session is ever secured yet, so this criterion never holds.
-        foreach (var r in config.Rules)
-        {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Tls))
-            {
-                NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
-            }
-        }
-
         return InFileOrder(found);
     }
 
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)
     {
         var name = l.IsSocket ? "listen on socket" : $"listen on {l.Interface}";
-        if (l.Tls != ListenerTls.None)
-        {
-            // pki, ca, ciphers and protocols only matter with TLS: one warning covers them.
-            notSupported(l.Where, $"{name} {TlsName(l.Tls)}{(l.TlsVerify ? " verify" : string.Empty)}");
-        }
-
         if (l.Filter is not null)
         {
             notSupported(l.Where, $"{name} filter \"{l.Filter}\"");

@@ -38,6 +38,10 @@ internal static class ConfigEnvironmentChecker
             {
                 Error(pki.Where, $"pki \"{pki.Name}\": failed to load key file \"{pki.Key}\": {keyProblem}");
             }
+            else if (pki.Cert is not null && pki.Key is not null && Unreadable(pki.Cert) is null && Tls.TlsPkiCheck.Problem(pki) is { } material)
+            {
+                Error(pki.Where, material);
+            }
         }
 
         foreach (var ca in config.Cas)
@@ -45,6 +49,10 @@ internal static class ConfigEnvironmentChecker
             if (ca.Cert is not null && Unreadable(ca.Cert) is { } problem)
             {
                 Error(ca.Where, $"ca \"{ca.Name}\": failed to load CA file \"{ca.Cert}\": {problem}");
+            }
+            else if (ca.Cert is not null && Tls.TlsPkiCheck.CaProblem(ca) is { } material)
+            {
+                Error(ca.Where, material);
             }
         }
 

@@ -19,6 +19,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private BounceSender? _bounces;
     private SmtpdConfig? _config;
     private SmtpSessionLimiter? _sessions;
+    private readonly DispatcherTls _tls = new();
 
     // ENFILE: the system's file table is full (Errno lists only what the code used so far).
     private const int EnfileErrno = 23;
@@ -54,6 +55,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override void BeforeDrop()
     {
+        // Certificates and trust anchors are files outside the chroot; the keys stay in the ca.
+        if (NeedsCrypto)
+        {
+            _tls.Load(Model, Peers[ProcRole.Ca]);
+        }
+
         try
         {
             _openFdsAtStart = Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
@@ -73,7 +80,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         // At least one: a limit of 0 would keep mail in the queue until it expires.
         _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
             Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
-        _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests);
+        _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         foreach (var (info, socket) in _listeners)
         {
@@ -105,7 +112,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
         // before the banner, rather than taking in the clear or anonymously what was meant to
         // be encrypted or authenticated.
-        StartTls = false,
+        StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
         // AUTH is offered once the channel is secure (SmtpSession.AdvertiseAuth), so only over TLS.
@@ -211,9 +218,17 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
             Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
             await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
-            var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream), System.IO.Pipelines.PipeWriter.Create(stream));
+            var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream, new(leaveOpen: true)), System.IO.Pipelines.PipeWriter.Create(stream, new(leaveOpen: true)));
             using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
-            await session.RunAsync(stream.Idle);
+            _tls.Attach(session.Id, stream);
+            try
+            {
+                await session.RunAsync(stream.Idle);
+            }
+            finally
+            {
+                await _tls.DetachAsync(session.Id);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

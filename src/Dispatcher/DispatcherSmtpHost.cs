@@ -15,9 +15,11 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
     private readonly DispatcherRequests _requests;
+    private readonly DispatcherTls _tls;
 
-    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests)
+    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, DispatcherTls? tls = null)
     {
+        _tls = tls ?? new DispatcherTls();
         _lka = lka;
         _queue = queue;
         _requests = requests;
@@ -169,10 +171,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         _ => SmtpLookupResult.TempFail,
     };
 
-    // TLS is not supported yet: listeners never offer STARTTLS (DispatcherProcess), so only an
-    // smtps session gets here, and it ends before the banner.
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SmtpTlsResult?>(null);
+        _tls.AcceptAsync(session, cancellationToken);
 
     // Filters (smtpd-filters(7)) come with their own work; listeners are not marked filtered yet.
     public ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken) =>

@@ -32,3 +32,15 @@ internal static partial class LibPam
     /// <summary>Linux-PAM; loaded only by the parent, and only when AUTH checks a system user.</summary>
     internal const string Name = "libpam.so.0";
 }
+
+internal static partial class LibSsl
+{
+    /// <summary>OpenSSL 3's TLS library (Debian 12's libssl3); bound on first use, so only TLS roles map it.</summary>
+    internal const string Name = "libssl.so.3";
+}
+
+internal static partial class LibCrypto
+{
+    /// <summary>OpenSSL 3's crypto library: BIOs, certificates, keys.</summary>
+    internal const string Name = "libcrypto.so.3";
+}

@@ -75,6 +75,12 @@ internal enum ImsgType : uint
     LkaAuthenticate = 74,
     LkaAuthenticateReply = 75,
 
+    // TLS: the dispatcher hands the crypto role a socket of its own for private-key operations,
+    // asked and answered synchronously from inside a handshake (IMSG_CA_RSA_PRIVENC and friends).
+    CaKeyChannel = 100,
+    CaKeyOperation = 101,
+    CaKeyOperationReply = 102,
+
     // An authenticated session's MAIL FROM on a listener with `senders <table>` (IMSG_SMTP_CHECK_SENDER).
     LkaCheckSender = 120,
     LkaCheckSenderReply = 121,

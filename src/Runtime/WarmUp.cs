@@ -21,5 +21,10 @@ internal static class WarmUp
         _ = SHA256.HashData(random);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         _ = key.SignData(random, HashAlgorithmName.SHA256);
+
+        // Our own bindings (the TLS layer, the crypto role's keys) resolve the same libraries
+        // now, while their files are still in reach.
+        _ = Interop.LibSsl.OpenSslInitSsl(0, 0);
+        Interop.OpenSslError.Clear();
     }
 }

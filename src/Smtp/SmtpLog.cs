@@ -40,6 +40,14 @@ internal static class SmtpLog
 
     public static string Tls(ulong id, string ciphers) => Invariant($"{id:x16} smtp tls ciphers={ciphers}");
 
+    /// <summary>A client certificate was presented: whether it was verified, and its fingerprint.</summary>
+    public static string CertCheck(ulong id, bool verified, string fingerprint) =>
+        Invariant($"{id:x16} smtp cert-check result=\"{(verified ? "verified" : "unchecked")}\" fingerprint=\"{fingerprint}\"");
+
+    /// <summary>Ours: who a verified client certificate names (OpenSMTPD logs only the fingerprint).</summary>
+    public static string CertSubject(ulong id, string subject) =>
+        Invariant($"{id:x16} smtp cert-subject subject=\"{Vis.Encode(subject, VisFlags.Safe | VisFlags.CStyle)}\"");
+
     /// <summary>The -T smtp trace of a state change (smtp_enter_state).</summary>
     public static string StateChange(ulong id, SmtpState from, SmtpState to) =>
         Invariant($"smtp: {id:x16}: {StateName(from)} -> {StateName(to)}");

@@ -23,7 +23,18 @@ internal sealed partial class SmtpSession
             Flags |= SmtpSessionFlags.Verified;
         }
 
+        // RFC 3207: the client starts over, so does the session (EHLO again, no transaction).
         Helo = string.Empty;
+        Flags &= SmtpSessionFlags.Secure | SmtpSessionFlags.Authenticated | SmtpSessionFlags.Verified;
+        if (tls.PeerFingerprint is not null)
+        {
+            _host.Log(SmtpLog.CertCheck(Id, tls.Verified, tls.PeerFingerprint));
+            if (tls.Verified && tls.PeerSubject is not null)
+            {
+                _host.Log(SmtpLog.CertSubject(Id, tls.PeerSubject));
+            }
+        }
+
         if (Options.Smtps && !_bannerSent)
         {
             SendBanner();

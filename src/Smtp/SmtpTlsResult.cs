@@ -8,5 +8,11 @@ namespace Smtpd.Smtp;
 internal sealed record SmtpTlsResult(IDuplexPipe Transport, string Version, string Cipher, int Bits, bool Verified)
 {
     /// <summary>tls_to_text: "TLSv1.3:TLS_AES_256_GCM_SHA384:256".</summary>
+    /// <summary>The client certificate's subject ("/CN=client.example.org"), if it sent one.</summary>
+    public string? PeerSubject { get; init; }
+
+    /// <summary>The client certificate's "SHA256:..." fingerprint, if it sent one.</summary>
+    public string? PeerFingerprint { get; init; }
+
     public string Ciphers => Version + ":" + Cipher + ":" + Bits.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -38,8 +38,7 @@ public sealed class ConfigEnvironmentCheckerTests : IDisposable
         var map = WriteFile("aliases", "# comment\nroot: alice\n[postmaster] root\n");
         var list = WriteFile("domains", "example.org\nexample.com\n");
         var db = WriteFile("map.db", "not really a db, but readable");
-        var cert = WriteFile("c.crt", "cert");
-        var key = WriteFile("c.key", "key");
+        var (cert, key) = Smtpd.Tests.TestSupport.TestPki.Create().Issue("c", false, false, "mx.example.org");
         WriteFile("table-custom", "#!/bin/sh\n");
         var result = Load(
             $"table aliases file:{map}\ntable domains \"{list}\"\ntable d db:{db}\ntable x custom:/etc/x.conf\ntable u getpwnam\n"

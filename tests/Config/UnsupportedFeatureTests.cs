@@ -29,7 +29,7 @@ public sealed class UnsupportedFeatureTests
     public void LegacyGlobalLinesWarnOnTheirOwnLine()
     {
         Assert.Equal(
-            ["u.conf:1: mta max-deferred: not supported yet", "u.conf:2: smtp ciphers: not supported yet"],
+            ["u.conf:1: mta max-deferred: not supported yet"],
             Unsupported("max-mta-deferred 100\nciphers \"HIGH\"\n" + LocalDelivery));
     }
 
@@ -45,12 +45,9 @@ public sealed class UnsupportedFeatureTests
         Assert.Equal(
             [
                 "u.conf:2: filter \"f\": not supported yet",
-                "u.conf:3: listen on lo tls: not supported yet",
                 "u.conf:3: listen on lo filter \"f\": not supported yet",
                 "u.conf:3: listen on lo proxy-v2: not supported yet",
-                "u.conf:4: listen on eth0 smtps verify: not supported yet",
                 "u.conf:4: listen on eth0 hostnames: not supported yet",
-                "u.conf:5: listen on eth1 tls-require: not supported yet",
             ],
             Unsupported(text));
     }
@@ -109,7 +106,6 @@ public sealed class UnsupportedFeatureTests
                 "u.conf:4: mta max-deferred: not supported yet",
                 "u.conf:5: mta limit: not supported yet",
                 "u.conf:6: scheduler limit max-schedule: not supported yet",
-                "u.conf:7: smtp ciphers: not supported yet",
                 "u.conf:8: action \"cmd\" wrapper \"w\": not supported yet",
                 "u.conf:8: action \"cmd\" ttl: not supported yet",
             ],
@@ -117,18 +113,15 @@ public sealed class UnsupportedFeatureTests
     }
 
     [Fact]
-    public void RulesTestingTlsCanNeverHoldAndSaySoButAuthenticationRulesWork()
+    public void RulesTestingTlsOrAuthenticationNoLongerWarn()
     {
         var text = "action \"local\" maildir\n"
             + "match from auth for any action \"local\"\n"
             + "match tls for local action \"local\"\n"
             + "match auth { alice } for local action \"local\"\n"
+            + "match !auth for local action \"local\"\n"
             + "match for local action \"local\"\n";
-        Assert.Equal(
-            [
-                "u.conf:3: match tls: not supported yet",
-            ],
-            Unsupported(text));
+        Assert.Empty(Unsupported(text));
     }
 
     [Fact]

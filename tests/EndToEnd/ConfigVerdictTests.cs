@@ -68,8 +68,7 @@ public sealed class ConfigVerdictTests : IDisposable
     [EndToEndFact]
     public void LegacyGlobalLinesAreTranslatedNotRefused()
     {
-        string cert = Write("mx.crt", "certificate");
-        string key = Write("mx.key", "key");
+        var (cert, key) = TestPki.Create().Issue("mx", false, false, "mx.example.org");
         string conf = Write("legacy.conf",
             "queue encryption key \"0123456789abcdef0123456789abcdef\"\n"
             + "max-message-size 2.5M\n"

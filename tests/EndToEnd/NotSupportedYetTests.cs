@@ -1,8 +1,7 @@
 // Features that are read but do not work yet are never silently inert: `smtpd -n` and the
-// start-up log name each with file:line, and a listener configured for TLS or AUTH offers
-// neither, refusing both as OpenSMTPD refuses them on a listener without them, while still
-// refusing mail that was required to come encrypted or authenticated.
-using System.Net.Sockets;
+// start-up log name each with file:line. A listener with auth offers AUTH only once the
+// channel is secure: in the clear it refuses AUTH as OpenSMTPD does on a listener without it,
+// and still refuses mail that is required to come authenticated.
 using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.EndToEnd;
@@ -20,17 +19,8 @@ public class NotSupportedYetTests
         }
     }
 
-    /// <summary>A pki declaration whose files exist (smtpd -n checks that, as OpenSMTPD does) but
-    /// hold no real certificate: nothing reads them while TLS is not supported.</summary>
-    private static readonly string Pki = WritePki();
-
-    private static string WritePki()
-    {
-        string dir = Directory.CreateTempSubdirectory("smtpd-pki-").FullName;
-        File.WriteAllText(Path.Combine(dir, "x.crt"), "not a certificate\n");
-        File.WriteAllText(Path.Combine(dir, "x.key"), "not a key\n");
-        return $"pki x cert \"{dir}/x.crt\" key \"{dir}/x.key\"\n";
-    }
+    /// <summary>A real certificate and key (TLS works; auth needs a TLS listener).</summary>
+    private static readonly string Pki = TestPki.Create().PkiLine("x");
 
     // {LISTEN} is the listener's address and port.
     private static string ConfigOn(string listen) =>
@@ -47,7 +37,6 @@ public class NotSupportedYetTests
     [
         $"warn: {conf}:2: filter \"f\": not supported yet",
         $"warn: {conf}:3: srs: not supported yet",
-        $"warn: {conf}:4: listen on {listener} tls: not supported yet",
         $"warn: {conf}:4: listen on {listener} filter \"f\": not supported yet",
         $"warn: {conf}:4: listen on {listener} proxy-v2: not supported yet",
         $"warn: {conf}:6: action \"out\" relay: not supported yet",
@@ -72,7 +61,7 @@ public class NotSupportedYetTests
     }
 
     [EndToEndFact]
-    public void TheStartUpLogHasTheSameWarningsAndTheListenerOffersNeitherStartTlsNorAuth()
+    public void TheStartUpLogHasTheSameWarningsAndAuthIsNotOfferedInTheClear()
     {
         using var d = Daemon.Start(config: ConfigOn("127.0.0.1 port {PORT}")).WaitReady();
         string conf = Path.Combine(d.Dir, "smtpd.conf");
@@ -84,37 +73,11 @@ public class NotSupportedYetTests
         Assert.StartsWith("220 ", client.Greeting, StringComparison.Ordinal);
         string ehlo = client.Command("EHLO client.example.net");
         Assert.StartsWith("250-", ehlo, StringComparison.Ordinal);
-        Assert.DoesNotContain("STARTTLS", ehlo, StringComparison.Ordinal);
         Assert.DoesNotContain("AUTH", ehlo, StringComparison.Ordinal);
-        Assert.Equal(NotSupported, client.Command("STARTTLS"));
         Assert.Equal(NotSupported, client.Command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="));
 
         // AUTH is offered only over TLS; auth still means: no mail before authentication.
         Assert.Equal("530 5.5.1 Invalid command: Must issue an AUTH command first", client.Command("MAIL FROM:<alice@example.org>"));
         Assert.StartsWith("221 ", client.Command("QUIT"), StringComparison.Ordinal);
-    }
-
-    [EndToEndFact]
-    public void TlsRequireStillRefusesMailInTheClearAndSmtpsClosesBeforeTheBanner()
-    {
-        int smtpsPort = Daemon.FreePort();
-        string config = Pki
-            + "listen on 127.0.0.1 port {PORT} tls-require pki x\n"
-            + $"listen on 127.0.0.1 port {smtpsPort} smtps pki x\n"
-            + "action \"local\" maildir\nmatch for local action \"local\"\n";
-        using var d = Daemon.Start(config: config).WaitReady();
-
-        using (var client = new SmtpClientHelper(d.Port))
-        {
-            string ehlo = client.Command("EHLO client.example.net");
-            Assert.DoesNotContain("STARTTLS", ehlo, StringComparison.Ordinal);
-            Assert.Equal(NotSupported, client.Command("STARTTLS"));
-            Assert.Equal("530 5.5.1 Invalid command: Must issue a STARTTLS command first", client.Command("MAIL FROM:<alice@example.org>"));
-        }
-
-        using var tls = new TcpClient();
-        tls.Connect("127.0.0.1", smtpsPort);
-        tls.ReceiveTimeout = 30_000;
-        Assert.Equal(0, tls.GetStream().Read(new byte[512]));
     }
 }

@@ -22,6 +22,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.CtlShutdown, 24u)]
     [InlineData(ImsgType.LkaClientLookup, 30u)]
     [InlineData(ImsgType.CtlUpdateTable, 60u)]
+    [InlineData(ImsgType.CaKeyChannel, 100u)]
+    [InlineData(ImsgType.CaKeyOperation, 101u)]
+    [InlineData(ImsgType.CaKeyOperationReply, 102u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -63,6 +66,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(48, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(51, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -31,6 +31,8 @@ public class WireEnumStabilityTests
         Assert.Equal(DeliveryKind.Bounce, (DeliveryKind)2);
         Assert.Equal([0, 1, 2], Enum.GetValues<FcrdnsResult>().Select(v => (int)v));
         Assert.Equal(FcrdnsResult.Error, (FcrdnsResult)2);
+        Assert.Equal([1, 2, 3], Enum.GetValues<KeyOperation>().Select(v => (int)v));
+        Assert.Equal(KeyOperation.EcdsaSign, (KeyOperation)3);
 
         // Mail concepts that cross IPC and are stored in envelopes (EnvelopeSubmit, BounceRequest).
         Assert.Equal([0, 1, 2, 4, 8], Enum.GetValues<DsnNotify>().Select(v => (int)v));

@@ -1,0 +1,110 @@
+// A TLS listener's contexts: one per pki it names (the first is the default), each holding the
+// certificate chain and a stand-in for the key, whose private operations the crypto role
+// performs. The client's server name (SNI) picks the first pki whose certificate is valid for
+// it. Built before the chroot: the files are read here and never again.
+// Behaviour reference: usr.sbin/smtpd/smtp.c (smtp_setup_listener_tls).
+using Smtpd.Config;
+using Smtpd.Interop;
+
+namespace Smtpd.Tls;
+
+internal sealed class TlsServerContext : IDisposable
+{
+    /// <summary>The system's trust anchors, for `tls verify` without a `ca` (libtls's default CA file).</summary>
+    public const string SystemCaFile = "/etc/ssl/certs/ca-certificates.crt";
+
+    private readonly List<OpenSslContext> _contexts;
+
+    private TlsServerContext(List<OpenSslContext> contexts) => _contexts = contexts;
+
+    /// <summary>The context every handshake starts with (the listener's first pki).</summary>
+    public OpenSslContext Default => _contexts[0];
+
+    /// <summary>Whether clients must present a verified certificate.</summary>
+    public bool VerifyClients { get; private init; }
+
+    /// <summary>The contexts for <paramref name="listener"/>, or null with the reason (its pki, ca, ciphers or protocols).</summary>
+    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error)
+    {
+        error = string.Empty;
+        var contexts = new List<OpenSslContext>();
+        var pkiNames = listener.Pkis.Count > 0 ? listener.Pkis : (config.Pkis.Count > 0 ? new ValueList<string>([config.Pkis[0].Name]) : ValueList<string>.Empty);
+        if (pkiNames.Count == 0)
+        {
+            error = "no pki defined";
+            return null;
+        }
+
+        foreach (string name in pkiNames)
+        {
+            PkiDef? pki = config.Pkis.FirstOrDefault(p => p.Name == name);
+            if (pki?.Cert is null)
+            {
+                error = $"pki \"{name}\": no certificate";
+                Dispose(contexts);
+                return null;
+            }
+
+            var ctx = OpenSslContext.Create(server: true);
+            contexts.Add(ctx);
+            string? failed = TlsProtocols.Apply(ctx, listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, null)
+                ?? Certificate(ctx, pki)
+                ?? TrustAnchors(ctx, config, listener);
+            if (failed is not null)
+            {
+                error = failed;
+                Dispose(contexts);
+                return null;
+            }
+
+            ctx.SetDheAuto(pki.Dhe is "auto" or "legacy");
+            if (listener.TlsVerify)
+            {
+                ctx.SetVerifyPeer(require: true);
+            }
+        }
+
+        var server = new TlsServerContext(contexts) { VerifyClients = listener.TlsVerify };
+        if (contexts.Count > 1)
+        {
+            contexts[0].SetServerNameSelector(server.Select);
+        }
+
+        return server;
+    }
+
+    /// <summary>The context whose certificate is valid for <paramref name="serverName"/>, or null for the default.</summary>
+    public OpenSslContext? Select(string serverName) => _contexts.FirstOrDefault(c => c.CertificateMatches(serverName));
+
+    public void Dispose() => Dispose(_contexts);
+
+    private static string? Certificate(OpenSslContext ctx, PkiDef pki)
+    {
+        if (ctx.UseCertificateChainFile(pki.Cert!) is { } e)
+        {
+            return $"pki \"{pki.Name}\": {pki.Cert}: {e}";
+        }
+
+        return ctx.UseForwardedKey(pki.Name) is { } k ? $"pki \"{pki.Name}\": {k}" : null;
+    }
+
+    private static string? TrustAnchors(OpenSslContext ctx, SmtpdConfig config, ListenerDef listener)
+    {
+        if (!listener.TlsVerify && listener.Ca is null)
+        {
+            return null;
+        }
+
+        string file = listener.Ca is { } name ? config.Cas.FirstOrDefault(c => c.Name == name)?.Cert ?? SystemCaFile : SystemCaFile;
+        return ctx.LoadVerifyFile(file) is { } e ? $"ca {file}: {e}"
+            : ctx.SetClientCaFile(file) is { } e2 ? $"ca {file}: {e2}" : null;
+    }
+
+    private static void Dispose(List<OpenSslContext> contexts)
+    {
+        foreach (var c in contexts)
+        {
+            c.Dispose();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+// Certificates made at test time with the openssl command: a private CA, server certificates
+// (RSA or EC) for given host names, and client certificates, all valid for ten years from now
+// (so a run under faketime passes too). Files are world-readable except keys (0600).
+namespace Smtpd.Tests.TestSupport;
+
+internal sealed class TestPki
+{
+    private TestPki(string dir) => Dir = dir;
+
+    public string Dir { get; }
+
+    public string CaCert => System.IO.Path.Combine(Dir, "ca.crt");
+
+    public string CaKey => System.IO.Path.Combine(Dir, "ca.key");
+
+    /// <summary>A new CA in a fresh directory.</summary>
+    public static TestPki Create(string cn = "smtpd test CA")
+    {
+        string dir = Directory.CreateTempSubdirectory("smtpd-pki-").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        var pki = new TestPki(dir);
+        OpenSsl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", pki.CaKey, "-out", pki.CaCert, "-days", "3650", "-subj", "/CN=" + cn);
+        return pki;
+    }
+
+    /// <summary>
+    /// A certificate for <paramref name="names"/> (the first is the CN, all are DNS names) signed
+    /// by this CA; the files are NAME.crt (leaf then CA) and NAME.key. <paramref name="ec"/> makes a P-256 key.
+    /// </summary>
+    public (string Cert, string Key) Issue(string fileName, bool ec = false, bool client = false, params string[] names)
+    {
+        string key = System.IO.Path.Combine(Dir, fileName + ".key");
+        string csr = System.IO.Path.Combine(Dir, fileName + ".csr");
+        string leaf = System.IO.Path.Combine(Dir, fileName + ".leaf");
+        string cert = System.IO.Path.Combine(Dir, fileName + ".crt");
+        string ext = System.IO.Path.Combine(Dir, fileName + ".ext");
+        string[] keyType = ec ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"];
+        OpenSsl(["req", .. keyType, "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + names[0]]);
+        File.WriteAllText(ext, (names.Length > 0 ? "subjectAltName=" + string.Join(",", names.Select(n => "DNS:" + n)) + "\n" : string.Empty)
+            + (client ? "extendedKeyUsage=clientAuth\n" : "extendedKeyUsage=serverAuth\n"));
+        OpenSsl("x509", "-req", "-in", csr, "-CA", CaCert, "-CAkey", CaKey, "-CAcreateserial", "-out", leaf, "-days", "3650", "-extfile", ext);
+        File.WriteAllText(cert, File.ReadAllText(leaf) + File.ReadAllText(CaCert));
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(cert, (UnixFileMode)0b110_100_100);
+        return (cert, key);
+    }
+
+    /// <summary>A "pki NAME cert ... key ..." line for a new certificate valid for NAME.</summary>
+    public string PkiLine(string name, bool ec = false)
+    {
+        var (cert, key) = Issue(name, ec, false, name);
+        return $"pki {name} cert \"{cert}\" key \"{key}\"\n";
+    }
+
+    private static void OpenSsl(params string[] args)
+    {
+        var r = Binary.Run("openssl", args);
+        if (r.Code != 0)
+        {
+            throw new InvalidOperationException("openssl " + string.Join(' ', args) + ": " + r.Err);
+        }
+    }
+}
