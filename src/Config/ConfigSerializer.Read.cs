@@ -172,7 +172,7 @@ internal static partial class ConfigSerializer
     {
         IsSocket = r.ReadBool(), Interface = r.ReadString(), Family = r.ReadString(), Port = r.ReadOptionalInt(),
         Tls = (ListenerTls)r.ReadEnum((int)ListenerTls.Smtps, nameof(ListenerTls)), TlsVerify = r.ReadBool(),
-        Pkis = ReadNames(ref r), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(),
+        Pkis = ReadNames(ref r), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(), Curves = r.ReadString(),
         Auth = (ListenerAuth)r.ReadEnum((int)ListenerAuth.Optional, nameof(ListenerAuth)), AuthTable = ReadTableRef(ref r),
         Tag = r.ReadString(), Hostname = r.ReadString(), Hostnames = ReadTableRef(ref r), MaskSrc = r.ReadBool(),
         NoDsn = r.ReadBool(), ProxyV2 = r.ReadBool(), ReceivedAuth = r.ReadBool(), Senders = ReadTableRef(ref r),

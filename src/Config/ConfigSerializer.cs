@@ -152,6 +152,7 @@ internal static partial class ConfigSerializer
         w.WriteString(l.Ca);
         w.WriteString(l.Ciphers);
         w.WriteString(l.Protocols);
+        w.WriteString(l.Curves);
         w.WriteByte((byte)l.Auth);
         WriteTableRef(w, l.AuthTable);
         w.WriteString(l.Tag);

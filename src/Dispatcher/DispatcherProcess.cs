@@ -106,15 +106,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
         CommandTimeout = Limit(config.SmtpLimits, "command-timeout") is int ct ? TimeSpan.FromSeconds(ct) : SmtpSession.SessionTimeout,
         DataTimeout = Limit(config.SmtpLimits, "data-timeout") is int dt ? TimeSpan.FromSeconds(dt) : TimeSpan.FromHours(1),
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
-        // TLS and AUTH are not supported yet (the configuration check warns about them): the
-        // session is told the listener cannot do either, so EHLO offers neither and STARTTLS and
-        // AUTH get OpenSMTPD's "503 ... Command not supported". What the listener requires stays
-        // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
-        // before the banner, rather than taking in the clear or anonymously what was meant to
-        // be encrypted or authenticated.
+        // tls and tls-require offer STARTTLS, smtps starts TLS before the banner; tls-require
+        // and auth refuse MAIL FROM until STARTTLS or AUTH succeeded.
         StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
+        CertificateAuth = l.TlsVerify && l.Auth != ListenerAuth.None,
         // AUTH is offered once the channel is secure (SmtpSession.AdvertiseAuth), so only over TLS.
         Auth = l.Auth != ListenerAuth.None,
         AuthRequired = l.Auth == ListenerAuth.Required,

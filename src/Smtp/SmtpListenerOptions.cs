@@ -36,6 +36,12 @@ internal sealed record SmtpListenerOptions
     /// <summary>smtps: TLS starts before the banner.</summary>
     public bool Smtps { get; init; }
 
+    /// <summary>
+    /// auth or auth-optional with a verify TLS mode: a verified client certificate authenticates
+    /// the client as the certificate's common name (ours; OpenSMTPD only logs the certificate).
+    /// </summary>
+    public bool CertificateAuth { get; init; }
+
     /// <summary>auth: AUTH PLAIN LOGIN is offered on secure channels.</summary>
     public bool Auth { get; init; }
 
