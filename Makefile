@@ -53,6 +53,7 @@ SBINDIR      ?= $(PREFIX)/sbin
 BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 MANDIR       ?= $(PREFIX)/share/man
+PAMDIR       ?= /etc/pam.d
 SMTPD_USER   := _smtpd
 SMTPQ_USER   := _smtpq
 SPOOL_DIR    := /var/spool/smtpd
@@ -254,6 +255,14 @@ install: install-users
 	    echo "ln -sfn $$target $$t"; ln -sfn "$$target" "$$t"; \
 	  fi; \
 	done
+	@# The PAM service AUTH uses for system users, in the distribution's dialect; an existing
+	@# file is the admin's and is left alone.
+	@pam=packaging/pam.d/smtpd; [ -e /etc/pam.d/common-auth ] || [ ! -e /etc/pam.d/password-auth ] || pam=packaging/pam.d/smtpd.redhat; \
+	  if [ -e $(DESTDIR)$(PAMDIR)/smtpd ]; then \
+	    echo "$(DESTDIR)$(PAMDIR)/smtpd exists; left alone"; \
+	  else \
+	    echo "install -D -m 0644 $$pam $(DESTDIR)$(PAMDIR)/smtpd"; install -D -m 0644 $$pam $(DESTDIR)$(PAMDIR)/smtpd; \
+	  fi
 	@for m in man/*.1 man/*.5 man/*.7 man/*.8; do \
 	  [ -f "$$m" ] || continue; \
 	  d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \

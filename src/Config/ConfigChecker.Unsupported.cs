@@ -15,7 +15,7 @@ internal sealed partial class ConfigChecker
     /// <summary>
     /// One warning for each statement or option of <paramref name="config"/> that has no effect
     /// yet, in file order. They do not make the configuration unusable: the daemon runs without
-    /// the feature (STARTTLS and AUTH are not offered, mail for relay actions waits in the queue).
+    /// the feature (mail for relay actions waits in the queue, filters are not run).
     /// </summary>
     public static IReadOnlyList<ConfigDiagnostic> Unsupported(SmtpdConfig config)
     {
@@ -77,15 +77,6 @@ internal sealed partial class ConfigChecker
             }
         }
 
-        // No session is ever authenticated yet, so these criteria never hold.
-        foreach (var r in config.Rules)
-        {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Auth or MatchKind.FromAuth))
-            {
-                NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
-            }
-        }
-
         return InFileOrder(found);
     }
 
@@ -109,11 +100,6 @@ internal sealed partial class ConfigChecker
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)
     {
         var name = l.IsSocket ? "listen on socket" : $"listen on {l.Interface}";
-        if (l.Auth != ListenerAuth.None)
-        {
-            notSupported(l.Where, $"{name} {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")}");
-        }
-
         if (l.ProxyV2)
         {
             notSupported(l.Where, $"{name} proxy-v2");
@@ -122,11 +108,6 @@ internal sealed partial class ConfigChecker
         if (l.Hostnames is not null)
         {
             notSupported(l.Where, $"{name} hostnames");
-        }
-
-        if (l.Senders is not null)
-        {
-            notSupported(l.Where, $"{name} senders");
         }
     }
 

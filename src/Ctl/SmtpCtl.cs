@@ -83,8 +83,8 @@ internal static class SmtpCtl
         Priv("update table <str>", p => Connected().Command(new CtlUpdateTable(p[0].Text)));
 
         // Commands for everyone.
-        t.Install("encrypt", _ => NotYet("encrypt"));
-        t.Install("encrypt <str>", _ => NotYet("encrypt"));
+        t.Install("encrypt", _ => Encrypt.Run(null, Console.In, Console.Out, Console.Error));
+        t.Install("encrypt <str>", p => Encrypt.Run(p[0].Text, Console.In, Console.Out, Console.Error));
         t.Install("spf walk", _ => SpfWalk.Run(Console.In, Console.Out, Console.Error));
 
         // Beyond OpenSMTPD: a clean stop and a configuration reload over the socket.

@@ -125,17 +125,14 @@ internal sealed partial class DispatcherProcess : RoleProcess
         CommandTimeout = Limit(config.SmtpLimits, "command-timeout") is int ct ? TimeSpan.FromSeconds(ct) : SmtpSession.SessionTimeout,
         DataTimeout = Limit(config.SmtpLimits, "data-timeout") is int dt ? TimeSpan.FromSeconds(dt) : TimeSpan.FromHours(1),
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
-        // TLS and AUTH are not supported yet (the configuration check warns about them): the
-        // session is told the listener cannot do either, so EHLO offers neither and STARTTLS and
-        // AUTH get OpenSMTPD's "503 ... Command not supported". What the listener requires stays
-        // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
-        // before the banner, rather than taking in the clear or anonymously what was meant to
-        // be encrypted or authenticated.
+        // tls and tls-require offer STARTTLS, smtps starts TLS before the banner; tls-require
+        // and auth refuse MAIL FROM until STARTTLS or AUTH succeeded.
         StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
         CertificateAuth = l.TlsVerify && l.Auth != ListenerAuth.None,
-        Auth = false,
+        // AUTH is offered once the channel is secure (SmtpSession.AdvertiseAuth), so only over TLS.
+        Auth = l.Auth != ListenerAuth.None,
         AuthRequired = l.Auth == ListenerAuth.Required,
         Dsn = !l.NoDsn,
         MaskSource = l.MaskSrc,
@@ -143,6 +140,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
         Masquerade = l.Masquerade,
         Filtered = l.Filter is not null || l.FilterChain.Count > 0,
+        Senders = l.Senders is not null,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),

@@ -81,6 +81,10 @@ internal enum ImsgType : uint
     CaKeyOperation = 101,
     CaKeyOperationReply = 102,
 
+    // An authenticated session's MAIL FROM on a listener with `senders <table>` (IMSG_SMTP_CHECK_SENDER).
+    LkaCheckSender = 120,
+    LkaCheckSenderReply = 121,
+
     // Relaying (IMSG_QUEUE_TRANSFER, IMSG_MTA_DNS_HOST/MX, IMSG_MTA_DELIVERY_*): the queue hands a
     // relay envelope to the dispatcher's mta, which asks the lka for the route (relay host or MX
     // hosts with their addresses, credentials, helo and source) and reports each envelope's end.

@@ -1,5 +1,6 @@
 // The lookup agent's one message switch: client names for the greeting, recipient expansion, the
-// parent's answers about ~/.forward files, delivery users' userinfo and AUTH credential checks.
+// parent's answers about ~/.forward files, delivery users' userinfo, AUTH credential checks and
+// the senders an authenticated user may use.
 using System.Net;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -29,6 +30,9 @@ internal sealed partial class LkaProcess
                 break;
             case ImsgType.LkaAuthenticate when from == ProcRole.Dispatcher:
                 _ = AuthenticateAsync(peer, msg.Read<LkaAuthenticate>());
+                break;
+            case ImsgType.LkaCheckSender when from == ProcRole.Dispatcher:
+                peer.Post(_senders!.Check(msg.Read<LkaCheckSender>()));
                 break;
             case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
                 var verdict = msg.Read<LkaAuthenticateReply>();

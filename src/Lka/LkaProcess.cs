@@ -23,6 +23,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaFilters? _filters;
     private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
+    private LkaSenderCheck? _senders;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -77,6 +78,7 @@ internal sealed partial class LkaProcess : RoleProcess
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
         _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
+        _senders = new LkaSenderCheck(config, tables);
     }
 
     private static List<IPAddress> LocalAddresses()

@@ -17,8 +17,10 @@ internal sealed partial class ParentProcess
                 ParentForward.Reply(from.Channel, msg.Read<Ipc.Messages.LkaOpenForward>());
                 break;
             case ImsgType.LkaAuthenticate when from.Role == ProcRole.Lka:
+                // PAM blocks for seconds after a failure: never on this loop.
                 var auth = msg.Read<Ipc.Messages.LkaAuthenticate>();
-                from.Channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.Check(auth.User, auth.Password)));
+                var channel = from.Channel;
+                _ = Task.Run(() => channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.CheckSystemUser(auth.User, auth.Password))));
                 break;
             case ImsgType.FilterProcRestart when from.Role == ProcRole.Lka:
                 _filters?.Restart(msg.Read<Ipc.Messages.FilterProcRestart>());

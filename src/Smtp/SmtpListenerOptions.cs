@@ -66,6 +66,9 @@ internal sealed record SmtpListenerOptions
     /// <summary>The listening port; on 587 (as on the local socket) missing Date and Message-ID headers are added.</summary>
     public int Port { get; init; } = 25;
 
+    /// <summary>senders &lt;table&gt;: an authenticated client's MAIL FROM must be one of its user's addresses.</summary>
+    public bool Senders { get; init; }
+
     /// <summary>masquerade (with a senders table): an authenticated client's From header shows its envelope sender.</summary>
     public bool Masquerade { get; init; }
 

@@ -57,6 +57,8 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.LkaUserinfoReply, 73u)]
     [InlineData(ImsgType.LkaAuthenticate, 74u)]
     [InlineData(ImsgType.LkaAuthenticateReply, 75u)]
+    [InlineData(ImsgType.LkaCheckSender, 120u)]
+    [InlineData(ImsgType.LkaCheckSenderReply, 121u)]
     [InlineData(ImsgType.MtaDeliver, 140u)]
     [InlineData(ImsgType.MtaRouteLookup, 141u)]
     [InlineData(ImsgType.MtaRouteReply, 142u)]
@@ -101,6 +103,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(86, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(88, Enum.GetValues<ImsgType>().Length);
     }
 }
