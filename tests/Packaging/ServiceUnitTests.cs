@@ -23,6 +23,7 @@ public class ServiceUnitTests
         Assert.Contains("NotifyAccess=main", lines);
         Assert.Contains("ExecStart=/usr/sbin/smtpd -F", lines);
         Assert.Contains("ExecStartPre=/usr/sbin/smtpd -n", lines);
+        Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", lines);
     }
 
     [Fact]
