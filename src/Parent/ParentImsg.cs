@@ -20,6 +20,9 @@ internal sealed partial class ParentProcess
                 var auth = msg.Read<Ipc.Messages.LkaAuthenticate>();
                 from.Channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.Check(auth.User, auth.Password)));
                 break;
+            case ImsgType.TlsReloadKeysDone when from.Role == ProcRole.Ca:
+                KeysReloaded(msg.Read<Ipc.Messages.TlsReloadKeysDone>());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;
