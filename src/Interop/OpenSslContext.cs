@@ -192,6 +192,10 @@ internal sealed unsafe class OpenSslContext : IDisposable
         return null;
     }
 
+    /// <summary>Lets connections of this (client) context authenticate servers by DANE TLSA records.</summary>
+    public string? EnableDane() =>
+        LibSsl.CtxDaneEnable(_ctx) > 0 ? null : OpenSslError.DrainReason("cannot enable DANE");
+
     /// <summary>Asks for (and with <paramref name="require"/> insists on) a verified peer certificate.</summary>
     public void SetVerifyPeer(bool require) =>
         LibSsl.CtxSetVerify(_ctx, LibSsl.SSL_VERIFY_PEER | (require ? LibSsl.SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), 0);
