@@ -70,6 +70,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_options")]
     internal static partial ulong CtxSetOptions(nint ctx, ulong options);
 
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_set_num_tickets")]
+    internal static partial int CtxSetNumTickets(nint ctx, nuint count);
+
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int CtxSetCipherList(nint ctx, string list);
 

@@ -30,6 +30,14 @@ internal sealed unsafe class OpenSslContext : IDisposable
         var c = new OpenSslContext(ctx);
         _ = LibSsl.CtxSetOptions(ctx, LibSsl.SSL_OP_NO_RENEGOTIATION | (server ? LibSsl.SSL_OP_NO_TICKET | LibSsl.SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
         _ = LibSsl.CtxCtrl(ctx, LibSsl.SSL_CTRL_MODE, LibSsl.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, 0);
+        if (server)
+        {
+            // No resumption, as libtls servers by default: no session cache growing with
+            // clients, no tickets sent after each handshake.
+            _ = LibSsl.CtxCtrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, 0, 0);
+            _ = LibSsl.CtxSetNumTickets(ctx, 0);
+        }
+
         c.SetProtocolRange(LibSsl.TLS1_2_VERSION, 0);
         return c;
     }
