@@ -164,6 +164,14 @@ internal sealed unsafe class OpenSslContext : IDisposable
         return match;
     }
 
+    /// <summary>Whether the leaf certificate's validity period has ended (expired) or not begun yet.</summary>
+    public (bool Expired, bool NotYetValid) CertificateValidity()
+    {
+        nint cert = Certificate;
+        return cert == 0 ? (false, false)
+            : (LibCrypto.X509CmpCurrentTime(LibCrypto.X509Get0NotAfter(cert)) < 0, LibCrypto.X509CmpCurrentTime(LibCrypto.X509Get0NotBefore(cert)) > 0);
+    }
+
     /// <summary>Whether the leaf certificate is valid for host <paramref name="name"/> (subjectAltName, wildcards).</summary>
     public bool CertificateMatches(string name)
     {
