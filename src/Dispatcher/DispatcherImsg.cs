@@ -50,6 +50,10 @@ internal sealed partial class DispatcherProcess
                 _smtpPaused?.TrySetResult();
                 _smtpPaused = null;
                 break;
+            case ImsgType.TlsReloadCerts when from == ProcRole.Parent:
+                var certs = msg.Read<TlsReloadCerts>();
+                _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
+                break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;

@@ -22,6 +22,7 @@ internal static unsafe partial class LibSsl
     internal const int SSL_CTRL_SET_TLSEXT_SERVERNAME_CB = 53;
     internal const int SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG = 54;
     internal const int SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
+    internal const int SSL_CTRL_CHAIN_CERT = 89;
     internal const int SSL_CTRL_SET_GROUPS_LIST = 92;
     internal const int SSL_CTRL_SET_DH_AUTO = 118;
     internal const int SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
@@ -69,6 +70,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_options")]
     internal static partial ulong CtxSetOptions(nint ctx, ulong options);
 
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_set_num_tickets")]
+    internal static partial int CtxSetNumTickets(nint ctx, nuint count);
+
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int CtxSetCipherList(nint ctx, string list);
 
@@ -77,6 +81,9 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Name, EntryPoint = "SSL_CTX_use_certificate_chain_file", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int CtxUseCertificateChainFile(nint ctx, string file);
+
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_use_certificate")]
+    internal static partial int CtxUseCertificate(nint ctx, nint x509);
 
     [LibraryImport(Name, EntryPoint = "SSL_CTX_use_PrivateKey")]
     internal static partial int CtxUsePrivateKey(nint ctx, nint pkey);
@@ -158,6 +165,18 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Name, EntryPoint = "SSL_get1_peer_certificate")]
     internal static partial nint Get1PeerCertificate(nint ssl);
+
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_dane_enable")]
+    internal static partial int CtxDaneEnable(nint ctx);
+
+    [LibraryImport(Name, EntryPoint = "SSL_dane_enable", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DaneEnable(nint ssl, string baseDomain);
+
+    [LibraryImport(Name, EntryPoint = "SSL_dane_tlsa_add")]
+    internal static partial int DaneTlsaAdd(nint ssl, byte usage, byte selector, byte mtype, byte* data, nuint dlen);
+
+    [LibraryImport(Name, EntryPoint = "SSL_get0_dane_authority")]
+    internal static partial int Get0DaneAuthority(nint ssl, nint* mcert, nint* mspki);
 
     [LibraryImport(Name, EntryPoint = "SSL_get_verify_result")]
     internal static partial long GetVerifyResult(nint ssl);

@@ -25,6 +25,9 @@ internal sealed partial class ParentProcess
             case ImsgType.FilterProcRestart when from.Role == ProcRole.Lka:
                 _filters?.Restart(msg.Read<Ipc.Messages.FilterProcRestart>());
                 break;
+            case ImsgType.TlsReloadKeysDone when from.Role == ProcRole.Ca:
+                KeysReloaded(msg.Read<Ipc.Messages.TlsReloadKeysDone>());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;

@@ -51,6 +51,11 @@ internal sealed partial class ParentProcess
         _config = ConfigSerializer.Serialize(config);
         _children[ProcRole.Lka].Channel.PostAs(ImsgType.ConfigReload, new SetupConfig(_config));
         Log.Info("info: configuration reloaded");
+        if (_model.Pkis.Count > 0)
+        {
+            ReloadCertificates();
+        }
+
         return new CtlResult(true, string.Empty);
     }
 
