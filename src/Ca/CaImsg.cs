@@ -18,6 +18,14 @@ internal sealed partial class CaProcess
             return ValueTask.CompletedTask;
         }
 
+        if (from == ProcRole.Parent && msg.Type == ImsgType.TlsReloadKeys)
+        {
+            var reload = msg.Read<Ipc.Messages.TlsReloadKeys>();
+            string? error = _keys.Reload(reload.Generation, reload.Entries);
+            Peers[from].Post(new Ipc.Messages.TlsReloadKeysDone(reload.Generation, error));
+            return ValueTask.CompletedTask;
+        }
+
         if (!DispatchCommon(Peers[from], msg))
         {
             Unexpected(from, msg);

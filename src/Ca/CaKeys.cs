@@ -39,6 +39,39 @@ internal sealed class CaKeys
         }
     }
 
+    /// <summary>
+    /// Adds the keys of a reload under their generation's names (TlsServerContext.KeyName); the
+    /// older ones stay for handshakes under way. Null when all loaded, else why not (none added).
+    /// </summary>
+    public string? Reload(uint generation, IReadOnlyList<PkiPem> entries)
+    {
+        var loaded = new Dictionary<string, OpenSslPrivateKey>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            var key = OpenSslPrivateKey.LoadPem(e.Pem, out string error);
+            Array.Clear(e.Pem);
+            if (key is null || !key.Supported)
+            {
+                key?.Dispose();
+                foreach (var k in loaded.Values)
+                {
+                    k.Dispose();
+                }
+
+                return $"pki \"{e.Name}\": {(key is null ? error : "unsupported key type")}";
+            }
+
+            loaded[Tls.TlsServerContext.KeyName(e.Name, generation)] = key;
+        }
+
+        foreach (var (name, key) in loaded)
+        {
+            _keys[name] = key;
+        }
+
+        return null;
+    }
+
     /// <summary>Answers the dispatcher's key operations on <paramref name="channel"/> until it closes.</summary>
     public async Task ServeAsync(ImsgChannel channel)
     {

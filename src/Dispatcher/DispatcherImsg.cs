@@ -35,6 +35,10 @@ internal sealed partial class DispatcherProcess
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
                 break;
+            case ImsgType.TlsReloadCerts when from == ProcRole.Parent:
+                var certs = msg.Read<TlsReloadCerts>();
+                _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
+                break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;

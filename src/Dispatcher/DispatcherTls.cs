@@ -16,6 +16,7 @@ internal sealed class DispatcherTls
     private readonly Dictionary<int, TlsServerContext> _listeners = [];
     private readonly Dictionary<ulong, Stream> _connections = [];
     private readonly Dictionary<ulong, TlsStream> _secured = [];
+    private readonly List<TlsServerContext> _retired = [];
     private CaKeyClient? _keys;
 
     /// <summary>Sets up every TLS listener; a pki, ca, ciphers or protocols that cannot be used stops the daemon.</summary>
@@ -42,6 +43,41 @@ internal sealed class DispatcherTls
 
             _listeners[i] = server!;
         }
+    }
+
+    /// <summary>
+    /// New certificates (a SIGHUP reload): every TLS listener gets new contexts for the sessions
+    /// that start from now on; sessions under way keep theirs. The old contexts are kept, not
+    /// freed: a handshake may still be using them. On any error nothing changes.
+    /// </summary>
+    public void Reload(SmtpdConfig config, uint generation, IReadOnlyDictionary<string, byte[]> chains)
+    {
+        var fresh = new Dictionary<int, TlsServerContext>();
+        foreach (var index in _listeners.Keys)
+        {
+            var l = config.Listeners[index];
+            var server = TlsServerContext.Create(config, l, out string error, chains, generation);
+            if (server is null)
+            {
+                Log.Warn($"warn: smtp: listen on {l.Interface}: certificates not reloaded: {error}");
+                foreach (var s in fresh.Values)
+                {
+                    s.Dispose();
+                }
+
+                return;
+            }
+
+            fresh[index] = server;
+        }
+
+        _retired.AddRange(_listeners.Values);
+        foreach (var (index, server) in fresh)
+        {
+            _listeners[index] = server;
+        }
+
+        Log.Info($"info: smtp: certificates reloaded ({chains.Count} pki)");
     }
 
     /// <summary>The plaintext connection of session <paramref name="id"/>, for a later handshake.</summary>

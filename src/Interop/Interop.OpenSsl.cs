@@ -22,6 +22,7 @@ internal static unsafe partial class LibSsl
     internal const int SSL_CTRL_SET_TLSEXT_SERVERNAME_CB = 53;
     internal const int SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG = 54;
     internal const int SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
+    internal const int SSL_CTRL_CHAIN_CERT = 89;
     internal const int SSL_CTRL_SET_GROUPS_LIST = 92;
     internal const int SSL_CTRL_SET_DH_AUTO = 118;
     internal const int SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
@@ -77,6 +78,9 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Name, EntryPoint = "SSL_CTX_use_certificate_chain_file", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int CtxUseCertificateChainFile(nint ctx, string file);
+
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_use_certificate")]
+    internal static partial int CtxUseCertificate(nint ctx, nint x509);
 
     [LibraryImport(Name, EntryPoint = "SSL_CTX_use_PrivateKey")]
     internal static partial int CtxUsePrivateKey(nint ctx, nint pkey);

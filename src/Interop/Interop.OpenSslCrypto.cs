@@ -37,6 +37,9 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Name, EntryPoint = "BIO_new_file", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint BioNewFile(string path, string mode);
 
+    [LibraryImport(Name, EntryPoint = "BIO_new_mem_buf")]
+    internal static partial nint BioNewMemBuf(byte* buf, int len);
+
     [LibraryImport(Name, EntryPoint = "BIO_free")]
     internal static partial int BioFree(nint bio);
 

@@ -73,6 +73,50 @@ internal sealed unsafe class OpenSslContext : IDisposable
         return LibSsl.CtxUseCertificateChainFile(_ctx, path) == 1 ? null : OpenSslError.DrainReason("cannot load certificate");
     }
 
+    /// <summary>Loads the certificate chain (leaf first) from PEM text in memory; null on success.</summary>
+    public string? UseCertificateChainPem(ReadOnlySpan<byte> pem)
+    {
+        OpenSslError.Clear();
+        fixed (byte* p = pem)
+        {
+            nint bio = LibCrypto.BioNewMemBuf(p, pem.Length);
+            try
+            {
+                nint leaf = LibCrypto.PemReadBioX509(bio, 0, 0, 0);
+                if (leaf == 0)
+                {
+                    return OpenSslError.DrainReason("no certificate");
+                }
+
+                int ok = LibSsl.CtxUseCertificate(_ctx, leaf);
+                LibCrypto.X509Free(leaf);
+                if (ok != 1)
+                {
+                    return OpenSslError.DrainReason("cannot use certificate");
+                }
+
+                nint next;
+                while ((next = LibCrypto.PemReadBioX509(bio, 0, 0, 0)) != 0)
+                {
+                    // add0: the context takes the certificate.
+                    if (LibSsl.CtxCtrl(_ctx, LibSsl.SSL_CTRL_CHAIN_CERT, 0, next) != 1)
+                    {
+                        LibCrypto.X509Free(next);
+                        return OpenSslError.DrainReason("cannot add chain certificate");
+                    }
+                }
+
+                // The loop ends on "no start line" at the end of the text.
+                OpenSslError.Clear();
+                return null;
+            }
+            finally
+            {
+                _ = LibCrypto.BioFree(bio);
+            }
+        }
+    }
+
     /// <summary>The leaf certificate (owned by the context), or 0.</summary>
     internal nint Certificate => LibSsl.CtxGet0Certificate(_ctx);
 

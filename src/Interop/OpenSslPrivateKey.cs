@@ -54,6 +54,26 @@ internal sealed unsafe class OpenSslPrivateKey : IDisposable
         return new OpenSslPrivateKey(pkey);
     }
 
+    /// <summary>The key in PEM text <paramref name="pem"/>, or null with OpenSSL's reason.</summary>
+    public static OpenSslPrivateKey? LoadPem(ReadOnlySpan<byte> pem, out string error)
+    {
+        error = string.Empty;
+        OpenSslError.Clear();
+        fixed (byte* p = pem)
+        {
+            nint bio = LibCrypto.BioNewMemBuf(p, pem.Length);
+            nint pkey = LibCrypto.PemReadBioPrivateKey(bio, 0, 0, 0);
+            _ = LibCrypto.BioFree(bio);
+            if (pkey == 0)
+            {
+                error = OpenSslError.DrainReason("no private key found");
+                return null;
+            }
+
+            return new OpenSslPrivateKey(pkey);
+        }
+    }
+
     /// <summary>The result of <paramref name="op"/> on <paramref name="input"/>, or null when it fails or does not fit the key.</summary>
     public byte[]? Perform(KeyOperation op, int parameter, ReadOnlySpan<byte> input)
     {

@@ -81,6 +81,11 @@ internal enum ImsgType : uint
     CaKeyOperation = 101,
     CaKeyOperationReply = 102,
 
+    // Certificate reload on SIGHUP: parent → ca (keys), ca → parent (done), parent → dispatcher (certificates).
+    TlsReloadKeys = 103,
+    TlsReloadKeysDone = 104,
+    TlsReloadCerts = 105,
+
     // An authenticated session's MAIL FROM on a listener with `senders <table>` (IMSG_SMTP_CHECK_SENDER).
     LkaCheckSender = 120,
     LkaCheckSenderReply = 121,

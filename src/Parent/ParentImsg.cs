@@ -22,6 +22,9 @@ internal sealed partial class ParentProcess
                 var channel = from.Channel;
                 _ = Task.Run(() => channel.Post(new Ipc.Messages.LkaAuthenticateReply(auth.ReqId, ParentAuth.CheckSystemUser(auth.User, auth.Password))));
                 break;
+            case ImsgType.TlsReloadKeysDone when from.Role == ProcRole.Ca:
+                KeysReloaded(msg.Read<Ipc.Messages.TlsReloadKeysDone>());
+                break;
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<Ipc.Messages.CtlVerbose>().Level);
                 break;

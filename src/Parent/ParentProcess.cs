@@ -44,7 +44,7 @@ internal sealed partial class ParentProcess
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
-            Log.Info("info: SIGHUP received: configuration reload is not supported; restart smtpd to apply changes");
+            OnSighup();
         });
         return EventLoop.Run(RunAsync);
     }
@@ -58,6 +58,7 @@ internal sealed partial class ParentProcess
 
     private async Task<int> RunAsync()
     {
+        _loop = SynchronizationContext.Current;
         foreach (var role in ProcRoles.Children)
         {
             var child = ChildSpawner.Start(role, _options.Original);

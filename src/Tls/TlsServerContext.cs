@@ -23,8 +23,19 @@ internal sealed class TlsServerContext : IDisposable
     /// <summary>Whether clients must present a verified certificate.</summary>
     public bool VerifyClients { get; private init; }
 
-    /// <summary>The contexts for <paramref name="listener"/>, or null with the reason (its pki, ca, ciphers or protocols).</summary>
-    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error)
+    /// <summary>
+    /// The name the crypto role knows a pki's key by: the pki name, and after the
+    /// <paramref name="generation"/>th reload "name#generation" (the old keys stay for handshakes under way).
+    /// </summary>
+    public static string KeyName(string pki, uint generation) =>
+        generation == 0 ? pki : pki + "#" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The contexts for <paramref name="listener"/>, or null with the reason (its pki, ca, ciphers
+    /// or protocols). Certificates come from their files, or from <paramref name="chains"/> (PEM
+    /// by pki name) on a reload, whose <paramref name="generation"/> names the keys.
+    /// </summary>
+    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error, IReadOnlyDictionary<string, byte[]>? chains = null, uint generation = 0)
     {
         error = string.Empty;
         var contexts = new List<OpenSslContext>();
@@ -48,7 +59,7 @@ internal sealed class TlsServerContext : IDisposable
             var ctx = OpenSslContext.Create(server: true);
             contexts.Add(ctx);
             string? failed = TlsProtocols.Apply(ctx, listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, listener.Curves)
-                ?? Certificate(ctx, pki)
+                ?? Certificate(ctx, pki, chains, generation)
                 ?? TrustAnchors(ctx, config, listener);
             if (failed is not null)
             {
@@ -78,14 +89,16 @@ internal sealed class TlsServerContext : IDisposable
 
     public void Dispose() => Dispose(_contexts);
 
-    private static string? Certificate(OpenSslContext ctx, PkiDef pki)
+    private static string? Certificate(OpenSslContext ctx, PkiDef pki, IReadOnlyDictionary<string, byte[]>? chains, uint generation)
     {
-        if (ctx.UseCertificateChainFile(pki.Cert!) is { } e)
+        string? failed = chains is null ? ctx.UseCertificateChainFile(pki.Cert!)
+            : chains.TryGetValue(pki.Name, out byte[]? pem) ? ctx.UseCertificateChainPem(pem) : "not reloaded";
+        if (failed is not null)
         {
-            return $"pki \"{pki.Name}\": {pki.Cert}: {e}";
+            return $"pki \"{pki.Name}\": {pki.Cert}: {failed}";
         }
 
-        return ctx.UseForwardedKey(pki.Name) is { } k ? $"pki \"{pki.Name}\": {k}" : null;
+        return ctx.UseForwardedKey(KeyName(pki.Name, generation)) is { } k ? $"pki \"{pki.Name}\": {k}" : null;
     }
 
     private static string? TrustAnchors(OpenSslContext ctx, SmtpdConfig config, ListenerDef listener)

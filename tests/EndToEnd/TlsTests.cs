@@ -374,4 +374,39 @@ public class TlsTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void SighupReloadsCertificateAndKeyForNewSessions()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("mx", false, false, "mx.example.org");
+        var (d, mail, _) = Start($"pki mx.example.org cert \"{cert}\" key \"{key}\"\n", "listen on 127.0.0.1 port {PORT} tls pki mx.example.org\n");
+        using (d)
+        {
+            const string script = """
+                import hashlib, smtplib, ssl, sys
+                s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.net", timeout=30)
+                s._host = "mx.example.org"
+                s.starttls(context=ssl.create_default_context(cafile=sys.argv[2]))
+                print(hashlib.sha256(s.sock.getpeercert(True)).hexdigest())
+                s.quit()
+                """;
+            string port = d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            static string Fingerprint(string file) =>
+                System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(file)).GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant();
+
+            string before = Fingerprint(cert);
+            Assert.Equal(before, Python(script, port, pki.CaCert).Trim());
+
+            // Renewed in place, with a new key of another type.
+            pki.Issue("mx", true, false, "mx.example.org");
+            string after = Fingerprint(cert);
+            Assert.NotEqual(before, after);
+            d.Signal(Libc.SIGHUP);
+            Wait.Until(() => d.Log.Contains("info: smtp: certificates reloaded", StringComparison.Ordinal), "the dispatcher has the new certificates");
+            Assert.Equal(after, Python(script, port, pki.CaCert).Trim());
+        }
+
+        Directory.Delete(mail, true);
+    }
 }

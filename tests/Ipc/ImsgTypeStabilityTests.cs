@@ -25,6 +25,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.CaKeyChannel, 100u)]
     [InlineData(ImsgType.CaKeyOperation, 101u)]
     [InlineData(ImsgType.CaKeyOperationReply, 102u)]
+    [InlineData(ImsgType.TlsReloadKeys, 103u)]
+    [InlineData(ImsgType.TlsReloadKeysDone, 104u)]
+    [InlineData(ImsgType.TlsReloadCerts, 105u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -66,6 +69,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(51, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(54, Enum.GetValues<ImsgType>().Length);
     }
 }
