@@ -72,9 +72,10 @@ VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 # Native AOT links with clang (gcc is accepted too) and needs zlib's headers (aka.ms/nativeaot-prerequisites).
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
-# plus the libraries the db: and sqlite: table backends load at run time.
+# plus the libraries the db: and sqlite: table backends load at run time, and PAM (AUTH of system users).
 TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
-                'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
+                'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0' \
+                'libpam0g:/usr/lib/x86_64-linux-gnu/libpam.so.0|/usr/lib/aarch64-linux-gnu/libpam.so.0' 'libpam-runtime:/etc/pam.d/common-auth'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
