@@ -15,7 +15,7 @@ internal static class ConfigEnvironmentChecker
     // Backends smtpd knows itself; any other name is a table-NAME program in the libexec directory.
     private static readonly HashSet<string> BuiltinBackends = ["static", "file", "db", "getpwnam", "sqlite", "proc"];
 
-    public static void Check(SmtpdConfig config, ConfigEnvironment env, List<ConfigDiagnostic> errors)
+    public static void Check(SmtpdConfig config, ConfigEnvironment env, List<ConfigDiagnostic> errors, List<ConfigDiagnostic>? notices = null)
     {
         void Error(SourceLocation where, string message) => errors.Add(new ConfigDiagnostic(where.File, where.Line, message));
 
@@ -38,9 +38,16 @@ internal static class ConfigEnvironmentChecker
             {
                 Error(pki.Where, $"pki \"{pki.Name}\": failed to load key file \"{pki.Key}\": {keyProblem}");
             }
-            else if (pki.Cert is not null && pki.Key is not null && Unreadable(pki.Cert) is null && Tls.TlsPkiCheck.Problem(pki) is { } material)
+            else if (pki.Cert is not null && pki.Key is not null && Unreadable(pki.Cert) is null)
             {
-                Error(pki.Where, material);
+                if (Tls.TlsPkiCheck.Problem(pki) is { } material)
+                {
+                    Error(pki.Where, material);
+                }
+                else
+                {
+                    notices?.AddRange(Tls.TlsPkiCheck.Warnings(pki).Select(w => new ConfigDiagnostic(pki.Where.File, pki.Where.Line, w)));
+                }
             }
         }
 

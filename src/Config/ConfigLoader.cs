@@ -54,7 +54,7 @@ internal static class ConfigLoader
         ConfigChecker.Check(config, errors, parser.BrokenActions, parser.BrokenTables, environment is null ? null : ConfigEnvironmentChecker.ReadTableFile, notices);
         if (environment is not null)
         {
-            ConfigEnvironmentChecker.Check(config, environment, errors);
+            ConfigEnvironmentChecker.Check(config, environment, errors, notices);
         }
         // OpenSMTPD refuses to run without rules: every message would be refused anyway.
         if (config.Rules.Count == 0 && errors.Count == 0)

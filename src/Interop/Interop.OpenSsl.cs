@@ -70,6 +70,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_options")]
     internal static partial ulong CtxSetOptions(nint ctx, ulong options);
 
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_set_num_tickets")]
+    internal static partial int CtxSetNumTickets(nint ctx, nuint count);
+
     [LibraryImport(Name, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int CtxSetCipherList(nint ctx, string list);
 
@@ -162,6 +165,18 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Name, EntryPoint = "SSL_get1_peer_certificate")]
     internal static partial nint Get1PeerCertificate(nint ssl);
+
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_dane_enable")]
+    internal static partial int CtxDaneEnable(nint ctx);
+
+    [LibraryImport(Name, EntryPoint = "SSL_dane_enable", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int DaneEnable(nint ssl, string baseDomain);
+
+    [LibraryImport(Name, EntryPoint = "SSL_dane_tlsa_add")]
+    internal static partial int DaneTlsaAdd(nint ssl, byte usage, byte selector, byte mtype, byte* data, nuint dlen);
+
+    [LibraryImport(Name, EntryPoint = "SSL_get0_dane_authority")]
+    internal static partial int Get0DaneAuthority(nint ssl, nint* mcert, nint* mspki);
 
     [LibraryImport(Name, EntryPoint = "SSL_get_verify_result")]
     internal static partial long GetVerifyResult(nint ssl);

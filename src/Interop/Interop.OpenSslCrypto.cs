@@ -76,6 +76,16 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Name, EntryPoint = "X509_check_host")]
     internal static partial int X509CheckHost(nint x, byte* name, nuint namelen, uint flags, nint peername);
 
+    [LibraryImport(Name, EntryPoint = "X509_get0_notBefore")]
+    internal static partial nint X509Get0NotBefore(nint x);
+
+    [LibraryImport(Name, EntryPoint = "X509_get0_notAfter")]
+    internal static partial nint X509Get0NotAfter(nint x);
+
+    /// <summary>-1 when the time is before now, 1 after, 0 on error.</summary>
+    [LibraryImport(Name, EntryPoint = "X509_cmp_current_time")]
+    internal static partial int X509CmpCurrentTime(nint asn1Time);
+
     [LibraryImport(Name, EntryPoint = "X509_check_private_key")]
     internal static partial int X509CheckPrivateKey(nint x, nint pkey);
 

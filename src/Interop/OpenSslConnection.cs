@@ -65,6 +65,40 @@ internal sealed unsafe class OpenSslConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Client side, instead of SetPeerName's name check: authenticate the server by DANE (RFC
+    /// 6698/7672) against <paramref name="records"/> (usage, selector, matching type, data),
+    /// names checked against <paramref name="baseDomain"/> for the PKIX usages; the context must
+    /// have DANE enabled. Returns how many records OpenSSL can use (0: none, do not rely on DANE).
+    /// </summary>
+    public int EnableDane(string baseDomain, IEnumerable<(byte Usage, byte Selector, byte MatchingType, byte[] Data)> records)
+    {
+        if (LibSsl.DaneEnable(_ssl, baseDomain) <= 0)
+        {
+            LastError = OpenSslError.DrainReason("DANE not enabled on the context");
+            return 0;
+        }
+
+        int usable = 0;
+        foreach (var (usage, selector, mtype, data) in records)
+        {
+            fixed (byte* p = data)
+            {
+                if (LibSsl.DaneTlsaAdd(_ssl, usage, selector, mtype, p, (nuint)data.Length) > 0)
+                {
+                    usable++;
+                }
+            }
+        }
+
+        OpenSslError.Clear();
+        LibSsl.SetVerify(_ssl, LibSsl.SSL_VERIFY_PEER, 0);
+        return usable;
+    }
+
+    /// <summary>After the handshake: the depth of the certificate a TLSA record matched, or -1.</summary>
+    public int DaneAuthorityDepth => LibSsl.Get0DaneAuthority(_ssl, null, null);
+
     /// <summary>Network bytes in.</summary>
     public void Feed(ReadOnlySpan<byte> data)
     {

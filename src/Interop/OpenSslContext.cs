@@ -30,6 +30,14 @@ internal sealed unsafe class OpenSslContext : IDisposable
         var c = new OpenSslContext(ctx);
         _ = LibSsl.CtxSetOptions(ctx, LibSsl.SSL_OP_NO_RENEGOTIATION | (server ? LibSsl.SSL_OP_NO_TICKET | LibSsl.SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
         _ = LibSsl.CtxCtrl(ctx, LibSsl.SSL_CTRL_MODE, LibSsl.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, 0);
+        if (server)
+        {
+            // No resumption, as libtls servers by default: no session cache growing with
+            // clients, no tickets sent after each handshake.
+            _ = LibSsl.CtxCtrl(ctx, LibSsl.SSL_CTRL_SET_SESS_CACHE_MODE, 0, 0);
+            _ = LibSsl.CtxSetNumTickets(ctx, 0);
+        }
+
         c.SetProtocolRange(LibSsl.TLS1_2_VERSION, 0);
         return c;
     }
@@ -156,6 +164,14 @@ internal sealed unsafe class OpenSslContext : IDisposable
         return match;
     }
 
+    /// <summary>Whether the leaf certificate's validity period has ended (expired) or not begun yet.</summary>
+    public (bool Expired, bool NotYetValid) CertificateValidity()
+    {
+        nint cert = Certificate;
+        return cert == 0 ? (false, false)
+            : (LibCrypto.X509CmpCurrentTime(LibCrypto.X509Get0NotAfter(cert)) < 0, LibCrypto.X509CmpCurrentTime(LibCrypto.X509Get0NotBefore(cert)) > 0);
+    }
+
     /// <summary>Whether the leaf certificate is valid for host <paramref name="name"/> (subjectAltName, wildcards).</summary>
     public bool CertificateMatches(string name)
     {
@@ -191,6 +207,10 @@ internal sealed unsafe class OpenSslContext : IDisposable
         LibSsl.CtxSetClientCaList(_ctx, list);
         return null;
     }
+
+    /// <summary>Lets connections of this (client) context authenticate servers by DANE TLSA records.</summary>
+    public string? EnableDane() =>
+        LibSsl.CtxDaneEnable(_ctx) > 0 ? null : OpenSslError.DrainReason("cannot enable DANE");
 
     /// <summary>Asks for (and with <paramref name="require"/> insists on) a verified peer certificate.</summary>
     public void SetVerifyPeer(bool require) =>

@@ -20,9 +20,16 @@ internal sealed class TlsClientContext : IDisposable
     /// <paramref name="pki"/>'s certificate when given; null with the reason when a file or option is unusable.
     /// Call before the chroot: the files are read here.
     /// </summary>
-    public static TlsClientContext? Create(string? caFile, PkiDef? pki, string? ciphers, string? protocols, out string error)
+    public static TlsClientContext? Create(string? caFile, PkiDef? pki, string? ciphers, string? protocols, out string error, bool dane = false)
     {
         var ctx = OpenSslContext.Create(server: false);
+        if (dane && ctx.EnableDane() is { } daneProblem)
+        {
+            ctx.Dispose();
+            error = daneProblem;
+            return null;
+        }
+
         string anchors = caFile ?? TlsServerContext.SystemCaFile;
         string? failed = TlsProtocols.Apply(ctx, ciphers, protocols, null);
         if (failed is null && ctx.LoadVerifyFile(anchors) is { } caProblem)

@@ -32,6 +32,35 @@ internal static class TlsPkiCheck
         return ctx.MatchesKey(key) ? null : $"pki \"{pki.Name}\": key file \"{pki.Key}\" does not match certificate file \"{pki.Cert}\"";
     }
 
+    /// <summary>
+    /// What works but is probably not meant: a certificate that has expired or is not valid yet,
+    /// or whose names do not include the pki's name (a client that checks names would refuse it).
+    /// </summary>
+    public static IEnumerable<string> Warnings(PkiDef pki)
+    {
+        using var ctx = OpenSslContext.Create(server: true);
+        if (ctx.UseCertificateChainFile(pki.Cert!) is not null)
+        {
+            yield break;
+        }
+
+        var (expired, notYet) = ctx.CertificateValidity();
+        if (expired)
+        {
+            yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" has expired";
+        }
+
+        if (notYet)
+        {
+            yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" is not valid yet";
+        }
+
+        if (pki.Name != "*" && !ctx.CertificateMatches(pki.Name))
+        {
+            yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" is not valid for {pki.Name}";
+        }
+    }
+
     /// <summary>What is wrong with a CA file, or null.</summary>
     public static string? CaProblem(CaDef ca)
     {

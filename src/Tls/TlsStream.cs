@@ -56,6 +56,25 @@ internal sealed class TlsStream : Stream
         return HandshakeAsync(ssl, inner, cancellationToken);
     }
 
+    /// <summary>
+    /// The client side authenticated by DANE: the server's chain must match one of
+    /// <paramref name="tlsa"/> (the context needs DANE enabled, TlsClientContext.Create(dane: true)),
+    /// or the handshake fails. <paramref name="serverName"/> is sent as SNI and is the base domain
+    /// for name checks of PKIX usages. IOException when no record is usable.
+    /// </summary>
+    public static Task<TlsStream> ConnectDaneAsync(Stream inner, OpenSslContext context, string serverName, IReadOnlyList<TlsaRecord> tlsa, CancellationToken cancellationToken)
+    {
+        var ssl = new OpenSslConnection(context, server: false);
+        ssl.SetPeerName(serverName, verify: false);
+        if (ssl.EnableDane(serverName, tlsa.Select(r => (r.Usage, r.Selector, r.MatchingType, r.Data))) == 0)
+        {
+            ssl.Dispose();
+            throw new IOException("no usable TLSA record");
+        }
+
+        return HandshakeAsync(ssl, inner, cancellationToken);
+    }
+
     private static async Task<TlsStream> HandshakeAsync(OpenSslConnection ssl, Stream inner, CancellationToken cancellationToken)
     {
         var stream = new TlsStream(inner, ssl);
@@ -85,7 +104,10 @@ internal sealed class TlsStream : Stream
         }
 
         var (subject, fingerprint) = ssl.PeerCertificate();
-        stream.Info = new TlsSessionInfo(ssl.Version, ssl.CipherName, ssl.CipherBits, ssl.ServerName, subject, fingerprint, subject is not null && ssl.PeerVerified);
+        stream.Info = new TlsSessionInfo(ssl.Version, ssl.CipherName, ssl.CipherBits, ssl.ServerName, subject, fingerprint, subject is not null && ssl.PeerVerified)
+        {
+            DaneDepth = ssl.DaneAuthorityDepth,
+        };
         return stream;
     }
 

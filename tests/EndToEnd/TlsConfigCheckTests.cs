@@ -73,4 +73,25 @@ public class TlsConfigCheckTests
             + $"{conf}:3: invalid ciphers \"NO-SUCH-CIPHER\": no cipher match\n",
             r.Err);
     }
+
+    [EndToEndFact]
+    public void ACertificateForAnotherNameOrExpiredIsAWarningNotAnError()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("other", false, false, "other.example.org");
+        string conf = Config(pki, $"pki mx.example.org cert \"{cert}\" key \"{key}\"\n");
+        var r = Check(conf);
+        Assert.Equal(0, r.Code);
+        Assert.Equal($"{conf}:1: warning: pki \"mx.example.org\": the certificate in \"{cert}\" is not valid for mx.example.org\nconfiguration OK\n", r.Err);
+
+        // Made eleven years ago, valid for ten.
+        string old = Path.Combine(pki.Dir, "old.crt");
+        string oldKey = Path.Combine(pki.Dir, "old.key");
+        var made = Binary.Run("faketime", ["-f", "-4000d", "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", oldKey, "-out", old, "-days", "3650", "-subj", "/CN=mx.example.org", "-addext", "subjectAltName=DNS:mx.example.org"]);
+        Assert.True(made.Code == 0, made.Err);
+        conf = Config(pki, $"pki mx.example.org cert \"{old}\" key \"{oldKey}\"\n");
+        r = Check(conf);
+        Assert.Equal(0, r.Code);
+        Assert.Equal($"{conf}:1: warning: pki \"mx.example.org\": the certificate in \"{old}\" has expired\nconfiguration OK\n", r.Err);
+    }
 }

@@ -409,4 +409,30 @@ public class TlsTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void DheAutoOffersFiniteFieldDiffieHellmanAndTheGlobalCipherListApplies()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("mx", false, false, "mx.example.org");
+        var (other, otherKey) = pki.Issue("other", false, false, "other.example.org");
+        string pkis = $"pki mx.example.org cert \"{cert}\" key \"{key}\" dhe auto\npki other.example.org cert \"{other}\" key \"{otherKey}\"\n"
+            + "smtp ciphers \"DHE+AESGCM:ECDHE+AESGCM\"\n";
+        var (d, mail, port2) = Start(pkis, "listen on 127.0.0.1 port {PORT} tls pki mx.example.org\nlisten on 127.0.0.1 port {PORT2} tls pki other.example.org\n");
+        using (d)
+        {
+            string Cipher(int port, string cipher)
+            {
+                var r = Binary.Run("openssl", ["s_client", "-starttls", "smtp", "-connect", $"127.0.0.1:{port}", "-tls1_2", "-cipher", cipher, "-CAfile", pki.CaCert], stdin: "", timeout: TimeSpan.FromSeconds(30));
+                return Regex.Match(r.Out, @"Cipher is (\S+)").Groups[1].Value;
+            }
+
+            Assert.Equal("DHE-RSA-AES256-GCM-SHA384", Cipher(d.Port, "DHE-RSA-AES256-GCM-SHA384"));
+            Assert.Equal("(NONE)", Cipher(port2, "DHE-RSA-AES256-GCM-SHA384"));   // dhe none, the default
+            Assert.Equal("(NONE)", Cipher(d.Port, "ECDHE-RSA-CHACHA20-POLY1305"));  // not in smtp ciphers
+            Assert.Equal("ECDHE-RSA-AES128-GCM-SHA256", Cipher(port2, "ECDHE-RSA-AES128-GCM-SHA256"));
+        }
+
+        Directory.Delete(mail, true);
+    }
 }

@@ -14,6 +14,7 @@ public sealed class TlsStreamTests : IDisposable
 {
     private readonly TestPki _pki = TestPki.Create();
     private readonly List<IDisposable> _owned = [];
+    private string _serverCert = string.Empty;
 
     public void Dispose()
     {
@@ -30,6 +31,7 @@ public sealed class TlsStreamTests : IDisposable
     private OpenSslContext ServerContext(bool ec, string? protocols = null)
     {
         var (cert, keyFile) = _pki.Issue(ec ? "ec" : "rsa", ec, false, "mx.example.org");
+        _serverCert = cert;
         var key = OpenSslPrivateKey.Load(keyFile, out string error) ?? throw new InvalidOperationException(error);
         _owned.Add(key);
         int calls = 0;
@@ -129,6 +131,46 @@ public sealed class TlsStreamTests : IDisposable
         await using var server = await serverTask;
         Assert.Equal("TLSv1.2", server.Info.Version);
         Assert.StartsWith("ECDHE-ECDSA-", server.Info.Cipher, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DaneEeRecordsAuthenticateTheServerWithoutAnyCertificateAuthority(bool matching)
+    {
+        var serverCtx = ServerContext(ec: false);
+        using var leaf = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(_serverCert));
+        byte[] spki = System.Security.Cryptography.SHA256.HashData(leaf.PublicKey.ExportSubjectPublicKeyInfo());
+        if (!matching)
+        {
+            spki[0] ^= 1;
+        }
+
+        // Trusts only an unrelated CA: DANE-EE alone must do (or fail) the authentication.
+        var other = TestPki.Create("unrelated CA");
+        var clientCtx = TlsClientContext.Create(other.CaCert, null, null, null, out string error, dane: true);
+        Assert.True(clientCtx is not null, error);
+        _owned.Add(clientCtx!);
+        var (s, c) = await ConnectedPairAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var serverTask = TlsStream.AcceptAsync(s, serverCtx, timeout.Token);
+        TlsaRecord[] tlsa = [new TlsaRecord(3, 1, 1, spki)];
+        if (matching)
+        {
+            await using var client = await TlsStream.ConnectDaneAsync(c, clientCtx!.Context, "mx.example.org", tlsa, timeout.Token);
+            await using var server = await serverTask;
+            Assert.Equal(0, client.Info.DaneDepth);
+            Assert.True(client.Info.PeerVerified);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<IOException>(() => TlsStream.ConnectDaneAsync(c, clientCtx!.Context, "mx.example.org", tlsa, timeout.Token));
+            Assert.Contains("certificate verify failed", e.Message, StringComparison.Ordinal);
+            c.Dispose();
+            await Assert.ThrowsAsync<IOException>(() => serverTask);
+        }
+
+        Directory.Delete(other.Dir, true);
     }
 
     [Theory]
