@@ -72,12 +72,13 @@ VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 # Native AOT links with clang (gcc is accepted too) and needs zlib's headers (aka.ms/nativeaot-prerequisites).
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
-# plus the libraries the db: and sqlite: table backends load at run time.
+# plus the libraries the db: and sqlite: table backends load at run time, and PAM (AUTH of system users).
 TEST_PKGS    := 'procps:ps' 'systemd:systemd-analyze' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' \
                 'unbound:/usr/sbin/unbound' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
                 'python3-dkim:/usr/lib/python3/dist-packages/dkim/__init__.py' 'opensmtpd-filter-dkimsign:/usr/libexec/opensmtpd/filter-dkimsign' \
                 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
-                'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
+                'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0' \
+                'libpam0g:/usr/lib/x86_64-linux-gnu/libpam.so.0|/usr/lib/aarch64-linux-gnu/libpam.so.0' 'libpam-runtime:/etc/pam.d/common-auth'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 

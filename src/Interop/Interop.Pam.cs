@@ -17,6 +17,9 @@ internal static unsafe partial class LibPam
     /// <summary>pam_authenticate flag: an account with an empty password is refused (pam_unix's nullok notwithstanding).</summary>
     internal const int PAM_DISALLOW_NULL_AUTHTOK = 0x0001;
 
+    /// <summary>pam_set_item: the function PAM calls instead of sleeping after a failure.</summary>
+    internal const int PAM_FAIL_DELAY = 10;
+
     internal const int PAM_PROMPT_ECHO_OFF = 1;
     internal const int PAM_PROMPT_ECHO_ON = 2;
 
@@ -43,6 +46,9 @@ internal static unsafe partial class LibPam
 
     [LibraryImport(Name, EntryPoint = "pam_start")]
     internal static partial int Start(byte* serviceName, byte* user, PamConv* conversation, void** pamh);
+
+    [LibraryImport(Name, EntryPoint = "pam_set_item")]
+    internal static partial int SetItem(void* pamh, int itemType, void* item);
 
     [LibraryImport(Name, EntryPoint = "pam_authenticate")]
     internal static partial int Authenticate(void* pamh, int flags);

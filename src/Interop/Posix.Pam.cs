@@ -37,12 +37,26 @@ internal static partial class Posix
     /// <summary>Whether libpam can be loaded on this machine.</summary>
     public static bool PamAvailable => s_pamLoads.Value;
 
+    // Modules are not all thread-safe (pam_unix reads the shadow file with getspnam): one
+    // transaction at a time, as in OpenSMTPD's single-threaded parent.
+    private static readonly Lock s_pamLock = new();
+
     /// <summary>
     /// Authenticates <paramref name="user"/> with <paramref name="password"/> (the client's bytes)
-    /// for PAM service <paramref name="service"/>. Blocks for as long as the modules take
-    /// (pam_unix waits about two seconds after a failure): call it off any event loop.
+    /// for PAM service <paramref name="service"/>. Blocks for as long as the modules take: call it
+    /// off any event loop. The pause PAM makes after a failure (two seconds in pam_unix) is
+    /// skipped, as one failure would hold up every check queued behind it; the SMTP session
+    /// makes its own.
     /// </summary>
     public static unsafe PamVerdict PamAuthenticate(string service, string user, ReadOnlySpan<byte> password)
+    {
+        lock (s_pamLock)
+        {
+            return PamAuthenticateLocked(service, user, password);
+        }
+    }
+
+    private static unsafe PamVerdict PamAuthenticateLocked(string service, string user, ReadOnlySpan<byte> password)
     {
         if (password.Contains((byte)0) || user.Contains('\0', StringComparison.Ordinal))
         {
@@ -60,6 +74,12 @@ internal static partial class Posix
                 var conv = new LibPam.PamConv { Conv = &AnswerWithPassword, AppdataPtr = p };
                 void* pamh = null;
                 int rc = LibPam.Start(s, n, &conv, &pamh);
+                if (rc == LibPam.PAM_SUCCESS)
+                {
+                    delegate* unmanaged<int, uint, void*, void> noDelay = &NoFailDelay;
+                    rc = LibPam.SetItem(pamh, LibPam.PAM_FAIL_DELAY, noDelay);
+                }
+
                 if (rc == LibPam.PAM_SUCCESS)
                 {
                     rc = LibPam.Authenticate(pamh, LibPam.PAM_DISALLOW_NULL_AUTHTOK);
@@ -88,6 +108,12 @@ internal static partial class Posix
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+    }
+
+    /// <summary>PAM_FAIL_DELAY: called with the delay the modules asked for, instead of sleeping.</summary>
+    [UnmanagedCallersOnly]
+    private static unsafe void NoFailDelay(int status, uint microseconds, void* appdata)
+    {
     }
 
     /// <summary>

@@ -37,8 +37,20 @@ internal static class ParentAuth
 
         Log.Debug($"debug: smtpd: authenticating system user {user} with PAM service {PamService}");
 
-        // The session decoded the client's bytes one per char.
-        return Posix.PamAuthenticate(PamService, user, Encoding.Latin1.GetBytes(password)) switch
+        PamVerdict verdict;
+        try
+        {
+            // The session decoded the client's bytes one per char.
+            verdict = Posix.PamAuthenticate(PamService, user, Encoding.Latin1.GetBytes(password));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A libpam that loads but lacks an entry point: an answer, never a lost request.
+            Log.Warn($"warn: smtpd: PAM cannot be used: {e.Message}");
+            return AuthStatus.TempFail;
+        }
+
+        return verdict switch
         {
             PamVerdict.Ok => AuthStatus.Ok,
             PamVerdict.Unavailable => AuthStatus.TempFail,

@@ -331,7 +331,7 @@ public class AuthTests
     {
         const string user = "smtpdauthsys";
         const string pamFile = "/etc/pam.d/smtpd";
-        bool installedPam = !File.Exists(pamFile);
+        string? original = File.Exists(pamFile) ? File.ReadAllText(pamFile) : null;
         var pki = TestPki.Create();
         string mail = MailDir();
         if (Posix.GetPwNam(user) is null)
@@ -354,10 +354,8 @@ public class AuthTests
         string Try(Daemon d, string password) => Python(script, Port(d.Port), pki.CaCert, user, password).TrimEnd('\n');
         try
         {
-            if (installedPam)
-            {
-                File.Copy(Path.Combine(RepoRoot(), "packaging", "pam.d", "smtpd"), pamFile);
-            }
+            // The service file the packages install, whatever this machine had.
+            File.Copy(Path.Combine(RepoRoot(), "packaging", "pam.d", "smtpd"), pamFile, overwrite: true);
 
             using (var d = Daemon.Start(conf).WaitReady())
             {
@@ -381,13 +379,13 @@ public class AuthTests
         }
         finally
         {
-            if (installedPam)
+            if (original is null)
             {
                 File.Delete(pamFile);
             }
-            else if (!File.Exists(pamFile))
+            else
             {
-                File.Copy(Path.Combine(RepoRoot(), "packaging", "pam.d", "smtpd"), pamFile);
+                File.WriteAllText(pamFile, original);
             }
 
             Binary.Run("userdel", [user]);

@@ -107,6 +107,28 @@ public class RulesetTests
     }
 
     [Fact]
+    public void AuthNegatedAuthAndMailFromCombineAsInOpenSmtpd()
+    {
+        var rules = Load("""
+            table staff { "@example.org" }
+            action "submission" relay
+            action "inbound" maildir
+            match from any auth mail-from <staff> for any action "submission"
+            match from any auth regex "^bot-" for any reject
+            match from any !auth for local action "inbound"
+            match from any !auth for any reject
+            """);
+        Assert.Equal("submission", Verdict(rules, "198.51.100.7", "x@gmail.com", "alice@example.org", auth: "alice"));
+        Assert.Null(Verdict(rules, "198.51.100.7", "x@gmail.com", "alice@example.net", auth: "alice"));
+        Assert.Equal("reject", Verdict(rules, "198.51.100.7", "x@gmail.com", "bot-1@example.net", auth: "bot-1"));
+        Assert.Equal("inbound", Verdict(rules, "198.51.100.7", "postmaster@localhost", "alice@example.org"));
+        Assert.Equal("reject", Verdict(rules, "198.51.100.7", "x@gmail.com", "alice@example.org"));
+
+        // Local enqueue is authenticated without a name: `auth` holds, `!auth` does not.
+        Assert.Equal("submission", Verdict(rules, "local", "x@gmail.com", "root@example.org", auth: string.Empty));
+    }
+
+    [Fact]
     public void RegexCriteriaSearchTheKeyAndMayIgnoreCase()
     {
         var rules = Load("""
