@@ -54,6 +54,12 @@ internal sealed class RelayWorld : IDisposable
             match from local for any action "out"
 
             """;
+        return StartWith(conf);
+    }
+
+    /// <summary>The daemon under test with a configuration of its own ({PORT}: the port to submit to).</summary>
+    public Daemon StartWith(string conf)
+    {
         var d = Daemon.Start(conf, netns: Ns, env: new Dictionary<string, string> { ["SMTPD_MTA_TIMEOUT_SECS"] = "10" },
             prepare: dir => File.WriteAllText(Path.Combine(dir, "resolv.conf"), Dns.ResolvConf)).WaitReady();
         _daemons.Add(d);
