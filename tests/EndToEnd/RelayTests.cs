@@ -384,4 +384,26 @@ public class RelayTests
         Assert.DoesNotContain("STARTTLS", relay.Commands());
         Assert.Contains("mta connecting address=smtp+notls://127.0.0.30:2526 host=relay.test", daemon.Log, StringComparison.Ordinal);
     }
+
+    [RelayFact]
+    public void ASuccessNoticeIsLeftToAPeerThatSpeaksDsnAndSentAsRelayedForOneThatDoesNot()
+    {
+        using var w = new RelayWorld(Zone);
+        var c = w.Peer("c", "127.0.0.13", new JsonObject { ["name"] = "mx-c.example.test" });
+        var old = w.Peer("old", "127.0.0.30", new JsonObject { ["caps"] = new JsonArray("PIPELINING") }, port: 2526);
+        using var daemon = w.Start("relay domain { \"nodsn.test\" = \"smtp+notls://relay.test:2526\" }");
+        w.Send(daemon, Sender, ["dsn@example.test"], Message("dsn peer", "hi\r\n"), "NOTIFY=SUCCESS,FAILURE");
+        w.Send(daemon, Sender, ["legacy@nodsn.test"], Message("no dsn peer", "hi\r\n"), "NOTIFY=SUCCESS,FAILURE");
+        Wait.Until(() => c.Messages().Count == 1 && old.Messages().Count == 1 && w.Reports().Count == 1, () => "both are relayed and one report comes back:\n" + daemon.Log);
+        Assert.Contains("RCPT TO:<dsn@example.test> NOTIFY=SUCCESS,FAILURE", c.Commands());
+        Assert.Contains("RCPT TO:<legacy@nodsn.test>", old.Commands());
+        Thread.Sleep(1000);
+        string report = Regex.Replace(Assert.Single(w.Reports()), @"\r?\n[ \t]+", " ");
+        Assert.Contains("Subject: Delivery status notification: relayed", report, StringComparison.Ordinal);
+        Assert.Contains("Final-Recipient: rfc822; legacy@nodsn.test", report, StringComparison.Ordinal);
+        Assert.Contains("Action: relayed", report, StringComparison.Ordinal);
+        Assert.Contains("Status: 2.0.0", report, StringComparison.Ordinal);
+        Assert.Contains("Remote-MTA: dns; relay.test", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("dsn@example.test", report, StringComparison.Ordinal);
+    }
 }
