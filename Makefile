@@ -53,16 +53,17 @@ SBINDIR      ?= $(PREFIX)/sbin
 BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 MANDIR       ?= $(PREFIX)/share/man
+PAMDIR       ?= /etc/pam.d
 SMTPD_USER   := _smtpd
 SMTPQ_USER   := _smtpq
 SPOOL_DIR    := /var/spool/smtpd
 EMPTY_DIR    := /var/empty
-COMPAT_LINKS := sendmail mailq newaliases makemap
+COMPAT_LINKS := sendmail mailq newaliases makemap smtp
 # Where `make install` puts the compatibility names, as Debian's MTAs do: "dir/name -> target"
 # (targets relative to the link's directory).
 INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
                  $(BINDIR)/mailq:$(SBINDIR)/smtpctl $(BINDIR)/newaliases:$(SBINDIR)/smtpctl \
-                 $(LIBDIR)/sendmail:$(SBINDIR)/sendmail
+                 $(LIBDIR)/sendmail:$(SBINDIR)/sendmail $(BINDIR)/smtp:$(SBINDIR)/smtpctl
 PACKAGES_DIR := $(BUILD_DIR)/packages
 VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
@@ -72,7 +73,10 @@ VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
 # plus the libraries the db: and sqlite: table backends load at run time.
-TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' 'unbound:/usr/sbin/unbound' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
+TEST_PKGS    := 'procps:ps' 'systemd:systemd-analyze' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' \
+                'unbound:/usr/sbin/unbound' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
+                'python3-dkim:/usr/lib/python3/dist-packages/dkim/__init__.py' 'opensmtpd-filter-dkimsign:/usr/libexec/opensmtpd/filter-dkimsign' \
+                'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
                 'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
@@ -105,7 +109,7 @@ if [ -z "$${SKIP_DEPS:-}" ]; then \
 fi
 endef
 
-.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm
+.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm package-test
 
 all: build
 
@@ -251,7 +255,15 @@ install: install-users
 	    echo "ln -sfn $$target $$t"; ln -sfn "$$target" "$$t"; \
 	  fi; \
 	done
-	@for m in man/*.5 man/*.8; do \
+	@# The PAM service AUTH uses for system users, in the distribution's dialect; an existing
+	@# file is the admin's and is left alone.
+	@pam=packaging/pam.d/smtpd; [ -e /etc/pam.d/common-auth ] || [ ! -e /etc/pam.d/password-auth ] || pam=packaging/pam.d/smtpd.redhat; \
+	  if [ -e $(DESTDIR)$(PAMDIR)/smtpd ]; then \
+	    echo "$(DESTDIR)$(PAMDIR)/smtpd exists; left alone"; \
+	  else \
+	    echo "install -D -m 0644 $$pam $(DESTDIR)$(PAMDIR)/smtpd"; install -D -m 0644 $$pam $(DESTDIR)$(PAMDIR)/smtpd; \
+	  fi
+	@for m in man/*.1 man/*.5 man/*.7 man/*.8; do \
 	  [ -f "$$m" ] || continue; \
 	  d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 	  echo "install -m 0644 $$m $$d/"; install -d "$$d"; install -m 0644 "$$m" "$$d/"; \
@@ -286,6 +298,22 @@ rpm:
 	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOPDIR)' --define 'pkg_version $(VERSION)' rpm.spec
 	find $(RPM_TOPDIR)/RPMS -name '*.rpm' -exec mv -f {} $(PACKAGES_DIR)/ \;
 	@ls -l $(PACKAGES_DIR)/*.rpm
+
+# The packages as an admin meets them (root, Debian 12): build the .deb (lintian must find no
+# error) and the .rpm, check every man page with mandoc, then install the .deb on this machine,
+# deliver a mail with it, remove and purge it, and replace Debian's opensmtpd with mail still in
+# its queue (tests/Install/install-test.sh; the daemons run in a network namespace of their own).
+# .ci/run runs it after make test. It rebuilds from scratch: dpkg-buildpackage cleans first.
+PACKAGE_TEST_PKGS := 'debhelper:dh' 'dpkg-dev:dpkg-buildpackage' 'lintian:lintian' 'rpm:rpmbuild' \
+                     'mandoc:mandoc' 'iproute2:ip' 'procps:pgrep'
+package-test: check-dotnet
+	@if [ "$(IS_ROOT)" != yes ]; then echo "error: package-test installs packages: run it as root" >&2; exit 1; fi
+	@$(call ensure_pkgs,$(BUILD_PKGS) $(PACKAGE_TEST_PKGS))
+	mandoc -Tlint -Wwarning man/*.[1578]
+	$(MAKE) deb
+	lintian --fail-on error $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
+	$(MAKE) rpm
+	tests/Install/install-test.sh $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \

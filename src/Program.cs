@@ -18,7 +18,8 @@ internal static class Program
             "makemap" => Ctl.MakeMap.Run(args, newaliases: false),
             "newaliases" => Ctl.MakeMap.Run(args, newaliases: true),
             "sendmail" or "send-mail" => Enqueue.Sendmail.Run(name, args),
-            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"]),
+            "mailq" => Ctl.SmtpCtl.Run(["show", "queue"], name),
+            "smtp" => Smtpc.Smtpc.Run(name, args),
             _ => UnknownName(name),
         };
     }
@@ -34,7 +35,7 @@ internal static class Program
 
     private static int UnknownName(string name)
     {
-        Console.Error.WriteLine($"{name}: unknown program name; this binary runs as: smtpd, smtpctl, sendmail, send-mail, mailq, makemap, newaliases");
+        Console.Error.WriteLine($"{name}: unknown program name; this binary runs as: smtpd, smtpctl, sendmail, send-mail, mailq, makemap, newaliases, smtp");
         Console.Error.WriteLine("usage: smtpd [-dFhnv] [-D macro=value] [-f file] [-P system] [-T trace]");
         Console.Error.WriteLine("       smtpctl command [argument ...]");
         return 1;

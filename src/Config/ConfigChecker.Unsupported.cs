@@ -15,7 +15,7 @@ internal sealed partial class ConfigChecker
     /// <summary>
     /// One warning for each statement or option of <paramref name="config"/> that has no effect
     /// yet, in file order. They do not make the configuration unusable: the daemon runs without
-    /// the feature (STARTTLS and AUTH are not offered, mail for relay actions waits in the queue).
+    /// the feature (mail for relay actions waits in the queue, filters are not run).
     /// </summary>
     public static IReadOnlyList<ConfigDiagnostic> Unsupported(SmtpdConfig config)
     {
@@ -53,9 +53,10 @@ internal sealed partial class ConfigChecker
             NotSupported(config.SrsWhere, "srs");
         }
 
-        foreach (var filter in FiltersInUse(config))
+        // Filters work on listeners (smtp-in); filters on relay actions (smtp-out) do not yet.
+        foreach (var filter in FiltersOnlyActionsUse(config))
         {
-            NotSupported(filter.Where, $"filter \"{filter.Name}\"");
+            NotSupported(filter.Where, $"filter \"{filter.Name}\" on a relay action");
         }
 
         foreach (var l in config.Listeners)
@@ -73,20 +74,6 @@ internal sealed partial class ConfigChecker
             if (a.Wrapper is not null)
             {
                 NotSupported(a.Where, $"action \"{a.Name}\" wrapper \"{a.Wrapper}\"");
-            }
-
-            if (a.Ttl is not null)
-            {
-                NotSupported(a.Where, $"action \"{a.Name}\" ttl");
-            }
-        }
-
-        // No session is ever authenticated yet, so these criteria never hold.
-        foreach (var r in config.Rules)
-        {
-            foreach (var c in r.Criteria.Where(c => c.Kind is MatchKind.Auth or MatchKind.FromAuth))
-            {
-                NotSupported(r.Where, "match " + ConfigPrinter.CriterionName(c.Kind));
             }
         }
 
@@ -113,21 +100,6 @@ internal sealed partial class ConfigChecker
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)
     {
         var name = l.IsSocket ? "listen on socket" : $"listen on {l.Interface}";
-        if (l.Auth != ListenerAuth.None)
-        {
-            notSupported(l.Where, $"{name} {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")}");
-        }
-
-        if (l.Filter is not null)
-        {
-            notSupported(l.Where, $"{name} filter \"{l.Filter}\"");
-        }
-
-        if (l.FilterChain.Count > 0)
-        {
-            notSupported(l.Where, $"{name} filter {{ {string.Join(", ", l.FilterChain.Select(f => $"\"{f}\""))} }}");
-        }
-
         if (l.ProxyV2)
         {
             notSupported(l.Where, $"{name} proxy-v2");
@@ -137,44 +109,29 @@ internal sealed partial class ConfigChecker
         {
             notSupported(l.Where, $"{name} hostnames");
         }
-
-        if (l.Senders is not null)
-        {
-            notSupported(l.Where, $"{name} senders");
-        }
     }
 
-    // The filter declarations a listener or an action refers to, directly or through a chain;
-    // one that nothing uses does nothing in OpenSMTPD either.
-    private static IEnumerable<FilterDef> FiltersInUse(SmtpdConfig config)
+    // The filter declarations relay actions refer to (directly or through a chain) and no
+    // listener does; one that nothing uses does nothing in OpenSMTPD either.
+    private static IEnumerable<FilterDef> FiltersOnlyActionsUse(SmtpdConfig config)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var l in config.Listeners)
-        {
-            AddFilterName(l.Filter);
-            names.UnionWith(l.FilterChain);
-        }
+        var byListeners = Closure(config, config.Listeners.SelectMany(l => Names(l.Filter, l.FilterChain)));
+        var byActions = Closure(config, config.Actions.SelectMany(a => Names(a.Filter, a.FilterChain)));
+        byActions.ExceptWith(byListeners);
+        return config.Filters.Where(f => byActions.Contains(f.Name));
+    }
 
-        foreach (var a in config.Actions)
-        {
-            AddFilterName(a.Filter);
-            names.UnionWith(a.FilterChain);
-        }
+    private static IEnumerable<string> Names(string? filter, ValueList<string> chain) => filter is null ? chain : chain.Append(filter);
 
+    private static HashSet<string> Closure(SmtpdConfig config, IEnumerable<string> roots)
+    {
+        var names = new HashSet<string>(roots, StringComparer.Ordinal);
         foreach (var chain in config.Filters.Where(f => f.Kind == FilterKind.Chain && names.Contains(f.Name)))
         {
             names.UnionWith(chain.Chain);
         }
 
-        return config.Filters.Where(f => names.Contains(f.Name));
-
-        void AddFilterName(string? name)
-        {
-            if (name is not null)
-            {
-                names.Add(name);
-            }
-        }
+        return names;
     }
 
     // Files in the order they are first mentioned, lines in order within each; the sort is stable.

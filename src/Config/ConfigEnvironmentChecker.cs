@@ -58,6 +58,11 @@ internal static class ConfigEnvironmentChecker
 
         foreach (var listener in config.Listeners)
         {
+            if (listener.Tls != ListenerTls.None && Tls.TlsPkiCheck.OptionsProblem(listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, listener.Curves) is { } tlsProblem)
+            {
+                Error(listener.Where, tlsProblem);
+            }
+
             if (!listener.IsSocket && !env.ListenerHasAddress(listener))
             {
                 var family = listener.Family is null ? string.Empty : $" with {listener.Family} addresses";

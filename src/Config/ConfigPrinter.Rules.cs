@@ -33,6 +33,7 @@ internal static partial class ConfigPrinter
         Option(sb, "ca", l.Ca, Word);
         Option(sb, "ciphers", l.Ciphers, Quote);
         Option(sb, "protocols", l.Protocols, Quote);
+        Option(sb, "curves", l.Curves, Quote);
         if (l.Auth != ListenerAuth.None)
         {
             sb.Append(l.Auth == ListenerAuth.Required ? " auth" : " auth-optional");

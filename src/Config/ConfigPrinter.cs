@@ -154,12 +154,14 @@ internal static partial class ConfigPrinter
     }
 
     private static string FormatProc(ProcDef p) =>
-        $"proc {Quote(p.Name)} {Quote(p.Command)}{ProcParams(p.User, p.Group, p.Chroot)}";
+        $"proc {Quote(p.Name)} {Quote(p.Command)}{ProcParams(p.User, p.Group, p.Chroot, p.Protocol, p.Timeout)}";
 
-    private static string ProcParams(string? user, string? group, string? chroot) =>
+    private static string ProcParams(string? user, string? group, string? chroot, string? protocol, int? timeout) =>
         (user is null ? string.Empty : " user " + Quote(user))
         + (group is null ? string.Empty : " group " + Quote(group))
-        + (chroot is null ? string.Empty : " chroot " + Quote(chroot));
+        + (chroot is null ? string.Empty : " chroot " + Quote(chroot))
+        + (protocol is null ? string.Empty : " protocol " + Quote(protocol))
+        + (timeout is null ? string.Empty : " timeout " + Durations.Format(timeout.Value));
 
     private static string FormatFilter(FilterDef f)
     {
@@ -169,9 +171,13 @@ internal static partial class ConfigPrinter
             case FilterKind.Proc:
                 return head + "proc " + Quote(f.Proc ?? string.Empty);
             case FilterKind.ProcExec:
-                return head + "proc-exec " + Quote(f.Command ?? string.Empty) + ProcParams(f.User, f.Group, f.Chroot);
+                return head + "proc-exec " + Quote(f.Command ?? string.Empty) + ProcParams(f.User, f.Group, f.Chroot, f.Protocol, f.Timeout);
             case FilterKind.Chain:
                 return head + "chain " + FilterNames(f.Chain);
+            case FilterKind.DkimSign:
+                var d = f.Dkim!;
+                return head + $"dkim-sign domain {Quote(d.Domain)} selector {Quote(d.Selector)} key {Quote(d.KeyFile)} algorithm {Quote(d.Algorithm)}"
+                    + (d.Headers.Count > 0 ? " headers { " + string.Join(", ", d.Headers.Select(Quote)) + " }" : string.Empty);
             default:
                 var check = f.Check!;
                 var sb = new StringBuilder(head).Append("phase ").Append(Parser.PhaseName(f.Phase)).Append(" match ");

@@ -39,7 +39,7 @@ internal static partial class ConfigSerializer
             procs.Add(new ProcDef
             {
                 Name = r.ReadRequiredString(), Command = r.ReadRequiredString(), User = r.ReadString(),
-                Group = r.ReadString(), Chroot = r.ReadString(), Where = ReadWhere(ref r),
+                Group = r.ReadString(), Chroot = r.ReadString(), Protocol = r.ReadString(), Timeout = r.ReadOptionalInt(), Where = ReadWhere(ref r),
             });
         }
         var filters = new List<FilterDef>();
@@ -150,8 +150,10 @@ internal static partial class ConfigSerializer
     private static FilterDef ReadFilter(ref ConfigBinaryReader r)
     {
         var name = r.ReadRequiredString();
-        var kind = (FilterKind)r.ReadEnum((int)FilterKind.Chain, nameof(FilterKind));
+        var kind = (FilterKind)r.ReadEnum((int)FilterKind.DkimSign, nameof(FilterKind));
         string? proc = r.ReadString(), command = r.ReadString(), user = r.ReadString(), group = r.ReadString(), chroot = r.ReadString();
+        string? protocol = r.ReadString();
+        int? timeout = r.ReadOptionalInt();
         var phase = (FilterPhase)r.ReadEnum((int)FilterPhase.Commit, nameof(FilterPhase));
         FilterCheck? check = null;
         if (r.ReadBool())
@@ -162,9 +164,12 @@ internal static partial class ConfigSerializer
         return new FilterDef
         {
             Name = name, Kind = kind, Proc = proc, Command = command, User = user, Group = group, Chroot = chroot,
+            Protocol = protocol, Timeout = timeout,
             Phase = phase, Check = check,
             Decision = (FilterDecision)r.ReadEnum((int)FilterDecision.Report, nameof(FilterDecision)),
-            DecisionArgument = r.ReadString(), Chain = ReadNames(ref r), Where = ReadWhere(ref r),
+            DecisionArgument = r.ReadString(), Chain = ReadNames(ref r),
+            Dkim = r.ReadBool() ? new DkimSignDef(r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), r.ReadRequiredString(), ReadNames(ref r)) : null,
+            Where = ReadWhere(ref r),
         };
     }
 
@@ -172,7 +177,7 @@ internal static partial class ConfigSerializer
     {
         IsSocket = r.ReadBool(), Interface = r.ReadString(), Family = r.ReadString(), Port = r.ReadOptionalInt(),
         Tls = (ListenerTls)r.ReadEnum((int)ListenerTls.Smtps, nameof(ListenerTls)), TlsVerify = r.ReadBool(),
-        Pkis = ReadNames(ref r), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(),
+        Pkis = ReadNames(ref r), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(), Curves = r.ReadString(),
         Auth = (ListenerAuth)r.ReadEnum((int)ListenerAuth.Optional, nameof(ListenerAuth)), AuthTable = ReadTableRef(ref r),
         Tag = r.ReadString(), Hostname = r.ReadString(), Hostnames = ReadTableRef(ref r), MaskSrc = r.ReadBool(),
         NoDsn = r.ReadBool(), ProxyV2 = r.ReadBool(), ReceivedAuth = r.ReadBool(), Senders = ReadTableRef(ref r),

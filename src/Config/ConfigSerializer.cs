@@ -36,6 +36,8 @@ internal static partial class ConfigSerializer
             w.WriteString(p.User);
             w.WriteString(p.Group);
             w.WriteString(p.Chroot);
+            w.WriteString(p.Protocol);
+            w.WriteOptionalInt(p.Timeout);
             WriteWhere(w, p.Where);
         });
         w.WriteList(c.Filters, WriteFilter);
@@ -125,6 +127,8 @@ internal static partial class ConfigSerializer
         w.WriteString(f.User);
         w.WriteString(f.Group);
         w.WriteString(f.Chroot);
+        w.WriteString(f.Protocol);
+        w.WriteOptionalInt(f.Timeout);
         w.WriteByte((byte)f.Phase);
         w.WriteBool(f.Check is not null);
         if (f.Check is not null)
@@ -137,6 +141,16 @@ internal static partial class ConfigSerializer
         w.WriteByte((byte)f.Decision);
         w.WriteString(f.DecisionArgument);
         WriteNames(w, f.Chain);
+        w.WriteBool(f.Dkim is not null);
+        if (f.Dkim is not null)
+        {
+            w.WriteString(f.Dkim.Domain);
+            w.WriteString(f.Dkim.Selector);
+            w.WriteString(f.Dkim.KeyFile);
+            w.WriteString(f.Dkim.Algorithm);
+            WriteNames(w, f.Dkim.Headers);
+        }
+
         WriteWhere(w, f.Where);
     }
 
@@ -152,6 +166,7 @@ internal static partial class ConfigSerializer
         w.WriteString(l.Ca);
         w.WriteString(l.Ciphers);
         w.WriteString(l.Protocols);
+        w.WriteString(l.Curves);
         w.WriteByte((byte)l.Auth);
         WriteTableRef(w, l.AuthTable);
         w.WriteString(l.Tag);

@@ -20,6 +20,12 @@ internal sealed record FilterDef
 
     public string? Chroot { get; init; }
 
+    /// <summary>Our extension: the smtpd-filters(7) version spoken to the process, "0.7" (default) or "0.6".</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>Our extension: seconds the process may take to answer one request (LkaFilters.DefaultTimeout when null).</summary>
+    public int? Timeout { get; init; }
+
     public FilterPhase Phase { get; init; }
 
     public FilterCheck? Check { get; init; }
@@ -31,6 +37,9 @@ internal sealed record FilterDef
 
     /// <summary>Member filters of a <see cref="FilterKind.Chain"/>, in order.</summary>
     public ValueList<string> Chain { get; init; } = ValueList<string>.Empty;
+
+    /// <summary>The signer's settings for <see cref="FilterKind.DkimSign"/>.</summary>
+    public DkimSignDef? Dkim { get; init; }
 
     public SourceLocation Where { get; init; } = SourceLocation.None;
 }

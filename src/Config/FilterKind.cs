@@ -9,4 +9,7 @@ internal enum FilterKind
     ProcExec = 1,
     Phase = 2,
     Chain = 3,
+
+    /// <summary>Our builtin DKIM signer (<see cref="FilterDef.Dkim"/>).</summary>
+    DkimSign = 4,
 }

@@ -29,6 +29,9 @@ internal sealed record ListenerDef
 
     public string? Protocols { get; init; }
 
+    /// <summary>curves: the key-exchange groups, "X25519,P-256" (ours; OpenSMTPD has no such option).</summary>
+    public string? Curves { get; init; }
+
     public ListenerAuth Auth { get; init; }
 
     public TableRef? AuthTable { get; init; }

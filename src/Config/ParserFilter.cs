@@ -17,8 +17,8 @@ internal sealed partial class Parser
                 break;
             case "proc-exec":
                 filter = filter with { Kind = FilterKind.ProcExec, Command = ExpectString("a command", "proc-exec") };
-                var (user, group, chroot) = ParseProcParams();
-                filter = filter with { User = user, Group = group, Chroot = chroot };
+                var p = ParseProcParams();
+                filter = filter with { User = p.User, Group = p.Group, Chroot = p.Chroot, Protocol = p.Protocol, Timeout = p.Timeout };
                 break;
             case "phase":
                 filter = ParseFilterPhase(filter);
@@ -26,8 +26,11 @@ internal sealed partial class Parser
             case "chain":
                 filter = filter with { Kind = FilterKind.Chain, Chain = ParseFilterNames("chain") };
                 break;
+            case "dkim-sign":
+                filter = filter with { Kind = FilterKind.DkimSign, Dkim = ParseDkimSign(kind) };
+                break;
             default:
-                Fail(kind, $"syntax error: expected proc, proc-exec, phase or chain after filter \"{name}\", got {kind.Describe()}");
+                Fail(kind, $"syntax error: expected proc, proc-exec, phase, chain or dkim-sign after filter \"{name}\", got {kind.Describe()}");
                 break;
         }
         _filters.Add(filter);
@@ -142,6 +145,57 @@ internal sealed partial class Parser
         _ => "commit",
     };
 
+    // Ours: dkim-sign domain d selector s key file [algorithm rsa-sha256|ed25519-sha256] [headers { h, ... }]
+    private DkimSignDef ParseDkimSign(Token keyword)
+    {
+        string? domain = null, selector = null, key = null, algorithm = null;
+        ValueList<string>? headers = null;
+        while (!Peek().IsEnd)
+        {
+            var option = Next();
+            switch (option.Kind == TokenKind.Word ? option.Text : string.Empty)
+            {
+                case "domain" when domain is null:
+                    domain = ExpectString("a domain", "domain").ToLowerInvariant();
+                    break;
+                case "selector" when selector is null:
+                    selector = ExpectString("a selector", "selector");
+                    break;
+                case "key" when key is null:
+                    key = ExpectString("a key file", "key");
+                    break;
+                case "algorithm" when algorithm is null:
+                    algorithm = ExpectString("an algorithm", "algorithm");
+                    if (algorithm is not ("rsa-sha256" or "ed25519-sha256"))
+                    {
+                        Fail(option, $"dkim-sign algorithm must be rsa-sha256 or ed25519-sha256, not \"{algorithm}\"");
+                    }
+
+                    break;
+                case "headers" when headers is null:
+                    var list = new List<string>();
+                    ParseBraceList("headers", "a header name", () => list.Add(ExpectString("a header name", list.Count == 0 ? "{" : "headers").ToLowerInvariant()));
+                    if (!list.Contains("from"))
+                    {
+                        Fail(option, "dkim-sign headers must include from");
+                    }
+
+                    headers = new ValueList<string>(list);
+                    break;
+                default:
+                    Fail(option, $"syntax error: expected domain, selector, key, algorithm or headers (each once), got {option.Describe()}");
+                    break;
+            }
+        }
+
+        if (domain is null || selector is null || key is null)
+        {
+            Fail(keyword, "dkim-sign needs domain, selector and key");
+        }
+
+        return new DkimSignDef(domain, selector, key, algorithm ?? "rsa-sha256", headers ?? ValueList<string>.Empty);
+    }
+
     // '{' optnl name (comma name)* '}'
     private ValueList<string> ParseFilterNames(string after)
     {
@@ -155,13 +209,15 @@ internal sealed partial class Parser
     {
         var name = ExpectString("a proc name", "proc");
         var command = ExpectString("a command", name);
-        var (user, group, chroot) = ParseProcParams();
-        _procs.Add(new ProcDef { Name = name, Command = command, User = user, Group = group, Chroot = chroot, Where = Where(keyword) });
+        var p = ParseProcParams();
+        _procs.Add(new ProcDef { Name = name, Command = command, User = p.User, Group = p.Group, Chroot = p.Chroot, Protocol = p.Protocol, Timeout = p.Timeout, Where = Where(keyword) });
     }
 
-    private (string? User, string? Group, string? Chroot) ParseProcParams()
+    // [user u] [group g] [chroot dir] [protocol "0.6"|"0.7"] [timeout delay]; the last two are ours.
+    private (string? User, string? Group, string? Chroot, string? Protocol, int? Timeout) ParseProcParams()
     {
-        string? user = null, group = null, chroot = null;
+        string? user = null, group = null, chroot = null, protocol = null;
+        int? timeout = null;
         while (!Peek().IsEnd)
         {
             var option = Next();
@@ -171,8 +227,35 @@ internal sealed partial class Parser
                 case "user": break;
                 case "group": slot = ref group; break;
                 case "chroot": slot = ref chroot; break;
+                case "protocol":
+                    if (protocol is not null)
+                    {
+                        Fail(option, "protocol already specified for this process");
+                    }
+
+                    protocol = ExpectString("a protocol version", "protocol");
+                    if (protocol is not ("0.6" or "0.7"))
+                    {
+                        Fail(option, $"filter protocol version must be 0.6 or 0.7, not \"{protocol}\"");
+                    }
+
+                    continue;
+                case "timeout":
+                    if (timeout is not null)
+                    {
+                        Fail(option, "timeout already specified for this process");
+                    }
+
+                    var delay = Next();
+                    timeout = Durations.Parse(delay.Text);
+                    if (timeout < 1)
+                    {
+                        Fail(delay, $"syntax error: expected a delay such as 30s, got {delay.Describe()}");
+                    }
+
+                    continue;
                 default:
-                    Fail(option, $"syntax error: expected user, group or chroot, got {option.Describe()}");
+                    Fail(option, $"syntax error: expected user, group, chroot, protocol or timeout, got {option.Describe()}");
                     break;
             }
             if (slot is not null)
@@ -181,6 +264,6 @@ internal sealed partial class Parser
             }
             slot = ExpectString(option.Text == "chroot" ? "a directory" : "a name", option.Text);
         }
-        return (user, group, chroot);
+        return (user, group, chroot, protocol, timeout);
     }
 }

@@ -81,6 +81,8 @@ internal sealed partial class Parser
                 return l with { Ciphers = ExpectString("a cipher list", "ciphers") };
             case "protocols":
                 return l with { Protocols = ExpectString("a protocol list", "protocols") };
+            case "curves":
+                return l with { Curves = ExpectString("a list of curves", "curves") };
             case "pki":
             case "certificate":
                 if (l.Pkis.Count == MaxPkisPerListener)

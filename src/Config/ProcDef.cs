@@ -14,5 +14,11 @@ internal sealed record ProcDef
 
     public string? Chroot { get; init; }
 
+    /// <summary>Our extension: the smtpd-filters(7) version spoken to the process, "0.7" (default) or "0.6".</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>Our extension: seconds the process may take to answer one request (LkaFilters.DefaultTimeout when null).</summary>
+    public int? Timeout { get; init; }
+
     public SourceLocation Where { get; init; } = SourceLocation.None;
 }

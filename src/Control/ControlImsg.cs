@@ -1,5 +1,5 @@
 // The control role's one message switch for messages from other roles: answers to relayed
-// client requests go back to the client whose id they carry.
+// client requests go back to the client whose id they carry; counters are added up.
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -10,33 +10,48 @@ internal sealed partial class ControlProcess
 {
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
-        if (msg.Type == ImsgType.CtlOk && from == ProcRole.Lka)
+        switch (msg.Type)
         {
-            var result = msg.Read<CtlResult>();
-            if (_waiting.Remove(msg.PeerId, out var client))
-            {
-                client.Post(result);
-            }
+            case ImsgType.StatUpdate:
+                var stat = msg.Read<StatUpdate>();
+                _stats.Update(stat.Key, stat.Delta);
+                break;
+            case ImsgType.CtlOk when from is ProcRole.Lka or ProcRole.Parent:
+                Answer(msg.PeerId, msg.Read<CtlResult>());
+                break;
+            case ImsgType.CtlPauseSmtp or ImsgType.CtlPauseMta or ImsgType.CtlPauseMda when from == ProcRole.Parent:
+                msg.ExpectEmpty();
+                PauseAtStart(msg.Type);
+                break;
+            case ImsgType.CtlCount when from is ProcRole.Scheduler or ProcRole.Queue:
+                Answer(msg.PeerId, msg.Read<CtlCount>());
+                break;
+            case ImsgType.CtlQueueLines when from == ProcRole.Queue:
+                var lines = msg.Read<CtlQueueLines>();
+                if (lines.Last ? _waiting.Remove(msg.PeerId, out var listing) : _waiting.TryGetValue(msg.PeerId, out listing))
+                {
+                    listing.Post(lines);
+                }
 
-            return ValueTask.CompletedTask;
-        }
+                break;
+            default:
+                if (!DispatchCommon(Peers[from], msg))
+                {
+                    Unexpected(from, msg);
+                }
 
-        if (msg.Type == ImsgType.CtlQueueLines && from == ProcRole.Queue)
-        {
-            var lines = msg.Read<CtlQueueLines>();
-            if (lines.Last ? _waiting.Remove(msg.PeerId, out var listing) : _waiting.TryGetValue(msg.PeerId, out listing))
-            {
-                listing.Post(lines);
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        if (!DispatchCommon(Peers[from], msg))
-        {
-            Unexpected(from, msg);
+                break;
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void Answer<T>(uint client, T answer)
+        where T : IImsgPayload<T>
+    {
+        if (_waiting.Remove(client, out var channel))
+        {
+            channel.Post(answer);
+        }
     }
 }

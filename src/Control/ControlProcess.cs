@@ -44,6 +44,8 @@ internal sealed partial class ControlProcess : RoleProcess
         _listener = ControlSocket.Create(Settings.ControlSocket);
         _adminUid = Settings.Privileged ? 0 : Posix.GetEUid();
         _startedUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        _tracing = Settings.Trace;
+        Stat.AttachLocal(_stats.Update);
     }
 
     public override Task StartAsync()
@@ -90,6 +92,7 @@ internal sealed partial class ControlProcess : RoleProcess
             }
 
             _clientsPerUid[uid] = held + 1;
+            Stat.Increment("control.session");
             _ = ServeClientAsync(client, uid);
         }
     }
@@ -117,6 +120,7 @@ internal sealed partial class ControlProcess : RoleProcess
         finally
         {
             client.Dispose();
+            Stat.Decrement("control.session");
             if (_clientsPerUid[uid] <= 1)
             {
                 _clientsPerUid.Remove(uid);
@@ -169,48 +173,6 @@ internal sealed partial class ControlProcess : RoleProcess
             }
 
             channel.Flush(TimeSpan.FromSeconds(5));
-        }
-    }
-
-    private void HandleClientRequest(ImsgChannel client, Imsg msg)
-    {
-        switch (msg.Type)
-        {
-            case ImsgType.CtlShowStatus:
-                msg.ExpectEmpty();
-                client.Post(new CtlStatus(false, false, false, _startedUnix, Posix.GetPPid()));
-                break;
-            case ImsgType.CtlVerbose:
-                var level = msg.Read<CtlVerbose>();
-                Log.SetVerbose(level.Level);
-                foreach (var (_, peer) in Peers)
-                {
-                    peer.Post(level);
-                }
-
-                client.Post(new CtlResult(true, string.Empty));
-                break;
-            case ImsgType.CtlUpdateTable:
-                var update = msg.Read<CtlUpdateTable>();
-                if (update.Name.Length == 0 || update.Name.Length >= 4096)
-                {
-                    client.Post(new CtlResult(false, "invalid table name"));
-                    break;
-                }
-
-                uint id = ++_nextClientId;
-                _waiting[id] = client;
-                Peers[ProcRole.Lka].Post(update, peerId: id);
-                break;
-            case ImsgType.CtlShowQueue:
-                msg.ExpectEmpty();
-                uint listing = ++_nextClientId;
-                _waiting[listing] = client;
-                Peers[ProcRole.Scheduler].PostEmpty(ImsgType.CtlShowQueue, listing);
-                break;
-            default:
-                client.Post(new CtlResult(false, "command not supported"));
-                break;
         }
     }
 }

@@ -18,21 +18,6 @@ internal sealed class CtlClient : IDisposable
         _path = path;
     }
 
-    /// <summary>Root, or the owner of the socket (an unprivileged smtpd run by the same user).</summary>
-    public bool MayAdminister
-    {
-        get
-        {
-            uint euid = Posix.GetEUid();
-            if (euid == 0)
-            {
-                return true;
-            }
-
-            return Posix.TryLStat(_path)?.Uid == euid;
-        }
-    }
-
     /// <summary>The socket path: $SMTPD_SOCKET for an instance started with --socket, else the system one.</summary>
     public static string SocketPath =>
         Environment.GetEnvironmentVariable("SMTPD_SOCKET") is { Length: > 0 } p ? p : Runtime.SmtpdOptions.DefaultSocket;
@@ -75,10 +60,11 @@ internal sealed class CtlClient : IDisposable
         return 0;
     }
 
-    /// <summary>`smtpctl show queue`: one line per envelope, as the daemon sends them in batches.</summary>
-    public int ShowQueue()
+    /// <summary>`smtpctl show queue [msgid]`: one line per envelope, as the daemon sends them in batches.</summary>
+    public int ShowQueue(ulong msgid = 0)
     {
         _channel.PostEmpty(ImsgType.CtlShowQueue, ImsgVersion.Current);
+        string prefix = msgid == 0 ? string.Empty : msgid.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         while (true)
         {
             using var reply = Receive();
@@ -88,7 +74,14 @@ internal sealed class CtlClient : IDisposable
             }
 
             var lines = reply.Read<CtlQueueLines>();
-            Console.Out.Write(lines.Text);
+            foreach (string line in lines.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    Console.Out.Write(line + "\n");
+                }
+            }
+
             if (lines.Last)
             {
                 return 0;
@@ -96,18 +89,106 @@ internal sealed class CtlClient : IDisposable
         }
     }
 
-    public int SetVerbose(int level) => Command(new CtlVerbose(level));
+    /// <summary>`smtpctl show stats`: every counter as key=value, uptime among them where it sorts (do_show_stats).</summary>
+    public int ShowStats()
+    {
+        _channel.PostEmpty(ImsgType.CtlGetStats, ImsgVersion.Current);
+        using var reply = Receive();
+        if (reply.Type == ImsgType.CtlOk)
+        {
+            return Failed(reply.Read<CtlResult>());
+        }
 
-    /// <summary>`smtpctl update table NAME`: the lookup agent re-reads the table.</summary>
-    public int UpdateTable(string name) => Command(new CtlUpdateTable(name));
+        var stats = reply.Read<CtlStats>();
+        long uptime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - stats.StartedUnix;
+        foreach (string line in StatsText.Lines(stats.Counters, uptime))
+        {
+            Console.Out.Write(line + "\n");
+        }
+
+        return 0;
+    }
+
+    /// <summary>`smtpctl monitor`: the counters' changes each second, until interrupted (do_monitor).</summary>
+    public int Monitor()
+    {
+        var last = default(CtlDigest);
+        for (long count = 0; ; count++)
+        {
+            _channel.PostEmpty(ImsgType.CtlGetDigest, ImsgVersion.Current);
+            using (var reply = Receive())
+            {
+                if (reply.Type == ImsgType.CtlOk)
+                {
+                    return Failed(reply.Read<CtlResult>());
+                }
+
+                var digest = reply.Read<CtlDigest>();
+                Console.Out.Write(StatsText.MonitorLines(count, last, digest));
+                Console.Out.Flush();
+                last = digest;
+            }
+
+            Thread.Sleep(1000);
+        }
+    }
+
+    /// <summary>schedule, remove, pause envelope, resume envelope: "N envelope(s) VERB" (do_schedule and friends).</summary>
+    public int Envelopes(CtlEnvelopeAction action, ulong id, string verb)
+    {
+        _channel.Post(new CtlEnvelopeCommand(action, id), ImsgVersion.Current);
+        using var reply = Receive();
+        if (reply.Type == ImsgType.CtlOk)
+        {
+            return Failed(reply.Read<CtlResult>());
+        }
+
+        long n = reply.Read<CtlCount>().Count;
+        Console.Out.Write($"{n} envelope{(n > 1 ? "s" : string.Empty)} {verb}\n");
+        return 0;
+    }
+
+    /// <summary>discover: "N envelope(s) discovered", plural unless exactly one (do_discover).</summary>
+    public int Discover(ulong id)
+    {
+        _channel.PostAs(ImsgType.CtlDiscover, new CtlId(id), ImsgVersion.Current);
+        using var reply = Receive();
+        if (reply.Type == ImsgType.CtlOk)
+        {
+            return Failed(reply.Read<CtlResult>());
+        }
+
+        long n = reply.Read<CtlCount>().Count;
+        Console.Out.Write($"{n} envelope{(n != 1 ? "s" : string.Empty)} discovered\n");
+        return 0;
+    }
+
+    /// <summary>A request without payload answered by ok or failed.</summary>
+    public int Command(ImsgType type)
+    {
+        _channel.PostEmpty(type, ImsgVersion.Current);
+        return CheckResult();
+    }
+
+    /// <summary>A trace or profile mask answered by ok or failed.</summary>
+    public int Command(ImsgType type, uint flags)
+    {
+        _channel.PostAs(type, new CtlFlags(flags), ImsgVersion.Current);
+        return CheckResult();
+    }
 
     public void Dispose() => _channel.Dispose();
 
     /// <summary>A command answered by ok or failed (srv_check_result): "command succeeded" or "command failed: why".</summary>
-    private int Command<T>(T request)
+    public int Command<T>(T request)
         where T : IImsgPayload<T>
     {
         _channel.Post(request, ImsgVersion.Current);
+        return CheckResult();
+    }
+
+    private int CheckResult()
+    {
         using var reply = Receive();
         var result = reply.Read<CtlResult>();
         if (!result.Ok)
@@ -133,7 +214,7 @@ internal sealed class CtlClient : IDisposable
             return msg;
         }
 
-        Console.Error.WriteLine("smtpctl: smtpd closed the control connection");
+        Console.Error.WriteLine(SmtpCtl.Name + ": pipe closed");
         Environment.Exit(1);
         throw new InvalidOperationException("unreachable");
     }

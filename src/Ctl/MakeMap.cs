@@ -173,7 +173,7 @@ internal static class MakeMap
         }
 
         Console.WriteLine($"{path}: file table, asking smtpd to reload it");
-        return client.UpdateTable("aliases");
+        return client.Command(new Ipc.Messages.CtlUpdateTable("aliases"));
     }
 
     private static int Build(string source, string output, MapType type, bool btree, bool newaliases)

@@ -25,7 +25,7 @@ internal static class SpoolQueueListing
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.WriteLine($"smtpctl: {queue}: {e.Message}");
+            errors.WriteLine($"{SmtpCtl.Name}: {queue}: {e.Message}");
             return 1;
         }
 
@@ -68,19 +68,19 @@ internal static class SpoolQueueListing
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.WriteLine($"smtpctl: {path}: {e.Message}");
+            errors.WriteLine($"{SmtpCtl.Name}: {path}: {e.Message}");
             return;
         }
 
         if (data.Length >= 2 && data[0] == 0x1f && data[1] == 0x8b)
         {
-            errors.WriteLine("smtpctl: offline compressed queue is not supported yet");
+            errors.WriteLine(SmtpCtl.Name + ": offline compressed queue is not supported yet");
             return;
         }
 
         if (!EnvelopeFormat.TryLoad(data, out var envelope, out _) || envelope is null)
         {
-            errors.WriteLine($"smtpctl: {path}: unreadable envelope (an encrypted queue is not supported offline)");
+            errors.WriteLine($"{SmtpCtl.Name}: {path}: unreadable envelope (an encrypted queue is not supported offline)");
             return;
         }
 

@@ -23,7 +23,7 @@ internal sealed partial class DispatcherProcess
     {
         switch (msg.Type)
         {
-            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply when from == ProcRole.Lka:
+            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply when from == ProcRole.Lka:
             case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply or ImsgType.QueueDeliveryOpenReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;
@@ -40,6 +40,15 @@ internal sealed partial class DispatcherProcess
                 break;
             case ImsgType.QueueBounce when from == ProcRole.Queue:
                 _ = _bounces!.SendAsync(msg.ReadAs<BounceRequest>(), msg.TakeFd());
+                break;
+            case ImsgType.CtlPauseSmtp when from == ProcRole.Control:
+                Log.Debug("debug: smtp: pausing listening sockets");
+                _smtpPaused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                break;
+            case ImsgType.CtlResumeSmtp when from == ProcRole.Control:
+                Log.Debug("debug: smtp: resuming listening sockets");
+                _smtpPaused?.TrySetResult();
+                _smtpPaused = null;
                 break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());

@@ -22,6 +22,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
     private SmtpSessionLimiter? _sessions;
     private readonly DispatcherTls _tls = new();
 
+    // Set while smtpctl has smtp paused: accept loops wait on it before serving a client.
+    private TaskCompletionSource? _smtpPaused;
+
     // ENFILE: the system's file table is full (Errno lists only what the code used so far).
     private const int EnfileErrno = 23;
 
@@ -122,22 +125,22 @@ internal sealed partial class DispatcherProcess : RoleProcess
         CommandTimeout = Limit(config.SmtpLimits, "command-timeout") is int ct ? TimeSpan.FromSeconds(ct) : SmtpSession.SessionTimeout,
         DataTimeout = Limit(config.SmtpLimits, "data-timeout") is int dt ? TimeSpan.FromSeconds(dt) : TimeSpan.FromHours(1),
         SubaddressingDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+',
-        // TLS and AUTH are not supported yet (the configuration check warns about them): the
-        // session is told the listener cannot do either, so EHLO offers neither and STARTTLS and
-        // AUTH get OpenSMTPD's "503 ... Command not supported". What the listener requires stays
-        // required: tls-require and auth refuse MAIL FROM, and smtps closes every connection
-        // before the banner, rather than taking in the clear or anonymously what was meant to
-        // be encrypted or authenticated.
+        // tls and tls-require offer STARTTLS, smtps starts TLS before the banner; tls-require
+        // and auth refuse MAIL FROM until STARTTLS or AUTH succeeded.
         StartTls = l.Tls is ListenerTls.StartTls or ListenerTls.StartTlsRequire,
         StartTlsRequired = l.Tls == ListenerTls.StartTlsRequire,
         Smtps = l.Tls == ListenerTls.Smtps,
-        Auth = false,
+        CertificateAuth = l.TlsVerify && l.Auth != ListenerAuth.None,
+        // AUTH is offered once the channel is secure (SmtpSession.AdvertiseAuth), so only over TLS.
+        Auth = l.Auth != ListenerAuth.None,
         AuthRequired = l.Auth == ListenerAuth.Required,
         Dsn = !l.NoDsn,
         MaskSource = l.MaskSrc,
         ReceivedAuth = l.ReceivedAuth,
         Port = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 25,
         Masquerade = l.Masquerade,
+        Filtered = l.Filter is not null || l.FilterChain.Count > 0,
+        Senders = l.Senders is not null,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),
@@ -184,6 +187,12 @@ internal sealed partial class DispatcherProcess : RoleProcess
                 continue;
             }
 
+            // smtpctl pause smtp: what arrives now waits, unanswered, until smtp resumes.
+            if (_smtpPaused is { } paused)
+            {
+                await paused.Task;
+            }
+
             string address = AddressText(client.RemoteEndPoint);
             if (!sessions.TryAdmit(address))
             {
@@ -223,6 +232,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     private async Task ServeAsync(Socket client, SmtpListenerOptions options, string address, SmtpSessionLimiter sessions)
     {
+        bool counted = false;
         try
         {
             if (client.AddressFamily != AddressFamily.Unix)
@@ -233,7 +243,21 @@ internal sealed partial class DispatcherProcess : RoleProcess
             Stream connection = LoopSocketStream.TryCreate(client) ?? (Stream)new NetworkStream(client, ownsSocket: true);
             await using var stream = new IdleTimeoutStream(connection, SessionTimeout);
             var pipe = new DuplexPipe(System.IO.Pipelines.PipeReader.Create(stream, new(leaveOpen: true)), System.IO.Pipelines.PipeWriter.Create(stream, new(leaveOpen: true)));
-            using var session = new SmtpSession(SessionId(), options, _host!, pipe, address);
+            Stat.Increment("smtp.session");
+            Stat.Increment(client.AddressFamily switch
+            {
+                AddressFamily.InterNetwork => "smtp.session.inet4",
+                AddressFamily.InterNetworkV6 => "smtp.session.inet6",
+                _ => "smtp.session.local",
+            });
+            counted = true;
+            ulong id = SessionId();
+            if (options.Filtered)
+            {
+                _host!.Endpoints(id, client.RemoteEndPoint, client.LocalEndPoint);
+            }
+
+            using var session = new SmtpSession(id, options, _host!, pipe, address);
             _tls.Attach(session.Id, stream);
             try
             {
@@ -250,6 +274,11 @@ internal sealed partial class DispatcherProcess : RoleProcess
         }
         finally
         {
+            if (counted)
+            {
+                Stat.Decrement("smtp.session");
+            }
+
             sessions.Release(address);
         }
     }

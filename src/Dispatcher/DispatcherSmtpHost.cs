@@ -10,7 +10,7 @@ using Smtpd.Smtp;
 
 namespace Smtpd.Dispatcher;
 
-internal sealed class DispatcherSmtpHost : ISmtpSessionHost
+internal sealed partial class DispatcherSmtpHost : ISmtpSessionHost
 {
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
@@ -46,8 +46,20 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         return new SmtpClientIdentity(r.Rdns ?? "<unknown>", fcrdns);
     }
 
-    public ValueTask<SmtpLookupResult> CheckSenderAsync(SmtpTransaction transaction, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(SmtpLookupResult.Ok);
+    public async ValueTask<SmtpLookupResult> CheckSenderAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
+    {
+        // As OpenSMTPD: only an authenticated session on a listener with a senders table is asked.
+        var s = transaction.Session;
+        if (!s.Options.Senders || !s.Flags.HasFlag(SmtpSessionFlags.Authenticated))
+        {
+            return SmtpLookupResult.Ok;
+        }
+
+        var (id, task) = _requests.Start();
+        _lka.Post(new LkaCheckSender(id, s.Options.ListenerIndex, s.Username, transaction.Sender.ToString()));
+        var (reply, _) = await task;
+        return ToLookupResult(reply.Read<LkaCheckSenderReply>().Status);
+    }
 
     public async ValueTask<uint?> CreateMessageAsync(SmtpTransaction transaction, CancellationToken cancellationToken)
     {
@@ -68,7 +80,8 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
             s.ClientAddress,
             s.Rdns == "<unknown>" ? null : s.Rdns,
             s.Helo,
-            s.Username.Length > 0 ? s.Username : null,
+            // Local enqueue is authenticated without a name: `match auth` holds for it, as in OpenSMTPD.
+            s.Flags.HasFlag(SmtpSessionFlags.Authenticated) ? s.Username : null,
             s.Tls is not null,
             transaction.Sender.ToString(),
             recipient.ToString()));
@@ -112,6 +125,10 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
             }
 
             evpid = e.EvpId;
+            if (s.Options.Filtered)
+            {
+                Report(s, "tx-envelope", [transaction.MsgId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), evpid.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)]);
+            }
         }
 
         return SmtpRecipientResult.Accepted(evpid);
@@ -148,18 +165,16 @@ internal sealed class DispatcherSmtpHost : ISmtpSessionHost
         var (id, task) = _requests.Start();
         _lka.Post(new LkaAuthenticate(id, session.Options.ListenerIndex, user, password));
         var (reply, _) = await task;
-        return reply.Read<LkaAuthenticateReply>().Status switch
-        {
-            AuthStatus.Ok => SmtpLookupResult.Ok,
-            AuthStatus.Fail => SmtpLookupResult.PermFail,
-            _ => SmtpLookupResult.TempFail,
-        };
+        return ToLookupResult(reply.Read<LkaAuthenticateReply>().Status);
     }
+
+    private static SmtpLookupResult ToLookupResult(AuthStatus status) => status switch
+    {
+        AuthStatus.Ok => SmtpLookupResult.Ok,
+        AuthStatus.Fail => SmtpLookupResult.PermFail,
+        _ => SmtpLookupResult.TempFail,
+    };
 
     public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
         _tls.AcceptAsync(session, cancellationToken);
-
-    // Filters (smtpd-filters(7)) come with their own work; listeners are not marked filtered yet.
-    public ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(SmtpFilterResult.Proceed);
 }

@@ -48,6 +48,9 @@ internal static class Sendmail
             case SendmailOptions.RunMode.ProcessQueue:
                 DropSetGid();
                 return ExSoftware;
+            case SendmailOptions.RunMode.SmtpOnStdio:
+                DropSetGid();
+                return SmtpOnStdio.Run(program, EnqueueSocketPath);
         }
 
         // A setgid smtpctl uses the queue group for one thing: creating the offline file. Until

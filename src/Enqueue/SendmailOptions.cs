@@ -1,6 +1,7 @@
 // sendmail's command line as OpenSMTPD's enqueue.c reads it (getopt "A:B:b:E::e:F:f:iJ::L:mN:o:p:qr:R:StvV:x"),
 // with GNU getopt's habit of taking options after operands too ("sendmail user -f me"), and the
-// few flags we honour beyond it: -bp lists the queue, -i and -oi keep a lone dot from ending
+// few flags we honour beyond it, as Postfix does: -bp lists the queue, -bs speaks SMTP on
+// standard input and output, -i and -oi keep a lone dot from ending
 // the input. Everything else OpenSMTPD ignores is accepted and ignored, so callers written for
 // Sendmail or Postfix (cron, mutt, mailx, git send-email) work unchanged.
 // Behaviour reference: usr.sbin/smtpd/enqueue.c enqueue(), smtpctl.c sendmail_compat().
@@ -14,6 +15,7 @@ internal sealed class SendmailOptions
         Newaliases,
         ListQueue,
         ProcessQueue,
+        SmtpOnStdio,
         Usage,
     }
 
@@ -159,6 +161,9 @@ internal sealed class SendmailOptions
                 break;
             case 'b' when value == "p":
                 Mode = Mode == RunMode.Send ? RunMode.ListQueue : Mode;
+                break;
+            case 'b' when value == "s":
+                Mode = Mode == RunMode.Send ? RunMode.SmtpOnStdio : Mode;
                 break;
             case 'q':
                 Mode = Mode == RunMode.Send ? RunMode.ProcessQueue : Mode;

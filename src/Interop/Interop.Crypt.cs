@@ -16,3 +16,14 @@ internal static unsafe partial class LibCrypt
     [LibraryImport(Name, EntryPoint = "crypt_r", SetLastError = true)]
     internal static partial byte* CryptR(byte* phrase, byte* setting, void* data);
 }
+
+internal static unsafe partial class LibCrypt
+{
+    /// <summary>
+    /// crypt_gensalt_rn: a setting string for <paramref name="prefix"/>'s method at cost
+    /// <paramref name="count"/> (0: the method's default), salted from the library's own random
+    /// source when <paramref name="rbytes"/> is null; null when the method is not available.
+    /// </summary>
+    [LibraryImport(Name, EntryPoint = "crypt_gensalt_rn", SetLastError = true)]
+    internal static partial byte* GenSaltRn(byte* prefix, nuint count, byte* rbytes, int nrbytes, byte* output, int outputSize);
+}

@@ -27,6 +27,12 @@ internal static partial class LibCrypt
     internal const string Name = "libcrypt.so.1";
 }
 
+internal static partial class LibPam
+{
+    /// <summary>Linux-PAM; loaded only by the parent, and only when AUTH checks a system user.</summary>
+    internal const string Name = "libpam.so.0";
+}
+
 internal static partial class LibSsl
 {
     /// <summary>OpenSSL 3's TLS library (Debian 12's libssl3); bound on first use, so only TLS roles map it.</summary>

@@ -54,4 +54,22 @@ internal static partial class Posix
         string? computed = Crypt(password, hash);
         return computed is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(computed), Encoding.UTF8.GetBytes(hash));
     }
+
+    /// <summary>
+    /// A fresh setting ("$y$jCT$salt", "$2b$10$salt", ...) for the method named by
+    /// <paramref name="prefix"/>, salted from libxcrypt's random source; null when this libcrypt
+    /// does not offer the method.
+    /// </summary>
+    public static unsafe string? CryptGenSalt(string prefix, ulong count)
+    {
+        // CRYPT_GENSALT_OUTPUT_SIZE in <crypt.h>.
+        const int outputSize = 192;
+        byte[] p = [.. Encoding.ASCII.GetBytes(prefix), 0];
+        byte* output = stackalloc byte[outputSize];
+        fixed (byte* pp = p)
+        {
+            byte* result = LibCrypt.GenSaltRn(pp, (nuint)count, null, 0, output, outputSize);
+            return result == null || *result == (byte)'*' ? null : Marshal.PtrToStringUTF8((nint)result);
+        }
+    }
 }

@@ -75,6 +75,16 @@ internal enum ImsgType : uint
     LkaAuthenticate = 74,
     LkaAuthenticateReply = 75,
 
+    // TLS: the dispatcher hands the crypto role a socket of its own for private-key operations,
+    // asked and answered synchronously from inside a handshake (IMSG_CA_RSA_PRIVENC and friends).
+    CaKeyChannel = 100,
+    CaKeyOperation = 101,
+    CaKeyOperationReply = 102,
+
+    // An authenticated session's MAIL FROM on a listener with `senders <table>` (IMSG_SMTP_CHECK_SENDER).
+    LkaCheckSender = 120,
+    LkaCheckSenderReply = 121,
+
     // Relaying (IMSG_QUEUE_TRANSFER, IMSG_MTA_DNS_HOST/MX, IMSG_MTA_DELIVERY_*): the queue hands a
     // relay envelope to the dispatcher's mta, which asks the lka for the route (relay host or MX
     // hosts with their addresses, credentials, helo and source) and reports each envelope's end.
@@ -87,11 +97,64 @@ internal enum ImsgType : uint
     // dispatcher → queue → scheduler.
     MtaSchedule = 144,
 
-    // TLS: the dispatcher hands the crypto role a socket of its own for private-key operations,
-    // asked and answered synchronously from inside a handshake (IMSG_CA_RSA_PRIVENC and friends).
-    CaKeyChannel = 100,
-    CaKeyOperation = 101,
-    CaKeyOperationReply = 102,
+    // smtpctl's administration commands (branch ctl, range 180-219). Requests from smtpctl to
+    // control carry the protocol version as peer id; control relays them with the client's id.
+    // Pausing and resuming whole subsystems (IMSG_CTL_PAUSE_*/RESUME_*): empty payloads.
+    CtlPauseSmtp = 180,
+    CtlResumeSmtp = 181,
+    CtlPauseMda = 182,
+    CtlResumeMda = 183,
+    CtlPauseMta = 184,
+    CtlResumeMta = 185,
+
+    // schedule/remove/pause envelope/resume envelope on one envelope, one message or all
+    // (CtlEnvelopeCommand), and discover (queue), each answered with a count (CtlCount).
+    CtlEnvelopeCommand = 186,
+    CtlCount = 187,
+    CtlDiscover = 188,
+
+    // Counters (IMSG_STAT_INCREMENT/DECREMENT): every role → control, key and signed delta.
+    StatUpdate = 189,
+
+    // show stats (IMSG_CTL_GET_STATS) and monitor (IMSG_CTL_GET_DIGEST): smtpctl ↔ control.
+    CtlGetStats = 190,
+    CtlGetDigest = 191,
+
+    // trace|untrace and profile|unprofile: smtpctl → control (CtlFlags); the new trace mask
+    // control → every role.
+    CtlTrace = 192,
+    CtlUntrace = 193,
+    CtlProfile = 194,
+    CtlUnprofile = 195,
+    CtlTraceSet = 196,
+
+    // smtpctl stop and reload: smtpctl → control → parent, answered with CtlOk.
+    CtlStop = 197,
+    CtlReload = 198,
+
+    // The scheduler forgets an envelope removed by the administrator: scheduler → queue, which
+    // deletes its file; and envelopes found on disk by discover: queue → scheduler (ScheduleEntry).
+    SchedulerRemove = 199,
+    QueueDiscovered = 200,
+
+    // smtpctl reload: the new configuration (a SetupConfig blob), parent → lka.
+    ConfigReload = 201,
+
+    // Filters (smtpd-filters(7)), run by the lka: a filtered smtp-in session begins and ends
+    // (IMSG_FILTER_SMTP_BEGIN/END), asks its chain at each phase (IMSG_FILTER_SMTP_PROTOCOL),
+    // reports events (IMSG_REPORT_SMTP_*), and opens a data-line socket for its message
+    // (IMSG_FILTER_SMTP_DATA_BEGIN). The parent hands the lka each filter process's stdio and
+    // stderr sockets (IMSG_LKA_PROCESSOR_FORK/ERRFD) and restarts one the lka gives up on.
+    FilterBegin = 220,
+    FilterEnd = 221,
+    FilterQuery = 222,
+    FilterQueryReply = 223,
+    FilterReport = 224,
+    FilterDataBegin = 225,
+    FilterDataBeginReply = 226,
+    FilterProcFork = 227,
+    FilterProcStderr = 228,
+    FilterProcRestart = 229,
 
     // Liveness and the IPC benchmark.
     Ping = 90,

@@ -35,14 +35,31 @@ internal sealed class LkaAuthenticator
         }
 
         var table = _listeners[req.ListenerIndex].AuthTable;
-        AuthStatus status = table is null
-            ? await _systemUsers(req.User, req.Password)
-            : Check(_tables.Resolve(table), req.User, req.Password);
+        if (table is null)
+        {
+            return new LkaAuthenticateReply(req.ReqId, await _systemUsers(req.User, req.Password));
+        }
+
+        // The table is read here, on the loop; the hashing (yescrypt or bcrypt: tenths of a
+        // second) runs on the thread pool, so recipient lookups do not wait behind it.
+        var (status, hash) = Lookup(_tables.Resolve(table), req.User);
+        if (hash is not null)
+        {
+            status = await Task.Run(() => Verify(req.Password, hash));
+        }
+
         return new LkaAuthenticateReply(req.ReqId, status);
     }
 
     /// <summary>Checks one user's password against <paramref name="table"/>: Ok, Fail or TempFail.</summary>
     public static AuthStatus Check(ITable table, string user, string password)
+    {
+        var (status, hash) = Lookup(table, user);
+        return hash is null ? status : Verify(password, hash);
+    }
+
+    /// <summary>The user's hash, or the verdict when there is none to check (Fail, TempFail).</summary>
+    private static (AuthStatus Status, string? Hash) Lookup(ITable table, string user)
     {
         Log.Debug($"debug: lka: authenticating for {table.Name}:{user}");
         var (r, value) = table.Lookup(TableService.Credentials, user);
@@ -50,15 +67,13 @@ internal sealed class LkaAuthenticator
         if (r == MatchResult.TempFail || (r == MatchResult.Match && creds is null))
         {
             Log.Warn($"warn: user credentials lookup fail for {table.Name}:{user}");
-            return AuthStatus.TempFail;
+            return (AuthStatus.TempFail, null);
         }
 
-        if (creds is null)
-        {
-            return AuthStatus.Fail;
-        }
-
-        // The client's bytes, one per char, as the session decoded them.
-        return Posix.CheckPassword(Encoding.Latin1.GetBytes(password), creds.Password) ? AuthStatus.Ok : AuthStatus.Fail;
+        return creds is null ? (AuthStatus.Fail, null) : (AuthStatus.Fail, creds.Password);
     }
+
+    // The client's bytes, one per char, as the session decoded them.
+    private static AuthStatus Verify(string password, string hash) =>
+        Posix.CheckPassword(Encoding.Latin1.GetBytes(password), hash) ? AuthStatus.Ok : AuthStatus.Fail;
 }

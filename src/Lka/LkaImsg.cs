@@ -1,5 +1,6 @@
 // The lookup agent's one message switch: client names for the greeting, recipient expansion, the
-// parent's answers about ~/.forward files, delivery users' userinfo and AUTH credential checks.
+// parent's answers about ~/.forward files, delivery users' userinfo, AUTH credential checks and
+// the senders an authenticated user may use.
 using System.Net;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -30,6 +31,9 @@ internal sealed partial class LkaProcess
             case ImsgType.LkaAuthenticate when from == ProcRole.Dispatcher:
                 _ = AuthenticateAsync(peer, msg.Read<LkaAuthenticate>());
                 break;
+            case ImsgType.LkaCheckSender when from == ProcRole.Dispatcher:
+                peer.Post(_senders!.Check(msg.Read<LkaCheckSender>()));
+                break;
             case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
                 var verdict = msg.Read<LkaAuthenticateReply>();
                 if (!_authentications.Remove(verdict.ReqId, out var pending))
@@ -51,6 +55,36 @@ internal sealed partial class LkaProcess
                 }
 
                 waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == ForwardStatus.Ok ? fd : null));
+                break;
+            case ImsgType.ConfigReload when from == ProcRole.Parent:
+                Build(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
+                Log.Info("info: lookup: configuration reloaded (rules, actions, tables)");
+                break;
+            case ImsgType.FilterBegin when from == ProcRole.Dispatcher:
+                _filters!.Begin(msg.Read<FilterBegin>());
+                break;
+            case ImsgType.FilterEnd when from == ProcRole.Dispatcher:
+                _filters!.End(msg.Read<FilterEnd>().SessionId);
+                break;
+            case ImsgType.FilterQuery when from == ProcRole.Dispatcher:
+                _ = _filters!.QueryAsync(peer, msg.Read<FilterQuery>());
+                break;
+            case ImsgType.FilterReport when from == ProcRole.Dispatcher:
+                _filters!.Report(msg.Read<FilterReport>());
+                break;
+            case ImsgType.FilterDataBegin when from == ProcRole.Dispatcher:
+                _ = _filters!.DataBeginAsync(peer, msg.Read<FilterDataBegin>());
+                break;
+            case ImsgType.FilterProcFork or ImsgType.FilterProcStderr when from == ProcRole.Parent:
+                var started = (msg.ReadAs<FilterProcSocket>().Name, msg.TakeFd(), msg.Type == ImsgType.FilterProcStderr);
+                if (_filters is null)
+                {
+                    // Possible before StartAsync ran: kept until then.
+                    _earlyProcs.Add(started);
+                    break;
+                }
+
+                _filters.ProcStarted(started.Item1, started.Item2, started.Item3);
                 break;
             case ImsgType.CtlUpdateTable:
                 var name = msg.Read<CtlUpdateTable>().Name;

@@ -20,6 +20,10 @@ internal sealed partial class LkaProcess : RoleProcess
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
+    private LkaFilters? _filters;
+    private Dictionary<string, DkimSigningStage> _signers = [];
+    private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
+    private LkaSenderCheck? _senders;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -34,9 +38,37 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
+    // DKIM keys are usually readable by root only: read them before the drop.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+
+    public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
+
     public override Task StartAsync()
     {
-        var config = Model;
+        // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
+        string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
+        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
+        Build(Model);
+
+        // Filters are started once: a reload that changes them is refused, so the tables they
+        // match against stay those of the start.
+        _filters = new LkaFilters(Model, _tables!, Settings.Hostname, (name, why) => Peers[ProcRole.Parent].Post(new FilterProcRestart(name, why)), _signers);
+        foreach (var (name, fd, stderr) in _earlyProcs)
+        {
+            _filters.ProcStarted(name, fd, stderr);
+        }
+
+        _earlyProcs.Clear();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tables, ruleset, actions, users and credentials from a configuration: at start, and again
+    /// for smtpctl reload (rules, actions and tables are what a reload changes; each request
+    /// already under way finishes with what it started with).
+    /// </summary>
+    private void Build(Config.SmtpdConfig config)
+    {
         var tables = new TableSet(config, Settings.Hostname, LocalAddresses());
         _tables = tables;
         _expander = new LkaExpander(config, new Ruleset(config.Rules, tables), tables, Posix.GetPwNam, OpenForwardAsync);
@@ -45,11 +77,8 @@ internal sealed partial class LkaProcess : RoleProcess
         // the daemon's own user (for commands from aliases) stands for.
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
-        // SMTPD_RESOLV_CONF points a test instance at its own nameserver instead of the host's.
-        string resolvConf = Environment.GetEnvironmentVariable("SMTPD_RESOLV_CONF") is { Length: > 0 } p ? p : ResolvConf.DefaultPath;
-        _dns = new DnsLookups(new DnsResolver(ResolvConf.Load(resolvConf)), HostsFile.Load());
-        _mtaRoute = new LkaMtaRoute(config, tables, _dns);
-        return Task.CompletedTask;
+        _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
+        _senders = new LkaSenderCheck(config, tables);
     }
 
     private static List<IPAddress> LocalAddresses()

@@ -62,4 +62,10 @@ internal static class ParentConfig
 
         return result.Config;
     }
+
+    /// <summary>The file read again for a reload: the result with its errors, nothing printed.</summary>
+    public static ConfigLoadResult Reload(SmtpdOptions options) =>
+        !options.ConfigFileGiven && !File.Exists(options.ConfigFile)
+            ? ConfigLoader.LoadFromString(DefaultConfig.Text, "(built-in default)", options.Macros)
+            : ConfigLoader.Load(options.ConfigFile, options.Macros, Environment);
 }

@@ -17,14 +17,19 @@ internal sealed partial class ParentProcess
 
     private readonly SmtpdOptions _options;
     private readonly SetupSettings _settings;
-    private readonly byte[] _config;
-    private readonly Config.SmtpdConfig _model;
+    private byte[] _config;
+    private Config.SmtpdConfig _model;
     private readonly List<(int Listener, System.Net.Sockets.Socket Socket)> _listeners;
     private readonly Dictionary<ProcRole, ChildProcess> _children = [];
     private readonly Dictionary<int, Task<WaitStatus>> _exits = [];
     private readonly ChildReaper _reaper = new();
     private readonly TaskCompletionSource<int> _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServiceManagerNotify _serviceManager = ServiceManagerNotify.FromEnvironment();
     private bool _shuttingDown;
+    private ParentFilters? _filters;
+
+    // SIGHUP arrives on a signal thread; the reload runs on the loop.
+    private readonly System.Threading.Channels.Channel<bool> _reloadRequests = System.Threading.Channels.Channel.CreateUnbounded<bool>();
 
     public ParentProcess(SmtpdOptions options, SetupSettings settings, Config.SmtpdConfig config, List<(int Listener, System.Net.Sockets.Socket Socket)> listeners)
     {
@@ -44,9 +49,16 @@ internal sealed partial class ParentProcess
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
-            Log.Info("info: SIGHUP received: configuration reload is not supported; restart smtpd to apply changes");
+            _reloadRequests.Writer.TryWrite(true);
         });
         return EventLoop.Run(RunAsync);
+    }
+
+    /// <summary>A stop asked for over the control socket: a moment for the answer to reach smtpctl first.</summary>
+    private async Task StopSoonAsync()
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        _stop.TrySetResult(0);
     }
 
     private void OnStopSignal(PosixSignalContext context)
@@ -100,7 +112,12 @@ internal sealed partial class ParentProcess
         }
 
         Log.Debug("smtpd: setup done");
+        _filters = new ParentFilters(_model, _settings, _reaper);
+        _filters.StartAll(_children[ProcRole.Lka].Channel);
+        _ = ReloadOnSignalsAsync();
+        PauseAtStart();
         WritePidFile();
+        _serviceManager.Ready(ReadyStatus());
         _ = new Enqueue.OfflineImport(_settings.QueueDir, _settings.Privileged, _settings.ControlSocket, _options.EnqueueSocket, _reaper.WaitAsync).RunAsync();
 
         int code = await _stop.Task;
@@ -183,9 +200,22 @@ internal sealed partial class ParentProcess
         Environment.Exit(1);
     }
 
+    // What `systemctl status` shows while the daemon runs.
+    private string ReadyStatus()
+    {
+        int network = _listeners.Count(l => l.Listener != SetupListener.EnqueueSocket);
+        return $"accepting mail on {network} listener{(network == 1 ? "" : "s")}";
+    }
+
     private async Task ShutdownAsync()
     {
+        if (!_shuttingDown)
+        {
+            _serviceManager.Stopping("stopping");
+        }
+
         _shuttingDown = true;
+        _filters?.StopAll();
         var remaining = new List<ChildProcess>(_children.Values);
         foreach (var child in remaining)
         {

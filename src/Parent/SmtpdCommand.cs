@@ -84,7 +84,8 @@ internal static class SmtpdCommand
             options.Foreground,
             options.Verbose,
             (uint)options.Trace,
-            System.Net.Dns.GetHostName(),
+            // As OpenSMTPD's getmailname: the first line of /etc/mailname, else the host name.
+            Enqueue.MailName.Get() ?? System.Net.Dns.GetHostName(),
             options.QueueDir,
             options.EmptyDir,
             options.ControlSocket,
@@ -154,6 +155,11 @@ internal static class SmtpdCommand
         if (options.Role == "mda")
         {
             return Mda.MdaHelper.Run(options);
+        }
+
+        if (options.Role == FilterExec.RoleName)
+        {
+            return FilterExec.Run();
         }
 
         var role = RoleFactory.Create(options.Role!);

@@ -161,6 +161,7 @@ internal sealed partial class QueueProcess
             return;
         }
 
+        Stat.Increment("queue.bounce");
         var b = e.Clone();
         b.Type = EnvelopeType.Bounce;
         b.Dest = e.Sender;

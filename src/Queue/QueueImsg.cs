@@ -59,6 +59,12 @@ internal sealed partial class QueueProcess
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Scheduler:
                 Expire(msg.ReadAs<DeliveryOutcome>());
                 break;
+            case ImsgType.SchedulerRemove when from == ProcRole.Scheduler:
+                RemovedByAdmin(msg.ReadAs<CtlId>().Id);
+                break;
+            case ImsgType.CtlDiscover when from == ProcRole.Control:
+                Discover(msg.ReadAs<CtlId>().Id, msg.PeerId);
+                break;
             case ImsgType.CtlEnvelopeStates when from == ProcRole.Scheduler:
                 ListEnvelopes(msg.Read<CtlEnvelopeStates>(), msg.PeerId);
                 break;

@@ -26,6 +26,9 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     private QueueCommitter? _committer;
     private long _ttl = DefaultTtl;
 
+    // Actions with a ttl of their own; the others (and bounces) use the queue's.
+    private Dictionary<string, long> _actionTtls = [];
+
     public override ProcRole Role => ProcRole.Queue;
 
     // Queue encryption (AES-GCM) uses OpenSSL.
@@ -49,6 +52,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     {
         var config = Model;
         _ttl = config.QueueTtl ?? DefaultTtl;
+        _actionTtls = config.Actions.Where(a => a.Ttl is not null).ToDictionary(a => a.Name, a => (long)a.Ttl!.Value, StringComparer.Ordinal);
         byte[]? key = config.QueueEncryption && config.QueueKey is { } k ? System.Text.Encoding.ASCII.GetBytes(k) : null;
         if (key is not null && key.Length != QueueEncryption.KeySize)
         {
@@ -107,6 +111,12 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
         }
     }
 
+    // How long an envelope may stay, as OpenSMTPD's scheduler decides it (scheduler_info): from its
+    // action's ttl or the queue's, never from the ttl field on disk, which OpenSMTPD writes as 0:
+    // its envelopes, taken over with its spool, would otherwise all expire at once.
+    private long TtlOf(Envelope e) =>
+        e.Type != EnvelopeType.Bounce && _actionTtls.TryGetValue(e.Dispatcher, out long ttl) ? ttl : _ttl;
+
     private void Schedule(Envelope e) =>
-        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (DeliveryKind)e.Type, e.CreationTime, e.Ttl, e.Retry, e.LastBounce, e.Dest.Domain));
+        Scheduler.PostAs(ImsgType.SchedulerEnvelopeNew, new ScheduleEntry(e.Id.Value, (DeliveryKind)e.Type, e.CreationTime, TtlOf(e), e.Retry, e.LastBounce, e.Dest.Domain));
 }

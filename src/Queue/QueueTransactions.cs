@@ -42,7 +42,7 @@ internal sealed partial class QueueProcess
             MdaUser = s.MdaUser,
             MdaSubaddress = s.Subaddress,
             MdaExec = s.MdaExec,
-            Ttl = _ttl,
+            Ttl = _actionTtls.TryGetValue(s.Dispatcher, out long actionTtl) ? actionTtl : _ttl,
             // Local enqueues count as authenticated, and carry the bounce flag, as smtp_session.c marks them.
             Flags = s.SockAddr == EnvelopeSockAddr.Local ? EnvelopeFlags.Authenticated | EnvelopeFlags.Bounce
                 : s.AuthUser.Length > 0 ? EnvelopeFlags.Authenticated : EnvelopeFlags.None,

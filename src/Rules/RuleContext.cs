@@ -18,7 +18,7 @@ internal sealed record RuleContext
 
     public string Helo { get; init; } = string.Empty;
 
-    /// <summary>The authenticated user, or null.</summary>
+    /// <summary>The authenticated user (empty for local enqueue, authenticated without a name), or null.</summary>
     public string? AuthUser { get; init; }
 
     public bool Tls { get; init; }

@@ -55,6 +55,7 @@ internal abstract class RoleProcess
         Settings = settings;
         ConfigBlob = config;
         Peers = peers;
+        Stat.Attach(peers.GetValueOrDefault(ProcRole.Control));
     }
 
     /// <summary>Messages every role understands; returns false for the role's own switch to handle.</summary>
@@ -64,6 +65,9 @@ internal abstract class RoleProcess
         {
             case ImsgType.CtlVerbose:
                 Log.SetVerbose(msg.Read<CtlVerbose>().Level);
+                return true;
+            case ImsgType.CtlTraceSet:
+                Log.SetTrace((TraceFlags)msg.ReadAs<CtlFlags>().Flags);
                 return true;
             case ImsgType.Ping:
                 from.Post(new Pong(msg.Read<Ping>().Sequence));

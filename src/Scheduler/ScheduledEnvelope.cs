@@ -42,6 +42,9 @@ internal sealed class ScheduledEnvelope
     /// <summary>Its lifetime ran out while it was in flight: expire it if the attempt fails temporarily.</summary>
     public bool ExpiryPending { get; set; }
 
+    /// <summary>Removed by the administrator while in flight: forgotten when its attempt fails temporarily.</summary>
+    public bool RemovePending { get; set; }
+
     /// <summary>The point in time of the last delay warning sent (0: none yet).</summary>
     public long LastBounce { get; set; }
 }

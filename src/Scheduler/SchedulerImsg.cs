@@ -14,12 +14,27 @@ internal sealed partial class SchedulerProcess
         {
             case ImsgType.SchedulerEnvelopeNew when from == ProcRole.Queue:
                 var entry = msg.ReadAs<ScheduleEntry>();
+                bool known = Queue.Contains(entry.EvpId);
                 Queue.Insert(entry.EvpId, entry.Kind, entry.Creation, entry.Ttl, entry.Retry, Now, entry.Domain).LastBounce = entry.LastBounce;
+                if (!known)
+                {
+                    Stat.Increment("scheduler.envelope");
+                }
+
                 Wake();
+                break;
+            case ImsgType.QueueDiscovered when from == ProcRole.Queue:
+                Discovered(msg.ReadAs<ScheduleEntry>());
                 break;
             case ImsgType.SchedulerDeliveryResult when from == ProcRole.Queue:
                 var outcome = msg.ReadAs<DeliveryOutcome>();
-                if (outcome.Status == DeliveryOutcomeStatus.TempFail)
+                CountOutcome(outcome);
+                if (outcome.Status == DeliveryOutcomeStatus.TempFail && Queue.IsRemovePending(outcome.EvpId))
+                {
+                    // Removed by the administrator during the attempt: now it goes.
+                    RemoveNow(outcome.EvpId);
+                }
+                else if (outcome.Status == DeliveryOutcomeStatus.TempFail)
                 {
                     Queue.TempFail(outcome.EvpId, Now);
                     if (Queue.DueWarning(outcome.EvpId, _warnIntervals) is { } w)
@@ -44,6 +59,19 @@ internal sealed partial class SchedulerProcess
                 break;
             case ImsgType.CtlShowQueue when from == ProcRole.Control:
                 ListEnvelopes(msg.PeerId);
+                break;
+            case ImsgType.CtlEnvelopeCommand when from == ProcRole.Control:
+                Peers[ProcRole.Control].Post(new CtlCount(EnvelopeCommand(msg.Read<CtlEnvelopeCommand>())), peerId: msg.PeerId);
+                Wake();
+                break;
+            case ImsgType.CtlPauseMda or ImsgType.CtlPauseMta when from == ProcRole.Control:
+                Log.Trace(TraceFlags.Scheduler, $"scheduler: pausing {(msg.Type == ImsgType.CtlPauseMda ? "mda" : "mta")}");
+                Queue.Pause(msg.Type == ImsgType.CtlPauseMda ? DeliveryKind.Mda : DeliveryKind.Mta);
+                break;
+            case ImsgType.CtlResumeMda or ImsgType.CtlResumeMta when from == ProcRole.Control:
+                Log.Trace(TraceFlags.Scheduler, $"scheduler: resuming {(msg.Type == ImsgType.CtlResumeMda ? "mda" : "mta")}");
+                Queue.Resume(msg.Type == ImsgType.CtlResumeMda ? DeliveryKind.Mda : DeliveryKind.Mta);
+                Wake();
                 break;
             default:
                 if (!DispatchCommon(Peers[from], msg))

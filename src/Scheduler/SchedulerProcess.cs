@@ -69,12 +69,15 @@ internal sealed partial class SchedulerProcess : RoleProcess
             foreach (var e in Queue.TakeDue(now))
             {
                 Log.Trace(TraceFlags.Scheduler, $"scheduler: deliver evp:{e.EvpId:x16}");
+                Stat.Increment("scheduler.envelope.inflight");
                 Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliver, new ScheduleEntry(e.EvpId, e.Kind, e.Creation, e.Expire - e.Creation, e.Retry, e.LastBounce, e.Domain.Name));
             }
 
             foreach (var e in Queue.TakeExpired(now))
             {
                 Log.Trace(TraceFlags.Scheduler, $"scheduler: expire evp:{e.EvpId:x16}");
+                Stat.Increment("scheduler.envelope.expired");
+                Stat.Decrement("scheduler.envelope");
                 Peers[ProcRole.Queue].PostAs(ImsgType.SchedulerDeliveryResult, new DeliveryOutcome(e.EvpId, DeliveryOutcomeStatus.Expired, "Envelope expired"));
             }
 

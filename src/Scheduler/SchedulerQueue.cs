@@ -114,7 +114,11 @@ internal sealed partial class SchedulerQueue
             if (fromParked && (!fromNext || parkedKey.CompareTo(nextKey) < 0))
             {
                 var parked = domain!.Parked!.Dequeue();
-                HandOut(parked, due);
+                if (!SetAsideIfPaused(parked))
+                {
+                    HandOut(parked, due);
+                }
+
                 continue;
             }
 
@@ -124,6 +128,11 @@ internal sealed partial class SchedulerQueue
             }
 
             _byNext.Dequeue();
+            if (SetAsideIfPaused(next!))
+            {
+                continue;
+            }
+
             var d = next!.Domain;
             if (d.InFlight >= MaxInFlightPerDomain)
             {

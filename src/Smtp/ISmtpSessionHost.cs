@@ -76,4 +76,19 @@ internal interface ISmtpSessionHost
     /// FROM and RCPT TO, and empty otherwise. Reject and Disconnect carry the reply to send.
     /// </summary>
     ValueTask<SmtpFilterResult> FilterAsync(SmtpSession session, SmtpFilterPhase phase, string parameter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Only on filtered listeners: one report event (smtpd-filters(7) "report|smtp-in|NAME"),
+    /// its fields in protocol 0.7 order. link-connect comes first and link-disconnect last.
+    /// </summary>
+    void Report(SmtpSession session, string name, string[] fields)
+    {
+    }
+
+    /// <summary>
+    /// Only on filtered listeners, after the 354: the chain's message-line filter, or null when
+    /// no filter of the chain looks at message lines (IMSG_FILTER_SMTP_DATA_BEGIN).
+    /// </summary>
+    ValueTask<ISmtpDataFilter?> OpenDataFilterAsync(SmtpTransaction transaction, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISmtpDataFilter?>(null);
 }

@@ -36,6 +36,12 @@ internal sealed record SmtpListenerOptions
     /// <summary>smtps: TLS starts before the banner.</summary>
     public bool Smtps { get; init; }
 
+    /// <summary>
+    /// auth or auth-optional with a verify TLS mode: a verified client certificate authenticates
+    /// the client as the certificate's common name (ours; OpenSMTPD only logs the certificate).
+    /// </summary>
+    public bool CertificateAuth { get; init; }
+
     /// <summary>auth: AUTH PLAIN LOGIN is offered on secure channels.</summary>
     public bool Auth { get; init; }
 
@@ -59,6 +65,9 @@ internal sealed record SmtpListenerOptions
 
     /// <summary>The listening port; on 587 (as on the local socket) missing Date and Message-ID headers are added.</summary>
     public int Port { get; init; } = 25;
+
+    /// <summary>senders &lt;table&gt;: an authenticated client's MAIL FROM must be one of its user's addresses.</summary>
+    public bool Senders { get; init; }
 
     /// <summary>masquerade (with a senders table): an authenticated client's From header shows its envelope sender.</summary>
     public bool Masquerade { get; init; }

@@ -136,11 +136,13 @@ internal sealed partial class SmtpSession
             case SmtpLookupResult.Ok:
                 _host.Log(SmtpLog.Authentication(Id, user, "ok"));
                 Username = user;
+                Report("link-auth", "pass", user);
                 Flags |= SmtpSessionFlags.Authenticated;
                 Reply("235 " + OkCode + " Authentication succeeded");
                 break;
             case SmtpLookupResult.PermFail:
                 _host.Log(SmtpLog.Authentication(Id, user, "permfail"));
+                Report("link-auth", "fail", user);
                 if (Options.AuthFailureDelay > TimeSpan.Zero)
                 {
                     // Replies written so far go out first; the pause is for this answer only.

@@ -208,6 +208,7 @@ internal sealed partial class SmtpSession
     private void Identify(string helo, bool ehlo)
     {
         Helo = helo;
+        Report("link-identify", ehlo ? "EHLO" : "HELO", helo);
         Flags &= SmtpSessionFlags.Secure | SmtpSessionFlags.Authenticated | SmtpSessionFlags.Verified;
         if (ehlo)
         {

@@ -36,6 +36,13 @@ internal sealed partial class SmtpSession
             return false;
         }
 
+        if (tx.DataFilter is not null)
+        {
+            // Filters see the line as it came, dot-stuffed; what they send back is unstuffed.
+            tx.DataFilter.WriteLine(line);
+            return false;
+        }
+
         if (line.Length > 0 && line[0] == (byte)'.')
         {
             line = line[1..];
@@ -53,6 +60,18 @@ internal sealed partial class SmtpSession
     private async ValueTask FlushBodyAsync(CancellationToken cancellationToken)
     {
         SmtpTransaction tx = Transaction!;
+        if (tx.DataFilter is not null)
+        {
+            try
+            {
+                await tx.DataFilter.FlushAsync(cancellationToken);
+            }
+            catch (IOException)
+            {
+                tx.Error = SmtpTxError.Filter;
+            }
+        }
+
         if (tx.Error != SmtpTxError.None)
         {
             tx.Message!.Discard();
@@ -75,6 +94,12 @@ internal sealed partial class SmtpSession
         if (_host.TraceEnabled)
         {
             _host.Trace(SmtpLog.TraceInput(Id, "[EOM]"));
+        }
+
+        Report("protocol-client", ".");
+        if (tx.DataFilter is not null)
+        {
+            await EndDataFilterAsync(tx, cancellationToken);
         }
 
         (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Commit, null, recheck: null, cancellationToken);
@@ -115,6 +140,7 @@ internal sealed partial class SmtpSession
             SmtpTxError.Loop => "500 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.RoutingLoopDetected) + ": Loop detected",
             SmtpTxError.Malformed => "550 " + EnhancedStatus.ReplyText(EnhancedStatusClass.PermFail, EnhancedStatusCode.DeliveryNotAuthorizedMessageRefused) + ": Message is not RFC 2822 compliant",
             SmtpTxError.Io or SmtpTxError.Resources => "421 " + TempFailCode + " Temporary Error",
+            SmtpTxError.Filter => FilterFailedReply,
             _ => "421 Internal server error",
         });
         await FreeTransactionAsync(rollback: true);
@@ -138,6 +164,9 @@ internal sealed partial class SmtpSession
             _host.Log(SmtpLog.Envelope(Id, rcpt.EvpId, tx.Sender, rcpt.Address));
         }
 
+        string msgid = tx.MsgId.ToString("x8", CultureInfo.InvariantCulture);
+        Report("tx-commit", msgid, tx.OutputLength.ToString(CultureInfo.InvariantCulture));
+        Report("tx-reset", msgid);
         Transaction = null;
         MailCount++;
         EnterState(SmtpState.Helo);

@@ -31,6 +31,11 @@ internal sealed partial class SmtpSession
             _host.Trace(SmtpLog.TraceOutput(Id, text));
         }
 
+        if (Options.Filtered)
+        {
+            ReportReply(text);
+        }
+
         if (text[0] is '4' or '5')
         {
             if (!text.StartsWith("421", StringComparison.Ordinal))

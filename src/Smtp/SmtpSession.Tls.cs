@@ -18,6 +18,7 @@ internal sealed partial class SmtpSession
         Tls = tls;
         _host.Log(SmtpLog.Tls(Id, tls.Ciphers));
         Flags |= SmtpSessionFlags.Secure;
+        Report("link-tls", tls.Ciphers);
         if (tls.Verified)
         {
             Flags |= SmtpSessionFlags.Verified;
@@ -32,6 +33,12 @@ internal sealed partial class SmtpSession
             if (tls.Verified && tls.PeerSubject is not null)
             {
                 _host.Log(SmtpLog.CertSubject(Id, tls.PeerSubject));
+                if (Options.CertificateAuth && CommonName(tls.PeerSubject) is { Length: > 0 } user)
+                {
+                    Username = user;
+                    Flags |= SmtpSessionFlags.Authenticated;
+                    _host.Log(SmtpLog.Authentication(Id, user, "ok"));
+                }
             }
         }
 
@@ -45,5 +52,19 @@ internal sealed partial class SmtpSession
         }
 
         return true;
+    }
+
+    /// <summary>The CN of a one-line subject ("/C=FR/CN=client.example.net"), or null.</summary>
+    internal static string? CommonName(string subject)
+    {
+        foreach (string part in subject.Split('/'))
+        {
+            if (part.StartsWith("CN=", StringComparison.Ordinal))
+            {
+                return part[3..];
+            }
+        }
+
+        return null;
     }
 }

@@ -187,12 +187,11 @@ internal sealed partial class SmtpSession
         string? masquerade = Options.Masquerade && Flags.HasFlag(SmtpSessionFlags.Authenticated) ? tx.Sender.User + "@" + tx.Sender.Domain : null;
         tx.Message = new SmtpMessageWriter(stream, new SmtpMessageOptions(Options.Hostname, Options.Local || Options.Port == 587, SmtpDate.Format(tx.Time, _time.LocalTimeZone), masquerade));
         Reply("354 Enter mail, end with \".\" on a line by itself");
-        if (_junk || tx.Junk)
+        string headers = (_junk || tx.Junk ? "X-Spam: Yes\n" : string.Empty) + ReceivedHeader(tx);
+        if (!await BeginDataFilterAsync(tx, headers, cancellationToken))
         {
-            tx.Message.WriteRaw("X-Spam: Yes\n");
+            tx.Message.WriteRaw(headers);
         }
-
-        tx.Message.WriteRaw(ReceivedHeader(tx));
 
         // The line right after the DATA command counts as starting after a CRLF.
         _lastLineEndedInCrLf = true;
@@ -205,6 +204,12 @@ internal sealed partial class SmtpSession
     {
         SmtpTransaction tx = Transaction!;
         Transaction = null;
+        if (tx.DataFilter is not null)
+        {
+            await tx.DataFilter.DisposeAsync();
+            tx.DataFilter = null;
+        }
+
         if (tx.Message is not null)
         {
             tx.Message.Discard();
@@ -220,6 +225,9 @@ internal sealed partial class SmtpSession
 
         if (rollback && tx.MsgId != 0)
         {
+            string msgid = tx.MsgId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+            Report("tx-rollback", msgid);
+            Report("tx-reset", msgid);
             _host.RollbackMessage(tx);
         }
     }

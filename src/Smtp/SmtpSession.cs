@@ -189,6 +189,7 @@ internal sealed partial class SmtpSession : IDisposable
 
         EnterState(SmtpState.Connected);
         _host.Log(SmtpLog.Connected(Id, ClientAddress, Rdns));
+        Report("link-connect", Rdns, FcrdnsText(Fcrdns));
         (bool proceed, _) = await FilterAsync(SmtpFilterPhase.Connect, ClientAddress, recheck: null, cancellationToken);
         if (!proceed)
         {
@@ -218,6 +219,7 @@ internal sealed partial class SmtpSession : IDisposable
     {
         Reply("220 " + ServerName + " ESMTP OpenSMTPD");
         _bannerSent = true;
+        Report("link-greeting", ServerName);
     }
 
     /// <summary>Consumes complete lines from the pending input until it runs out or the session must stop reading.</summary>
@@ -282,7 +284,7 @@ internal sealed partial class SmtpSession : IDisposable
                     return LineAction.EndOfMessage;
                 }
 
-                if (Transaction?.Message?.NeedsFlush == true)
+                if (Transaction?.Message?.NeedsFlush == true || Transaction?.DataFilter?.NeedsFlush == true)
                 {
                     return LineAction.FlushBody;
                 }
@@ -311,6 +313,11 @@ internal sealed partial class SmtpSession : IDisposable
         if (_host.TraceEnabled)
         {
             _host.Trace(SmtpLog.TraceInput(Id, MaskCredentials(line)));
+        }
+
+        if (Options.Filtered)
+        {
+            Report("protocol-client", MaskCredentials(line));
         }
 
         if (_state == SmtpState.AuthInit)
@@ -381,6 +388,11 @@ internal sealed partial class SmtpSession : IDisposable
     private async ValueTask EndAsync(string reason)
     {
         DisconnectReason ??= reason;
+        if (DisconnectReason == "timeout")
+        {
+            Report("timeout");
+        }
+
         try
         {
             await FlushRepliesAsync(CancellationToken.None);
@@ -396,6 +408,7 @@ internal sealed partial class SmtpSession : IDisposable
         }
 
         _host.Log(SmtpLog.Disconnected(Id, DisconnectReason));
+        Report("link-disconnect");
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
         _lines.Dispose();

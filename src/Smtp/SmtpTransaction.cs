@@ -42,5 +42,10 @@ internal sealed class SmtpTransaction
 
     internal SmtpMessageWriter? Message { get; set; }
 
+    /// <summary>Filtered message lines: where they go, and the reader of what comes back (true once complete).</summary>
+    internal ISmtpDataFilter? DataFilter { get; set; }
+
+    internal Task<bool>? FilteredBack { get; set; }
+
     internal void AddRecipient(SmtpRecipient recipient) => _recipients.Add(recipient);
 }

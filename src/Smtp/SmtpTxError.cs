@@ -13,4 +13,7 @@ internal enum SmtpTxError
     Malformed,
     Resources,
     Internal,
+
+    /// <summary>The message filters went away before the whole message came back.</summary>
+    Filter,
 }

@@ -38,4 +38,16 @@ internal static class TlsPkiCheck
         using var ctx = OpenSslContext.Create(server: true);
         return ctx.LoadVerifyFile(ca.Cert!) is { } p ? $"ca \"{ca.Name}\": failed to load CA file \"{ca.Cert}\": {p}" : null;
     }
+
+    /// <summary>What is wrong with a listener's ciphers or protocols string, or null.</summary>
+    public static string? OptionsProblem(string? ciphers, string? protocols, string? curves)
+    {
+        if (ciphers is null && protocols is null && curves is null)
+        {
+            return null;
+        }
+
+        using var ctx = OpenSslContext.Create(server: true);
+        return TlsProtocols.Apply(ctx, ciphers, protocols, curves);
+    }
 }

@@ -47,7 +47,7 @@ internal sealed class TlsServerContext : IDisposable
 
             var ctx = OpenSslContext.Create(server: true);
             contexts.Add(ctx);
-            string? failed = TlsProtocols.Apply(ctx, listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, null)
+            string? failed = TlsProtocols.Apply(ctx, listener.Ciphers ?? config.SmtpCiphers, listener.Protocols, listener.Curves)
                 ?? Certificate(ctx, pki)
                 ?? TrustAnchors(ctx, config, listener);
             if (failed is not null)

@@ -60,4 +60,65 @@ public class DispatcherSmtpHostTests
             Assert.Equal(0, requests.Pending);
         }
     }
+
+    [Theory]
+    [InlineData(AuthStatus.Ok, SmtpLookupResult.Ok)]
+    [InlineData(AuthStatus.Fail, SmtpLookupResult.PermFail)]
+    [InlineData(AuthStatus.TempFail, SmtpLookupResult.TempFail)]
+    internal async Task AnAuthenticatedSendersListenerAsksTheLookupAgentAboutTheSender(AuthStatus verdict, SmtpLookupResult expected)
+    {
+        var (lka, lkaEnd) = Pair("lka");
+        var (queue, queueEnd) = Pair("queue");
+        using (lka)
+        using (lkaEnd)
+        using (queue)
+        using (queueEnd)
+        {
+            var requests = new DispatcherRequests();
+            var host = new DispatcherSmtpHost(lka, queue, requests);
+            var (server, _) = InMemoryDuplexPipe.CreatePair();
+
+            // Local sessions are authenticated from the start (with no user name).
+            using var session = new SmtpSession(1, SmtpHarness.DefaultOptions with { ListenerIndex = 2, Local = true, Senders = true }, host, server, "local");
+            var tx = new SmtpTransaction(session, new MailAddress("alice", "example.org"), MailFromParameters.Empty);
+            using var cts = new CancellationTokenSource(Patience);
+
+            var pending = host.CheckSenderAsync(tx, cts.Token).AsTask();
+            using (var asked = await lkaEnd.Inbound.ReadAsync(cts.Token))
+            {
+                var req = asked.Read<LkaCheckSender>();
+                Assert.Equal((2, string.Empty, "alice@example.org"), (req.ListenerIndex, req.User, req.Sender));
+                lkaEnd.Post(new LkaCheckSenderReply(req.ReqId, verdict));
+            }
+
+            using (var answer = await lka.Inbound.ReadAsync(cts.Token))
+            {
+                requests.Complete(answer);
+            }
+
+            Assert.Equal(expected, await pending.WaitAsync(cts.Token));
+        }
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    internal async Task WithoutASendersTableOrAuthenticationNothingIsAsked(bool senders, bool local)
+    {
+        var (lka, lkaEnd) = Pair("lka");
+        var (queue, queueEnd) = Pair("queue");
+        using (lka)
+        using (lkaEnd)
+        using (queue)
+        using (queueEnd)
+        {
+            var requests = new DispatcherRequests();
+            var host = new DispatcherSmtpHost(lka, queue, requests);
+            var (server, _) = InMemoryDuplexPipe.CreatePair();
+            using var session = new SmtpSession(1, SmtpHarness.DefaultOptions with { Local = local, Senders = senders }, host, server, "192.0.2.1");
+            var tx = new SmtpTransaction(session, new MailAddress("alice", "example.org"), MailFromParameters.Empty);
+            Assert.Equal(SmtpLookupResult.Ok, await host.CheckSenderAsync(tx, CancellationToken.None));
+            Assert.Equal(0, requests.Pending);
+        }
+    }
 }

@@ -44,9 +44,10 @@ public class ResolvConfTests
                 var (status, mx) = await new DnsLookups(new DnsResolver(conf), new HostsFile()).MxAsync("example.org");
                 Assert.Equal(DnsStatus.Ok, status);
                 Assert.Equal([((ushort)10, "mx.example.org")], mx);
-                // Loopback nameservers are asked over TCP.
+                // Loopback nameservers are asked over TCP; one that takes the connection and
+                // never answers is asked once more over UDP before the next server is.
                 Assert.Equal((1, 1), (first.TcpQueries, second.TcpQueries));
-                Assert.Equal((0, 0), (first.UdpQueries, second.UdpQueries));
+                Assert.Equal((1, 0), (first.UdpQueries, second.UdpQueries));
             }
             finally
             {

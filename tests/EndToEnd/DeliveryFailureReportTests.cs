@@ -116,7 +116,7 @@ public class DeliveryFailureReportTests
             }
 
             Wait.Until(() => Files(maildir).Count == 1, "the message is delivered:\n" + d.Log);
-            Assert.Contains("result=Ok stat=Delivered", d.Log, StringComparison.Ordinal);
+            Wait.Until(() => d.Log.Contains("result=Ok stat=Delivered", StringComparison.Ordinal), "the delivery is logged as Ok:\n" + d.Log);
         }
 
         Directory.Delete(root, true);

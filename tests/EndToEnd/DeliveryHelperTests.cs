@@ -44,7 +44,11 @@ public sealed class DeliveryHelperTests : IDisposable
                 Assert.StartsWith("250 ", c.SendMail("sender@example.net", [$"{Recipient}@localhost"], $"Subject: {i}\n\nbody {i}\n"), StringComparison.Ordinal);
             }
 
-            Wait.Until(() => File.Exists(ppids) && File.ReadAllLines(ppids).Length == i, $"delivery {i} ran");
+            // Done means reported done: the helper is back in the idle pool only once the
+            // parent has its result, and the next delivery may start only then to reuse it.
+            int n = i;
+            Wait.Until(() => File.Exists(ppids) && File.ReadAllLines(ppids).Length == n
+                && d.Log.Split('\n').Count(l => l.Contains("result=Ok", StringComparison.Ordinal)) == n, $"delivery {i} ran and was reported");
         }
 
         var helpers = File.ReadAllLines(ppids).Select(int.Parse).Distinct().ToList();

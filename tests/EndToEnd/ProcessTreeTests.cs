@@ -222,12 +222,13 @@ public class ProcessTreeTests
     }
 
     [EndToEndFact]
-    public void SighupIsLoggedAsUnsupportedAndTheDaemonGoesOn()
+    public void SighupReloadsTheConfigurationAndEveryRoleGoesOn()
     {
         using var d = Daemon.Start().WaitReady();
         var roles = d.Roles();
         d.Signal(Libc.SIGHUP);
-        Wait.Until(() => d.Log.Contains("SIGHUP received: configuration reload is not supported", StringComparison.Ordinal), "the SIGHUP is logged");
+        Wait.Until(() => d.Log.Contains("info: SIGHUP received: reloading the configuration", StringComparison.Ordinal), "the SIGHUP is logged");
+        Wait.Until(() => d.Log.Contains("info: configuration reloaded", StringComparison.Ordinal), "the configuration is reloaded");
         Assert.False(d.HasExited());
         Assert.All(roles, r => Assert.True(ProcInfo.Exists(r.Pid)));
     }

@@ -259,4 +259,85 @@ public class SendmailTests
         Assert.Matches(Line + @"offline\|\|[^|\n]*\n$", down.Out);
         Assert.StartsWith(m.Groups[1].Value + "|", down.Out, StringComparison.Ordinal);
     }
+
+    [EndToEndFact]
+    public void DashBsSpeaksSmtpOnStandardInputAndOutput()
+    {
+        using var s = Start();
+        var psi = new System.Diagnostics.ProcessStartInfo(Binary.LinkAs(s.Daemon.Dir, "sendmail"), ["-bs"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (k, v) in s.Env)
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardInput.NewLine = "\r\n";
+        string Reply()
+        {
+            string all = string.Empty;
+            while (p.StandardOutput.ReadLine() is { } line)
+            {
+                all += line + "\n";
+                if (line.Length < 4 || line[3] != '-')
+                {
+                    break;
+                }
+            }
+
+            return all;
+        }
+
+        string Say(string line)
+        {
+            p.StandardInput.WriteLine(line);
+            p.StandardInput.Flush();
+            return Reply();
+        }
+
+        Assert.StartsWith("220 ", Reply(), StringComparison.Ordinal);
+        Assert.StartsWith("250-", Say("EHLO pipe.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Say("MAIL FROM:<bs@example.org>"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", Say($"RCPT TO:<{Recipient.Name}@localhost>"), StringComparison.Ordinal);
+        Assert.StartsWith("354 ", Say("DATA"), StringComparison.Ordinal);
+        p.StandardInput.Write("Subject: over a pipe\r\n\r\nsent with -bs\r\n");
+        Assert.Matches(@"^250 2\.0\.0 [0-9a-f]{8} Message accepted for delivery\n$", Say("."));
+        Assert.StartsWith("221 ", Say("QUIT"), StringComparison.Ordinal);
+        Assert.True(p.WaitForExit(10_000));
+        Assert.Equal(0, p.ExitCode);
+        Assert.EndsWith("\nsent with -bs\n", Only(s), StringComparison.Ordinal);
+        Assert.Contains("from=<bs@example.org>", s.Daemon.Log, StringComparison.Ordinal);
+
+        // With the daemon down the client hears a 421 and sendmail says EX_TEMPFAIL.
+        s.Daemon.Signal(Libc.SIGTERM);
+        s.Daemon.WaitExit();
+        var down = s.Sendmail(string.Empty, "-bs");
+        Assert.Equal((75, "421 4.3.0 smtpd is not running, try again later\r\n"), (down.Code, down.Out));
+    }
+
+    [EndToEndFact]
+    public void EveryFlagCallersPassIsAcceptedAndTheDsnFlagsReachTheEnvelope()
+    {
+        using var s = Start();
+        Assert.Equal("command succeeded\n", s.Daemon.Ctl("pause", "mda").Out);
+        var r = s.Sendmail("Subject: flags\n\nall the flags\n.\nand on\n", "-odi", "-odb", "-bm", "-oem", "-B8BITMIME", "-r", "flags@example.org", "-F", "Flag Waver", "-N", "success,delay", "-R", "hdrs", "-V", "env-123", "-i", "--", Recipient.Name + "@localhost");
+        Assert.Equal((0, string.Empty, string.Empty), r);
+
+        string line = string.Empty;
+        Wait.Until(() => (line = s.Daemon.Ctl("show", "queue").Out).Length > 0, "the envelope is queued");
+        string envelope = s.Daemon.Ctl("show", "envelope", line[..16]).Out;
+        Assert.Contains("\nsender: flags@example.org\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-notify: 5\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-ret: HDRS\n", envelope, StringComparison.Ordinal);
+        Assert.Contains("\ndsn-envid: env-123\n", envelope, StringComparison.Ordinal);
+
+        Assert.Equal("command succeeded\n", s.Daemon.Ctl("resume", "mda").Out);
+        string text = Only(s);
+        Assert.Contains("\nFrom: Flag Waver <flags@example.org>\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("\nall the flags\n.\nand on\n", text, StringComparison.Ordinal);
+    }
 }

@@ -55,4 +55,22 @@ public class TlsConfigCheckTests
         Assert.Equal(1, r.Code);
         Assert.StartsWith($"{conf}:1: pki \"mx.example.org\": failed to load key file \"{junk}\": ", r.Err, StringComparison.Ordinal);
     }
+
+    [EndToEndFact]
+    public void UnknownProtocolsOrCiphersAreAnErrorOfTheListenerLine()
+    {
+        var pki = TestPki.Create();
+        string conf = Path.Combine(pki.Dir, "opts.conf");
+        File.WriteAllText(conf, pki.PkiLine("mx.example.org")
+            + "listen on 127.0.0.1 port 2525 tls pki mx.example.org protocols \"tlsv1.2,sslv3\"\n"
+            + "listen on 127.0.0.1 port 2526 tls pki mx.example.org ciphers \"NO-SUCH-CIPHER\"\n"
+            + "listen on 127.0.0.1 port 2527 tls pki mx.example.org ciphers \"secure\" protocols \"tlsv1.3\"\n"
+            + "action \"local\" maildir\nmatch for local action \"local\"\n");
+        var r = Check(conf);
+        Assert.Equal(1, r.Code);
+        Assert.Equal(
+            $"{conf}:2: failed to parse protocols \"tlsv1.2,sslv3\"\n"
+            + $"{conf}:3: invalid ciphers \"NO-SUCH-CIPHER\": no cipher match\n",
+            r.Err);
+    }
 }

@@ -292,4 +292,86 @@ public class TlsTests
 
         Directory.Delete(mail, true);
     }
+
+    [EndToEndFact]
+    public void OnAnAuthListenerAVerifiedClientCertificateAuthenticatesTheClientAsItsCommonName()
+    {
+        var pki = TestPki.Create();
+        var (clientCert, clientKey) = pki.Issue("client", ec: true, client: true, "client.example.net");
+        string pkis = pki.PkiLine("mx.example.org") + $"ca clients cert \"{pki.CaCert}\"\n";
+        var (d, mail, port2) = Start(pkis, "listen on 127.0.0.1 port {PORT}\nlisten on 127.0.0.1 port {PORT2} smtps verify pki mx.example.org ca clients auth\n");
+        using (d)
+        {
+            const string script = """
+                import smtplib, ssl, sys
+                ctx = ssl.create_default_context(cafile=sys.argv[2])
+                ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+                s = smtplib.SMTP_SSL(local_hostname="client.example.net", context=ctx, timeout=30)
+                s._host = "mx.example.org"
+                s.connect("127.0.0.1", int(sys.argv[1]))
+                s.sendmail("sender@example.net", [sys.argv[3]], "Subject: by certificate\r\n\r\nhi\r\n")
+                s.quit()
+                print("sent")
+                """;
+            Assert.Contains("sent", Python(script, port2.ToString(System.Globalization.CultureInfo.InvariantCulture), pki.CaCert, $"{Recipient.Name}@localhost", clientCert, clientKey), StringComparison.Ordinal);
+            Assert.Matches(@"with ESMTPSA id [0-9a-f]{8} \(TLSv1\.3:TLS_[A-Z0-9_]+:(128|256):YES\)", DeliveredText(mail));
+            Assert.Matches(@"[0-9a-f]{16} smtp authentication user=client\.example\.net result=ok", d.Log);
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void AListenersCurvesAreTheOnlyKeyExchangeGroupsItAccepts()
+    {
+        var pki = TestPki.Create();
+        var (d, mail, _) = Start(pki.PkiLine("mx.example.org"), "listen on 127.0.0.1 port {PORT} tls pki mx.example.org curves \"P-384\"\n");
+        using (d)
+        {
+            (int Code, string Out) Handshake(string groups)
+            {
+                var r = Binary.Run("openssl", ["s_client", "-starttls", "smtp", "-connect", $"127.0.0.1:{d.Port}", "-groups", groups, "-CAfile", pki.CaCert], stdin: "", timeout: TimeSpan.FromSeconds(30));
+                return (r.Code, r.Out + r.Err);
+            }
+
+            var ok = Handshake("X25519:P-384");
+            Assert.Contains("Verify return code: 0 (ok)", ok.Out, StringComparison.Ordinal);
+            Assert.Matches("(Server Temp Key|Negotiated TLS1.3 group): .*(P-384|secp384r1)", ok.Out);
+            Assert.DoesNotContain("Cipher is (NONE)", ok.Out, StringComparison.Ordinal);
+            var refused = Handshake("X25519:P-256");
+            Assert.Contains("Cipher is (NONE)", refused.Out, StringComparison.Ordinal);
+            Wait.Until(() => d.Log.Contains("reason=\"io-error: handshake failed: error:", StringComparison.Ordinal), "the refused handshake is logged");
+        }
+
+        Directory.Delete(mail, true);
+    }
+
+    [EndToEndFact]
+    public void MatchTlsHoldsForEncryptedSessionsOnly()
+    {
+        var pki = TestPki.Create();
+        string mail = Path.Combine(Path.GetTempPath(), "smtpd-mail-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(mail);
+        string conf = pki.PkiLine("mx.example.org") + "listen on 127.0.0.1 port {PORT} tls pki mx.example.org\n"
+            + $"action \"local\" maildir \"{mail}/%{{user.username}}\"\nmatch tls from any for local action \"local\"\n";
+        using (var d = Daemon.Start(conf).WaitReady())
+        {
+            const string script = """
+                import smtplib, ssl, sys
+                s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.net", timeout=30)
+                s._host = "mx.example.org"
+                s.ehlo(); s.mail("sender@example.net")
+                print("plain:", s.rcpt(sys.argv[3])[0])
+                s.rset()
+                s.starttls(context=ssl.create_default_context(cafile=sys.argv[2])); s.ehlo(); s.mail("sender@example.net")
+                print("tls:", s.rcpt(sys.argv[3])[0])
+                s.quit()
+                """;
+            string output = Python(script, d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), pki.CaCert, $"{Recipient.Name}@localhost");
+            Assert.Contains("plain: 550", output, StringComparison.Ordinal);
+            Assert.Contains("tls: 250", output, StringComparison.Ordinal);
+        }
+
+        Directory.Delete(mail, true);
+    }
 }

@@ -38,12 +38,12 @@ public class SendmailOptionsTests
     [InlineData(new[] { "-bp" }, "ListQueue")]
     [InlineData(new[] { "-bi" }, "Newaliases")]
     [InlineData(new[] { "-t", "-bi" }, "Newaliases")]
-    [InlineData(new[] { "-bs" }, "Send")]
+    [InlineData(new[] { "-bs" }, "SmtpOnStdio")]
     [InlineData(new[] { "-bm", "-odi", "-odb", "-oem", "-Ax", "-L", "tag", "-m", "-x", "-E", "-e", "x", "-pfoo", "u" }, "Send")]
     [InlineData(new[] { "-Z" }, "Usage")]
     [InlineData(new[] { "-J" }, "Usage")]
     [InlineData(new[] { "-f" }, "Usage")]
-    public void ModesAsOpenSmtpdPlusMailq(string[] args, string mode) =>
+    public void ModesAsOpenSmtpdPlusMailqAndDashBs(string[] args, string mode) =>
         Assert.Equal(mode, SendmailOptions.Parse(args).Mode.ToString());
 
     [Fact]

@@ -192,6 +192,21 @@ public class ImsgPayloadTests
     }
 
     [Fact]
+    public void SenderCheckPayloadsRoundTrip()
+    {
+        var check = new LkaCheckSender(17, 1, "alice", "alice+tag@example.org");
+        Assert.Equal(check, RoundTrip(check));
+        AssertRejectsTruncationAndTrailingBytes(check);
+        foreach (var status in new[] { AuthStatus.Ok, AuthStatus.Fail, AuthStatus.TempFail })
+        {
+            Assert.Equal(new LkaCheckSenderReply(17, status), RoundTrip(new LkaCheckSenderReply(17, status)));
+        }
+
+        using var bad = new Imsg(ImsgType.LkaCheckSenderReply, 0, 0, [.. Encode(new LkaCheckSenderReply(17, 0))[..8], 3], null);
+        Assert.Throws<ImsgFormatException>(() => bad.Read<LkaCheckSenderReply>());
+    }
+
+    [Fact]
     public void PingAndPongRoundTrip()
     {
         var ping = new Ping(ulong.MaxValue, [9, 8, 7]);

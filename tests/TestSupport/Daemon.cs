@@ -50,7 +50,7 @@ internal sealed class Daemon : IDisposable
     /// With <paramref name="stopSignalsIgnored"/>, it starts with SIGINT and SIGTERM ignored, as a
     /// background job of a shell or a child of a program that ignores them would.
     /// With <paramref name="openFiles"/>, it starts with that descriptor limit (soft and hard, via prlimit).</summary>
-    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null, bool stopSignalsIgnored = false, int? openFiles = null, NetNs? netns = null)
+    public static Daemon Start(string config = MinimalConfig, string? runAs = null, IEnumerable<string>? extraArgs = null, Action<string>? prepare = null, IReadOnlyDictionary<string, string>? env = null, bool stopSignalsIgnored = false, int? openFiles = null, NetNs? netns = null, string? rootPrelude = null, bool debug = true)
     {
         string dir = Directory.CreateTempSubdirectory("smtpd-e2e-").FullName;
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
@@ -69,7 +69,7 @@ internal sealed class Daemon : IDisposable
         }
 
         prepare?.Invoke(dir);
-        return Launch(dir, port, runAs, extraArgs, env, stopSignalsIgnored, openFiles, netns);
+        return Launch(dir, port, runAs, extraArgs, env, stopSignalsIgnored, openFiles, netns, rootPrelude, debug);
     }
 
     /// <summary>A new daemon on the same directory, spool, configuration and port (the old one must be dead).</summary>
@@ -79,11 +79,11 @@ internal sealed class Daemon : IDisposable
         return Launch(old.Dir, old.Port, null, extraArgs);
     }
 
-    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null, bool stopSignalsIgnored = false, int? openFiles = null, NetNs? netns = null)
+    private static Daemon Launch(string dir, int port, string? runAs, IEnumerable<string>? extraArgs, IReadOnlyDictionary<string, string>? extraEnv = null, bool stopSignalsIgnored = false, int? openFiles = null, NetNs? netns = null, string? rootPrelude = null, bool debug = true)
     {
         string conf = Path.Combine(dir, "smtpd.conf");
         string exe = Binary.Require();
-        string[] daemonArgs = ["-d", "-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", Path.Combine(dir, "run", "smtpd.sock"), "--empty-dir", Path.Combine(dir, "empty"), .. extraArgs ?? []];
+        string[] daemonArgs = [.. debug ? ["-d"] : Array.Empty<string>(), "-f", conf, "--queue-dir", Path.Combine(dir, "spool"), "--socket", Path.Combine(dir, "run", "smtpd.sock"), "--empty-dir", Path.Combine(dir, "empty"), .. extraArgs ?? []];
         string file = exe;
         List<string> argv = ["smtpd", .. daemonArgs];
         if (runAs is not null)
@@ -103,6 +103,13 @@ internal sealed class Daemon : IDisposable
             // nsenter joins the test's network namespace and execs the daemon in place.
             file = "/usr/bin/nsenter";
             argv = ["nsenter", "--net=" + netns.Path, "--", exe, .. daemonArgs];
+        }
+        else if (rootPrelude is not null)
+        {
+            // A private mount namespace (root only): the prelude may bind or overlay system files
+            // for this daemon alone; the shell then execs the daemon in place.
+            file = "/usr/bin/unshare";
+            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", rootPrelude + " && exec \"$0\" \"$@\"", exe, .. daemonArgs];
         }
         else if (stopSignalsIgnored)
         {
@@ -139,10 +146,10 @@ internal sealed class Daemon : IDisposable
         return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    /// <summary>Waits until all six roles run and the control socket answers.</summary>
+    /// <summary>Waits until all six roles run (filter processes are children too) and the control socket answers.</summary>
     public Daemon WaitReady()
     {
-        Wait.Until(() => Roles().Count == 6 && File.Exists(Socket) && File.Exists(Path.ChangeExtension(Socket, ".pid")) || HasExited(), "smtpd is ready");
+        Wait.Until(() => Roles().Count(r => r.CmdLine.StartsWith("smtpd: ", StringComparison.Ordinal)) == 6 && File.Exists(Socket) && File.Exists(Path.ChangeExtension(Socket, ".pid")) || HasExited(), "smtpd is ready");
         if (HasExited())
         {
             throw new InvalidOperationException($"smtpd exited with {ExitCode}:\n{Log}");
@@ -181,7 +188,7 @@ internal sealed class Daemon : IDisposable
     }
 
     public (int Code, string Out, string Err) Ctl(params string[] args) =>
-        Binary.Run(Binary.LinkAs(Dir, "smtpctl"), args, new Dictionary<string, string> { ["SMTPD_SOCKET"] = Socket });
+        Binary.Run(Binary.LinkAs(Dir, "smtpctl"), args, new Dictionary<string, string> { ["SMTPD_SOCKET"] = Socket, ["SMTPD_QUEUE_DIR"] = Spool });
 
     public void Dispose()
     {

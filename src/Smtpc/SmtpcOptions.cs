@@ -1,0 +1,205 @@
+// smtp(1)'s command line, OpenSMTPD's getopt "CF:H:S:T:a:hns:v", and its server argument
+// [proto://[user:pass@]]host[:port]: smtp, smtp+tls, smtp+notls, lmtp, lmtp+tls, lmtp+notls,
+// smtps. Beyond OpenSMTPD, a server that is an absolute path names a UNIX-domain socket
+// (a `listen on socket "/path"` listener), spoken to without TLS.
+// Behaviour reference: usr.sbin/smtpd/smtpc.c main(), parse_server(), parse_tls_options().
+namespace Smtpd.Smtpc;
+
+internal enum TlsRequirement
+{
+    /// <summary>No TLS at all (+notls, UNIX sockets).</summary>
+    No,
+
+    /// <summary>STARTTLS when the server offers it (smtp, lmtp).</summary>
+    Opportunistic,
+
+    /// <summary>STARTTLS or nothing (+tls).</summary>
+    Required,
+
+    /// <summary>TLS from the first byte (smtps).</summary>
+    Implicit,
+}
+
+internal sealed class SmtpcOptions
+{
+    public string From { get; private set; } = string.Empty;
+
+    public string Helo { get; private set; } = string.Empty;
+
+    public string Server { get; private set; } = "localhost";
+
+    public bool NoAction { get; private set; }
+
+    /// <summary>1 by default, one more per -v (debug lines from 2, the dialogue from 3).</summary>
+    public int Verbose { get; private set; } = 1;
+
+    public bool TlsVerify { get; private set; } = true;
+
+    public string? CaFile { get; private set; }
+
+    public string? ServerName { get; private set; }
+
+    public bool NoSni { get; private set; }
+
+    public string? AuthUser { get; set; }
+
+    public string? AuthPass { get; set; }
+
+    public List<string> Recipients { get; } = [];
+
+    /// <summary>The parsed options, or null with the reason (usage, an unreadable authfile, a bad -T).</summary>
+    public static SmtpcOptions? Parse(IReadOnlyList<string> args, string user, string hostname, out string? error, out bool usage)
+    {
+        var o = new SmtpcOptions { From = user, Helo = hostname };
+        error = null;
+        usage = false;
+        int i = 0;
+        for (; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a == "--")
+            {
+                i++;
+                break;
+            }
+
+            if (a.Length < 2 || a[0] != '-')
+            {
+                break;
+            }
+
+            for (int j = 1; j < a.Length; j++)
+            {
+                char c = a[j];
+                if ("FHSTas".Contains(c, StringComparison.Ordinal))
+                {
+                    string? value = j + 1 < a.Length ? a[(j + 1)..] : i + 1 < args.Count ? args[++i] : null;
+                    if (value is null)
+                    {
+                        usage = true;
+                        return null;
+                    }
+
+                    if (!o.Take(c, value, out error))
+                    {
+                        return null;
+                    }
+
+                    break;
+                }
+
+                switch (c)
+                {
+                    case 'C':
+                        o.TlsVerify = false;
+                        break;
+                    case 'n':
+                        o.NoAction = true;
+                        break;
+                    case 'v':
+                        o.Verbose++;
+                        break;
+                    default:
+                        usage = true;
+                        return null;
+                }
+            }
+        }
+
+        o.Recipients.AddRange(args.Skip(i));
+        return o;
+    }
+
+    private bool Take(char option, string value, out string? error)
+    {
+        error = null;
+        switch (option)
+        {
+            case 'F':
+                From = value;
+                break;
+            case 'H':
+                Helo = value;
+                break;
+            case 'S':
+                ServerName = value;
+                break;
+            case 's':
+                Server = value;
+                break;
+            case 'a':
+                return ReadAuthFile(value, out error);
+            default:
+                return TlsOptions(value, out error);
+        }
+
+        return true;
+    }
+
+    /// <summary>-a: the user name on the first line, the password on the second.</summary>
+    private bool ReadAuthFile(string path, out string? error)
+    {
+        error = null;
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllText(path).Split('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"{path}: open: {e.Message}";
+            return false;
+        }
+
+        if (lines.Length < 2 || (lines.Length == 2 && lines[1].Length == 0))
+        {
+            error = $"{path}: Failed to read {(lines.Length < 1 || lines[0].Length == 0 ? "username" : "password")}";
+            return false;
+        }
+
+        AuthUser = lines[0];
+        AuthPass = lines[1];
+        return true;
+    }
+
+    /// <summary>-T: cafile=, ciphers=, nosni, noverify, protocols=, servername=, comma separated.</summary>
+    private bool TlsOptions(string value, out string? error)
+    {
+        error = null;
+        foreach (string opt in value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = opt.IndexOf('=', StringComparison.Ordinal);
+            string key = eq < 0 ? opt : opt[..eq];
+            string? arg = eq < 0 ? null : opt[(eq + 1)..];
+            switch (key)
+            {
+                case "cafile" or "ciphers" or "protocols" or "servername" when arg is null:
+                    error = $"missing value for {key}";
+                    return false;
+                case "nosni" or "noverify" when arg is not null:
+                    error = $"no value expected for {key}";
+                    return false;
+                case "cafile":
+                    CaFile = arg;
+                    break;
+                case "servername":
+                    ServerName = arg;
+                    break;
+                case "nosni":
+                    NoSni = true;
+                    break;
+                case "noverify":
+                    TlsVerify = false;
+                    break;
+                case "ciphers" or "protocols":
+                    // The TLS stack's defaults stand; accepted so command lines written for OpenSMTPD work.
+                    break;
+                default:
+                    error = $"invalid TLS option \"{key}\"";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+}
