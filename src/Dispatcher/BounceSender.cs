@@ -48,7 +48,9 @@ internal sealed class BounceSender
         var report = new BounceReport
         {
             // The queue sends only OpenSMTPD's three kinds; anything else reports a failure.
-            Type = req.Kind is BounceType.Delayed or BounceType.Delivered ? req.Kind : BounceType.Failed,
+            // A success report naming a remote MTA is for mail handed to a peer without DSN: "relayed".
+            Type = req.Kind == BounceType.Delivered && req.RemoteMta.Length > 0 ? BounceType.Relayed
+                : req.Kind is BounceType.Delayed or BounceType.Delivered ? req.Kind : BounceType.Failed,
             ReportingMta = _hostname,
             To = req.To,
             Date = DateTimeOffset.Now,

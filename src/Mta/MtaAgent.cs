@@ -329,7 +329,7 @@ internal sealed class MtaAgent
     private void Report(MtaSession session, MtaDeliverRequest e, DeliveryOutcomeStatus status, string stat)
     {
         Log.Info(MtaLog.Delivery(session.Id, e, session.Source, session.RelayText, status, stat));
-        _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok ? string.Empty : session.Host));
+        _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok && session.PeerDsn ? string.Empty : session.Host));
         Remember(e, status);
     }
 

@@ -53,6 +53,9 @@ internal sealed partial class MtaSession
     /// <summary>The TLS handshake (or verification) failed: for opportunistic TLS, the agent may try this peer again in the clear.</summary>
     public bool TlsFailed { get; private set; }
 
+    /// <summary>Whether the peer offered DSN: it then reports deliveries itself (NOTIFY was passed on).</summary>
+    public bool PeerDsn => _caps.Dsn;
+
     /// <summary>Messages delivered on this connection.</summary>
     public int Messages { get; private set; }
 

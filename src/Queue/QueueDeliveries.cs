@@ -76,6 +76,15 @@ internal sealed partial class QueueProcess
             case DeliveryOutcomeStatus.TempFail:
                 Fail(e, outcome.ErrorLine);
                 return;
+            case DeliveryOutcomeStatus.Ok when e.Type == EnvelopeType.Mta && (e.DsnNotify & DsnNotify.Success) != 0:
+                // Relayed mail: a peer that took NOTIFY reports the delivery itself; one without
+                // DSN gets the report from us, as "relayed" (RFC 3461 section 6.2.2), naming it.
+                if (remoteMta.Length > 0)
+                {
+                    Bounce(e, BounceType.Delivered, outcome.ErrorLine, remoteMta: remoteMta);
+                }
+
+                break;
             case DeliveryOutcomeStatus.Ok when e.Type != EnvelopeType.Bounce && (e.DsnNotify & DsnNotify.Success) != 0:
                 Bounce(e, BounceType.Delivered, "Delivery successful");
                 break;

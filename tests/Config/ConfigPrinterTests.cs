@@ -70,4 +70,14 @@ public sealed class ConfigPrinterTests
     [InlineData("smtp://x:0", "invalid port \"0\" (expected 1 to 65535)")]
     [InlineData("smtp://[::1", "unterminated \"[\" in address")]
     public void RelayUrlsAreValidated(string url, string? problem) => Assert.Equal(problem, RelayUrl.Validate(url));
+
+    [Theory]
+    [InlineData("smtp://mx.example.org", "smtp", "", "mx.example.org", 25)]
+    [InlineData("mx.example.org", "smtp", "", "mx.example.org", 25)]
+    [InlineData("smtps://label@mx.example.org", "smtps", "label", "mx.example.org", 465)]
+    [InlineData("SMTP+TLS://[2001:db8::1]:587", "smtp+tls", "", "2001:db8::1", 587)]
+    [InlineData("lmtp://127.0.0.1:24", "lmtp", "", "127.0.0.1", 24)]
+    [InlineData("lmtp://127.0.0.1", "lmtp", "", "127.0.0.1", 0)]
+    public void RelayUrlsAreTakenApart(string url, string scheme, string label, string host, int port) =>
+        Assert.Equal((scheme, label, host, port), RelayUrl.Parse(url));
 }

@@ -325,4 +325,85 @@ public class RelayTests
         Assert.Contains("mta connecting address=smtps://127.0.0.15:4650 host=mx-e.example.test", daemon.Log, StringComparison.Ordinal);
         Assert.Matches(@"mta cert-check result=""valid""", daemon.Log);
     }
+
+    [RelayFact]
+    public void ADnsFailureDefersAndBouncesNothing()
+    {
+        using var w = new RelayWorld(Zone);
+        using var daemon = w.Start("relay");
+        // Outside the test zone unbound has nowhere to ask (the namespace has no route): SERVFAIL.
+        w.Send(daemon, Sender, ["someone@unreachable.example"], Message("servfail", "hi\r\n"));
+        Wait.Until(() => daemon.Log.Contains("result=\"TempFail\"", StringComparison.Ordinal), () => "the lookup failure defers the message:\n" + daemon.Log, TimeSpan.FromSeconds(40));
+        Assert.Contains("smtp-out: Failed to resolve MX for unreachable.example: Temporary failure in MX lookup", daemon.Log, StringComparison.Ordinal);
+        Assert.Empty(w.Reports());
+        Assert.Contains("someone@unreachable.example", daemon.Ctl("show", "queue").Out, StringComparison.Ordinal);
+    }
+
+    [RelayFact]
+    public void ABackupMxOnlyHandsMailToBetterExchangers()
+    {
+        using var w = new RelayWorld(Zone);
+        // This host is mx-b (preference 20): only mx-a (10, refusing) may take the mail; mx-c and mx-d never.
+        var c = w.Peer("c", "127.0.0.13");
+        var d = w.Peer("d", "127.0.0.14");
+        using var daemon = w.Start("relay backup mx \"mx-b.example.test\"");
+        w.Send(daemon, Sender, ["alice@example.test"], Message("backup", "hi\r\n"));
+        Wait.Until(() => daemon.Log.Contains("result=\"TempFail\"", StringComparison.Ordinal), () => "the delivery waits for mx-a:\n" + daemon.Log);
+        Assert.Contains("mta connecting address=smtp://127.0.0.11:25 host=mx-a.example.test", daemon.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.12:25", daemon.Log, StringComparison.Ordinal);
+        Assert.Empty(c.Commands());
+        Assert.Empty(d.Commands());
+        Assert.Empty(w.Reports());
+    }
+
+    [RelayFact]
+    public void ADomainMapSendsListedDomainsToTheirRelayAndOthersToTheirExchangers()
+    {
+        using var w = new RelayWorld(Zone);
+        var relay = w.Peer("relay", "127.0.0.30", port: 2526);
+        var c = w.Peer("c", "127.0.0.13");
+        using var daemon = w.Start("relay domain { \"elsewhere.test\" = \"smtp+notls://relay.test:2526\" }");
+        w.Send(daemon, Sender, ["far@elsewhere.test", "near@example.test"], Message("by domain", "hi\r\n"));
+        Wait.Until(() => relay.Messages().Count == 1 && c.Messages().Count == 1, () => "each domain goes its way:\n" + daemon.Log);
+        Assert.Contains("RCPT TO:<far@elsewhere.test>", relay.Commands());
+        Assert.DoesNotContain("RCPT TO:<near@example.test>", relay.Commands());
+        Assert.Contains("RCPT TO:<near@example.test>", c.Commands());
+    }
+
+    [RelayFact]
+    public void ALegacyRelayViaSmtpUrlIsPlaintextAsItWasBefore64()
+    {
+        var pki = TestPki.Create();
+        var (cert, key) = pki.Issue("relay", names: "relay.test");
+        using var w = new RelayWorld(Zone);
+        // The peer offers STARTTLS, but the old smtp:// meant no TLS (today's smtp+notls://).
+        var relay = w.Peer("relay", "127.0.0.30", new JsonObject { ["cert"] = cert, ["key"] = key }, port: 2526);
+        using var daemon = w.StartWith("listen on 127.0.0.1 port {PORT}\naccept from local for any relay via smtp://relay.test:2526\n");
+        w.Send(daemon, Sender, ["far@elsewhere.test"], Message("legacy", "hi\r\n"));
+        Wait.Until(() => relay.Messages().Count == 1, () => "the relay gets the message:\n" + daemon.Log);
+        Assert.DoesNotContain("STARTTLS", relay.Commands());
+        Assert.Contains("mta connecting address=smtp+notls://127.0.0.30:2526 host=relay.test", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [RelayFact]
+    public void ASuccessNoticeIsLeftToAPeerThatSpeaksDsnAndSentAsRelayedForOneThatDoesNot()
+    {
+        using var w = new RelayWorld(Zone);
+        var c = w.Peer("c", "127.0.0.13", new JsonObject { ["name"] = "mx-c.example.test" });
+        var old = w.Peer("old", "127.0.0.30", new JsonObject { ["caps"] = new JsonArray("PIPELINING") }, port: 2526);
+        using var daemon = w.Start("relay domain { \"nodsn.test\" = \"smtp+notls://relay.test:2526\" }");
+        w.Send(daemon, Sender, ["dsn@example.test"], Message("dsn peer", "hi\r\n"), "NOTIFY=SUCCESS,FAILURE");
+        w.Send(daemon, Sender, ["legacy@nodsn.test"], Message("no dsn peer", "hi\r\n"), "NOTIFY=SUCCESS,FAILURE");
+        Wait.Until(() => c.Messages().Count == 1 && old.Messages().Count == 1 && w.Reports().Count == 1, () => "both are relayed and one report comes back:\n" + daemon.Log);
+        Assert.Contains("RCPT TO:<dsn@example.test> NOTIFY=SUCCESS,FAILURE", c.Commands());
+        Assert.Contains("RCPT TO:<legacy@nodsn.test>", old.Commands());
+        Thread.Sleep(1000);
+        string report = Regex.Replace(Assert.Single(w.Reports()), @"\r?\n[ \t]+", " ");
+        Assert.Contains("Subject: Delivery status notification: relayed", report, StringComparison.Ordinal);
+        Assert.Contains("Final-Recipient: rfc822; legacy@nodsn.test", report, StringComparison.Ordinal);
+        Assert.Contains("Action: relayed", report, StringComparison.Ordinal);
+        Assert.Contains("Status: 2.0.0", report, StringComparison.Ordinal);
+        Assert.Contains("Remote-MTA: dns; relay.test", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("dsn@example.test", report, StringComparison.Ordinal);
+    }
 }

@@ -54,6 +54,12 @@ internal sealed class RelayWorld : IDisposable
             match from local for any action "out"
 
             """;
+        return StartWith(conf);
+    }
+
+    /// <summary>The daemon under test with a configuration of its own ({PORT}: the port to submit to).</summary>
+    public Daemon StartWith(string conf)
+    {
         var d = Daemon.Start(conf, netns: Ns, env: new Dictionary<string, string> { ["SMTPD_MTA_TIMEOUT_SECS"] = "10" },
             prepare: dir => File.WriteAllText(Path.Combine(dir, "resolv.conf"), Dns.ResolvConf)).WaitReady();
         _daemons.Add(d);
@@ -61,7 +67,7 @@ internal sealed class RelayWorld : IDisposable
     }
 
     /// <summary>Submits <paramref name="message"/> (bytes as given) to the daemon from inside the namespace.</summary>
-    public void Send(Daemon d, string from, IEnumerable<string> to, byte[] message)
+    public void Send(Daemon d, string from, IEnumerable<string> to, byte[] message, string rcptOptions = "")
     {
         string file = Path.Combine(Dir, "submit-" + Guid.NewGuid().ToString("N") + ".eml");
         File.WriteAllBytes(file, message);
@@ -69,15 +75,15 @@ internal sealed class RelayWorld : IDisposable
         string script = $"""
             import smtplib
             s = smtplib.SMTP("127.0.0.1", {d.Port}, local_hostname="client.test", timeout=30)
-            s.sendmail("{from}", [{rcpts}], open("{file}", "rb").read())
+            s.sendmail("{from}", [{rcpts}], open("{file}", "rb").read(), rcpt_options=[{(rcptOptions.Length > 0 ? $"\"{rcptOptions}\"" : string.Empty)}])
             s.quit()
             """;
         var r = Ns.Run("python3", ["-c", script]);
         Assert.True(r.Code == 0, r.Err + "\n" + d.Log);
     }
 
-    public void Send(Daemon d, string from, IEnumerable<string> to, string message) =>
-        Send(d, from, to, System.Text.Encoding.UTF8.GetBytes(message));
+    public void Send(Daemon d, string from, IEnumerable<string> to, string message, string rcptOptions = "") =>
+        Send(d, from, to, System.Text.Encoding.UTF8.GetBytes(message), rcptOptions);
 
     /// <summary>The reports (bounces) delivered to the test user, oldest first.</summary>
     public List<string> Reports() => Directory.Exists(Path.Combine(Mail, "new"))

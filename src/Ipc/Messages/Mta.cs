@@ -155,6 +155,8 @@ internal readonly record struct MtaRouteReply(
 /// <summary>
 /// How one relay envelope ended (dispatcher → queue). RemoteMta is the host that gave the reply
 /// ("mx.example.org"), "" when no peer answered; ErrorLine is the peer's reply or our reason.
+/// For a delivery (Ok), RemoteMta is set only when the peer does not speak DSN: a success
+/// report the sender asked for is then ours to send, as "relayed".
 /// </summary>
 internal readonly record struct MtaOutcome(ulong EvpId, DeliveryOutcomeStatus Status, string ErrorLine, string RemoteMta) : IImsgPayload<MtaOutcome>
 {
