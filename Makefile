@@ -72,7 +72,7 @@ VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
 # plus the libraries the db: and sqlite: table backends load at run time.
-TEST_PKGS    := 'procps:ps' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
+TEST_PKGS    := 'procps:ps' 'python3:python3' 'openssl:openssl' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \
                 'libsqlite3-0:/usr/lib/x86_64-linux-gnu/libsqlite3.so.0|/usr/lib/aarch64-linux-gnu/libsqlite3.so.0'
 
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
