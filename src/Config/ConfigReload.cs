@@ -1,6 +1,7 @@
 // What a configuration reload can take over while running: rules, actions and tables (the
 // lookup agent's). Every other section is compared as the canonical printer writes it, so a
-// change of line numbers or spelling alone is no change.
+// change of line numbers or spelling alone is no change; a changed global setting is named by
+// its statement's first words ("queue ttl", "smtp limit").
 namespace Smtpd.Config;
 
 internal static class ConfigReload
@@ -14,6 +15,33 @@ internal static class ConfigReload
     ];
 
     /// <summary>The sections that differ and need a restart; empty when a reload can apply the new file.</summary>
-    public static List<string> NeedRestart(SmtpdConfig running, SmtpdConfig next) =>
-        [.. Sections.Where(s => ConfigPrinter.Print(s.Part(running)) != ConfigPrinter.Print(s.Part(next))).Select(s => s.Name)];
+    public static List<string> NeedRestart(SmtpdConfig running, SmtpdConfig next)
+    {
+        var changed = new List<string>();
+        foreach (var (name, part) in Sections)
+        {
+            string before = ConfigPrinter.Print(part(running));
+            string after = ConfigPrinter.Print(part(next));
+            if (before == after)
+            {
+                continue;
+            }
+
+            if (name != "global settings")
+            {
+                changed.Add(name);
+                continue;
+            }
+
+            var a = before.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var b = after.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var statements = a.Except(b).Concat(b.Except(a))
+                .Select(l => string.Join(' ', l.Split(' ').Take(2)))
+                .Distinct()
+                .Order(StringComparer.Ordinal);
+            changed.Add($"global settings ({string.Join(", ", statements)})");
+        }
+
+        return changed;
+    }
 }

@@ -286,6 +286,8 @@ public class SmtpctlTests
         // A listener change needs a restart: refused, named.
         File.WriteAllText(conf, original.Replace($"port {d.Port}", $"port {Daemon.FreePort()}", StringComparison.Ordinal));
         Assert.Equal((1, "command failed: listeners changed: restart smtpd to apply; running configuration kept\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
+        File.WriteAllText(conf, "queue ttl 2d\nsmtp max-message-size 10M\n" + original);
+        Assert.Equal((1, "command failed: global settings (queue ttl, smtp max-message-size) changed: restart smtpd to apply; running configuration kept\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
 
         // New rules apply to the next session; the one open across the reload is not dropped.
         using var open = new SmtpClientHelper(d.Port);
