@@ -1,5 +1,5 @@
 // What a configuration reload can take over while running: rules, actions and tables (the
-// lookup agent's). Every other section is compared as the canonical printer writes it, so a
+// lookup agent's), the scheduler's limit and the bounce warning intervals (the scheduler's). Every other section is compared as the canonical printer writes it, so a
 // change of line numbers or spelling alone is no change; a changed global setting is named by
 // its statement's first words ("queue ttl", "smtp limit").
 namespace Smtpd.Config;
@@ -8,7 +8,7 @@ internal static class ConfigReload
 {
     private static readonly (string Name, Func<SmtpdConfig, SmtpdConfig> Part)[] Sections =
     [
-        ("global settings", c => c with { Tables = ValueList<TableDef>.Empty, Pkis = ValueList<PkiDef>.Empty, Cas = ValueList<CaDef>.Empty, Procs = ValueList<ProcDef>.Empty, Filters = ValueList<FilterDef>.Empty, Listeners = ValueList<ListenerDef>.Empty, Actions = ValueList<ActionDef>.Empty, Rules = ValueList<MatchRule>.Empty }),
+        ("global settings", c => c with { SchedulerLimits = ValueList<LimitSetting>.Empty, BounceWarnIntervals = ValueList<int>.Empty, Tables = ValueList<TableDef>.Empty, Pkis = ValueList<PkiDef>.Empty, Cas = ValueList<CaDef>.Empty, Procs = ValueList<ProcDef>.Empty, Filters = ValueList<FilterDef>.Empty, Listeners = ValueList<ListenerDef>.Empty, Actions = ValueList<ActionDef>.Empty, Rules = ValueList<MatchRule>.Empty }),
         ("pki/ca", c => new SmtpdConfig { Pkis = c.Pkis, Cas = c.Cas }),
         ("filters", c => new SmtpdConfig { Procs = c.Procs, Filters = c.Filters }),
         ("listeners", c => new SmtpdConfig { Listeners = c.Listeners }),

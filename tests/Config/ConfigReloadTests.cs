@@ -17,6 +17,7 @@ public class ConfigReloadTests
     [Theory]
     [InlineData("# a comment moves every line down\n" + Base)]
     [InlineData(Base + "match from any for domain \"example.org\" action \"local\"\n")]
+    [InlineData("scheduler limit max-inflight 10\nbounce warn-interval 1h, 6h\n" + Base)]
     [InlineData("table aliases { root = someone }\nlisten on 127.0.0.1 port 2525\naction \"local\" mbox alias <aliases>\nmatch for local action \"local\"\n")]
     public void RulesActionsTablesAndLayoutNeedNoRestart(string next) =>
         Assert.Empty(ConfigReload.NeedRestart(Load(Base), Load(next)));

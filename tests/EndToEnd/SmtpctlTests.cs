@@ -145,6 +145,19 @@ public class SmtpctlTests
         using var d = Daemon.Start(extraArgs: ["-P", "smtp", "-P", "mda"]);
         Wait.Until(() => File.Exists(d.Socket) && d.Ctl("show", "status").Code == 0, "the control socket answers");
         Assert.Equal("MDA paused\nMTA running\nSMTP paused\n", d.Ctl("show", "status").Out);
+
+        // Resumed, SMTP takes mail; local delivery stays paused, so the message waits in the queue.
+        Assert.Equal("command succeeded\n", d.Ctl("resume", "smtp").Out);
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            Assert.StartsWith("250 ", c.SendMail("sender@example.org", [Me + "@localhost"], "Subject: p\n\nheld\n"), StringComparison.Ordinal);
+        }
+
+        Wait.Until(() => d.Ctl("show", "queue").Out.Length > 0, "the message is queued");
+        Thread.Sleep(1000);
+        Assert.Contains("|pending|", d.Ctl("show", "queue").Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("mda delivery", d.Log, StringComparison.Ordinal);
+        Assert.Equal("1 envelope removed\n", d.Ctl("remove", "all").Out);
     }
 
     [EndToEndFact]
@@ -292,9 +305,10 @@ public class SmtpctlTests
         // New rules apply to the next session; the one open across the reload is not dropped.
         using var open = new SmtpClientHelper(d.Port);
         Assert.StartsWith("250", open.Command("EHLO client.example.net"), StringComparison.Ordinal);
-        File.WriteAllText(conf, "# moved down a line\n" + original + "match from any for domain \"reload.test\" action \"local\"\n");
+        File.WriteAllText(conf, "# moved down a line\nscheduler limit max-inflight 7\n" + original + "match from any for domain \"reload.test\" action \"local\"\n");
         Assert.Equal((0, "command succeeded\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
         Wait.Until(() => d.Log.Contains("info: lookup: configuration reloaded", StringComparison.Ordinal), "the lookup agent took it");
+        Wait.Until(() => d.Log.Contains("info: scheduler: configuration reloaded (max-inflight 7)", StringComparison.Ordinal), "the scheduler took its limit");
         Assert.StartsWith("250", open.Command("MAIL FROM:<a@example.org>"), StringComparison.Ordinal);
         Assert.StartsWith("250", open.Command("RCPT TO:<" + Me + "@reload.test>"), StringComparison.Ordinal);
 
