@@ -357,6 +357,8 @@ public class SmtpctlTests
         Assert.Equal((1, string.Empty, "smtpctl: need root privileges\n"), AsNobody("sh", "q"));
         Assert.Equal((255, string.Empty, "invalid command\n"), AsNobody("pause", "smtp", "now"));
         Assert.Equal((0, string.Empty, string.Empty), AsNobody("spf", "walk"));
+        var mailq = Binary.Run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", Binary.LinkAs(d.Dir, "mailq")], env);
+        Assert.Equal((1, string.Empty, "mailq: need root privileges\n"), mailq);
         Assert.Equal("MDA running\nMTA running\nSMTP running\n", d.Ctl("show", "status").Out);
     }
 
