@@ -19,10 +19,6 @@ internal sealed partial class ControlProcess
             case ImsgType.CtlOk when from is ProcRole.Lka or ProcRole.Parent:
                 Answer(msg.PeerId, msg.Read<CtlResult>());
                 break;
-            case ImsgType.CtlPauseSmtp or ImsgType.CtlPauseMta or ImsgType.CtlPauseMda when from == ProcRole.Parent:
-                msg.ExpectEmpty();
-                PauseAtStart(msg.Type);
-                break;
             case ImsgType.CtlCount when from is ProcRole.Scheduler or ProcRole.Queue:
                 Answer(msg.PeerId, msg.Read<CtlCount>());
                 break;

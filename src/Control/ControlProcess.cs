@@ -34,6 +34,8 @@ internal sealed partial class ControlProcess : RoleProcess
 
     private readonly Dictionary<uint, int> _clientsPerUid = [];
 
+    private readonly List<ImsgType> _pausedAtStart = [];
+
     // Completed when a client leaves, for an accept loop paused for want of descriptors.
     private TaskCompletionSource? _clientLeft;
 
@@ -48,8 +50,27 @@ internal sealed partial class ControlProcess : RoleProcess
         Stat.AttachLocal(_stats.Update);
     }
 
+    /// <summary>smtpd -P: the subsystems to pause, sent by the parent during setup.</summary>
+    public override bool OnSetupMessage(Imsg msg)
+    {
+        if (msg.Type is not (ImsgType.CtlPauseSmtp or ImsgType.CtlPauseMta or ImsgType.CtlPauseMda))
+        {
+            return false;
+        }
+
+        msg.ExpectEmpty();
+        _pausedAtStart.Add(msg.Type);
+        return true;
+    }
+
     public override Task StartAsync()
     {
+        // Before the first client is served, so show status never sees them running.
+        foreach (var type in _pausedAtStart)
+        {
+            PauseAtStart(type);
+        }
+
         _ = AcceptLoopAsync();
         return Task.CompletedTask;
     }

@@ -49,6 +49,14 @@ internal sealed partial class DispatcherProcess : RoleProcess
 
     public override bool OnSetupMessage(Imsg msg)
     {
+        if (msg.Type == ImsgType.CtlPauseSmtp)
+        {
+            // smtpd -P smtp: no client is served until smtpctl resume smtp.
+            msg.ExpectEmpty();
+            _smtpPaused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return true;
+        }
+
         if (msg.Type != ImsgType.SetupListener)
         {
             return false;

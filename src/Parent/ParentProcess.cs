@@ -90,6 +90,9 @@ internal sealed partial class ParentProcess
             _children[b].Channel.PostEmpty(ImsgType.SetupPeer, (uint)a, (uint)_children[a].Pid, endB);
         }
 
+        // -P: what starts paused is known before the first client or delivery.
+        PauseAtStart();
+
         // The dispatcher gets the sockets bound while we were root; ours close once sent.
         foreach (var (index, socket) in _listeners)
         {
@@ -115,7 +118,6 @@ internal sealed partial class ParentProcess
         _filters = new ParentFilters(_model, _settings, _reaper);
         _filters.StartAll(_children[ProcRole.Lka].Channel);
         _ = ReloadOnSignalsAsync();
-        PauseAtStart();
         WritePidFile();
         _serviceManager.Ready(ReadyStatus());
         _ = new Enqueue.OfflineImport(_settings.QueueDir, _settings.Privileged, _settings.ControlSocket, _options.EnqueueSocket, _reaper.WaitAsync).RunAsync();

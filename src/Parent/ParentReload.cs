@@ -1,9 +1,10 @@
 // smtpctl reload and SIGHUP: smtpd.conf is read and checked again. A file with errors is
 // refused, each error with its file:line, and the running configuration stays. Rules, actions
 // and tables take effect for new sessions and deliveries (the lookup agent rebuilds them; the
-// parent runs deliveries with the new actions); sessions and the queue are untouched. A change
-// anywhere else (listeners, pki, filters, limits, queue options, globals) is refused with the
-// sections named: those need a restart.
+// parent runs deliveries with the new actions), as do the scheduler's limit and the bounce
+// warning intervals; sessions and the queue are untouched. A change anywhere else (listeners,
+// pki, filters, other limits, queue options, globals) is refused with what changed named:
+// those need a restart.
 using Smtpd.Config;
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
@@ -50,6 +51,7 @@ internal sealed partial class ParentProcess
         _model = config;
         _config = ConfigSerializer.Serialize(config);
         _children[ProcRole.Lka].Channel.PostAs(ImsgType.ConfigReload, new SetupConfig(_config));
+        _children[ProcRole.Scheduler].Channel.PostAs(ImsgType.ConfigReload, new SetupConfig(_config));
         Log.Info("info: configuration reloaded");
         if (_model.Pkis.Count > 0)
         {
@@ -59,7 +61,7 @@ internal sealed partial class ParentProcess
         return new CtlResult(true, string.Empty);
     }
 
-    /// <summary>smtpd -P mda|mta|smtp: the subsystems paused from the start, as smtpctl pause would.</summary>
+    /// <summary>smtpd -P mda|mta|smtp: the subsystems paused from the start, as smtpctl pause would; sent during setup.</summary>
     private void PauseAtStart()
     {
         foreach (string p in _options.Paused)
@@ -71,6 +73,7 @@ internal sealed partial class ParentProcess
                 _ => ImsgType.CtlPauseMda,
             };
             _children[ProcRole.Control].Channel.PostEmpty(type);
+            _children[type == ImsgType.CtlPauseSmtp ? ProcRole.Dispatcher : ProcRole.Scheduler].Channel.PostEmpty(type);
         }
     }
 }

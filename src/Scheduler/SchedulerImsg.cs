@@ -60,6 +60,9 @@ internal sealed partial class SchedulerProcess
             case ImsgType.CtlShowQueue when from == ProcRole.Control:
                 ListEnvelopes(msg.PeerId);
                 break;
+            case ImsgType.ConfigReload when from == ProcRole.Parent:
+                Reconfigure(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
+                break;
             case ImsgType.CtlEnvelopeCommand when from == ProcRole.Control:
                 Peers[ProcRole.Control].Post(new CtlCount(EnvelopeCommand(msg.Read<CtlEnvelopeCommand>())), peerId: msg.PeerId);
                 Wake();

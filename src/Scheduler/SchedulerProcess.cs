@@ -21,8 +21,23 @@ internal sealed partial class SchedulerProcess : RoleProcess
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    // smtpd -P mda|mta, from the parent during setup: applied as the schedule is built.
+    private readonly List<DeliveryKind> _pausedAtStart = [];
+
     // The queue may report envelopes before StartAsync runs: the schedule is built on first use.
     private SchedulerQueue Queue => _queue ??= Configure(Model);
+
+    public override bool OnSetupMessage(Imsg msg)
+    {
+        if (msg.Type is not (ImsgType.CtlPauseMda or ImsgType.CtlPauseMta))
+        {
+            return false;
+        }
+
+        msg.ExpectEmpty();
+        _pausedAtStart.Add(msg.Type == ImsgType.CtlPauseMda ? DeliveryKind.Mda : DeliveryKind.Mta);
+        return true;
+    }
 
     public override Task StartAsync()
     {
@@ -52,13 +67,27 @@ internal sealed partial class SchedulerProcess : RoleProcess
 
     private SchedulerQueue Configure(SmtpdConfig config)
     {
-        if (config.BounceWarnIntervals.Count > 0)
+        WarnIntervals(config);
+        var queue = new SchedulerQueue(MaxInFlightOf(config));
+        foreach (var kind in _pausedAtStart)
         {
-            _warnIntervals = [.. config.BounceWarnIntervals.Select(i => (long)i).Order()];
+            queue.Pause(kind);
         }
 
-        return new SchedulerQueue(MaxInFlightOf(config));
+        return queue;
     }
+
+    /// <summary>smtpctl reload: the scheduler's limit and the delay warnings' intervals, from the new file.</summary>
+    private void Reconfigure(SmtpdConfig config)
+    {
+        WarnIntervals(config);
+        Queue.SetLimits(MaxInFlightOf(config));
+        Log.Info($"info: scheduler: configuration reloaded (max-inflight {Queue.MaxInFlight})");
+        Wake();
+    }
+
+    private void WarnIntervals(SmtpdConfig config) =>
+        _warnIntervals = config.BounceWarnIntervals.Count > 0 ? [.. config.BounceWarnIntervals.Select(i => (long)i).Order()] : [4 * 3600];
 
     /// <summary>The scheduling loop: hand out what is due, then sleep until the next due time or news.</summary>
     private async Task RunAsync()

@@ -50,10 +50,21 @@ internal sealed partial class SchedulerQueue
     }
 
     /// <summary>At most this many envelopes handed out and not answered, all domains together.</summary>
-    public int MaxInFlight { get; }
+    public int MaxInFlight { get; private set; }
 
     /// <summary>At most this many of them for one recipient domain.</summary>
-    public int MaxInFlightPerDomain { get; }
+    public int MaxInFlightPerDomain { get; private set; }
+
+    /// <summary>
+    /// New limits (smtpctl reload): attempts under way are not cut short; below a lowered limit,
+    /// nothing more is handed out until enough of them have ended.
+    /// </summary>
+    public void SetLimits(int maxInFlight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        MaxInFlight = maxInFlight;
+        MaxInFlightPerDomain = DomainShare(maxInFlight);
+    }
 
     public int Count => _all.Count;
 

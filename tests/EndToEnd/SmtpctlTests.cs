@@ -145,6 +145,19 @@ public class SmtpctlTests
         using var d = Daemon.Start(extraArgs: ["-P", "smtp", "-P", "mda"]);
         Wait.Until(() => File.Exists(d.Socket) && d.Ctl("show", "status").Code == 0, "the control socket answers");
         Assert.Equal("MDA paused\nMTA running\nSMTP paused\n", d.Ctl("show", "status").Out);
+
+        // Resumed, SMTP takes mail; local delivery stays paused, so the message waits in the queue.
+        Assert.Equal("command succeeded\n", d.Ctl("resume", "smtp").Out);
+        using (var c = new SmtpClientHelper(d.Port))
+        {
+            Assert.StartsWith("250 ", c.SendMail("sender@example.org", [Me + "@localhost"], "Subject: p\n\nheld\n"), StringComparison.Ordinal);
+        }
+
+        Wait.Until(() => d.Ctl("show", "queue").Out.Length > 0, "the message is queued");
+        Thread.Sleep(1000);
+        Assert.Contains("|pending|", d.Ctl("show", "queue").Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("mda delivery", d.Log, StringComparison.Ordinal);
+        Assert.Equal("1 envelope removed\n", d.Ctl("remove", "all").Out);
     }
 
     [EndToEndFact]
@@ -286,13 +299,16 @@ public class SmtpctlTests
         // A listener change needs a restart: refused, named.
         File.WriteAllText(conf, original.Replace($"port {d.Port}", $"port {Daemon.FreePort()}", StringComparison.Ordinal));
         Assert.Equal((1, "command failed: listeners changed: restart smtpd to apply; running configuration kept\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
+        File.WriteAllText(conf, "queue ttl 2d\nsmtp max-message-size 10M\n" + original);
+        Assert.Equal((1, "command failed: global settings (queue ttl, smtp max-message-size) changed: restart smtpd to apply; running configuration kept\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
 
         // New rules apply to the next session; the one open across the reload is not dropped.
         using var open = new SmtpClientHelper(d.Port);
         Assert.StartsWith("250", open.Command("EHLO client.example.net"), StringComparison.Ordinal);
-        File.WriteAllText(conf, "# moved down a line\n" + original + "match from any for domain \"reload.test\" action \"local\"\n");
+        File.WriteAllText(conf, "# moved down a line\nscheduler limit max-inflight 7\n" + original + "match from any for domain \"reload.test\" action \"local\"\n");
         Assert.Equal((0, "command succeeded\n"), (d.Ctl("reload").Code, d.Ctl("reload").Out));
         Wait.Until(() => d.Log.Contains("info: lookup: configuration reloaded", StringComparison.Ordinal), "the lookup agent took it");
+        Wait.Until(() => d.Log.Contains("info: scheduler: configuration reloaded (max-inflight 7)", StringComparison.Ordinal), "the scheduler took its limit");
         Assert.StartsWith("250", open.Command("MAIL FROM:<a@example.org>"), StringComparison.Ordinal);
         Assert.StartsWith("250", open.Command("RCPT TO:<" + Me + "@reload.test>"), StringComparison.Ordinal);
 
@@ -341,6 +357,8 @@ public class SmtpctlTests
         Assert.Equal((1, string.Empty, "smtpctl: need root privileges\n"), AsNobody("sh", "q"));
         Assert.Equal((255, string.Empty, "invalid command\n"), AsNobody("pause", "smtp", "now"));
         Assert.Equal((0, string.Empty, string.Empty), AsNobody("spf", "walk"));
+        var mailq = Binary.Run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", Binary.LinkAs(d.Dir, "mailq")], env);
+        Assert.Equal((1, string.Empty, "mailq: need root privileges\n"), mailq);
         Assert.Equal("MDA running\nMTA running\nSMTP running\n", d.Ctl("show", "status").Out);
     }
 
