@@ -7,7 +7,7 @@ internal static partial class ConfigSerializer
 {
     // "SMCF" and a format version: bump the version whenever the layout below changes.
     private const int Magic = 0x534D4346;
-    private const int Version = 1;
+    private const int Version = 2;
 
     public static byte[] Serialize(SmtpdConfig c)
     {

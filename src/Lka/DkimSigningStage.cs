@@ -71,21 +71,34 @@ internal sealed class DkimSigningStage : IDataLineStage
             return;
         }
 
-        if (Sign(session, m.Lines) is { } signature)
+        _ = FinishAsync(session, token, m.Lines, m.Sink);
+    }
+
+    // Parsing and signing take milliseconds: they run on the thread pool, so that the lka's loop
+    // (and the other sessions' filters) go on meanwhile; the lines go back on the loop.
+    private async Task FinishAsync(ulong session, ulong token, List<string> lines, Action<string?> sink)
+    {
+        _messages[(session, token)] = ([], sink);
+        string? signature = await Task.Run(() => Sign(session, lines));
+        if (!_messages.ContainsKey((session, token)))
+        {
+            return;
+        }
+
+        if (signature is not null)
         {
             foreach (string l in signature.Split('\n'))
             {
-                m.Sink(l.TrimEnd('\r'));
+                sink(l.TrimEnd('\r'));
             }
         }
 
-        foreach (string l in m.Lines)
+        foreach (string l in lines)
         {
-            m.Sink(l);
+            sink(l);
         }
 
-        m.Lines.Clear();
-        m.Sink(".");
+        sink(".");
     }
 
     /// <summary>The DKIM-Signature header (folded, a line end between its lines), or null when this signer does not sign the message.</summary>

@@ -417,8 +417,8 @@ internal sealed class FilterProc : IDataLineStage
     private void Violation(string why)
     {
         Log.Warn($"warn: filter \"{Name}\": protocol violation: {why}; restarting it");
-        Detach(why);
         _restart(Name, why);
+        Detach(why);
     }
 
     /// <summary>Forgets the current process: every waiting session gets a failure.</summary>

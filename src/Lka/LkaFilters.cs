@@ -85,6 +85,12 @@ internal sealed class LkaFilters
         Log.Trace(TraceFlags.Filters, $"{b.SessionId:x16} filters session-begin");
     }
 
+    /// <summary>Whether the named filter process finished its handshake.</summary>
+    internal bool ProcReady(string name) => _procs.TryGetValue(name, out var p) && p.IsReady;
+
+    /// <summary>A session begun with <see cref="Begin"/>, or null.</summary>
+    internal FilterSession? Session(ulong id) => _sessions.GetValueOrDefault(id);
+
     public void End(ulong sessionId)
     {
         if (_sessions.Remove(sessionId, out var s))
@@ -191,7 +197,7 @@ internal sealed class LkaFilters
         }
     }
 
-    private async Task<FilterAnswer> RunPhaseAsync(FilterSession s, SmtpFilterPhase phase, string parameter)
+    internal async Task<FilterAnswer> RunPhaseAsync(FilterSession s, SmtpFilterPhase phase, string parameter)
     {
         string phaseName = PhaseNames[(int)phase];
         switch (phase)

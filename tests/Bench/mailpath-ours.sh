@@ -9,7 +9,10 @@
 # socket and chroot dir all live in the run directory.
 #
 # Environment: OURS_BIN (the AOT binary; mailpath.sh copies build/smtpd to a stable place),
-# OURS_ENV (optional "NAME=value ..." added to the server's environment, e.g. GC knobs).
+# OURS_ENV (optional "NAME=value ..." added to the server's environment, e.g. GC knobs),
+# OURS_FILTER (optional: "proc-exec" puts a pass-through filter process (passthrough_filter.py,
+# installed beside this adapter) on the listener, for mail-from and every message line; "dkim"
+# our builtin DKIM signer with a fresh 2048-bit RSA key, signing mail from bench.test).
 . "$(dirname "$0")/lib.sh"
 
 OURS_BIN=${OURS_BIN:?mailpath.sh sets OURS_BIN}
@@ -21,7 +24,7 @@ SOCK=$BENCH_RUNDIR/smtpd.sock
 case ${1:-} in
 version)
     v=$("$OURS_BIN" -h 2>&1 | sed -n 's/.*version: //p' | head -1) || v=""
-    echo "ours: ${v:-smtpd} (Native AOT, $OURS_BIN)${OURS_ENV:+ env: $OURS_ENV}"
+    echo "ours: ${v:-smtpd} (Native AOT, $OURS_BIN)${OURS_ENV:+ env: $OURS_ENV}${OURS_FILTER:+ filter: $OURS_FILTER}"
     ;;
 prepare)
     [ -x "$OURS_BIN" ] || die "OURS_BIN=$OURS_BIN is not executable"
@@ -30,6 +33,21 @@ prepare)
     chmod 711 "$SPOOL_DIR"
     chmod 755 "$EMPTY_DIR"
     render_smtpdconf "$CONF"
+    case ${OURS_FILTER:-} in
+    "") ;;
+    proc-exec)
+        install -m 0755 "$(dirname "$0")/passthrough_filter.py" "$BENCH_RUNDIR/passthrough_filter.py"
+        sed -i -e '1i filter "bench" proc-exec "/usr/bin/python3 '"$BENCH_RUNDIR"'/passthrough_filter.py"' \
+            -e 's/^listen on .*/& filter "bench"/' "$CONF"
+        ;;
+    dkim)
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BENCH_RUNDIR/dkim.key" 2>/dev/null
+        chmod 600 "$BENCH_RUNDIR/dkim.key"
+        sed -i -e '1i filter "bench" dkim-sign domain "bench.test" selector "bench" key "'"$BENCH_RUNDIR"'/dkim.key"' \
+            -e 's/^listen on .*/& filter "bench"/' "$CONF"
+        ;;
+    *) die "OURS_FILTER=$OURS_FILTER: expected proc-exec or dkim" ;;
+    esac
     "$OURS_BIN" -n -f "$CONF" >/dev/null 2>"$BENCH_RUNDIR/configtest.err" \
         || die "smtpd -n rejected $CONF: $(cat "$BENCH_RUNDIR/configtest.err")"
     ;;

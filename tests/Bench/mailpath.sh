@@ -18,6 +18,8 @@
 #   MAIL_SERVERS [ours opensmtpd-backlog128 postfix]; "opensmtpd" (as shipped, backlog 5: about
 #       10 msg/s at c = 20) gets MAIL_N_OPENSMTPD [300] messages
 #   MAIL_OURS_ENV [] NAME=value words for our server's environment (GC knobs, ...)
+#   MAIL_FILTERS [0] 1 adds the servers ours-procexec (a pass-through filter process on the
+#       listener) and ours-dkim (our builtin DKIM signer), to compare with plain ours
 #   MAIL_WORK [/tmp/smtpd-bench]      BENCH_SHARED [<repo>/../shared/bench]
 #   SMTPD_BIN [<repo>/build/smtpd; built with make build when unset]
 #   MAIL_HARNESS_ARGS [] more anchors.sh options. The harness waits at most
@@ -67,6 +69,15 @@ rm -rf "$WORK/harness"
 mkdir -p "$WORK/harness"
 (cd "$SHARED" && tar --exclude=./results -cf - .) | tar -xf - -C "$WORK/harness"
 install -m 0755 "$REPO/tests/Bench/mailpath-ours.sh" "$WORK/harness/servers/ours.sh"
+install -m 0755 "$REPO/tests/Bench/passthrough_filter.py" "$WORK/harness/servers/passthrough_filter.py"
+if [ "${MAIL_FILTERS:-0}" = 1 ]; then
+    # The filter workloads: the same adapter with OURS_FILTER set, under names of their own.
+    for f in procexec:proc-exec dkim:dkim; do
+        printf '#!/usr/bin/env bash\nOURS_FILTER=%s exec "$(dirname "$0")/ours.sh" "$@"\n' "${f#*:}" >"$WORK/harness/servers/ours-${f%%:*}.sh"
+        chmod 0755 "$WORK/harness/servers/ours-${f%%:*}.sh"
+    done
+    SERVERS="$SERVERS ours-procexec ours-dkim"
+fi
 
 # 4. Run. Only the inbound workload: relaying is not implemented in ours yet.
 stamp=$(date +%Y%m%d-%H%M%S)

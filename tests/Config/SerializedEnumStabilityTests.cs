@@ -26,8 +26,8 @@ public sealed class SerializedEnumStabilityTests
     public void EmptyConfigurationHasAStableEncoding()
     {
         var bytes = ConfigSerializer.Serialize(new SmtpdConfig());
-        // Magic "SMCF", version 1, then the empty lists and unset options.
-        Assert.Equal("534D434600000001", Convert.ToHexString(bytes.AsSpan(0, 8)));
+        // Magic "SMCF", version 2 (filters gained protocol, timeout and dkim-sign), then the empty lists and unset options.
+        Assert.Equal("534D434600000002", Convert.ToHexString(bytes.AsSpan(0, 8)));
         Assert.Equal(new SmtpdConfig(), ConfigSerializer.Deserialize(bytes));
     }
 }

@@ -36,6 +36,7 @@ public sealed class ConfigVerdictTests : IDisposable
             + "match from src { mx.example.org, 192.0.2.0/24 } for domain { example.org example.com } action \"local\"\n");
         var r = Check(conf, verbose: true);
         Assert.Equal(0, r.Code);
+        // Listener filters work: no warning for them.
         Assert.Equal("configuration OK\n", r.Err);
         Assert.Contains("smtp max-message-size 1536M\n", r.Out, StringComparison.Ordinal);
         Assert.Contains("bounce warn-interval 1h, 2h, 3h, 4h\n", r.Out, StringComparison.Ordinal);
