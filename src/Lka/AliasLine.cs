@@ -19,7 +19,33 @@ internal static class AliasLine
             return null;
         }
 
+        var items = SplitList(line);
+        if (items is null)
+        {
+            return null;
+        }
+
         var nodes = new List<ExpandNode>();
+        foreach (string item in items)
+        {
+            if (!Add(item, includes, nodes))
+            {
+                return null;
+            }
+        }
+
+        return nodes;
+    }
+
+    /// <summary>
+    /// The comma-separated items of <paramref name="line"/> as written (not trimmed; quotes keep
+    /// commas and stay in the item, a backslash escapes the next character and is removed), or
+    /// null when the list is malformed: an open quote or a trailing backslash (expand_line and
+    /// mailaddr_line split alike).
+    /// </summary>
+    public static List<string>? SplitList(string line)
+    {
+        var items = new List<string>();
         var item = new StringBuilder();
         bool escaped = false, dq = false, sq = false;
         foreach (char c in line)
@@ -39,11 +65,7 @@ internal static class AliasLine
 
             if (c == ',' && !dq && !sq)
             {
-                if (!Add(item.ToString(), includes, nodes))
-                {
-                    return null;
-                }
-
+                items.Add(item.ToString());
                 item.Clear();
                 continue;
             }
@@ -59,7 +81,13 @@ internal static class AliasLine
             }
         }
 
-        return escaped || dq || sq || !Add(item.ToString(), includes, nodes) ? null : nodes;
+        if (escaped || dq || sq)
+        {
+            return null;
+        }
+
+        items.Add(item.ToString());
+        return items;
     }
 
     /// <summary>

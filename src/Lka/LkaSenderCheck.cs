@@ -5,7 +5,6 @@
 // ignored unless the entry has one). A user the table does not know may send as nobody.
 // Behaviour reference: usr.sbin/smtpd/lka.c lka_mailaddrmap(), mailaddr.c mailaddr_line(),
 // util.c mailaddr_match().
-using System.Text;
 using Smtpd.Config;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -63,59 +62,6 @@ internal sealed class LkaSenderCheck
     /// character, each entry trimmed, empty ones skipped; null when the list is malformed (an
     /// open quote or a trailing backslash), which is a table that cannot answer.
     /// </summary>
-    public static List<string>? ParseList(string value)
-    {
-        var entries = new List<string>();
-        var current = new StringBuilder();
-        bool escaped = false, dq = false, sq = false;
-        foreach (char c in value)
-        {
-            if (escaped)
-            {
-                current.Append(c);
-                escaped = false;
-                continue;
-            }
-
-            if (c == '\\')
-            {
-                escaped = true;
-                continue;
-            }
-
-            if (c == ',' && !dq && !sq)
-            {
-                Add();
-                continue;
-            }
-
-            current.Append(c);
-            if (c == '"' && !sq)
-            {
-                dq = !dq;
-            }
-            else if (c == '\'' && !dq)
-            {
-                sq = !sq;
-            }
-        }
-
-        if (escaped || dq || sq)
-        {
-            return null;
-        }
-
-        Add();
-        return entries;
-
-        void Add()
-        {
-            string entry = current.ToString().Trim();
-            current.Clear();
-            if (entry.Length > 0)
-            {
-                entries.Add(entry);
-            }
-        }
-    }
+    public static List<string>? ParseList(string value) =>
+        AliasLine.SplitList(value)?.Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
 }
