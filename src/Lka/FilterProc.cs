@@ -40,12 +40,16 @@ internal sealed class FilterProc : IDataLineStage
 
     private readonly Action<string, string> _restart;
     private readonly string _hostname;
-    private readonly Dictionary<(ulong Session, ulong Token), TaskCompletionSource<FilterAnswer>> _pending = [];
+    private readonly Dictionary<(ulong Session, ulong Token), (TaskCompletionSource<FilterAnswer> Waiter, string Phase)> _pending = [];
     private readonly Dictionary<(ulong Session, ulong Token), Action<string?>> _dataSinks = [];
     private readonly HashSet<string> _phases = new(StringComparer.Ordinal);
     private readonly HashSet<string> _events = new(StringComparer.Ordinal);
     private TaskCompletionSource<bool> _ready = new();
     private HashSet<string>? _knownPhases;
+    private readonly List<(long Time, string Name, ulong Session, string Fields)> _early = [];
+
+    /// <summary>Report events kept for a process still in its handshake, at most.</summary>
+    private const int MaxEarlyReports = 10_000;
     private LineSocket? _io;
     private int _generation;
     private int _unsolicited;
@@ -121,6 +125,7 @@ internal sealed class FilterProc : IDataLineStage
         _generation++;
         _phases.Clear();
         _events.Clear();
+        _early.Clear();
         _unsolicited = 0;
         var io = new LineSocket(fd, MaxLine);
         _io = io;
@@ -153,7 +158,7 @@ internal sealed class FilterProc : IDataLineStage
         }
 
         var waiter = new TaskCompletionSource<FilterAnswer>();
-        _pending[(session, token)] = waiter;
+        _pending[(session, token)] = (waiter, phase);
         _io.Send(string.Create(CultureInfo.InvariantCulture, $"filter|{Protocol}|{Timestamp()}|smtp-in|{phase}|{session:x16}|{token:x16}|{parameter}"));
         using var cancel = new CancellationTokenSource();
         var timer = Task.Delay(timeout, cancel.Token);
@@ -187,10 +192,29 @@ internal sealed class FilterProc : IDataLineStage
         }
     }
 
-    /// <summary>One report line, already formatted after the session id.</summary>
+    /// <summary>
+    /// One report event, its fields already formatted after the session id, sent if the process
+    /// registered it. Events of a process still in its handshake wait for its register|ready
+    /// (sessions are served meanwhile, where OpenSMTPD would not accept them yet).
+    /// </summary>
     public void SendReport(long timeMicroseconds, string name, ulong session, string rest)
     {
-        if (_io is null || !IsReady)
+        if (_io is null)
+        {
+            return;
+        }
+
+        if (!IsReady)
+        {
+            if (_early.Count < MaxEarlyReports)
+            {
+                _early.Add((timeMicroseconds, name, session, rest));
+            }
+
+            return;
+        }
+
+        if (!_events.Contains(name))
         {
             return;
         }
@@ -287,6 +311,13 @@ internal sealed class FilterProc : IDataLineStage
             Log.Debug($"debug: filter \"{Name}\": ready (protocol {Protocol}, phases {string.Join(',', _phases)}; reports {string.Join(',', _events)})");
             _knownPhases = new HashSet<string>(_phases, StringComparer.Ordinal);
             _ready.TrySetResult(true);
+            var early = _early.ToList();
+            _early.Clear();
+            foreach (var (time, name, session, rest) in early)
+            {
+                SendReport(time, name, session, rest);
+            }
+
             return null;
         }
 
@@ -400,13 +431,20 @@ internal sealed class FilterProc : IDataLineStage
                 return "invalid directive";
         }
 
-        if (!_pending.Remove((session, token), out var waiter))
+        if (!_pending.Remove((session, token), out var pending))
         {
             return Unsolicited();
         }
 
         _unsolicited = 0;
-        waiter.TrySetResult(answer);
+        if (answer.Kind == FilterAnswerKind.Junk && pending.Phase == "commit")
+        {
+            // The message is written by then: too late to add the header (fatal in OpenSMTPD).
+            pending.Waiter.TrySetResult(FilterAnswer.Failed("junk after the data"));
+            return "junk at commit";
+        }
+
+        pending.Waiter.TrySetResult(answer);
         return null;
     }
 
@@ -438,7 +476,7 @@ internal sealed class FilterProc : IDataLineStage
         _ready = new TaskCompletionSource<bool>();
         old.TrySetResult(false);
 
-        foreach (var waiter in _pending.Values.ToList())
+        foreach (var (waiter, _) in _pending.Values.ToList())
         {
             waiter.TrySetResult(FilterAnswer.Failed(why ?? "restarted"));
         }

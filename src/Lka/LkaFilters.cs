@@ -286,11 +286,6 @@ internal sealed class LkaFilters
         foreach (var procName in ProcsOf(s))
         {
             var proc = _procs[procName];
-            if (!proc.Reports(name))
-            {
-                continue;
-            }
-
             var ordered = proc.Legacy && name == "link-auth" && fields.Length == 2 ? [fields[1], fields[0]] : fields;
             proc.SendReport(time, name, s.Id, ordered.Length == 0 ? string.Empty : "|" + string.Join('|', ordered));
         }

@@ -69,10 +69,11 @@ public class FilterTests
         Daemon.Start(config, env: new Dictionary<string, string> { ["FILTER_RCPT"] = $"{Recipient.Name}@localhost" }).WaitReady();
 
     /// <summary>One transaction in a session that already said EHLO; the reply to the final dot.</summary>
-    private static string Transaction(SmtpClientHelper c, string from, string rcpt, string body)
+    private static string Transaction(SmtpClientHelper c, string from, string rcpt, string body, Daemon? d = null)
     {
         Assert.StartsWith("250", c.Command($"MAIL FROM:<{from}>"), StringComparison.Ordinal);
-        Assert.StartsWith("250", c.Command($"RCPT TO:<{rcpt}>"), StringComparison.Ordinal);
+        string reply = c.Command($"RCPT TO:<{rcpt}>");
+        Assert.True(reply.StartsWith("250", StringComparison.Ordinal), reply + "\n" + d?.Log);
         Assert.StartsWith("354", c.Command("DATA"), StringComparison.Ordinal);
         return c.Command(body + ".");
     }
@@ -297,7 +298,7 @@ public class FilterTests
         // The daemon restarted the filter and says so; the same session goes on through it.
         Wait.Until(() => d.Log.Contains("warn: filter \"k\" (pid " + pid + ")", StringComparison.Ordinal) && d.Log.Contains("restarting it in 1 s", StringComparison.Ordinal), "the restart is logged");
         Wait.Until(() => File.Exists(rig.LogOf("k") + ".pid") && rig.PidOf("k") != pid, "a new filter process runs");
-        Assert.StartsWith("250", Transaction(c, "after@example.net", rcpt, "Subject: after\r\n\r\nbody\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("250", Transaction(c, "after@example.net", rcpt, "Subject: after\r\n\r\nbody\r\n", d), StringComparison.Ordinal);
         Assert.False(d.HasExited());
         Wait.Until(() => rig.Delivered().Count == 2, "both accepted messages are delivered");
     }
