@@ -38,9 +38,13 @@ internal sealed partial class ConfigChecker
             NotSupported(config.MtaMaxDeferredWhere, "mta max-deferred");
         }
 
+        // What the mta honours (Mta/MtaLimits.Supported; the address family too); the rest is read only.
         foreach (var limit in config.MtaLimits)
         {
-            NotSupported(limit.Where, "mta limit");
+            foreach (var s in limit.Settings.Where(s => s.Key is not ("max-conn-per-route" or "session-mail-max")))
+            {
+                NotSupported(limit.Where, "mta limit " + s.Key);
+            }
         }
 
         foreach (var limit in config.SchedulerLimits.Where(l => !SchedulerLimitsInUse.Contains(l.Key)))

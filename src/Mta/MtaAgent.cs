@@ -18,9 +18,6 @@ namespace Smtpd.Mta;
 
 internal sealed class MtaAgent
 {
-    /// <summary>Sessions open at once to one route (OpenSMTPD's max_conn_per_route default is 5).</summary>
-    public const int MaxSessionsPerRoute = 5;
-
     // Envelopes of one message arrive from the queue one by one, in a burst: they are gathered
     // this long into one task, so that one transaction carries all of a domain's recipients.
     private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
@@ -38,10 +35,12 @@ internal sealed class MtaAgent
     // domain accepts a recipient again, they are tried at once instead of after their backoff.
     private readonly Dictionary<string, HashSet<ulong>> _deferred = new(StringComparer.Ordinal);
     private readonly Action<ulong> _scheduleNow;
+    private readonly Func<string, MtaLimits> _limitsFor;
 
     public MtaAgent(Func<MtaRouteLookup, Task<MtaRouteReply>> lookupRoute, Func<uint, Task<SafeFd?>> openMessage, Action<MtaOutcome> done,
-        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow)
+        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow, Func<string, MtaLimits> limitsFor)
     {
+        _limitsFor = limitsFor;
         _scheduleNow = scheduleNow;
         _lookupRoute = lookupRoute;
         _openMessage = openMessage;
@@ -86,7 +85,7 @@ internal sealed class MtaAgent
         var routeKey = (key.Dispatcher, key.Domain);
         if (!_routes.TryGetValue(routeKey, out var route))
         {
-            route = new MtaRouteState(key.Dispatcher, key.Domain);
+            route = new MtaRouteState(key.Dispatcher, key.Domain, _limitsFor(key.Domain));
             _routes[routeKey] = route;
         }
 
@@ -123,7 +122,7 @@ internal sealed class MtaAgent
 
     private void StartSessions(MtaRouteState route)
     {
-        while (route.Sessions < MaxSessionsPerRoute && route.Pending.Count > route.Sessions)
+        while (route.Sessions < route.Limits.MaxConnPerRoute && route.Pending.Count > route.Sessions)
         {
             route.Sessions++;
             _ = RunSessionAsync(route);
@@ -135,7 +134,7 @@ internal sealed class MtaAgent
         var reply = route.Reply!.Value;
         try
         {
-            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply);
+            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply, route.Limits);
             if (session is null || conn is null)
             {
                 // No host took us: every task waiting for this route waits longer.
@@ -146,9 +145,12 @@ internal sealed class MtaAgent
             await using (conn)
             {
                 bool usable = true;
-                while (usable && route.Pending.TryDequeue(out var task))
+                int carried = 0;
+                // session-mail-max: after that many messages the session ends; the next one takes the rest.
+                while (usable && carried < route.Limits.SessionMailMax && route.Pending.TryDequeue(out var task))
                 {
                     usable = await DeliverAsync(session, task, reply);
+                    carried++;
                 }
 
                 if (usable)
@@ -182,14 +184,14 @@ internal sealed class MtaAgent
     }
 
     /// <summary>The route's hosts and addresses in order until one greets and takes EHLO; the last error when none does.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route, MtaLimits limits)
     {
         string error = "Network error on destination MXs";
         foreach (var host in route.Hosts)
         {
             foreach (var text in host.Addresses)
             {
-                if (!IPAddress.TryParse(text, out var address))
+                if (!IPAddress.TryParse(text, out var address) || (limits.Family is { } family && address.AddressFamily != family))
                 {
                     continue;
                 }

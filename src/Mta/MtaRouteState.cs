@@ -7,8 +7,9 @@ namespace Smtpd.Mta;
 
 internal sealed class MtaRouteState
 {
-    public MtaRouteState(string dispatcher, string domain)
+    public MtaRouteState(string dispatcher, string domain, MtaLimits limits)
     {
+        Limits = limits;
         Dispatcher = dispatcher;
         Domain = domain;
     }
@@ -16,6 +17,9 @@ internal sealed class MtaRouteState
     public string Dispatcher { get; }
 
     public string Domain { get; }
+
+    /// <summary>The `mta limit` settings for this route's domain.</summary>
+    public MtaLimits Limits { get; }
 
     /// <summary>The lka's answer, once it came.</summary>
     public MtaRouteReply? Reply { get; set; }

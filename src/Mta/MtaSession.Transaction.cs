@@ -33,6 +33,12 @@ internal sealed partial class MtaSession
             mail.Append(" BODY=8BITMIME");
         }
 
+        // Addresses in UTF-8 (RFC 6531) are announced to a peer that offers SMTPUTF8.
+        if (_caps.SmtpUtf8 && (!System.Text.Ascii.IsValid(task.Sender) || task.Envelopes.Any(e => !System.Text.Ascii.IsValid(e.Dest))))
+        {
+            mail.Append(" SMTPUTF8");
+        }
+
         if (_caps.Dsn)
         {
             if (first.DsnRet != DsnRet.None)
@@ -197,6 +203,7 @@ internal sealed partial class MtaSession
         var buf = new byte[64 * 1024];
         bool lineStart = true;
         bool lastWasLf = true;
+        byte prev = 0;
         int n;
         while ((n = await body.ReadAsync(buf)) > 0)
         {
@@ -213,7 +220,8 @@ internal sealed partial class MtaSession
 
                 if (b == (byte)'\n')
                 {
-                    bool hadCr = i > 0 ? buf[i - 1] == (byte)'\r' : false;
+                    // A CR already before the LF (also across reads) is kept, not doubled.
+                    bool hadCr = (i > 0 ? buf[i - 1] : prev) == (byte)'\r';
                     _conn.QueueBytes(buf.AsSpan(start, i - start));
                     _conn.QueueBytes(hadCr ? "\n"u8 : "\r\n"u8);
                     start = i + 1;
@@ -226,7 +234,8 @@ internal sealed partial class MtaSession
             }
 
             _conn.QueueBytes(buf.AsSpan(start, n - start));
-            lastWasLf = buf[n - 1] == (byte)'\n';
+            prev = buf[n - 1];
+            lastWasLf = prev == (byte)'\n';
             if (_conn.Buffered >= 64 * 1024)
             {
                 await _conn.FlushAsync();
