@@ -10,6 +10,7 @@ public class DebianFilterTests
 {
     private const string TestUser = "smtpdtest";
     private const string DkimSign = "/usr/libexec/opensmtpd/filter-dkimsign";
+    private const string SenderScore = "/usr/libexec/opensmtpd/filter-senderscore";
 
     public DebianFilterTests()
     {
@@ -58,6 +59,53 @@ public class DebianFilterTests
             Assert.Contains("\n.and this line started with a dot.\n", text, StringComparison.Ordinal);
             var verify = Binary.Run("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "EndToEnd", "Filters", "dkim_verify.py"), file, pub]);
             Assert.True(verify.Code == 0, verify.Out + verify.Err + "\n" + text);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    // filter-senderscore (Go) asks the DNS for the client's reputation: it reads /etc/resolv.conf
+    // itself, so the daemon runs in a mount namespace where that file names a fake nameserver of
+    // ours, which gives 127.0.0.1 a score of 77; the filter writes it into the message.
+    [RootFact("binds a fake nameserver on port 53 and a resolv.conf over /etc/resolv.conf in a mount namespace")]
+    public void DebiansFilterSenderscoreRegistersReadsReportsAndAddsItsHeader()
+    {
+        Assert.True(File.Exists(SenderScore), "opensmtpd-filter-senderscore is installed (Makefile TEST_PKGS)");
+        using var dns = Smtpd.Tests.Dns.FakeDnsServer.OnPort53();
+        dns.Zone[("1.0.0.127.score.senderscore.com", 1)] = [(1, [127, 0, 4, 77])];
+        string dir = Directory.CreateTempSubdirectory("smtpd-senderscore-").FullName;
+        try
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+            string resolv = Path.Combine(dir, "resolv.conf");
+            File.WriteAllText(resolv, $"nameserver {dns.EndPoint.Address}\noptions timeout:1 attempts:1\n");
+            File.SetUnixFileMode(resolv, (UnixFileMode)0b110_100_100);
+            string mail = Path.Combine(dir, "mail");
+            Directory.CreateDirectory(mail);
+            Binary.Run("chown", [$"{Recipient.Uid}:{Recipient.Gid}", mail]);
+            string config = $"filter \"score\" proc-exec \"{SenderScore} -scoreHeader\"\n"
+                + "listen on 127.0.0.1 port {PORT} filter \"score\"\n"
+                + $"action \"local\" maildir \"{mail}/%{{user.username}}\"\nmatch from any for local action \"local\"\n";
+            using var d = Daemon.Start(config, rootPrelude: $"mount --bind {resolv} /etc/resolv.conf").WaitReady();
+            try
+            {
+                using var c = new SmtpClientHelper(d.Port);
+                string reply = c.SendMail("alice@example.org", [$"{Recipient.Name}@localhost"], "From: alice@example.org\r\nSubject: scored\r\n\r\nbody\r\n");
+                Assert.True(reply.StartsWith("250", StringComparison.Ordinal), reply + "\n" + d.Log);
+            }
+            catch (IOException e)
+            {
+                throw new IOException(e.Message + "\n" + d.Log, e);
+            }
+
+            string newDir = Path.Combine(mail, Recipient.Name, "new");
+            Wait.Until(() => Directory.Exists(newDir) && Directory.GetFiles(newDir).Length == 1, "the message is delivered:\n" + d.Log);
+            string text = File.ReadAllText(Directory.GetFiles(newDir)[0]);
+            Assert.Contains("X-SenderScore: 77", text, StringComparison.Ordinal);
+            Assert.Contains("\nbody\n", text, StringComparison.Ordinal);
+            Assert.Contains("1.0.0.127.score.senderscore.com", dns.QueriedNames, StringComparer.OrdinalIgnoreCase);
         }
         finally
         {
