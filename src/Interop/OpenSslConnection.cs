@@ -45,8 +45,26 @@ internal sealed unsafe class OpenSslConnection : IDisposable
     /// <summary>The last failure's reason, for the log.</summary>
     public string LastError { get; private set; } = string.Empty;
 
-    /// <summary>Client side: sends <paramref name="name"/> as SNI and, with <paramref name="verify"/>, requires a certificate valid for it.</summary>
-    public void SetPeerName(string name, bool verify)
+    /// <summary>
+    /// Client side: sends <paramref name="name"/> as SNI (unless <paramref name="sendSni"/> is false)
+    /// and, with <paramref name="verify"/>, requires a certificate valid for it (an IP address
+    /// literal is checked against the certificate's IP addresses).
+    /// </summary>
+    public void SetPeerName(string name, bool verify, bool sendSni = true)
+    {
+        if (sendSni)
+        {
+            SendSni(name);
+        }
+
+        if (verify)
+        {
+            _ = LibSsl.Set1Host(_ssl, name);
+            LibSsl.SetVerify(_ssl, LibSsl.SSL_VERIFY_PEER, 0);
+        }
+    }
+
+    private void SendSni(string name)
     {
         nint s = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name);
         try
@@ -56,12 +74,6 @@ internal sealed unsafe class OpenSslConnection : IDisposable
         finally
         {
             System.Runtime.InteropServices.Marshal.FreeCoTaskMem(s);
-        }
-
-        if (verify)
-        {
-            _ = LibSsl.Set1Host(_ssl, name);
-            LibSsl.SetVerify(_ssl, LibSsl.SSL_VERIFY_PEER, 0);
         }
     }
 

@@ -7,6 +7,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Smtpd.Interop;
+using Smtpd.Tls;
 
 namespace Smtpd.Smtpc;
 
@@ -48,6 +49,14 @@ internal static class Smtpc
             }
         }
 
+        // As smtpc.c's tls_configure before any connection: a bad -T cafile= or cipher list is fatal.
+        using var tls = server.Tls == TlsRequirement.No ? null
+            : TlsClientContext.Create(options.CaFile, null, options.Ciphers, options.Protocols, out error);
+        if (server.Tls != TlsRequirement.No && tls is null)
+        {
+            return Fatal(program, error!);
+        }
+
         List<string>? message = options.NoAction ? null : ReadMessage(Console.OpenStandardInput());
         foreach (var (endpoint, text) in Addresses(server, out error))
         {
@@ -70,7 +79,7 @@ internal static class Smtpc
             {
                 try
                 {
-                    new SmtpcSession(stream, options, server, Log).Run(message);
+                    new SmtpcSession(stream, options, server, tls, Log).Run(message);
                     Log(1, "connection closed...");
                     Log(1, "done...");
                     return 0;

@@ -39,6 +39,12 @@ internal sealed class SmtpcOptions
 
     public string? ServerName { get; private set; }
 
+    /// <summary>-T ciphers=: libtls's cipher words (null: the defaults).</summary>
+    public string? Ciphers { get; private set; }
+
+    /// <summary>-T protocols=: libtls's protocol words, colon separated (null: TLS 1.2 and 1.3).</summary>
+    public string? Protocols { get; private set; }
+
     public bool NoSni { get; private set; }
 
     public string? AuthUser { get; set; }
@@ -191,8 +197,11 @@ internal sealed class SmtpcOptions
                 case "noverify":
                     TlsVerify = false;
                     break;
-                case "ciphers" or "protocols":
-                    // The TLS stack's defaults stand; accepted so command lines written for OpenSMTPD work.
+                case "ciphers":
+                    Ciphers = arg;
+                    break;
+                case "protocols":
+                    Protocols = arg;
                     break;
                 default:
                     error = $"invalid TLS option \"{key}\"";

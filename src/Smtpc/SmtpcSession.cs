@@ -5,9 +5,9 @@
 // "rcpt: COMMAND: reply"; a failure of the session itself as a warning, after which the
 // next address of the server is tried.
 // Behaviour reference: usr.sbin/smtpd/smtp_client.c, smtpc.c (smtp_status, smtp_failed).
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using System.Net;
 using System.Text;
+using Smtpd.Tls;
 
 namespace Smtpd.Smtpc;
 
@@ -16,6 +16,7 @@ internal sealed class SmtpcSession
     private readonly SmtpcOptions _options;
     private readonly SmtpcServer _server;
     private readonly Action<int, string> _log;
+    private readonly TlsClientContext? _tlsContext;
     private Stream _stream;
     private StreamReaderLite _reader;
     private bool _tls;
@@ -24,9 +25,11 @@ internal sealed class SmtpcSession
     private bool _authPlain;
     private bool _authLogin;
 
-    public SmtpcSession(Stream stream, SmtpcOptions options, SmtpcServer server, Action<int, string> log)
+    /// <summary>A session on <paramref name="stream"/>; <paramref name="tls"/> is needed unless the server is spoken to without TLS.</summary>
+    public SmtpcSession(Stream stream, SmtpcOptions options, SmtpcServer server, TlsClientContext? tls, Action<int, string> log)
     {
         _stream = stream;
+        _tlsContext = tls;
         _reader = new StreamReaderLite(stream);
         _options = options;
         _server = server;
@@ -276,45 +279,31 @@ internal sealed class SmtpcSession
 
     private void StartTls()
     {
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, Validate);
+        if (_tlsContext is null)
+        {
+            throw new Failure("missing feature", "TLS not available");
+        }
+
+        // The name checked is -S's or the server's; it goes out as SNI unless -T nosni, or it is
+        // an IP address (RFC 6066 names hosts only). Verification failures end the handshake.
         string target = _options.ServerName ?? _server.Host;
+        bool sni = !_options.NoSni && !IPAddress.TryParse(target, out _);
+        TlsStream tls;
         try
         {
-            ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
-            {
-                TargetHost = _options.NoSni ? string.Empty : target,
-                RemoteCertificateValidationCallback = Validate,
-            });
+            tls = TlsStream.ConnectAsync(new SmtpcBlockingStream(_stream), _tlsContext.Context, target, _options.TlsVerify, CancellationToken.None, sni)
+                .GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        catch (IOException e)
         {
             throw new Failure("connection error", e.Message);
         }
 
-        _stream = ssl;
-        _reader = new StreamReaderLite(ssl);
+        _log(1, $"TLS started: {tls.Info.Text}{(tls.Info.PeerVerified ? ", certificate verified" : string.Empty)}");
+        _stream = tls;
+        _reader = new StreamReaderLite(tls);
         _tls = true;
         _starttls = _auth = _authPlain = _authLogin = false;
-    }
-
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (!_options.TlsVerify)
-        {
-            return true;
-        }
-
-        if (_options.CaFile is not { } cafile || certificate is null)
-        {
-            return errors == SslPolicyErrors.None;
-        }
-
-        // -T cafile=: the chain must end at one of these roots, and the name must match.
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.ImportFromPemFile(cafile);
-        return (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 && custom.Build(new X509Certificate2(certificate));
     }
 
     private string Command(string line, bool extensions = false, bool secret = false)

@@ -41,16 +41,16 @@ internal sealed class TlsStream : Stream
         HandshakeAsync(new OpenSslConnection(context, server: true), inner, cancellationToken);
 
     /// <summary>
-    /// The client side: <paramref name="serverName"/> is sent as SNI (when given) and, with
-    /// <paramref name="verify"/>, the server's certificate must chain to the context's trust
-    /// anchors and be valid for that name, or the handshake fails.
+    /// The client side: <paramref name="serverName"/> is sent as SNI (when given and
+    /// <paramref name="sendSni"/>) and, with <paramref name="verify"/>, the server's certificate
+    /// must chain to the context's trust anchors and be valid for that name, or the handshake fails.
     /// </summary>
-    public static Task<TlsStream> ConnectAsync(Stream inner, OpenSslContext context, string? serverName, bool verify, CancellationToken cancellationToken)
+    public static Task<TlsStream> ConnectAsync(Stream inner, OpenSslContext context, string? serverName, bool verify, CancellationToken cancellationToken, bool sendSni = true)
     {
         var ssl = new OpenSslConnection(context, server: false);
         if (serverName is not null)
         {
-            ssl.SetPeerName(serverName, verify);
+            ssl.SetPeerName(serverName, verify, sendSni);
         }
 
         return HandshakeAsync(ssl, inner, cancellationToken);
@@ -93,6 +93,12 @@ internal sealed class TlsStream : Stream
                 if (status != SslStatus.WantInput || !await stream.ReceiveAsync(cancellationToken))
                 {
                     string why = status == SslStatus.WantInput ? "EOF" : ssl.LastError;
+                    if (why.Contains("certificate verify failed", StringComparison.Ordinal))
+                    {
+                        // OpenSSL's reason says that it failed; the verify result says why.
+                        why += $" ({ssl.VerifyResultText})";
+                    }
+
                     throw new IOException("handshake failed: " + why);
                 }
             }

@@ -1,6 +1,7 @@
 // smtp(1) over TLS, against a small scripted SMTP server (python3's ssl) with a self-signed
 // certificate: smtps:// with and without -C, smtp+tls:// with STARTTLS, -T cafile= and AUTH PLAIN
-// from -a, which is only ever sent once TLS is up.
+// from -a, which is only ever sent once TLS is up; why verification failed, IP-address checks,
+// and a bad CA file refused before any connection.
 using System.Diagnostics;
 using Smtpd.Tests.TestSupport;
 
@@ -106,6 +107,33 @@ except (ssl.SSLError, OSError) as e:
         Assert.Equal(1, code);
         Assert.StartsWith("connection error: ", err, StringComparison.Ordinal);
         Assert.EndsWith("\nsmtp: no more host\n", err, StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void AVerificationFailureSaysWhy()
+    {
+        var (code, err, _) = Session("smtps", p => ["-T", $"cafile={Cert}", "-S", "elsewhere.example", "-s", $"smtps://127.0.0.1:{p}", "b@example.org"]);
+        Assert.Equal(1, code);
+        Assert.Matches("^connection error: handshake failed: .*certificate verify failed \\(hostname mismatch\\)\n", err);
+    }
+
+    [EndToEndFact]
+    public void AnIpAddressIsCheckedAgainstTheCertificatesAddressesAndTheStartOfTlsIsShownWithDashV()
+    {
+        var (code, err, transcript) = Session("smtps", p => ["-v", "-T", $"cafile={Cert},nosni", "-s", $"smtps://127.0.0.1:{p}", "b@example.org"]);
+        Assert.True(code == 0, err);
+        Assert.Matches("\nTLS started: TLSv1\\.[23]:\\S+:\\d+, certificate verified\n", err);
+        Assert.Contains("TLS QUIT\n", transcript, StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
+    public void ABadCaFileIsFatalBeforeConnecting()
+    {
+        File.WriteAllText(Path.Combine(_dir, "bad.pem"), "not a certificate\n");
+        var r = Binary.Run(Binary.LinkAs(_dir, "smtp"), ["-v", "-T", $"cafile={Path.Combine(_dir, "bad.pem")}", "-s", "smtps://127.0.0.1:1", "b@example.org"], stdin: "x\n");
+        Assert.Equal(1, r.Code);
+        Assert.StartsWith($"smtp: ca {Path.Combine(_dir, "bad.pem")}: ", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("trying host", r.Err, StringComparison.Ordinal);
     }
 
     [EndToEndFact]
