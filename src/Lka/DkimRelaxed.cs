@@ -16,6 +16,7 @@ internal static class DkimRelaxed
     {
         var s = new StringBuilder(name.Length + value.Length + 3);
         s.Append(name.Trim(' ', '\t').ToLowerInvariant()).Append(':');
+        int valueStart = s.Length;
         bool blank = false;
         foreach (char c in value)
         {
@@ -30,7 +31,7 @@ internal static class DkimRelaxed
                 continue;
             }
 
-            if (blank && s[^1] != ':')
+            if (blank && s.Length > valueStart)
             {
                 s.Append(' ');
             }

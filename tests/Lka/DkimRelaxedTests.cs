@@ -17,6 +17,12 @@ public class DkimRelaxedTests
     }
 
     [Fact]
+    public void BlanksAfterAColonInsideTheValueStay()
+    {
+        Assert.Equal("h:from: to\r\n", DkimRelaxed.Header("h", "from:\r\n\t to"));
+    }
+
+    [Fact]
     public void TheSignatureFieldItselfHasNoLineEnd()
     {
         Assert.Equal("dkim-signature:v=1; b=", DkimRelaxed.Header("DKIM-Signature", " v=1;\r\n\tb=", lineEnd: false));
