@@ -49,7 +49,7 @@ internal static class DkimSignature
 
         var field = new StringBuilder();
         field.Append("DKIM-Signature: v=1; a=").Append(algorithm).Append("; d=").Append(domain).Append("; s=").Append(selector).Append(';');
-        field.Append("\r\n\tc=relaxed/relaxed; q=dns/txt; t=").Append(timestamp).Append(';');
+        field.Append("\r\n\tc=relaxed/relaxed; t=").Append(timestamp).Append(';');
         AppendFolded(field, "h=" + string.Join(':', names) + ";", ':');
         AppendFolded(field, "bh=" + bodyHash + ";", null);
         field.Append("\r\n\tb=");
