@@ -10,6 +10,7 @@ internal static unsafe partial class LibCrypto
 {
     internal const int EVP_PKEY_RSA = 6;
     internal const int EVP_PKEY_EC = 408;
+    internal const int EVP_PKEY_ED25519 = 1087;
     internal const int BIO_CTRL_PENDING = 10;
     internal const int X509_V_OK = 0;
 
@@ -166,4 +167,16 @@ internal static unsafe partial class LibCrypto
 
     [LibraryImport(Name, EntryPoint = "ECDSA_sign")]
     internal static partial int EcdsaSign(int type, byte* dgst, int dlen, byte* sig, uint* siglen, nint ec);
+
+    [LibraryImport(Name, EntryPoint = "EVP_MD_CTX_new")]
+    internal static partial nint EvpMdCtxNew();
+
+    [LibraryImport(Name, EntryPoint = "EVP_MD_CTX_free")]
+    internal static partial void EvpMdCtxFree(nint ctx);
+
+    [LibraryImport(Name, EntryPoint = "EVP_DigestSignInit")]
+    internal static partial int EvpDigestSignInit(nint ctx, nint pctx, nint md, nint engine, nint pkey);
+
+    [LibraryImport(Name, EntryPoint = "EVP_DigestSign")]
+    internal static partial int EvpDigestSign(nint ctx, byte* sig, nuint* siglen, byte* tbs, nuint tbslen);
 }

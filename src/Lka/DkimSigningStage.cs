@@ -1,13 +1,12 @@
 // Our builtin DKIM signer (RFC 6376; rsa-sha256, or ed25519-sha256 per RFC 8463), a message-line
 // stage like a filter process that registered data-line: it holds a session's lines until the
-// final ".", signs the message with MimeKit's DkimSigner (relaxed/relaxed) when its From address
+// final ".", signs the message (DkimSignature: relaxed/relaxed, OpenSSL) when its From address
 // is in the configured domain or below it, and gives back the DKIM-Signature header followed by
 // the lines unchanged. The key is read once, at start, while the lka is still root.
 // Not in OpenSMTPD, which signs through filter-dkimsign or filter-rspamd processes.
-using System.Text;
 using MimeKit;
-using MimeKit.Cryptography;
 using Smtpd.Config;
+using Smtpd.Interop;
 using Smtpd.Runtime;
 
 namespace Smtpd.Lka;
@@ -15,7 +14,7 @@ namespace Smtpd.Lka;
 internal sealed class DkimSigningStage : IDataLineStage
 {
     private readonly DkimSignDef _def;
-    private readonly DkimSigner _signer;
+    private readonly OpenSslSigningKey _key;
     private readonly string[] _headers;
     private readonly Dictionary<(ulong Session, ulong Token), (List<string> Lines, Action<string?> Sink)> _messages = [];
 
@@ -23,13 +22,14 @@ internal sealed class DkimSigningStage : IDataLineStage
     {
         Name = name;
         _def = def;
-        var algorithm = def.Algorithm == "ed25519-sha256" ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256;
-        using var stream = new MemoryStream(key);
-        _signer = new DkimSigner(stream, def.Domain, def.Selector, algorithm)
+        _key = OpenSslSigningKey.LoadPem(key, out string error) ?? throw new FormatException(error);
+        bool ed25519 = def.Algorithm == "ed25519-sha256";
+        if (ed25519 ? !_key.IsEd25519 : !_key.IsRsa)
         {
-            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-        };
+            _key.Dispose();
+            throw new FormatException(ed25519 ? "not an Ed25519 private key" : "not an RSA private key");
+        }
+
         _headers = def.Headers.Count > 0 ? [.. def.Headers] : DkimSignDef.DefaultHeaders;
     }
 
@@ -45,7 +45,7 @@ internal sealed class DkimSigningStage : IDataLineStage
             {
                 signers[f.Name] = new DkimSigningStage(f.Name, f.Dkim!, File.ReadAllBytes(f.Dkim!.KeyFile));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException or NotSupportedException or Org.BouncyCastle.Security.SecurityUtilityException or InvalidCastException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException or NotSupportedException)
             {
                 Log.FatalX($"filter \"{f.Name}\": cannot use DKIM key {f.Dkim!.KeyFile}: {e.Message}");
             }
@@ -104,32 +104,48 @@ internal sealed class DkimSigningStage : IDataLineStage
     /// <summary>The DKIM-Signature header (folded, a line end between its lines), or null when this signer does not sign the message.</summary>
     private string? Sign(ulong session, List<string> lines)
     {
-        var text = new StringBuilder();
-        foreach (string line in lines)
+        // The lines are as on the wire: a leading dot is doubled.
+        var unstuffed = lines.Select(l => l.StartsWith('.') ? l[1..] : l);
+        var fields = new List<(string Name, string Value)>();
+        int bodyStart = lines.Count;
+        int n = 0;
+        foreach (string line in unstuffed)
         {
-            // The lines are as on the wire: a leading dot is doubled.
-            text.Append(line.StartsWith('.') ? line.AsSpan(1) : line).Append("\r\n");
-        }
-
-        try
-        {
-            using var stream = new MemoryStream(Encoding.Latin1.GetBytes(text.ToString()));
-            var message = MimeMessage.Load(stream);
-            string? domain = message.From.Mailboxes.FirstOrDefault()?.Domain?.ToLowerInvariant();
-            if (domain is null || !(domain == _def.Domain || domain.EndsWith("." + _def.Domain, StringComparison.Ordinal)))
+            if (line.Length == 0)
             {
-                return null;
+                bodyStart = n + 1;
+                break;
             }
 
-            var present = _headers.Where(h => message.Headers.Contains(h)).ToList();
-            _signer.Sign(message, present);
-            var header = message.Headers[0];
-            return header.Field + ":" + Encoding.Latin1.GetString(header.RawValue).TrimEnd('\r', '\n');
+            if (line[0] is ' ' or '\t' && fields.Count > 0)
+            {
+                fields[^1] = (fields[^1].Name, fields[^1].Value + "\r\n" + line);
+            }
+            else if (line.IndexOf(':') is int colon and > 0)
+            {
+                fields.Add((line[..colon], line[(colon + 1)..]));
+            }
+
+            n++;
         }
-        catch (Exception e) when (e is FormatException or ParseException or InvalidOperationException or ArgumentException)
+
+        string? from = fields.FirstOrDefault(f => f.Name.Trim(' ', '\t').Equals("from", StringComparison.OrdinalIgnoreCase)).Value;
+        string? domain = from is not null && InternetAddressList.TryParse(from.Replace("\r\n", string.Empty, StringComparison.Ordinal), out var list)
+            ? list.Mailboxes.FirstOrDefault()?.Domain?.ToLowerInvariant()
+            : null;
+        if (domain is null || !(domain == _def.Domain || domain.EndsWith("." + _def.Domain, StringComparison.Ordinal)))
         {
-            Log.Warn($"warn: {session:x16} filters: filter \"{Name}\": message not signed: {e.Message}");
             return null;
         }
+
+        string? signature = DkimSignature.Build(
+            fields, unstuffed.Skip(bodyStart), _headers, _def.Algorithm, _def.Domain, _def.Selector,
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds(), _key, out string error);
+        if (signature is null)
+        {
+            Log.Warn($"warn: {session:x16} filters: filter \"{Name}\": message not signed: {error}");
+        }
+
+        return signature;
     }
 }

@@ -49,7 +49,7 @@ public class DkimSignTests
             string rcpt = $"{Recipient.Name}@localhost";
             using (var c = new SmtpClientHelper(d.Port))
             {
-                Assert.StartsWith("250", c.SendMail("alice@mail.example.org", [rcpt], "From: Alice <alice@mail.example.org>\r\nTo: bob@example.net\r\nSubject: signed\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@example.org>\r\n\r\nThis message is signed.\r\n..a dotted line.\r\n"), StringComparison.Ordinal);
+                Assert.StartsWith("250", c.SendMail("alice@mail.example.org", [rcpt], "From: Alice <alice@mail.example.org>\r\nTo: bob@example.net,\r\n  carol@example.net\r\nCc: dave@example.net\r\nReply-To: alice@example.org\r\nSubject:  signed,\r\n\tfolded  \r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@example.org>\r\nIn-Reply-To: <0@example.org>\r\nReferences: <0@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain;\r\n charset=us-ascii\r\n\r\nThis  message is signed. \t\r\n..a dotted line.\r\n\r\n"), StringComparison.Ordinal);
             }
 
             using (var c = new SmtpClientHelper(d.Port))
@@ -60,7 +60,7 @@ public class DkimSignTests
             string newDir = Path.Combine(mail, Recipient.Name, "new");
             Wait.Until(() => Directory.Exists(newDir) && Directory.GetFiles(newDir).Length == 2, "both messages are delivered");
             var files = Directory.GetFiles(newDir);
-            string signed = Assert.Single(files, f => File.ReadAllText(f).Contains("Subject: signed", StringComparison.Ordinal));
+            string signed = Assert.Single(files, f => File.ReadAllText(f).Contains("Subject:  signed,", StringComparison.Ordinal));
             string text = File.ReadAllText(signed);
             Assert.Contains($"DKIM-Signature: v=1; a={algorithm}; d=example.org; s=s2026;", text, StringComparison.Ordinal);
             Assert.Contains("\n.a dotted line.\n", text, StringComparison.Ordinal);
