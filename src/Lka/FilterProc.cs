@@ -44,7 +44,11 @@ internal sealed class FilterProc : IDataLineStage
     private readonly Dictionary<(ulong Session, ulong Token), Action<string?>> _dataSinks = [];
     private readonly HashSet<string> _phases = new(StringComparer.Ordinal);
     private readonly HashSet<string> _events = new(StringComparer.Ordinal);
-    private TaskCompletionSource<bool> _ready = new();
+    // Continuations run after the code that completes it: register|ready first sends the report
+    // events kept during the handshake, so a session's link-connect reaches the process before
+    // its connect request (filter-senderscore crashes on the reverse order).
+    private TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _sendingEarlyReports;
     private HashSet<string>? _knownPhases;
     private readonly List<(long Time, string Name, ulong Session, string Fields)> _early = [];
 
@@ -204,7 +208,7 @@ internal sealed class FilterProc : IDataLineStage
             return;
         }
 
-        if (!IsReady)
+        if (!IsReady && !_sendingEarlyReports)
         {
             if (_early.Count < MaxEarlyReports)
             {
@@ -310,14 +314,18 @@ internal sealed class FilterProc : IDataLineStage
         {
             Log.Debug($"debug: filter \"{Name}\": ready (protocol {Protocol}, phases {string.Join(',', _phases)}; reports {string.Join(',', _events)})");
             _knownPhases = new HashSet<string>(_phases, StringComparer.Ordinal);
-            _ready.TrySetResult(true);
+            // The report events kept during the handshake go out before anything waiting for
+            // the handshake may send a request: a session's link-connect precedes its connect.
             var early = _early.ToList();
             _early.Clear();
+            _sendingEarlyReports = true;
             foreach (var (time, name, session, rest) in early)
             {
                 SendReport(time, name, session, rest);
             }
 
+            _sendingEarlyReports = false;
+            _ready.TrySetResult(true);
             return null;
         }
 
@@ -473,7 +481,7 @@ internal sealed class FilterProc : IDataLineStage
 
         // Sessions that come now wait for the restarted process (up to their deadline).
         var old = _ready;
-        _ready = new TaskCompletionSource<bool>();
+        _ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         old.TrySetResult(false);
 
         foreach (var (waiter, _) in _pending.Values.ToList())

@@ -154,4 +154,22 @@ public class FilterProcTests
         peer.Proc.SendReport(1_700_000_000_123_456, "link-connect", 0x42, "|rdns|pass|1.2.3.4:5|6.7.8.9:25");
         Assert.Equal("report|0.7|1700000000.123456|smtp-in|link-connect|0000000000000042|rdns|pass|1.2.3.4:5|6.7.8.9:25", peer.ReadLine());
     }
+
+    [Fact]
+    public async Task ReportsKeptDuringTheHandshakeGoOutBeforeTheRequestsThatWaitedForIt()
+    {
+        using var peer = new Peer("0.7");
+        peer.ReadHandshake();
+        peer.Proc.SendReport(1_000_000, "link-connect", 0x42, "|localhost|pass|127.0.0.1:1234|127.0.0.1:25");
+        var answer = Task.Run(async () =>
+        {
+            Assert.True(await peer.Proc.WaitReadyAsync(TimeSpan.FromSeconds(10)));
+            return await peer.Proc.QueryAsync(0x42, 0x7, "connect", "localhost|127.0.0.1", TimeSpan.FromSeconds(10));
+        });
+        peer.Write("register|filter|smtp-in|connect\nregister|report|smtp-in|link-connect\nregister|ready\n");
+        Assert.Contains("|link-connect|0000000000000042|", peer.ReadLine(), StringComparison.Ordinal);
+        Assert.Contains("|connect|0000000000000042|0000000000000007|", peer.ReadLine(), StringComparison.Ordinal);
+        peer.Write("filter-result|0000000000000042|0000000000000007|proceed\n");
+        Assert.Equal(FilterAnswerKind.Proceed, (await answer).Kind);
+    }
 }
