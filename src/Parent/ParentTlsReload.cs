@@ -28,7 +28,7 @@ internal sealed partial class ParentProcess
 
             if (Tls.TlsPkiCheck.Problem(pki) is { } problem)
             {
-                Log.Warn($"warn: SIGHUP: {problem}: certificates not reloaded");
+                Log.Warn($"warn: reload: {problem}: certificates not reloaded");
                 return;
             }
         }
@@ -42,12 +42,12 @@ internal sealed partial class ParentProcess
                 keys.Add(new PkiPem(pki.Name, File.ReadAllBytes(pki.Key!)));
             }
 
-            Log.Info($"info: SIGHUP: reloading the certificates of {keys.Count} pki");
+            Log.Info($"info: reload: reloading the certificates of {keys.Count} pki");
             ca.Channel.Post(new TlsReloadKeys(generation, [.. keys]));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Warn($"warn: SIGHUP: {e.Message}: certificates not reloaded");
+            Log.Warn($"warn: reload: {e.Message}: certificates not reloaded");
         }
         finally
         {
@@ -63,7 +63,7 @@ internal sealed partial class ParentProcess
     {
         if (done.Error is not null)
         {
-            Log.Warn($"warn: SIGHUP: ca: {done.Error}: certificates not reloaded");
+            Log.Warn($"warn: reload: ca: {done.Error}: certificates not reloaded");
             return;
         }
 
@@ -80,7 +80,7 @@ internal sealed partial class ParentProcess
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Warn($"warn: SIGHUP: {e.Message}: certificates not reloaded");
+            Log.Warn($"warn: reload: {e.Message}: certificates not reloaded");
         }
     }
 }
