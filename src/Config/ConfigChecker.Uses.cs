@@ -66,6 +66,7 @@ internal sealed partial class ConfigChecker
             UseTable(a.Host, new TableUse("host", true, false, "relayhost"), a.Where);
             UseTable(a.Domain, new TableUse("domain", false, true, "relayhost"), a.Where);
             UseTable(a.Auth, new TableUse("auth", false, true, "credentials"), a.Where);
+            UseTable(a.Fingerprints, new TableUse("fingerprint", true, true, "string"), a.Where);
             if (a.Host is { IsInline: true } host)
             {
                 foreach (var entry in host.Inline)
