@@ -33,13 +33,4 @@ internal sealed record MtaHostTls(MtaTlsLevel Level, IReadOnlyList<TlsaRecord> T
 
     /// <summary>Mail to this host never goes in the clear.</summary>
     public bool Required => Level is MtaTlsLevel.Dane or MtaTlsLevel.Encrypt or MtaTlsLevel.StsEnforce or MtaTlsLevel.Fingerprint;
-
-    /// <summary>What vouched for a certificate found valid, for the cert-check log line.</summary>
-    public string Authority(int daneDepth) => Level switch
-    {
-        MtaTlsLevel.Dane => daneDepth == 0 ? "dane-ee" : "dane-ta",
-        MtaTlsLevel.StsEnforce or MtaTlsLevel.StsTesting => "mta-sts",
-        MtaTlsLevel.Fingerprint => "fingerprint",
-        _ => "ca",
-    };
 }

@@ -143,7 +143,7 @@ internal sealed partial class MtaSession
             TlsFailed = true;
             if (_hostTls.Level is MtaTlsLevel.Dane or MtaTlsLevel.StsEnforce)
             {
-                Runtime.Log.Info(MtaLog.CertCheckFailed(Id, null, _hostTls.Authority(0), error));
+                Runtime.Log.Info(MtaLog.CertCheckFailed(Id, null, _hostTls.Level == MtaTlsLevel.Dane ? "dane" : "mta-sts", error));
             }
 
             Runtime.Log.Info(MtaLog.TlsFailure(Id));
