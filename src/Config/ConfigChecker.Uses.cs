@@ -89,6 +89,11 @@ internal sealed partial class ConfigChecker
             {
                 CertName(_config.Cas.Select(c => c.Name), a.Where, "ca", a.Ca);
             }
+            if (a.MtaSts && (a.Host is not null || a.Domain is not null))
+            {
+                // An MTA-STS policy names a domain's MX hosts: a relay host is none of them.
+                Error(a.Where, $"action \"{a.Name}\": mta-sts applies to mail sent to MX hosts, not through a relay host (remove host/domain or mta-sts)");
+            }
             FilterReference(a.Filter, a.FilterChain, a.Where);
         }
     }

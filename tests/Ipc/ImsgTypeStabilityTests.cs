@@ -112,6 +112,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(91, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(97, Enum.GetValues<ImsgType>().Length);
     }
 }
