@@ -74,7 +74,7 @@ BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
 # plus the libraries the db: and sqlite: table backends load at run time, and PAM (AUTH of system users).
 TEST_PKGS    := 'procps:ps' 'systemd:systemd-analyze' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' \
-                'unbound:/usr/sbin/unbound' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
+                'unbound:/usr/sbin/unbound' 'ldnsutils:ldns-signzone' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
                 'python3-dkim:/usr/lib/python3/dist-packages/dkim/__init__.py' 'opensmtpd-filter-dkimsign:/usr/libexec/opensmtpd/filter-dkimsign' \
                 'opensmtpd-filter-senderscore:/usr/libexec/opensmtpd/filter-senderscore' \
                 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \

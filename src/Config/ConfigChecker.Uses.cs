@@ -66,6 +66,7 @@ internal sealed partial class ConfigChecker
             UseTable(a.Host, new TableUse("host", true, false, "relayhost"), a.Where);
             UseTable(a.Domain, new TableUse("domain", false, true, "relayhost"), a.Where);
             UseTable(a.Auth, new TableUse("auth", false, true, "credentials"), a.Where);
+            UseTable(a.Fingerprints, new TableUse("fingerprint", true, true, "string"), a.Where);
             if (a.Host is { IsInline: true } host)
             {
                 foreach (var entry in host.Inline)
@@ -87,6 +88,11 @@ internal sealed partial class ConfigChecker
             if (a.Ca is not null)
             {
                 CertName(_config.Cas.Select(c => c.Name), a.Where, "ca", a.Ca);
+            }
+            if (a.MtaSts && (a.Host is not null || a.Domain is not null))
+            {
+                // An MTA-STS policy names a domain's MX hosts: a relay host is none of them.
+                Error(a.Where, $"action \"{a.Name}\": mta-sts applies to mail sent to MX hosts, not through a relay host (remove host/domain or mta-sts)");
             }
             FilterReference(a.Filter, a.FilterChain, a.Where);
         }

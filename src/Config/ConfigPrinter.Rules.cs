@@ -97,8 +97,11 @@ internal static partial class ConfigPrinter
         {
             RelayTls.Required => " tls",
             RelayTls.RequiredNoVerify => " tls no-verify",
+            RelayTls.Dane => " tls dane",
             _ => string.Empty,
         });
+        Table(sb, "tls fingerprint", a.Fingerprints);
+        Flag(sb, "mta-sts", a.MtaSts);
         Table(sb, "auth", a.Auth);
         Option(sb, "helo", a.Helo, Quote);
         Table(sb, "helo-src", a.HeloSrc);

@@ -91,6 +91,14 @@ internal static partial class ConfigPrinter
         {
             lines.Add("mta max-deferred " + deferred.ToString(CultureInfo.InvariantCulture));
         }
+        if (c.MtaDane)
+        {
+            lines.Add("mta tls dane");
+        }
+        if (c.MtaSts)
+        {
+            lines.Add("mta mta-sts");
+        }
         foreach (var limit in c.MtaLimits)
         {
             var sb = new StringBuilder("mta limit");

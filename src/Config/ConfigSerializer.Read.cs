@@ -82,6 +82,7 @@ internal static partial class ConfigSerializer
             QueueCompression = r.ReadBool(), QueueEncryption = r.ReadBool(), QueueKey = r.ReadString(), QueueTtl = r.ReadOptionalInt(),
             SmtpCiphers = r.ReadString(), SmtpMaxMessageSize = r.ReadOptionalLong(), SmtpSubAddrDelim = r.ReadString(),
             SrsKey = r.ReadString(), SrsKeyBackup = r.ReadString(), SrsTtl = r.ReadOptionalInt(),
+            MtaDane = r.ReadBool(), MtaSts = r.ReadBool(),
         };
         if (r.Remaining != 0)
         {
@@ -192,9 +193,9 @@ internal static partial class ConfigSerializer
         User = r.ReadString(), Wrapper = r.ReadString(), Host = ReadTableRef(ref r), Domain = ReadTableRef(ref r),
         Backup = r.ReadBool(), BackupMx = r.ReadString(), Helo = r.ReadString(), HeloSrc = ReadTableRef(ref r),
         Pki = r.ReadString(), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(),
-        Src = ReadTableRef(ref r), MailFrom = r.ReadString(), Tls = (RelayTls)r.ReadEnum((int)RelayTls.RequiredNoVerify, nameof(RelayTls)),
+        Src = ReadTableRef(ref r), MailFrom = r.ReadString(), Tls = (RelayTls)r.ReadEnum((int)RelayTls.Fingerprint, nameof(RelayTls)),
         Auth = ReadTableRef(ref r), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Srs = r.ReadBool(),
-        Ttl = r.ReadOptionalInt(), Where = ReadWhere(ref r),
+        Ttl = r.ReadOptionalInt(), Where = ReadWhere(ref r), Fingerprints = ReadTableRef(ref r), MtaSts = r.ReadBool(),
     };
 
     private static MatchRule ReadRule(ref ConfigBinaryReader r)

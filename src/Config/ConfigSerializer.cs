@@ -73,6 +73,8 @@ internal static partial class ConfigSerializer
         w.WriteString(c.SrsKey);
         w.WriteString(c.SrsKeyBackup);
         w.WriteOptionalInt(c.SrsTtl);
+        w.WriteBool(c.MtaDane);
+        w.WriteBool(c.MtaSts);
         return w.ToArray();
     }
 
@@ -216,6 +218,8 @@ internal static partial class ConfigSerializer
         w.WriteBool(a.Srs);
         w.WriteOptionalInt(a.Ttl);
         WriteWhere(w, a.Where);
+        WriteTableRef(w, a.Fingerprints);
+        w.WriteBool(a.MtaSts);
     }
 
     private static void WriteRule(ConfigBinaryWriter w, MatchRule r)

@@ -145,7 +145,17 @@ internal sealed partial class Parser
             case "domain":
                 return a with { Domain = ParseTables("domain") };
             case "tls":
+                if (Accept("dane"))
+                {
+                    return a with { Tls = RelayTls.Dane };
+                }
+                if (Accept("fingerprint"))
+                {
+                    return a with { Tls = RelayTls.Fingerprint, Fingerprints = ParseTables("fingerprint") };
+                }
                 return a with { Tls = Accept("no-verify") ? RelayTls.RequiredNoVerify : RelayTls.Required };
+            case "mta-sts":
+                return a with { MtaSts = true };
             case "auth":
                 // parse.y reads the options in order: the host (or domain) must come first.
                 if (a.Host is null && a.Domain is null)
@@ -165,7 +175,7 @@ internal sealed partial class Parser
                 }
                 return a with { Srs = true };
             default:
-                Fail(option, $"syntax error: expected a relay option (host, domain, backup, helo, helo-src, src, tls, auth, mail-from, pki, ca, ciphers, protocols, filter, srs, ttl), got {option.Describe()}");
+                Fail(option, $"syntax error: expected a relay option (host, domain, backup, helo, helo-src, src, tls, mta-sts, auth, mail-from, pki, ca, ciphers, protocols, filter, srs, ttl), got {option.Describe()}");
                 return a;
         }
     }

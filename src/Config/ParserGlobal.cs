@@ -75,6 +75,7 @@ internal sealed partial class Parser
     }
 
     // mta max-deferred n | mta limit [for domain d] (inet4 | inet6 | key number)*
+    // | mta tls dane | mta mta-sts (our extensions: defaults for relay actions to MX hosts)
     private void ParseMta(Token keyword)
     {
         if (Accept("max-deferred"))
@@ -82,10 +83,21 @@ internal sealed partial class Parser
             _globals = _globals with { MtaMaxDeferred = ExpectNumber("a number", "max-deferred"), MtaMaxDeferredWhere = Where(keyword) };
             return;
         }
+        if (Accept("tls"))
+        {
+            Expect("dane", "mta tls");
+            _globals = _globals with { MtaDane = true };
+            return;
+        }
+        if (Accept("mta-sts"))
+        {
+            _globals = _globals with { MtaSts = true };
+            return;
+        }
         var limit = Next();
         if (!IsKeyword(limit, "limit"))
         {
-            Fail(limit, $"syntax error: expected \"max-deferred\" or \"limit\" after \"mta\", got {limit.Describe()}");
+            Fail(limit, $"syntax error: expected \"max-deferred\", \"limit\", \"tls dane\" or \"mta-sts\" after \"mta\", got {limit.Describe()}");
         }
         ParseMtaLimit(keyword);
     }

@@ -32,7 +32,7 @@ internal sealed partial class DispatcherProcess
                 _deliveries[req.EvpId] = (req, SessionId(), false);
                 StartDeliveries(_mda.Add(req.User, req));
                 break;
-            case ImsgType.MtaRouteReply when from == ProcRole.Lka:
+            case ImsgType.MtaRouteReply or ImsgType.MtaTlsaReply or ImsgType.MtaStsReply or ImsgType.MtaFingerprintReply when from == ProcRole.Lka:
                 _requests.Complete(msg);
                 break;
             case ImsgType.MtaDeliver when from == ProcRole.Queue:

@@ -108,7 +108,10 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
             socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), _clientTls is null ? new Mta.NoMtaTls() : new Mta.MtaTls(_clientTls), Settings.Hostname,
-            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)), domain => Mta.MtaLimits.For(Model, domain));
+            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)), domain => Mta.MtaLimits.For(Model, domain))
+        {
+            Security = MtaSecurity(),
+        };
         foreach (var (info, socket) in _listeners)
         {
             var options = info.ListenerIndex == SetupListener.EnqueueSocket

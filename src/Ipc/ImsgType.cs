@@ -161,6 +161,16 @@ internal enum ImsgType : uint
     FilterProcStderr = 228,
     FilterProcRestart = 229,
 
+    // Secure transport to peers (branch dane, range 310-329), dispatcher → lka and back: the
+    // DNSSEC-validated TLSA records of an MX host (DANE), a domain's MTA-STS TXT record with the
+    // addresses of its policy host, and whether a peer's certificate fingerprint is pinned.
+    MtaTlsaLookup = 310,
+    MtaTlsaReply = 311,
+    MtaStsLookup = 312,
+    MtaStsReply = 313,
+    MtaFingerprintCheck = 314,
+    MtaFingerprintReply = 315,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

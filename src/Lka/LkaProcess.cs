@@ -17,6 +17,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaExpander? _expander;
     private DnsLookups? _dns;
     private LkaMtaRoute? _mtaRoute;
+    private LkaMtaSecurity? _mtaSecurity;
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
@@ -78,6 +79,7 @@ internal sealed partial class LkaProcess : RoleProcess
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
         _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
+        _mtaSecurity = new LkaMtaSecurity(config, tables, _dns!);
         _senders = new LkaSenderCheck(config, tables);
     }
 

@@ -50,6 +50,9 @@ internal sealed class MtaAgent
         _hostname = hostname;
     }
 
+    /// <summary>DANE, MTA-STS and fingerprint pinning (null: TLS as the routes' schemes say).</summary>
+    public MtaSecurity? Security { get; init; }
+
     /// <summary>How long a peer may stay silent; SMTPD_MTA_TIMEOUT_SECS overrides it (tests). OpenSMTPD waits 300 s.</summary>
     public static TimeSpan Timeout =>
         Environment.GetEnvironmentVariable("SMTPD_MTA_TIMEOUT_SECS") is { } v && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int s) && s > 0
@@ -134,7 +137,7 @@ internal sealed class MtaAgent
         var reply = route.Reply!.Value;
         try
         {
-            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply, route.Limits);
+            var (session, conn, error) = await ConnectAsync(route.Dispatcher, route.Domain, reply, route.Limits);
             if (session is null || conn is null)
             {
                 // No host took us: every task waiting for this route waits longer.
@@ -184,11 +187,27 @@ internal sealed class MtaAgent
     }
 
     /// <summary>The route's hosts and addresses in order until one greets and takes EHLO; the last error when none does.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route, MtaLimits limits)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, string domain, MtaRouteReply route, MtaLimits limits)
     {
         string error = "Network error on destination MXs";
+        var sts = Security is null ? null : await Security.StsPolicyAsync(action, domain);
         foreach (var host in route.Hosts)
         {
+            var hostTls = MtaHostTls.AsRouteSays;
+            if (Security is not null)
+            {
+                var (policy, refusal) = await Security.ForHostAsync(action, route, host, sts);
+                if (policy is null)
+                {
+                    // This host must not be used now (a failed TLSA lookup, an MX the MTA-STS policy does not name).
+                    Log.Info($"smtp-out: skipping MX {host.Name}: {refusal}");
+                    error = refusal;
+                    continue;
+                }
+
+                hostTls = policy;
+            }
+
             foreach (var text in host.Addresses)
             {
                 if (!IPAddress.TryParse(text, out var address) || (limits.Family is { } family && address.AddressFamily != family))
@@ -201,14 +220,14 @@ internal sealed class MtaAgent
                 for (int pass = 0; pass < 2; pass++)
                 {
                     bool allowTls = pass == 0;
-                    var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls);
+                    var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls, hostTls);
                     if (session is not null)
                     {
                         return (session, conn, string.Empty);
                     }
 
                     error = refused;
-                    if (!(tlsFailed && route.Scheme == MtaScheme.Smtp))
+                    if (!(tlsFailed && route.Scheme == MtaScheme.Smtp && !hostTls.Required))
                     {
                         break;
                     }
@@ -220,7 +239,7 @@ internal sealed class MtaAgent
     }
 
     /// <summary>One connection to one address of a host, up to ready for MAIL.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, bool TlsFailed)> TryHostAsync(string action, MtaRouteReply route, MtaHost host, IPAddress address, bool allowTls)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, bool TlsFailed)> TryHostAsync(string action, MtaRouteReply route, MtaHost host, IPAddress address, bool allowTls, MtaHostTls hostTls)
     {
         string error;
         bool tlsFailed = false;
@@ -229,6 +248,7 @@ internal sealed class MtaAgent
             MtaScheme.Smtps => "smtps://",
             MtaScheme.Lmtp => "lmtp://",
             MtaScheme.SmtpTls => "smtp+tls://",
+            MtaScheme.Smtp when hostTls.Required => "smtp+tls://",
             MtaScheme.Smtp when _tls.Available && allowTls => "smtp://",
             _ => "smtp+notls://",
         };
@@ -260,7 +280,7 @@ internal sealed class MtaAgent
             Log.Info(MtaLog.Connected(id));
             string? local = socket.LocalEndPoint is IPEndPoint l ? (l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address).ToString() : null;
             conn = new MtaConnection(_streamOf(socket), Timeout);
-            var session = new MtaSession(id, conn, route, _tls, action, allowTls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local);
+            var session = new MtaSession(id, conn, route, _tls, action, allowTls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local, hostTls, Security);
             string? refused = await session.OpenAsync();
             if (refused is null)
             {

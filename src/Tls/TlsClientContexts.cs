@@ -21,6 +21,15 @@ internal sealed class TlsClientContexts : IDisposable
         {
             var ctx = OpenSslContext.Create(server: false);
             all._byAction[a.Name] = ctx;
+            // Any relay action may meet an MX host with TLSA records (tls dane, mta tls dane):
+            // connections use DANE only when given records, so enabling it costs nothing else.
+            if (ctx.EnableDane() is { } daneProblem)
+            {
+                error = $"action \"{a.Name}\": {daneProblem}";
+                all.Dispose();
+                return null;
+            }
+
             string file = a.Ca is { } name ? config.Cas.FirstOrDefault(c => c.Name == name)?.Cert ?? TlsServerContext.SystemCaFile : TlsServerContext.SystemCaFile;
             string? failed = TlsProtocols.Apply(ctx, a.Ciphers, a.Protocols, null)
                 ?? (File.Exists(file) || a.Ca is not null ? ctx.LoadVerifyFile(file) is { } e ? $"ca {file}: {e}" : null : null);

@@ -67,6 +67,12 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.MtaRouteReply, 142u)]
     [InlineData(ImsgType.MtaDeliveryResult, 143u)]
     [InlineData(ImsgType.MtaSchedule, 144u)]
+    [InlineData(ImsgType.MtaTlsaLookup, 310u)]
+    [InlineData(ImsgType.MtaTlsaReply, 311u)]
+    [InlineData(ImsgType.MtaStsLookup, 312u)]
+    [InlineData(ImsgType.MtaStsReply, 313u)]
+    [InlineData(ImsgType.MtaFingerprintCheck, 314u)]
+    [InlineData(ImsgType.MtaFingerprintReply, 315u)]
     [InlineData(ImsgType.CtlPauseSmtp, 180u)]
     [InlineData(ImsgType.CtlResumeSmtp, 181u)]
     [InlineData(ImsgType.CtlPauseMda, 182u)]
@@ -106,6 +112,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(91, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(97, Enum.GetValues<ImsgType>().Length);
     }
 }
