@@ -26,7 +26,7 @@ internal static partial class ConfigSerializer
         var pkis = new List<PkiDef>();
         for (var n = r.ReadCount(); n > 0; n--)
         {
-            pkis.Add(new PkiDef { Name = r.ReadRequiredString(), Cert = r.ReadString(), Key = r.ReadString(), Dhe = r.ReadString(), Where = ReadWhere(ref r) });
+            pkis.Add(new PkiDef { Name = r.ReadRequiredString(), Cert = r.ReadString(), Key = r.ReadString(), Dhe = r.ReadString(), Ocsp = r.ReadBool(), Where = ReadWhere(ref r) });
         }
         var cas = new List<CaDef>();
         for (var n = r.ReadCount(); n > 0; n--)

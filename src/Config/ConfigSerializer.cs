@@ -21,6 +21,7 @@ internal static partial class ConfigSerializer
             w.WriteString(p.Cert);
             w.WriteString(p.Key);
             w.WriteString(p.Dhe);
+            w.WriteBool(p.Ocsp);
             WriteWhere(w, p.Where);
         });
         w.WriteList(c.Cas, static (w, ca) =>

@@ -54,6 +54,10 @@ internal sealed partial class DispatcherProcess
                 var certs = msg.Read<TlsReloadCerts>();
                 _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
                 break;
+            case ImsgType.TlsOcspStaple when from == ProcRole.Lka:
+                var staple = msg.Read<TlsOcspStaple>();
+                _tls.Staples.Set(staple.Pki, staple.CertSha256, staple.ExpiresUnix, staple.Response);
+                break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
                 break;

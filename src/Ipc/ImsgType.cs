@@ -161,6 +161,9 @@ internal enum ImsgType : uint
     FilterProcStderr = 228,
     FilterProcRestart = 229,
 
+    // OCSP stapling: the lka fetched a pki's OCSP response, lka → dispatcher (TlsOcspStaple).
+    TlsOcspStaple = 330,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -38,8 +38,9 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
-    // DKIM keys are usually readable by root only: read them before the drop.
-    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+    // DKIM keys are usually readable by root only: read them before the drop. OCSP stapling
+    // parses certificates and responses here.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign) || Model.Pkis.Any(p => p.Ocsp);
 
     public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
 
@@ -59,6 +60,7 @@ internal sealed partial class LkaProcess : RoleProcess
         }
 
         _earlyProcs.Clear();
+        new LkaOcsp(_dns, staple => Peers[ProcRole.Dispatcher].Post(staple)).Start(Model);
         return Task.CompletedTask;
     }
 

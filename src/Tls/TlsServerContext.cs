@@ -33,9 +33,10 @@ internal sealed class TlsServerContext : IDisposable
     /// <summary>
     /// The contexts for <paramref name="listener"/>, or null with the reason (its pki, ca, ciphers
     /// or protocols). Certificates come from their files, or from <paramref name="chains"/> (PEM
-    /// by pki name) on a reload, whose <paramref name="generation"/> names the keys.
+    /// by pki name) on a reload, whose <paramref name="generation"/> names the keys. A pki with
+    /// ocsp staples what <paramref name="staples"/> holds for it.
     /// </summary>
-    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error, IReadOnlyDictionary<string, byte[]>? chains = null, uint generation = 0)
+    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error, IReadOnlyDictionary<string, byte[]>? chains = null, uint generation = 0, OcspStaples? staples = null)
     {
         error = string.Empty;
         var contexts = new List<OpenSslContext>();
@@ -69,6 +70,11 @@ internal sealed class TlsServerContext : IDisposable
             }
 
             ctx.SetDheAuto(pki.Dhe is "auto" or "legacy");
+            if (pki.Ocsp && staples is not null)
+            {
+                ctx.SetStatusResponder(staples.For(pki.Name, ctx.CertificateSha256()));
+            }
+
             if (listener.TlsVerify)
             {
                 ctx.SetVerifyPeer(require: true);

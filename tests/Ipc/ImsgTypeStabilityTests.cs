@@ -28,6 +28,7 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.TlsReloadKeys, 103u)]
     [InlineData(ImsgType.TlsReloadKeysDone, 104u)]
     [InlineData(ImsgType.TlsReloadCerts, 105u)]
+    [InlineData(ImsgType.TlsOcspStaple, 330u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -106,6 +107,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(91, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(92, Enum.GetValues<ImsgType>().Length);
     }
 }
