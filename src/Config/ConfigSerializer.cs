@@ -179,6 +179,7 @@ internal static partial class ConfigSerializer
         w.WriteBool(l.ReceivedAuth);
         WriteTableRef(w, l.Senders);
         w.WriteBool(l.Masquerade);
+        WriteTableRef(w, l.ClientFingerprints);
         w.WriteString(l.Filter);
         WriteNames(w, l.FilterChain);
         WriteWhere(w, l.Where);

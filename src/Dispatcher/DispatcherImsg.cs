@@ -23,7 +23,7 @@ internal sealed partial class DispatcherProcess
     {
         switch (msg.Type)
         {
-            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply when from == ProcRole.Lka:
+            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply or ImsgType.LkaCertFingerprintReply when from == ProcRole.Lka:
             case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply or ImsgType.QueueDeliveryOpenReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;

@@ -24,6 +24,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
     private LkaSenderCheck? _senders;
+    private LkaCertPins? _pins;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -81,6 +82,7 @@ internal sealed partial class LkaProcess : RoleProcess
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
         _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
         _senders = new LkaSenderCheck(config, tables);
+        _pins = new LkaCertPins(config, tables);
     }
 
     private static List<IPAddress> LocalAddresses()

@@ -75,13 +75,19 @@ internal sealed class TlsServerContext : IDisposable
                 ctx.SetStatusResponder(staples.For(pki.Name, ctx.CertificateSha256()));
             }
 
-            if (listener.TlsVerify)
+            if (listener.ClientFingerprints is not null)
+            {
+                // Any certificate gets through the handshake: one that does not chain to the
+                // ca may still be pinned, which the session checks once it is done.
+                ctx.RequestAnyPeerCertificate(require: listener.TlsVerify);
+            }
+            else if (listener.TlsVerify)
             {
                 ctx.SetVerifyPeer(require: true);
             }
         }
 
-        var server = new TlsServerContext(contexts) { VerifyClients = listener.TlsVerify };
+        var server = new TlsServerContext(contexts) { VerifyClients = listener.TlsVerify || listener.ClientFingerprints is not null };
         if (contexts.Count > 1)
         {
             contexts[0].SetServerNameSelector(server.Select);

@@ -29,6 +29,8 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.TlsReloadKeysDone, 104u)]
     [InlineData(ImsgType.TlsReloadCerts, 105u)]
     [InlineData(ImsgType.TlsOcspStaple, 330u)]
+    [InlineData(ImsgType.LkaCertFingerprint, 331u)]
+    [InlineData(ImsgType.LkaCertFingerprintReply, 332u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -107,6 +109,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(92, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(94, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -56,6 +56,23 @@ internal sealed class TestPki
         return $"pki {name} cert \"{cert}\" key \"{key}\"\n";
     }
 
+    /// <summary>A self-signed client certificate (no CA issued it) for <paramref name="cn"/>: NAME.crt and NAME.key.</summary>
+    public (string Cert, string Key) SelfSigned(string fileName, string cn)
+    {
+        string key = System.IO.Path.Combine(Dir, fileName + ".key");
+        string cert = System.IO.Path.Combine(Dir, fileName + ".crt");
+        OpenSsl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "3650", "-subj", "/CN=" + cn);
+        File.SetUnixFileMode(cert, (UnixFileMode)0b110_100_100);
+        return (cert, key);
+    }
+
+    /// <summary>A certificate's SHA-256 fingerprint as openssl prints it ("AB:CD:...", Postfix's form).</summary>
+    public static string Fingerprint(string cert)
+    {
+        var r = Binary.Run("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]);
+        return r.Out.Trim().Split('=')[1];
+    }
+
     /// <summary>The serial number of a certificate file, in hex as openssl prints it.</summary>
     public static string Serial(string cert)
     {
