@@ -24,6 +24,10 @@ internal sealed partial class ConfigChecker
             {
                 Error(l.Where, $"{name}: {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")} requires tls, tls-require or smtps");
             }
+            if (l.ClientFingerprints is not null && !tls)
+            {
+                Error(l.Where, $"{name}: fingerprints requires tls, tls-require or smtps");
+            }
             if (l.Pkis.Count > 0 && !tls)
             {
                 Error(l.Where, $"{name}: pki requires tls, tls-require or smtps");
@@ -43,6 +47,7 @@ internal sealed partial class ConfigChecker
             UseTable(l.AuthTable, new TableUse("auth", false, true, "credentials"), l.Where);
             UseTable(l.Hostnames, new TableUse("hostnames", false, true, "addrname"), l.Where);
             UseTable(l.Senders, new TableUse("senders", false, true, "mailaddrmap"), l.Where);
+            UseTable(l.ClientFingerprints, new TableUse("fingerprints", true, true, "string"), l.Where);
             FilterReference(l.Filter, l.FilterChain, l.Where);
         }
     }

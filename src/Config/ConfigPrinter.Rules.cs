@@ -46,6 +46,7 @@ internal static partial class ConfigPrinter
         Table(sb, "hostnames", l.Hostnames);
         Table(sb, "senders", l.Senders);
         Flag(sb, "masquerade", l.Masquerade);
+        Table(sb, "fingerprints", l.ClientFingerprints);
         Flag(sb, "mask-src", l.MaskSrc);
         Flag(sb, "no-dsn", l.NoDsn);
         Flag(sb, "proxy-v2", l.ProxyV2);

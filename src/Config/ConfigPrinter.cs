@@ -159,6 +159,10 @@ internal static partial class ConfigPrinter
         {
             yield return $"pki {Word(p.Name)} dhe {p.Dhe}";
         }
+        if (p.Ocsp)
+        {
+            yield return $"pki {Word(p.Name)} ocsp";
+        }
     }
 
     private static string FormatProc(ProcDef p) =>

@@ -21,6 +21,7 @@ internal static partial class ConfigSerializer
             w.WriteString(p.Cert);
             w.WriteString(p.Key);
             w.WriteString(p.Dhe);
+            w.WriteBool(p.Ocsp);
             WriteWhere(w, p.Where);
         });
         w.WriteList(c.Cas, static (w, ca) =>
@@ -180,6 +181,7 @@ internal static partial class ConfigSerializer
         w.WriteBool(l.ReceivedAuth);
         WriteTableRef(w, l.Senders);
         w.WriteBool(l.Masquerade);
+        WriteTableRef(w, l.ClientFingerprints);
         w.WriteString(l.Filter);
         WriteNames(w, l.FilterChain);
         WriteWhere(w, l.Where);

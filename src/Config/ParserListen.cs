@@ -114,6 +114,8 @@ internal sealed partial class Parser
                 return l with { NoDsn = true };
             case "proxy-v2":
                 return l with { ProxyV2 = true };
+            case "fingerprints":
+                return l with { ClientFingerprints = ParseTables("fingerprints") };
             case "senders":
                 var senders = ParseTables("senders");
                 return l with { Senders = senders, Masquerade = Accept("masquerade") };

@@ -4,7 +4,7 @@ namespace Smtpd.Config;
 
 internal sealed partial class Parser
 {
-    // pki name (cert file | key file | dhe none|auto|legacy)+
+    // pki name (cert file | key file | dhe none|auto|legacy | ocsp)+
     private void ParsePki(Token keyword)
     {
         var name = ExpectCertName("pki");
@@ -35,8 +35,11 @@ internal sealed partial class Parser
                     }
                     pki = pki with { Dhe = dhe };
                     break;
+                case "ocsp":
+                    pki = pki with { Ocsp = true };
+                    break;
                 default:
-                    Fail(option, $"syntax error: expected cert, key or dhe after pki \"{name}\", got {option.Describe()}");
+                    Fail(option, $"syntax error: expected cert, key, dhe or ocsp after pki \"{name}\", got {option.Describe()}");
                     break;
             }
             any = true;

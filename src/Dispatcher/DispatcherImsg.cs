@@ -23,7 +23,7 @@ internal sealed partial class DispatcherProcess
     {
         switch (msg.Type)
         {
-            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply when from == ProcRole.Lka:
+            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply or ImsgType.LkaCertFingerprintReply when from == ProcRole.Lka:
             case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply or ImsgType.QueueDeliveryOpenReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;
@@ -53,6 +53,10 @@ internal sealed partial class DispatcherProcess
             case ImsgType.TlsReloadCerts when from == ProcRole.Parent:
                 var certs = msg.Read<TlsReloadCerts>();
                 _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
+                break;
+            case ImsgType.TlsOcspStaple when from == ProcRole.Lka:
+                var staple = msg.Read<TlsOcspStaple>();
+                _tls.Staples.Set(staple.Pki, staple.CertSha256, staple.ExpiresUnix, staple.Response);
                 break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());

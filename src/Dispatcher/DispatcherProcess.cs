@@ -152,6 +152,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Masquerade = l.Masquerade,
         Filtered = l.Filter is not null || l.FilterChain.Count > 0,
         Senders = l.Senders is not null,
+        ClientFingerprints = l.ClientFingerprints is not null,
+        ClientCertificateRequired = l.TlsVerify,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),

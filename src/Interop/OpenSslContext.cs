@@ -6,7 +6,7 @@ using System.Text;
 
 namespace Smtpd.Interop;
 
-internal sealed unsafe class OpenSslContext : IDisposable
+internal sealed unsafe partial class OpenSslContext : IDisposable
 {
     private GCHandle _self;
     private nint _ctx;

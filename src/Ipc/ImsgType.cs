@@ -171,6 +171,14 @@ internal enum ImsgType : uint
     MtaFingerprintCheck = 314,
     MtaFingerprintReply = 315,
 
+    // OCSP stapling: the lka fetched a pki's OCSP response, lka → dispatcher (TlsOcspStaple).
+    TlsOcspStaple = 330,
+
+    // Client-certificate pinning: is this fingerprint in the listener's fingerprints table, and
+    // as whom does it authenticate? dispatcher → lka, and the answer.
+    LkaCertFingerprint = 331,
+    LkaCertFingerprintReply = 332,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

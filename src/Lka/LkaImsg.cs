@@ -43,6 +43,9 @@ internal sealed partial class LkaProcess
             case ImsgType.LkaCheckSender when from == ProcRole.Dispatcher:
                 peer.Post(_senders!.Check(msg.Read<LkaCheckSender>()));
                 break;
+            case ImsgType.LkaCertFingerprint when from == ProcRole.Dispatcher:
+                peer.Post(_pins!.Check(msg.Read<LkaCertFingerprint>()));
+                break;
             case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
                 var verdict = msg.Read<LkaAuthenticateReply>();
                 if (!_authentications.Remove(verdict.ReqId, out var pending))

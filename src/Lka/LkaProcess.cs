@@ -25,6 +25,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
     private LkaSenderCheck? _senders;
+    private LkaCertPins? _pins;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -39,8 +40,9 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
-    // DKIM keys are usually readable by root only: read them before the drop.
-    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+    // DKIM keys are usually readable by root only: read them before the drop. OCSP stapling
+    // parses certificates and responses here.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign) || Model.Pkis.Any(p => p.Ocsp);
 
     public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
 
@@ -60,6 +62,7 @@ internal sealed partial class LkaProcess : RoleProcess
         }
 
         _earlyProcs.Clear();
+        new LkaOcsp(_dns, staple => Peers[ProcRole.Dispatcher].Post(staple)).Start(Model);
         return Task.CompletedTask;
     }
 
@@ -81,6 +84,7 @@ internal sealed partial class LkaProcess : RoleProcess
         _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
         _mtaSecurity = new LkaMtaSecurity(config, tables, _dns!);
         _senders = new LkaSenderCheck(config, tables);
+        _pins = new LkaCertPins(config, tables);
     }
 
     private static List<IPAddress> LocalAddresses()

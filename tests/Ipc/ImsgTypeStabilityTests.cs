@@ -28,6 +28,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.TlsReloadKeys, 103u)]
     [InlineData(ImsgType.TlsReloadKeysDone, 104u)]
     [InlineData(ImsgType.TlsReloadCerts, 105u)]
+    [InlineData(ImsgType.TlsOcspStaple, 330u)]
+    [InlineData(ImsgType.LkaCertFingerprint, 331u)]
+    [InlineData(ImsgType.LkaCertFingerprintReply, 332u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -112,6 +115,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(97, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(100, Enum.GetValues<ImsgType>().Length);
     }
 }
