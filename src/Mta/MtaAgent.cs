@@ -16,7 +16,7 @@ using Smtpd.Runtime;
 
 namespace Smtpd.Mta;
 
-internal sealed class MtaAgent
+internal sealed partial class MtaAgent
 {
     // Envelopes of one message arrive from the queue one by one, in a burst: they are gathered
     // this long into one task, so that one transaction carries all of a domain's recipients.
@@ -30,16 +30,20 @@ internal sealed class MtaAgent
     private readonly string _hostname;
     private readonly Dictionary<(uint MsgId, string Dispatcher, string Domain), MtaTask> _gathering = [];
     private readonly Dictionary<(string Dispatcher, string Domain), MtaRouteState> _routes = [];
+    private readonly MtaRegistry _registry = new();
 
     // Envelopes deferred per destination domain (OpenSMTPD's hoststat cache): when a host of the
     // domain accepts a recipient again, they are tried at once instead of after their backoff.
     private readonly Dictionary<string, HashSet<ulong>> _deferred = new(StringComparer.Ordinal);
     private readonly Action<ulong> _scheduleNow;
     private readonly Func<string, MtaLimits> _limitsFor;
+    private readonly Func<string, string, MtaRouteReply?, string> _relayText;
 
     public MtaAgent(Func<MtaRouteLookup, Task<MtaRouteReply>> lookupRoute, Func<uint, Task<SafeFd?>> openMessage, Action<MtaOutcome> done,
-        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow, Func<string, MtaLimits> limitsFor)
+        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow, Func<string, MtaLimits> limitsFor,
+        Func<string, string, MtaRouteReply?, string>? relayText = null)
     {
+        _relayText = relayText ?? ((_, domain, _) => MtaRelayText.For(null, domain, null));
         _limitsFor = limitsFor;
         _scheduleNow = scheduleNow;
         _lookupRoute = lookupRoute;
@@ -86,6 +90,7 @@ internal sealed class MtaAgent
         if (!_routes.TryGetValue(routeKey, out var route))
         {
             route = new MtaRouteState(key.Dispatcher, key.Domain, _limitsFor(key.Domain));
+            route.Text = _relayText(key.Dispatcher, key.Domain, null);
             _routes[routeKey] = route;
         }
 
@@ -117,6 +122,7 @@ internal sealed class MtaAgent
         }
 
         route.Reply = reply;
+        route.Text = _relayText(route.Dispatcher, route.Domain, reply);
         StartSessions(route);
     }
 
@@ -132,10 +138,11 @@ internal sealed class MtaAgent
     private async Task RunSessionAsync(MtaRouteState route)
     {
         var reply = route.Reply!.Value;
+        MtaRoute? used = null;
         try
         {
-            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply, route.Limits);
-            if (session is null || conn is null)
+            (var session, var conn, string error, used) = await ConnectAsync(route, reply);
+            if (session is null || conn is null || used is null)
             {
                 // No host took us: every task waiting for this route waits longer.
                 FailPending(route, DeliveryOutcomeStatus.TempFail, error, null);
@@ -170,6 +177,11 @@ internal sealed class MtaAgent
         }
         finally
         {
+            if (used is not null)
+            {
+                _registry.Closed(used);
+            }
+
             route.Sessions--;
             if (route.Sessions == 0 && route.Pending.Count == 0)
             {
@@ -184,8 +196,10 @@ internal sealed class MtaAgent
     }
 
     /// <summary>The route's hosts and addresses in order until one greets and takes EHLO; the last error when none does.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route, MtaLimits limits)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, MtaRoute? Used)> ConnectAsync(MtaRouteState relay, MtaRouteReply route)
     {
+        string action = relay.Dispatcher;
+        var limits = relay.Limits;
         string error = "Network error on destination MXs";
         foreach (var host in route.Hosts)
         {
@@ -196,6 +210,16 @@ internal sealed class MtaAgent
                     continue;
                 }
 
+                // A route whose first connection failed waits out its penalty (or `smtpctl resume route`).
+                var path = _registry.Route(route.Source, address.ToString(), host.Name);
+                if (path.IsDisabled(_registry.Now))
+                {
+                    continue;
+                }
+
+                _registry.Connecting(path);
+                relay.LastConn = _registry.Now;
+
                 // Opportunistic TLS that fails with a peer is tried once more in the clear (OpenSMTPD's MTA_DOWNGRADE_PLAIN);
                 // required TLS never is.
                 for (int pass = 0; pass < 2; pass++)
@@ -204,7 +228,8 @@ internal sealed class MtaAgent
                     var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls);
                     if (session is not null)
                     {
-                        return (session, conn, string.Empty);
+                        path.Ok();
+                        return (session, conn, string.Empty, path);
                     }
 
                     error = refused;
@@ -213,10 +238,13 @@ internal sealed class MtaAgent
                         break;
                     }
                 }
+
+                path.Failed(_registry.Now);
+                _registry.Closed(path);
             }
         }
 
-        return (null, null, error);
+        return (null, null, error, null);
     }
 
     /// <summary>One connection to one address of a host, up to ready for MAIL.</summary>
@@ -330,6 +358,11 @@ internal sealed class MtaAgent
 
     private void Report(MtaSession session, MtaDeliverRequest e, DeliveryOutcomeStatus status, string stat)
     {
+        if (status != DeliveryOutcomeStatus.Ok)
+        {
+            _registry.HostStat(e.Domain, stat);
+        }
+
         Log.Info(MtaLog.Delivery(session.Id, e, session.Source, session.RelayText, status, stat));
         _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok && session.PeerDsn ? string.Empty : session.Host));
         Remember(e, status);
@@ -371,6 +404,7 @@ internal sealed class MtaAgent
             else
             {
                 Log.Info(MtaLog.Delivery(NewSessionId(), e, null, "-", status, error));
+                _registry.HostStat(e.Domain, error);
                 _done(new MtaOutcome(e.EvpId, status, error, string.Empty));
                 Remember(e, status);
             }

@@ -8,7 +8,7 @@
 # records "tls": true on what came encrypted; AUTH PLAIN and LOGIN are taken and recorded
 # decoded ("auth": "user:password").
 # Usage: mta_peer.py CONFIG.json ; it writes OUT/ready once it listens.
-import base64, json, os, socket, ssl, sys, threading
+import base64, json, os, socket, ssl, sys, threading, time
 
 cfg = json.load(open(sys.argv[1]))
 out = cfg["out"]
@@ -154,6 +154,9 @@ def serve(conn, peer):
             with open(os.path.join(out, "msg-%d.eml" % n), "wb") as f:
                 f.write(raw)
             log({"peer": peer, "event": "message", "n": n, "rcpts": rcpts})
+            if cfg.get("data_delay"):
+                # A slow peer: the session stays open with the message sent, its verdict not yet given.
+                time.sleep(cfg["data_delay"])
             if lmtp:
                 for a in rcpts:
                     send(cfg.get("lmtp_rcpt", {}).get(a, "250 2.0.0 <%s> Ok" % a))
