@@ -54,6 +54,12 @@ internal sealed partial class MtaAgent
         _hostname = hostname;
     }
 
+    /// <summary>The SRS keys, when `srs key` is configured.</summary>
+    public Mime.Srs? Srs { get; init; }
+
+    /// <summary>Whether relay action NAME has `srs`.</summary>
+    public Func<string, bool> UsesSrs { get; init; } = _ => false;
+
     /// <summary>How long a peer may stay silent; SMTPD_MTA_TIMEOUT_SECS overrides it (tests). OpenSMTPD waits 300 s.</summary>
     public static TimeSpan Timeout =>
         Environment.GetEnvironmentVariable("SMTPD_MTA_TIMEOUT_SECS") is { } v && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int s) && s > 0
@@ -323,6 +329,15 @@ internal sealed partial class MtaAgent
         if (route.MailFrom.Length > 0)
         {
             task.Sender = route.MailFrom;
+        }
+
+        // `relay srs`: forwarded mail (its recipient became another address here) leaves with the
+        // sender rewritten under the forwarding domain, so that the next hop's SPF check sees us.
+        var first = task.Envelopes[0];
+        if (Srs is not null && UsesSrs(first.Dispatcher) && task.Sender.Contains('@', StringComparison.Ordinal)
+            && first.Rcpt.Contains('@', StringComparison.Ordinal) && !string.Equals(first.Rcpt, first.Dest, StringComparison.Ordinal))
+        {
+            task.Sender = Srs.Encode(task.Sender, first.Rcpt[(first.Rcpt.LastIndexOf('@') + 1)..], DateTimeOffset.UtcNow);
         }
 
         var fd = await _openMessage(task.MsgId);

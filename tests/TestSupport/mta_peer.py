@@ -26,7 +26,17 @@ def log(entry):
 def tls_context():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cfg["cert"], cfg["key"])
+    if cfg.get("client_ca"):
+        # A peer that insists on a client certificate signed by this CA.
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(cfg["client_ca"])
     return ctx
+
+
+def log_client_cert(conn, peer):
+    if cfg.get("client_ca"):
+        subject = dict(x[0] for x in conn.getpeercert()["subject"])
+        log({"peer": peer, "event": "client cert", "cn": subject.get("commonName", "")})
 
 
 def serve(conn, peer):
@@ -41,6 +51,7 @@ def serve(conn, peer):
         except (ssl.SSLError, OSError) as e:
             log({"peer": peer, "event": "tls failed", "error": str(e)})
             return
+        log_client_cert(conn, peer)
         secure = True
 
     def send(text):
@@ -94,6 +105,7 @@ def serve(conn, peer):
             except (ssl.SSLError, OSError) as e:
                 log({"peer": peer, "event": "tls failed", "error": str(e)})
                 return
+            log_client_cert(conn, peer)
             secure = True
         elif verb == "AUTH":
             words = text.split(" ")
