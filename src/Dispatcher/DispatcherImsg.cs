@@ -50,6 +50,13 @@ internal sealed partial class DispatcherProcess
                 _smtpPaused?.TrySetResult();
                 _smtpPaused = null;
                 break;
+            case ImsgType.CtlMtaShow when from == ProcRole.Control:
+                ShowMta(msg.PeerId, msg.Read<CtlMtaShow>().Kind);
+                break;
+            case ImsgType.CtlResumeRoute when from == ProcRole.Control:
+                _mta!.ResumeRoute(msg.Read<CtlResumeRoute>().RouteId);
+                Peers[ProcRole.Control].Post(new CtlResult(true, string.Empty), peerId: msg.PeerId);
+                break;
             case ImsgType.TlsReloadCerts when from == ProcRole.Parent:
                 var certs = msg.Read<TlsReloadCerts>();
                 _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
@@ -71,6 +78,24 @@ internal sealed partial class DispatcherProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A `smtpctl show` listing of the mta, in batches that fit in a message, the last one marked.</summary>
+    private void ShowMta(uint client, CtlMtaShowKind kind)
+    {
+        var batch = new System.Text.StringBuilder();
+        foreach (string line in _mta!.Show(kind))
+        {
+            if (batch.Length + line.Length > 8000)
+            {
+                Peers[ProcRole.Control].Post(new CtlMtaShowLines(false, batch.ToString()), peerId: client);
+                batch.Clear();
+            }
+
+            batch.Append(line).Append('\n');
+        }
+
+        Peers[ProcRole.Control].Post(new CtlMtaShowLines(true, batch.ToString()), peerId: client);
     }
 
     private void StartDeliveries(List<DeliveryRequest> ready)

@@ -179,6 +179,13 @@ internal enum ImsgType : uint
     LkaCertFingerprint = 331,
     LkaCertFingerprintReply = 332,
 
+    // smtpctl show hosts|relays|routes|hoststats (IMSG_CTL_MTA_SHOW_*): smtpctl → control →
+    // dispatcher (CtlMtaShow), answered by batches of lines (CtlMtaShowLines); resume route
+    // (IMSG_CTL_RESUME_ROUTE) the same way, answered with CtlOk. Branch mta, range 280-309.
+    CtlMtaShow = 280,
+    CtlMtaShowLines = 281,
+    CtlResumeRoute = 282,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

@@ -108,6 +108,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.FilterProcFork, 227u)]
     [InlineData(ImsgType.FilterProcStderr, 228u)]
     [InlineData(ImsgType.FilterProcRestart, 229u)]
+    [InlineData(ImsgType.CtlMtaShow, 280u)]
+    [InlineData(ImsgType.CtlMtaShowLines, 281u)]
+    [InlineData(ImsgType.CtlResumeRoute, 282u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -115,6 +118,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(100, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(103, Enum.GetValues<ImsgType>().Length);
     }
 }

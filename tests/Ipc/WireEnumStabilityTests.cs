@@ -14,6 +14,8 @@ public class WireEnumStabilityTests
     public void WireEnumerationNumbersAreFrozen()
     {
         Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<DeliveryOutcomeStatus>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2, 3], Enum.GetValues<CtlMtaShowKind>().Select(v => (int)v));
+        Assert.Equal(CtlMtaShowKind.HostStats, (CtlMtaShowKind)3);
         Assert.Equal([0, 1, 2], Enum.GetValues<MtaRouteStatus>().Select(v => (int)v));
         Assert.Equal(MtaRouteStatus.PermFail, (MtaRouteStatus)2);
         Assert.Equal([0, 1, 2], Enum.GetValues<MtaSecurityStatus>().Select(v => (int)v));
