@@ -1,7 +1,7 @@
 # smtpd: build, run, test, install. This file only wraps dotnet, apt-get and install(1).
 #
 #   make build      Native-AOT publish into build/ (build/smtpd; smtpctl, sendmail, mailq,
-#                   makemap, newaliases -> smtpd)
+#                   makemap, newaliases -> smtpd); a PIE, PIE=0 builds a fixed-address executable
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
 #   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then

@@ -147,7 +147,15 @@ internal sealed class LkaMtaRoute
         {
             // A backup MX hands mail only to hosts better than itself (RFC 5321 section 5.1).
             string self = (action.BackupMx ?? req.SmtpName).TrimEnd('.');
-            var mine = exchangers.Where(x => string.Equals(x.Host, self, StringComparison.OrdinalIgnoreCase)).Select(x => (int?)x.Preference).Min();
+            int? mine = null; // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+            foreach (var x in exchangers)
+            {
+                if (string.Equals(x.Host, self, StringComparison.OrdinalIgnoreCase) && (mine is null || x.Preference < mine))
+                {
+                    mine = x.Preference;
+                }
+            }
+
             if (mine is int p)
             {
                 exchangers = exchangers.Where(x => x.Preference < p).ToList();

@@ -74,9 +74,18 @@ internal sealed partial class ParentProcess
 
         try
         {
-            var certs = _model.Pkis.Where(p => p.Cert is not null && p.Key is not null)
-                .Select(p => new PkiPem(p.Name, File.ReadAllBytes(p.Cert!))).ToArray();
-            dispatcher.Channel.Post(new TlsReloadCerts(done.Generation, certs));
+            // A loop, not Where/Select: LINQ over a struct result makes the compiler emit its
+            // iterators for every element type in the program (idle memory, see smtpd.csproj).
+            var certs = new List<PkiPem>();
+            foreach (var p in _model.Pkis)
+            {
+                if (p.Cert is not null && p.Key is not null)
+                {
+                    certs.Add(new PkiPem(p.Name, File.ReadAllBytes(p.Cert)));
+                }
+            }
+
+            dispatcher.Channel.Post(new TlsReloadCerts(done.Generation, [.. certs]));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
