@@ -59,6 +59,9 @@ internal sealed partial class MtaSession
     /// <summary>Messages delivered on this connection.</summary>
     public int Messages { get; private set; }
 
+    /// <summary>Envelopes that failed on this session (max-failures-per-session).</summary>
+    public int Failures { get; set; }
+
     private bool Lmtp => _route.Scheme == MtaScheme.Lmtp;
 
     /// <summary>
@@ -225,6 +228,9 @@ internal sealed partial class MtaSession
 
         return r.Class == '2' ? null : "AUTH rejected: " + r.Text;
     }
+
+    /// <summary>RSET on a session that sat idle: whether the peer is still there and ready for MAIL.</summary>
+    public Task<bool> CheckIdleAsync() => ResetAsync();
 
     public async Task QuitAsync()
     {
