@@ -22,8 +22,14 @@ internal sealed record MtaLimits
         "session-mail-max", "session-transaction-delay", "session-keepalive", "max-failures-per-session",
     ];
 
-    /// <summary>OpenSMTPD's default max_conn_per_route (its other caps are larger).</summary>
-    public int MaxConnPerRoute { get; init; } = 5;
+    /// <summary>
+    /// Sessions at once per relay: 20, Postfix's default_destination_concurrency_limit. OpenSMTPD
+    /// allows 5 per route (source and peer address) but up to 100 per relay over its routes; one
+    /// peer at a few milliseconds per message needs more than 5 to keep up with what we accept.
+    /// </summary>
+    public int MaxConnPerRoute { get; init; } = DefaultMaxConn;
+
+    public const int DefaultMaxConn = 20;
 
     /// <summary>OpenSMTPD's default max_mail_per_session.</summary>
     public int SessionMailMax { get; init; } = 100;

@@ -17,7 +17,7 @@ public class MtaLimitsTests
     public void WithoutLimitsOpenSmtpdsDefaultsApply()
     {
         var l = MtaLimits.For(Load(string.Empty), "example.org");
-        Assert.Equal((5, 100, (AddressFamily?)null), (l.MaxConnPerRoute, l.SessionMailMax, l.Family));
+        Assert.Equal((20, 100, (AddressFamily?)null), (l.MaxConnPerRoute, l.SessionMailMax, l.Family));
     }
 
     [Fact]
