@@ -11,6 +11,12 @@ internal sealed partial class ConfigChecker
     // The limit keys the roles read; the others are accepted for compatibility only.
     private static readonly string[] MdaLimitsInUse = ["max-session", "max-session-per-user"];
     private static readonly string[] SchedulerLimitsInUse = ["max-inflight"];
+    private static readonly string[] MtaLimitsInUse =
+    [
+        "max-conn-per-route", "max-conn-per-relay", "max-conn-per-connector", "max-conn-per-domain",
+        "conn-delay-route", "conn-delay-relay", "conn-delay-connector", "conn-delay-domain",
+        "session-mail-max", "session-transaction-delay", "session-keepalive", "max-failures-per-session",
+    ];
 
     /// <summary>
     /// One warning for each statement or option of <paramref name="config"/> that has no effect
@@ -33,15 +39,10 @@ internal sealed partial class ConfigChecker
             NotSupported(limit.Where, "mda limit " + limit.Key);
         }
 
-        if (config.MtaMaxDeferred is not null)
-        {
-            NotSupported(config.MtaMaxDeferredWhere, "mta max-deferred");
-        }
-
         // What the mta honours (Mta/MtaLimits.Supported; the address family too); the rest is read only.
         foreach (var limit in config.MtaLimits)
         {
-            foreach (var s in limit.Settings.Where(s => s.Key is not ("max-conn-per-route" or "session-mail-max")))
+            foreach (var s in limit.Settings.Where(s => !MtaLimitsInUse.Contains(s.Key)))
             {
                 NotSupported(limit.Where, "mta limit " + s.Key);
             }

@@ -114,6 +114,7 @@ internal sealed partial class DispatcherProcess : RoleProcess
             Security = MtaSecurity(),
             Srs = Model.SrsKey is { } srsKey ? new Mime.Srs(srsKey, Model.SrsKeyBackup, (Model.SrsTtl ?? (4 * 86400)) / 86400) : null,
             UsesSrs = action => Model.Actions.Any(a => a.Name == action && a.Srs),
+            MaxDeferred = Model.MtaMaxDeferred ?? 10000,
         };
         foreach (var (info, socket) in _listeners)
         {

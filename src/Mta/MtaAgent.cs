@@ -57,6 +57,9 @@ internal sealed partial class MtaAgent
     /// <summary>DANE, MTA-STS and fingerprint pinning (null: TLS as the routes' schemes say).</summary>
     public MtaSecurity? Security { get; init; }
 
+    /// <summary>`mta max-deferred`: deferred envelopes remembered per domain, to be tried at once when it works again.</summary>
+    public long MaxDeferred { get; init; } = 10000;
+
     /// <summary>The SRS keys, when `srs key` is configured.</summary>
     public Mime.Srs? Srs { get; init; }
 
@@ -104,6 +107,7 @@ internal sealed partial class MtaAgent
         }
 
         route.Pending.Enqueue(task);
+        route.Signal();
         if (route.Reply is null)
         {
             if (!route.LookingUp)
@@ -139,8 +143,36 @@ internal sealed partial class MtaAgent
     {
         while (route.Sessions < route.Limits.MaxConnPerRoute && route.Pending.Count > route.Sessions)
         {
+            // conn-delay-*: sessions of one relay start that far apart.
+            if (route.Limits.ConnDelay > TimeSpan.Zero)
+            {
+                var now = _registry.Now;
+                if (route.NextStart is { } next && next > now)
+                {
+                    if (!route.StartScheduled)
+                    {
+                        route.StartScheduled = true;
+                        _ = StartLaterAsync(route, next - now);
+                    }
+
+                    return;
+                }
+
+                route.NextStart = now + route.Limits.ConnDelay;
+            }
+
             route.Sessions++;
             _ = RunSessionAsync(route);
+        }
+    }
+
+    private async Task StartLaterAsync(MtaRouteState route, TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        route.StartScheduled = false;
+        if (route.Reply is not null)
+        {
+            StartSessions(route);
         }
     }
 
@@ -162,9 +194,27 @@ internal sealed partial class MtaAgent
             {
                 bool usable = true;
                 int carried = 0;
+                var limits = route.Limits;
                 // session-mail-max: after that many messages the session ends; the next one takes the rest.
-                while (usable && carried < route.Limits.SessionMailMax && route.Pending.TryDequeue(out var task))
+                // max-failures-per-session: so many failed transactions end it too.
+                while (usable && carried < limits.SessionMailMax && session.Failures < limits.MaxFailuresPerSession)
                 {
+                    if (!route.Pending.TryDequeue(out var task))
+                    {
+                        // session-keepalive: an idle session waits for more mail, and checks the peer is still there.
+                        if (limits.KeepAlive <= TimeSpan.Zero || !await route.WaitForTaskAsync(limits.KeepAlive) || !await StillThereAsync(session))
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    if (carried > 0 && limits.TransactionDelay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(limits.TransactionDelay);
+                    }
+
                     usable = await DeliverAsync(session, task, reply);
                     carried++;
                 }
@@ -201,6 +251,18 @@ internal sealed partial class MtaAgent
             {
                 StartSessions(route);
             }
+        }
+    }
+
+    private static async Task<bool> StillThereAsync(MtaSession session)
+    {
+        try
+        {
+            return await session.CheckIdleAsync();
+        }
+        catch (Exception e) when (IsConnectionError(e))
+        {
+            return false;
         }
     }
 
@@ -395,6 +457,7 @@ internal sealed partial class MtaAgent
     {
         if (status != DeliveryOutcomeStatus.Ok)
         {
+            session.Failures++;
             _registry.HostStat(e.Domain, stat);
         }
 
@@ -413,8 +476,8 @@ internal sealed partial class MtaAgent
                 _deferred[e.Domain] = set = [];
             }
 
-            // Bounded: a domain down for long keeps its envelopes in the scheduler's backoff only.
-            if (set.Count < 10000)
+            // Bounded (`mta max-deferred`): a domain down for long keeps the rest in the scheduler's backoff only.
+            if (set.Count < MaxDeferred)
             {
                 set.Add(e.EvpId);
             }

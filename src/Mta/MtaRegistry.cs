@@ -9,6 +9,7 @@ namespace Smtpd.Mta;
 internal sealed class MtaRegistry
 {
     private static readonly TimeSpan HostStatLifetime = TimeSpan.FromHours(4);
+    private const int MaxIdleRoutes = 4096;
 
     private readonly Func<DateTimeOffset> _clock;
     private readonly Dictionary<(string Source, string Address), MtaRoute> _routes = [];
@@ -25,6 +26,15 @@ internal sealed class MtaRegistry
     {
         if (!_routes.TryGetValue((source, address), out var route))
         {
+            if (_routes.Count >= MaxIdleRoutes)
+            {
+                // Routes enabled again and unused since (their peers failed once, long ago) are forgotten first.
+                foreach (var idle in _routes.Where(r => r.Value.NConn <= 0 && r.Value.DisabledUntil is null).Select(r => r.Key).ToList())
+                {
+                    _routes.Remove(idle);
+                }
+            }
+
             route = new MtaRoute(++_nextRouteId, source, address, hostName);
             _routes[(source, address)] = route;
         }
@@ -53,6 +63,12 @@ internal sealed class MtaRegistry
         if (route.NConn <= 0 && route.DisabledUntil is null && !route.New)
         {
             _routes.Remove((route.Source, route.Address));
+        }
+
+        // A peer with no session and no route kept for it is forgotten, so that the table stays small.
+        if (host is { NConn: <= 0 } && !_routes.Values.Any(r => r.Address == route.Address && (r.NConn > 0 || r.DisabledUntil is not null)))
+        {
+            _hosts.Remove(route.Address);
         }
     }
 

@@ -33,6 +33,32 @@ internal sealed class MtaRouteState
     /// <summary>How `smtpctl show relays` names it ("[relay:example.org,smtp]").</summary>
     public string Text { get; set; } = string.Empty;
 
+    /// <summary>conn-delay: no session starts before this; a delayed start is scheduled.</summary>
+    public DateTimeOffset? NextStart { get; set; }
+
+    public bool StartScheduled { get; set; }
+
+    // Completed when a task is queued, for sessions waiting idle (session-keepalive).
+    private TaskCompletionSource _arrival = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A task was queued: idle sessions wake.</summary>
+    public void Signal()
+    {
+        _arrival.TrySetResult();
+        _arrival = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Waits until a task is queued or <paramref name="idle"/> passed; whether one is waiting.</summary>
+    public async Task<bool> WaitForTaskAsync(TimeSpan idle)
+    {
+        if (Pending.Count == 0)
+        {
+            await Task.WhenAny(_arrival.Task, Task.Delay(idle));
+        }
+
+        return Pending.Count > 0;
+    }
+
     /// <summary>When its last session started connecting.</summary>
     public DateTimeOffset? LastConn { get; set; }
 }

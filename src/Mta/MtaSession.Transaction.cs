@@ -76,8 +76,11 @@ internal sealed partial class MtaSession
             }
         }
 
+        MtaReply data;
         if (_caps.Pipelining)
         {
+            // DATA closes the group (RFC 2920): one round trip for MAIL, every RCPT and DATA.
+            _conn.Queue("DATA");
             await _conn.FlushAsync();
             var m = await _conn.ReadReplyAsync();
             var replies = new List<MtaReply>();
@@ -86,26 +89,35 @@ internal sealed partial class MtaSession
                 replies.Add(await _conn.ReadReplyAsync());
             }
 
+            data = await _conn.ReadReplyAsync();
             if (m.Class != '2')
             {
                 FailAll(task, m, report);
-                return await ResetAsync();
+                return await AbandonDataAsync(data);
             }
 
             for (int i = 0; i < task.Envelopes.Count; i++)
             {
                 Rcpt(task.Envelopes[i], replies[i]);
             }
-        }
 
-        if (accepted.Count == 0)
+            if (accepted.Count == 0)
+            {
+                return await AbandonDataAsync(data);
+            }
+        }
+        else
         {
-            return await ResetAsync();
+            if (accepted.Count == 0)
+            {
+                return await ResetAsync();
+            }
+
+            _conn.Queue("DATA");
+            await _conn.FlushAsync();
+            data = await _conn.ReadReplyAsync();
         }
 
-        _conn.Queue("DATA");
-        await _conn.FlushAsync();
-        var data = await _conn.ReadReplyAsync();
         if (data.Code != 354)
         {
             foreach (var e in accepted)
@@ -183,6 +195,22 @@ internal sealed partial class MtaSession
         {
             Done(task, e, r, report);
         }
+    }
+
+    /// <summary>
+    /// A pipelined DATA whose transaction has no recipient left: a peer that still said 354 gets
+    /// an empty message, whose verdict is ignored (no recipient is left for it to deliver to); then RSET.
+    /// </summary>
+    private async Task<bool> AbandonDataAsync(MtaReply data)
+    {
+        if (data.Code == 354)
+        {
+            _conn.Queue(".");
+            await _conn.FlushAsync();
+            await _conn.ReadReplyAsync();
+        }
+
+        return await ResetAsync();
     }
 
     /// <summary>RSET after a failed transaction; false when the peer does not take it (the session is then closed).</summary>

@@ -64,6 +64,9 @@ internal sealed partial class MtaSession
     /// <summary>Messages delivered on this connection.</summary>
     public int Messages { get; private set; }
 
+    /// <summary>Envelopes that failed on this session (max-failures-per-session).</summary>
+    public int Failures { get; set; }
+
     private bool Lmtp => _route.Scheme == MtaScheme.Lmtp;
 
     /// <summary>Mail never goes in the clear: smtp+tls://, `tls`, or a host policy (DANE, MTA-STS enforce, pinning).</summary>
@@ -272,6 +275,9 @@ internal sealed partial class MtaSession
 
         return r.Class == '2' ? null : "AUTH rejected: " + r.Text;
     }
+
+    /// <summary>RSET on a session that sat idle: whether the peer is still there and ready for MAIL.</summary>
+    public Task<bool> CheckIdleAsync() => ResetAsync();
 
     public async Task QuitAsync()
     {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Mail-path benchmark: our smtpd against OpenSMTPD and Postfix on the inbound-to-Maildir
-# workload of the shared anchors harness (../shared/bench beside the checkout), then a table of
-# our figures, the ratios ours/Postfix and ours/OpenSMTPD, and the issue's goals.
+# Mail-path benchmark: our smtpd against OpenSMTPD and Postfix on the workloads of the shared
+# anchors harness (../shared/bench beside the checkout): inbound to Maildir, and relay (inbound,
+# then relayed to Postfix's smtp-sink), the relay one also at c = 200; then a table of our
+# figures, the ratios ours/Postfix and ours/OpenSMTPD, and the issues' goals.
 #
 #   sudo tests/Bench/mailpath.sh                 # or: make bench (micro-benchmarks first)
 #   MAIL_N=5000 MAIL_RUNS=3 tests/Bench/mailpath.sh
@@ -15,6 +16,8 @@
 # Environment (defaults in brackets):
 #   MAIL_N [3000] messages per run    MAIL_C [20] concurrent sessions    MAIL_SIZE [4096] body bytes
 #   MAIL_RUNS [2]                     MAIL_SCALING [] extra concurrencies, e.g. "200" or "1,200"
+#   MAIL_WORKLOADS [inbound,relay]    MAIL_RELAY_SCALING [200] relay runs at these concurrencies too
+#       ('' skips them; the harness's own scaling series is inbound only)
 #   MAIL_SERVERS [ours opensmtpd-backlog128 postfix]; "opensmtpd" (as shipped, backlog 5: about
 #       10 msg/s at c = 20) gets MAIL_N_OPENSMTPD [300] messages
 #   MAIL_OURS_ENV [] NAME=value words for our server's environment (GC knobs, ...)
@@ -79,22 +82,36 @@ if [ "${MAIL_FILTERS:-0}" = 1 ]; then
     SERVERS="$SERVERS ours-procexec ours-dkim"
 fi
 
-# 4. Run. Only the inbound workload: relaying is not implemented in ours yet.
+# 4. Run: the workloads at c = MAIL_C, then relay at each MAIL_RELAY_SCALING concurrency (a
+#    separate harness invocation, its results in OUT-cN).
+WORKLOADS=${MAIL_WORKLOADS:-inbound,relay}
+RELAY_SCALING=${MAIL_RELAY_SCALING-200}
 stamp=$(date +%Y%m%d-%H%M%S)
 OUT=$WORK/results/$stamp-mailpath
-args=(--workloads inbound -n "$N" -c "$C" -s "$SIZE" --runs "$RUNS" --out "$OUT"
-      --max-bg-wait "${MAIL_BG_WAIT:-30}" --retry-noisy "${MAIL_RETRY_NOISY:-0}")
-for s in $SERVERS; do
-    args+=(--server "$s")
-    [ "$s" = opensmtpd ] && args+=(--server-messages "$N_OPENSMTPD")
-done
-if [ -n "$SCALING" ]; then args+=(--scaling "$SCALING" --scaling-runs 1); else args+=(--scaling ''); fi
-# shellcheck disable=SC2206 # word splitting wanted
-[ -n "${MAIL_HARNESS_ARGS:-}" ] && args+=(${MAIL_HARNESS_ARGS})
-say "anchors.sh ${args[*]}"
+harness() { # OUT-DIR WORKLOADS CONCURRENCY SCALING
+    local args=(--workloads "$2" -n "$N" -c "$3" -s "$SIZE" --runs "$RUNS" --out "$1"
+        --max-bg-wait "${MAIL_BG_WAIT:-30}" --retry-noisy "${MAIL_RETRY_NOISY:-0}")
+    for s in $SERVERS; do
+        args+=(--server "$s")
+        [ "$s" = opensmtpd ] && args+=(--server-messages "$N_OPENSMTPD")
+    done
+    if [ -n "$4" ]; then args+=(--scaling "$4" --scaling-runs 1); else args+=(--scaling ''); fi
+    # shellcheck disable=SC2206 # word splitting wanted
+    [ -n "${MAIL_HARNESS_ARGS:-}" ] && args+=(${MAIL_HARNESS_ARGS})
+    say "anchors.sh ${args[*]}"
+    "$WORK/harness/anchors.sh" "${args[@]}" >>"$WORK/harness.log" 2>&1
+}
 t0=$(date +%s)
 rc=0
-"$WORK/harness/anchors.sh" "${args[@]}" >"$WORK/harness.log" 2>&1 || rc=$?
+: >"$WORK/harness.log"
+harness "$OUT" "$WORKLOADS" "$C" "$SCALING" || rc=$?
+EXTRA_OUTS=()
+case ",$WORKLOADS," in *,relay,*)
+    for c in ${RELAY_SCALING//,/ }; do
+        harness "$OUT-c$c" relay "$c" '' || { r=$?; [ "$rc" -ne 0 ] || rc=$r; }
+        EXTRA_OUTS+=("$OUT-c$c")
+    done
+esac
 grep -E '^\[[0-9:]+\] (\[|    |server )' "$WORK/harness.log" || true
 ln -sfn "$OUT" "$WORK/results/latest"
 
@@ -151,15 +168,21 @@ kill -TERM "$idle_pid" 2>/dev/null || true
 wait "$idle_pid" 2>/dev/null || true
 
 # 6. The report.
-python3 - "$OUT" "$IDLE/roles.txt" "$N" "$C" "$SIZE" "$RUNS" <<'EOF'
+python3 - "$OUT" "$IDLE/roles.txt" "$N" "$C" "$SIZE" "$RUNS" "${EXTRA_OUTS[@]}" <<'EOF'
 import json, os, statistics, sys
 out, roles, n, c, size, runs = sys.argv[1:7]
 rows = []
-try:
-    with open(os.path.join(out, "runs.jsonl")) as f:
-        rows = [json.loads(l) for l in f if l.strip()]
-except OSError:
-    print(f"no runs.jsonl in {out}: the harness failed early, see its log")
+for d in [out] + sys.argv[7:]:
+    try:
+        with open(os.path.join(d, "runs.jsonl")) as f:
+            more = [json.loads(l) for l in f if l.strip()]
+    except OSError:
+        print(f"no runs.jsonl in {d}: the harness failed early, see its log")
+        continue
+    for r in more:
+        # Each workload is its own series: inbound/main, relay/main, relay/c200 ...
+        r["series"] = f"{r.get('workload', 'inbound')}/" + (r["series"] if d == out else f"c{r['c']}")
+    rows += more
 rows = [r for r in rows if not r.get("superseded")]
 
 def med(rs, key, scale=1.0):
@@ -194,7 +217,7 @@ for r in rows:
     if r["server"] not in order:
         order.append(r["server"])
 print()
-print(f"Mail path, inbound -> ~benchuser/Maildir ({size}-byte body, 1 recipient, 1 message per connection)")
+print(f"Mail path: inbound -> ~benchuser/Maildir, and relay -> smtp-sink ({size}-byte body, 1 recipient, 1 message per connection)")
 print("Durability: ours and Postfix fsync the queued message before the 250 reply to DATA; OpenSMTPD 6.8")
 print("does not fsync its queue (harness RESULTS.md, point 3). All three fsync the Maildir file before it")
 print("appears in Maildir/new.")
@@ -225,7 +248,13 @@ for s in series:
                   f"CPU/msg {ratio(o['cpu_ms'], t['cpu_ms'])}, peak PSS {ratio(o['peak_pss_kb'], t['peak_pss_kb'])}, "
                   f"idle PSS {ratio(o['idle_pss_kb'], t['idle_pss_kb'])}")
         p = figs.get("postfix")
-        if p and s == "main":
+        if p and s.startswith("relay/"):
+            print("goals (issue 17, relay end to end):")
+            if o["e2e"] and p["e2e"]:
+                print(f"  relayed msg/s >= 1.2x Postfix  : {o['e2e'] / p['e2e']:.2f}x  {'met' if o['e2e'] >= 1.2 * p['e2e'] else 'NOT met'}")
+            print(f"  nothing lost                   : lost {o['lost']}  {'met' if o['lost'] == 0 and not o['errors'] else 'NOT met'}")
+            print(f"  server CPU per relayed message : {o['cpu_ms']:.2f} ms (Postfix {p['cpu_ms']:.2f} ms)")
+        if p and s == "inbound/main":
             def goal(ok):
                 return "met" if ok else "NOT met"
             print("goals (issue):")

@@ -63,4 +63,23 @@ public class RelayControlTests
         // A route id is a positive decimal number.
         Assert.NotEqual(0, daemon.Ctl("resume", "route", "x1").Code);
     }
+
+    [RelayFact]
+    public void WithSessionKeepaliveAnIdleSessionCarriesTheNextMessageAfterAnRset()
+    {
+        using var w = new RelayWorld(Zone);
+        var c = w.Peer("c", "127.0.0.13", new JsonObject { ["name"] = "mx-c.example.test" });
+        using var daemon = w.Start("relay", "mta limit session-keepalive 20 max-conn-per-domain 1\n");
+        Assert.DoesNotContain("not supported yet", daemon.Log, StringComparison.Ordinal);
+        w.Send(daemon, Sender, ["alice@example.test"], $"From: {Sender}\r\nSubject: one\r\n\r\nfirst\r\n");
+        Wait.Until(() => daemon.Log.Contains("result=\"Ok\"", StringComparison.Ordinal), () => "the first message is relayed:\n" + daemon.Log);
+        w.Send(daemon, Sender, ["bob@example.test"], $"From: {Sender}\r\nSubject: two\r\n\r\nsecond\r\n");
+        Wait.Until(() => Regex.Count(daemon.Log, "result=\"Ok\"") == 2, () => "the second message is relayed:\n" + daemon.Log);
+
+        // One connection: one EHLO, then the second transaction after an RSET that found the peer there.
+        var commands = c.Commands().Select(l => l.Split(' ')[0]).ToList();
+        Assert.Equal(["EHLO", "MAIL", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA"], commands);
+        Assert.Single(Regex.Matches(daemon.Log, "mta connecting address=smtp://127.0.0.13:25 "));
+        Assert.DoesNotContain("mta disconnected", daemon.Log, StringComparison.Ordinal);
+    }
 }

@@ -17,7 +17,7 @@ public class MtaLimitsTests
     public void WithoutLimitsOpenSmtpdsDefaultsApply()
     {
         var l = MtaLimits.For(Load(string.Empty), "example.org");
-        Assert.Equal((5, 100, (AddressFamily?)null), (l.MaxConnPerRoute, l.SessionMailMax, l.Family));
+        Assert.Equal((20, 100, (AddressFamily?)null), (l.MaxConnPerRoute, l.SessionMailMax, l.Family));
     }
 
     [Fact]
@@ -28,5 +28,19 @@ public class MtaLimitsTests
         Assert.Equal((1, 7, (AddressFamily?)AddressFamily.InterNetwork), (own.MaxConnPerRoute, own.SessionMailMax, own.Family));
         var other = MtaLimits.For(config, "example.net");
         Assert.Equal((3, 7), (other.MaxConnPerRoute, other.SessionMailMax));
+    }
+
+    [Fact]
+    public void TheCapsOfOneStatementBoundTheSameSessionsAndTheDelaysAreSeconds()
+    {
+        var config = Load("mta limit max-conn-per-relay 8 max-conn-per-domain 2 max-conn-per-route 4 conn-delay-relay 3 session-transaction-delay 1 session-keepalive 10 max-failures-per-session 6\n");
+        var l = MtaLimits.For(config, "example.org");
+        Assert.Equal(2, l.MaxConnPerRoute);
+        Assert.Equal(TimeSpan.FromSeconds(3), l.ConnDelay);
+        Assert.Equal(TimeSpan.FromSeconds(1), l.TransactionDelay);
+        Assert.Equal(TimeSpan.FromSeconds(10), l.KeepAlive);
+        Assert.Equal(6, l.MaxFailuresPerSession);
+        var defaults = MtaLimits.For(Load(string.Empty), "example.org");
+        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 25), (defaults.ConnDelay, defaults.TransactionDelay, defaults.KeepAlive, defaults.MaxFailuresPerSession));
     }
 }
