@@ -12,7 +12,7 @@ internal sealed partial class QueueProcess
 {
     private void MessageCreate(ImsgChannel dispatcher, MsgRequest req)
     {
-        if (_space?.HasRoom() == false)
+        if (_space?.HasRoom() == false || Monkey.Fails("queue message create"))
         {
             dispatcher.PostAs(ImsgType.QueueMessageCreateReply, req with { Ok = false });
             return;
@@ -95,6 +95,12 @@ internal sealed partial class QueueProcess
     {
         var req = new MsgRequest(commitRequest.ReqId, commitRequest.MsgId);
         var msgid = new MsgId(req.MsgId);
+        if (Monkey.Fails("queue commit"))
+        {
+            MessageCommitted(dispatcher, req, QueueResult.TempFail(Interop.Errno.EIO, "monkey"));
+            return;
+        }
+
         if (Backend.TransformsBodies)
         {
             MessageCommitted(dispatcher, req, Backend.MessageCommit(msgid, commitRequest.BodyLength));

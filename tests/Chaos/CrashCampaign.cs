@@ -129,7 +129,7 @@ internal sealed class CrashCampaign
     {
         var copies = new Dictionary<int, int>();
         var corrupt = new List<string>();
-        foreach (string file in Directory.EnumerateFiles(maildir, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/tmp/", StringComparison.Ordinal)))
+        foreach (string file in Directory.EnumerateFiles(maildir, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp"))
         {
             string text = File.ReadAllText(file, Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal);
             var m = System.Text.RegularExpressions.Regex.Match(text, @"^Message-ID: <chaos-(\d+)@example\.net>$", System.Text.RegularExpressions.RegexOptions.Multiline);
