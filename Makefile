@@ -4,6 +4,8 @@
 #                   makemap, newaliases -> smtpd); a PIE, PIE=0 builds a fixed-address executable
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
+#   make fuzz       coverage-guided afl++ over one parser (FUZZ_TARGET=smtp-command, FUZZ_SECONDS=600)
+#   make chaos      the crash campaign, CHAOS_ROUNDS=1000 rounds of kill -9 under load
 #   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then
 #                   the mail-path benchmark against OpenSMTPD and Postfix (root; BENCH_MAIL=0 skips it)
 #   make install    DESTDIR=... PREFIX=/usr by default
@@ -111,7 +113,7 @@ if [ -z "$${SKIP_DEPS:-}" ]; then \
 fi
 endef
 
-.PHONY: all build build-deps test-deps run test bench install install-users clean check-dotnet deb rpm package-test
+.PHONY: all build build-deps test-deps run test bench fuzz chaos install install-users clean check-dotnet deb rpm package-test
 
 all: build
 
@@ -205,6 +207,43 @@ test: check-dotnet test-deps build
 	fi; \
 	echo "$$passed passed, $$failed failed, $$skipped skipped"; \
 	[ "$$failed" = 0 ] && [ "$$rc" = 0 ]
+
+# Coverage-guided fuzzing of one parser (tests/Fuzz/Targets: smtp-command smtp-data config
+# envelope imsg control filter-protocol table aliases forward resolver-files): SharpFuzz
+# instruments smtpd.dll in the fuzz project's output, afl++ runs it for FUZZ_SECONDS from the
+# seed corpus tests/Fuzz/corpus/TARGET. Findings land in build/fuzz/TARGET (default/crashes:
+# replay one with `dotnet build/fuzz/bin/smtpd.Fuzz.dll TARGET FILE`); copy new interesting
+# inputs (default/queue) into the corpus, and `make test` replays them from then on.
+FUZZ_TARGET  ?= smtp-command
+FUZZ_SECONDS ?= 600
+FUZZ_PROJECT := tests/Fuzz/smtpd.Fuzz.csproj
+FUZZ_OUT     := $(abspath $(BUILD_DIR)/fuzz)
+FUZZ_PKGS    := 'afl++:afl-fuzz'
+SHARPFUZZ    ?= $(HOME)/.dotnet/tools/sharpfuzz
+fuzz: check-dotnet
+	@$(call ensure_pkgs,$(FUZZ_PKGS))
+	@[ -x "$(SHARPFUZZ)" ] || $(DOTNET) tool install --global SharpFuzz.CommandLine --version 2.3.0
+	@[ -d tests/Fuzz/corpus/$(FUZZ_TARGET) ] || { echo "error: no corpus tests/Fuzz/corpus/$(FUZZ_TARGET)" >&2; exit 1; }
+	$(DOTNET) build $(FUZZ_PROJECT) -c $(CONFIGURATION) -nologo -o $(FUZZ_OUT)/bin
+	$(SHARPFUZZ) $(FUZZ_OUT)/bin/smtpd.dll
+	mkdir -p $(FUZZ_OUT)/$(FUZZ_TARGET)
+	AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	  afl-fuzz -i tests/Fuzz/corpus/$(FUZZ_TARGET) -o $(FUZZ_OUT)/$(FUZZ_TARGET) -V $(FUZZ_SECONDS) -t 10000 -m none \
+	  -- $(DOTNET) $(FUZZ_OUT)/bin/smtpd.Fuzz.dll $(FUZZ_TARGET) || true
+	@stats=$(FUZZ_OUT)/$(FUZZ_TARGET)/default/fuzzer_stats; \
+	  [ -f $$stats ] || { echo "error: afl-fuzz wrote no statistics" >&2; exit 1; }; \
+	  execs=$$(awk -F' *: *' '$$1=="execs_done"{print $$2}' $$stats); \
+	  corpus=$$(awk -F' *: *' '$$1=="corpus_count"{print $$2}' $$stats); \
+	  crashes=$$(ls $(FUZZ_OUT)/$(FUZZ_TARGET)/default/crashes 2>/dev/null | grep -vc README || true); \
+	  echo "fuzz $(FUZZ_TARGET): $$execs executions, corpus $$corpus inputs, $$crashes crashes"; \
+	  [ "$$crashes" = 0 ]
+
+# The crash campaign at length: CHAOS_ROUNDS rounds of SIGKILL (a role or the whole tree) under
+# load, then every acknowledged message is checked in the mailbox (tests/Chaos/CrashCampaign.cs).
+CHAOS_ROUNDS ?= 1000
+chaos: check-dotnet test-deps build
+	CHAOS_ROUNDS=$(CHAOS_ROUNDS) SMTPD_BIN=$(SMTPD_BIN) $(DOTNET) test $(TEST_PROJECT) -c $(CONFIGURATION) -nologo \
+	  --filter "FullyQualifiedName~Smtpd.Tests.Chaos.CrashCampaignTests" --logger "console;verbosity=detailed"
 
 bench: check-dotnet build
 	@if [ ! -f $(BENCH_PROJECT) ]; then \
@@ -319,5 +358,5 @@ package-test: check-dotnet
 
 clean:
 	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \
-	       tests/Bench/bin tests/Bench/obj
+	       tests/Bench/bin tests/Bench/obj tests/Fuzz/bin tests/Fuzz/obj
 	@echo "note: ./var (the make run instance) is kept; remove it with rm -rf var"

@@ -1,5 +1,5 @@
-// Sends a bounce: builds the RFC 3464 report from the bounce envelope and the original message,
-// then enqueues it as a new message from the null sender, routed by the ruleset like mail from
+// Sends bounces: one RFC 3464 report per batch of bounce envelopes (see BounceBatch), with the
+// original message, enqueued as a new message from the null sender and routed by the ruleset like mail from
 // a local client (as OpenSMTPD's bounce.c does through its internal SMTP session). The bounce
 // envelope is done only once the report is safely committed.
 // Behaviour reference: usr.sbin/smtpd/bounce.c.
@@ -19,6 +19,9 @@ internal sealed class BounceSender
     private readonly DispatcherRequests _requests;
     private readonly string _hostname;
 
+    // Reports waiting for their message's other envelopes (see BounceBatch).
+    private readonly Dictionary<(uint, BounceType, bool, string, bool, string, long, long, long), BounceBatch> _batches = [];
+
     public BounceSender(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, string hostname)
     {
         _lka = lka;
@@ -27,24 +30,76 @@ internal sealed class BounceSender
         _hostname = hostname;
     }
 
-    public async Task SendAsync(BounceRequest req, SafeFd? original)
+    /// <summary>Takes one bounce envelope: it joins its message's pending report, or starts one that is sent shortly.</summary>
+    public Task SendAsync(BounceRequest req, SafeFd? original)
     {
-        string? error;
-        using (original)
+        if (original is null)
         {
-            error = original is null ? "no message descriptor" : await TrySendAsync(req, original);
+            Log.Warn($"warn: bounce: cannot send report for evp:{req.EvpId:x16} to <{req.To}>: no message descriptor");
+            _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, "no message descriptor"));
+            return Task.CompletedTask;
         }
 
-        if (error is not null)
+        var key = BounceBatch.KeyOf(req);
+        var now = DateTime.UtcNow;
+        if (_batches.TryGetValue(key, out var batch))
         {
-            Log.Warn($"warn: bounce: cannot send report for evp:{req.EvpId:x16} to <{req.To}>: {error}");
+            // The report reads the original through the first envelope's descriptor.
+            original.Dispose();
+            batch.Add(req, now);
+            if (batch.IsFull)
+            {
+                _batches.Remove(key);
+            }
+
+            return Task.CompletedTask;
         }
 
-        _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(req.EvpId, error is null ? DeliveryOutcomeStatus.Ok : DeliveryOutcomeStatus.TempFail, error ?? "bounced"));
+        batch = new BounceBatch(req, original, now);
+        _batches[key] = batch;
+        return SendWhenDueAsync(key, batch);
     }
 
-    private async Task<string?> TrySendAsync(BounceRequest req, SafeFd original)
+    private async Task SendWhenDueAsync((uint, BounceType, bool, string, bool, string, long, long, long) key, BounceBatch batch)
     {
+        while (!batch.IsFull)
+        {
+            var wait = batch.Due - DateTime.UtcNow;
+            if (wait <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            await Task.Delay(wait);
+        }
+
+        if (_batches.TryGetValue(key, out var current) && ReferenceEquals(current, batch))
+        {
+            _batches.Remove(key);
+        }
+
+        string? error;
+        using (batch.Original)
+        {
+            error = await TrySendAsync(batch);
+        }
+
+        var req = batch.First;
+        if (error is not null)
+        {
+            Log.Warn($"warn: bounce: cannot send report for msg:{req.EvpId >> 32:x8} ({batch.EnvelopeIds.Count} envelopes) to <{req.To}>: {error}");
+        }
+
+        foreach (ulong evpid in batch.EnvelopeIds)
+        {
+            _queue.PostAs(ImsgType.QueueDeliveryResult, new DeliveryOutcome(evpid, error is null ? DeliveryOutcomeStatus.Ok : DeliveryOutcomeStatus.TempFail, error ?? "bounced"));
+        }
+    }
+
+    private async Task<string?> TrySendAsync(BounceBatch batch)
+    {
+        var req = batch.First;
+        var original = batch.Original;
         var report = new BounceReport
         {
             // The queue sends only OpenSMTPD's three kinds; anything else reports a failure.
@@ -59,19 +114,7 @@ internal sealed class BounceSender
             Return = req.ReturnFull ? DsnRet.Full : DsnRet.Headers,
             Delay = TimeSpan.FromSeconds(req.Delay),
             Expiry = TimeSpan.FromSeconds(req.Ttl),
-            Recipients =
-            [
-                new BounceRecipient
-                {
-                    FinalRecipient = req.FailedRecipient,
-                    OriginalRecipient = req.OriginalRecipient.Length > 0 ? req.OriginalRecipient : null,
-                    Status = EnhancedStatus.TryParse(req.Status, out var status) ? status : EnhancedStatus.FromReply(req.ErrorLine),
-                    ErrorLine = req.ErrorLine,
-                    // Relayed mail: the peer's host and its very reply (RFC 3464 2.3.5, 2.3.6).
-                    RemoteMta = req.RemoteMta.Length > 0 ? req.RemoteMta : null,
-                    DiagnosticCode = req.RemoteMta.Length > 0 ? req.ErrorLine : null,
-                },
-            ],
+            Recipients = [.. batch.Listed.Select(Recipient)],
         };
 
         var text = new MemoryStream();
@@ -144,6 +187,17 @@ internal sealed class BounceSender
         _queue.Post(new MsgCommit(kid, msgid, body.Length));
         return (await committed).Reply.ReadAs<MsgRequest>().Ok ? null : "queue: commit failed";
     }
+
+    private static BounceRecipient Recipient(BounceRequest r) => new()
+    {
+        FinalRecipient = r.FailedRecipient,
+        OriginalRecipient = r.OriginalRecipient.Length > 0 ? r.OriginalRecipient : null,
+        Status = EnhancedStatus.TryParse(r.Status, out var status) ? status : EnhancedStatus.FromReply(r.ErrorLine),
+        ErrorLine = r.ErrorLine,
+        // Relayed mail: the peer's host and its very reply (RFC 3464 2.3.5, 2.3.6).
+        RemoteMta = r.RemoteMta.Length > 0 ? r.RemoteMta : null,
+        DiagnosticCode = r.RemoteMta.Length > 0 ? r.ErrorLine : null,
+    };
 
     private static byte[] ToUnixLineEnds(ReadOnlySpan<byte> crlf)
     {

@@ -157,6 +157,11 @@ internal static class AliasLine
     /// <summary>One item: the first reading that fits, in OpenSMTPD's order.</summary>
     public static ExpandNode? ToNode(string s)
     {
+        if (s.Length == 0)
+        {
+            return null;
+        }
+
         if (TryError(s, out string? error))
         {
             return new ExpandNode(ExpandNodeKind.Error, error);

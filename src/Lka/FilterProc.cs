@@ -277,7 +277,7 @@ internal sealed class FilterProc : IDataLineStage
     }
 
     /// <summary>One line from the filter; returns what was wrong with it, or null.</summary>
-    private string? Handle(string line)
+    internal string? Handle(string line)
     {
         if (line.StartsWith("register|", StringComparison.Ordinal))
         {

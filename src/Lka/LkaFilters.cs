@@ -221,7 +221,18 @@ internal sealed class LkaFilters
         {
             if (filter.Kind == FilterKind.Phase)
             {
-                if (!BuiltinPhase(filter.Phase, phase) || !FilterBuiltins.Matches(filter.Check!, s, parameter, _tables.Resolve))
+                if (!BuiltinPhase(filter.Phase, phase))
+                {
+                    continue;
+                }
+
+                var verdict = FilterBuiltins.Evaluate(filter.Check!, s, parameter, _tables.Resolve);
+                if (verdict == MatchResult.TempFail)
+                {
+                    return FilterAnswer.Failed($"builtin filter {filter.Name}: table lookup failed");
+                }
+
+                if (verdict != MatchResult.Match)
                 {
                     continue;
                 }

@@ -126,6 +126,12 @@ internal sealed partial class LkaProcess
 
     private async Task ExpandRcptAsync(ImsgChannel peer, LkaExpandRcpt req)
     {
+        if (Monkey.Fails("recipient lookup"))
+        {
+            peer.Post(new LkaExpandReply(req.ReqId, ExpandStatus.TempFail, "451 4.3.0 Temporary failure", []));
+            return;
+        }
+
         var r = await _expander!.ExpandAsync(new RuleContext
         {
             Tag = req.Tag,

@@ -26,6 +26,12 @@ internal sealed partial class QueueProcess
             return;
         }
 
+        if (Monkey.Fails("delivery"))
+        {
+            Fail(e, "451 4.3.0 Temporary failure (monkey)");
+            return;
+        }
+
         var dispatcher = Peers[ProcRole.Dispatcher];
         if (e.Type == EnvelopeType.Mta)
         {

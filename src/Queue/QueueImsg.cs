@@ -11,6 +11,7 @@ internal sealed partial class QueueProcess
 {
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
+        Monkey.Delay();
         var peer = Peers[from];
         switch (msg.Type)
         {

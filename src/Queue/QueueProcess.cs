@@ -24,6 +24,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     private readonly Dictionary<uint, Task<QueueResult>> _commits = [];
     private FsQueueBackend? _backend;
     private QueueCommitter? _committer;
+    private QueueSpaceGuard? _space;
     private long _ttl = DefaultTtl;
 
     // Actions with a ttl of their own; the others (and bounces) use the queue's.
@@ -62,6 +63,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
         // Chrooted into the spool when root; the spool path itself otherwise.
         string root = Settings.Privileged ? "/" : Settings.QueueDir;
         _backend = new FsQueueBackend(root, new QueueOptions { Compression = config.QueueCompression, EncryptionKey = key });
+        _space = new QueueSpaceGuard(root, config.SmtpMaxMessageSize ?? QueueSpaceGuard.DefaultMaxMessageSize);
         if (config.QueueCompression)
         {
             Log.Info("queue: queue compression enabled");

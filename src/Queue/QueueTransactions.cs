@@ -12,6 +12,12 @@ internal sealed partial class QueueProcess
 {
     private void MessageCreate(ImsgChannel dispatcher, MsgRequest req)
     {
+        if (_space?.HasRoom() == false || Monkey.Fails("queue message create"))
+        {
+            dispatcher.PostAs(ImsgType.QueueMessageCreateReply, req with { Ok = false });
+            return;
+        }
+
         var r = Backend.MessageCreate(out var msgid, out var body);
         if (!r.IsOk || body is null)
         {
@@ -51,6 +57,14 @@ internal sealed partial class QueueProcess
             DsnEnvId = s.DsnEnvId,
             DsnOrcpt = s.DsnOrcpt,
         };
+        // A recipient named twice (or a thousand times) in one transaction is delivered, and
+        // reported on, once: the copy shares the first envelope (Postfix's duplicate filter).
+        if (QueueDuplicates.Find(_envelopes.GetValueOrDefault(s.MsgId), e) is { } first)
+        {
+            dispatcher.PostAs(ImsgType.QueueEnvelopeSubmitReply, new EvpReply(s.ReqId, first.Id.Value, true));
+            return;
+        }
+
         var r = Backend.EnvelopeCreate(new MsgId(s.MsgId), e);
         if (!r.IsOk)
         {
@@ -81,6 +95,12 @@ internal sealed partial class QueueProcess
     {
         var req = new MsgRequest(commitRequest.ReqId, commitRequest.MsgId);
         var msgid = new MsgId(req.MsgId);
+        if (Monkey.Fails("queue commit"))
+        {
+            MessageCommitted(dispatcher, req, QueueResult.TempFail(Interop.Errno.EIO, "monkey"));
+            return;
+        }
+
         if (Backend.TransformsBodies)
         {
             MessageCommitted(dispatcher, req, Backend.MessageCommit(msgid, commitRequest.BodyLength));

@@ -113,6 +113,7 @@ internal static class RoleHost
             }
         }
 
+        Monkey.Announce(role.Role);
         await role.StartAsync();
 
         // Only the parent's socket closing ends a role. When another role dies, its peers wait

@@ -4,11 +4,15 @@
 // Behaviour reference: usr.sbin/smtpd/table.c, util.c hostname_match(), mailaddr_match().
 using System.Net;
 using System.Text.RegularExpressions;
+using Smtpd.Runtime;
 
 namespace Smtpd.Tables;
 
 internal static class KeyMatch
 {
+    /// <summary>How long one pattern may search one key before the lookup fails temporarily.</summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>hostname_match: '*' matches any run of characters up to the next pattern character.</summary>
     public static bool Domain(string hostname, string pattern)
     {
@@ -112,7 +116,13 @@ internal static class KeyMatch
     }
 
     /// <summary>table_regex_match: an extended regex, searched anywhere in the key; a bad pattern never matches.</summary>
-    public static bool Regex(string key, string pattern)
+    public static bool Regex(string key, string pattern) => RegexResult(key, pattern) == MatchResult.Match;
+
+    /// <summary>
+    /// table_regex_match, tri-state: a pattern that runs out of time is a temporary failure, never
+    /// "no match": a slow pattern in a reject list must defer the mail, not let it through.
+    /// </summary>
+    public static MatchResult RegexResult(string key, string pattern, TimeSpan? timeout = null)
     {
         var options = RegexOptions.CultureInvariant;
         if (pattern.StartsWith("(?i)", StringComparison.Ordinal))
@@ -123,11 +133,16 @@ internal static class KeyMatch
 
         try
         {
-            return System.Text.RegularExpressions.Regex.IsMatch(key, pattern, options, TimeSpan.FromSeconds(1));
+            return System.Text.RegularExpressions.Regex.IsMatch(key, pattern, options, timeout ?? RegexTimeout) ? MatchResult.Match : MatchResult.NoMatch;
         }
-        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
+        catch (RegexMatchTimeoutException)
         {
-            return false;
+            Log.Warn($"warn: table: regex \"{pattern}\" ran out of time ({(timeout ?? RegexTimeout).TotalSeconds:0.###}s) on a key of {key.Length} characters: lookup failed temporarily");
+            return MatchResult.TempFail;
+        }
+        catch (ArgumentException)
+        {
+            return MatchResult.NoMatch;
         }
     }
 

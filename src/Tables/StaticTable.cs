@@ -50,12 +50,16 @@ internal sealed class StaticTable : ITable
     public (MatchResult Result, string? Value) Lookup(TableService service, string key)
     {
         string lkey = key.ToLowerInvariant();
+        if (service == TableService.Regex)
+        {
+            return LookupRegex(lkey);
+        }
+
         Func<string, string, bool>? compare = service switch
         {
             TableService.Domain => KeyMatch.Domain,
             TableService.Netaddr => KeyMatch.Netaddr,
             TableService.Mailaddr => (k, e) => KeyMatch.Mailaddr(k, e, SubAddressDelimiter),
-            TableService.Regex => KeyMatch.Regex,
             _ => null,
         };
 
@@ -73,5 +77,24 @@ internal sealed class StaticTable : ITable
         }
 
         return (MatchResult.NoMatch, null);
+    }
+
+    // The first pattern that matches wins; one that timed out, with none matching, fails the lookup.
+    private (MatchResult Result, string? Value) LookupRegex(string key)
+    {
+        bool failed = false;
+        foreach (var (entry, value) in _entries)
+        {
+            switch (KeyMatch.RegexResult(key, entry))
+            {
+                case MatchResult.Match:
+                    return (MatchResult.Match, value);
+                case MatchResult.TempFail:
+                    failed = true;
+                    break;
+            }
+        }
+
+        return (failed ? MatchResult.TempFail : MatchResult.NoMatch, null);
     }
 }
