@@ -161,22 +161,22 @@ internal sealed partial class FsQueueBackend
     // syncfs both publishes the batch before it (its renames) and stages the batch after it.
 
     /// <summary>Whether commits are grouped around syncfs (else each one fsyncs its own files).</summary>
-    internal bool GroupedCommits => _options.Sync == QueueSyncMode.Grouped;
+    public bool GroupedCommits => _options.Sync == QueueSyncMode.Grouped;
 
     /// <summary>Steps 1 to 3, nothing synced yet: the message is complete in incoming/.</summary>
-    internal QueueResult StageForCommit(MsgId msgid, long bodyLength) => CommitStage(msgid, bodyLength, grouped: true);
+    public QueueResult StageForCommit(MsgId msgid, long bodyLength) => CommitStage(msgid, bodyLength, grouped: true);
 
     /// <summary>Makes everything written so far durable, staged files and published renames alike.</summary>
-    internal Errno SyncForCommit() => SyncSpool();
+    public Errno SyncForCommit() => SyncSpool();
 
-    /// <summary>Step 4, the commit point, once the staged files are durable; the sync after it makes it durable.</summary>
-    internal QueueResult PublishForCommit(MsgId msgid) => CommitPublish(msgid, grouped: true);
+    /// <summary>Step 4, the commit point (the rename into queue/), once the staged files are durable.</summary>
+    public QueueResult PublishForCommit(MsgId msgid) => CommitPublish(msgid, grouped: true);
 
     /// <summary>A published message whose sync failed: out of queue/, since its client is told to send it again.</summary>
-    internal void Unpublish(MsgId msgid) => _ = PurgeTree(Paths.MessageDir(msgid));
+    public void Unpublish(MsgId msgid) => _ = PurgeTree(Paths.MessageDir(msgid));
 
     /// <summary>A published message whose rename is durable: committed.</summary>
-    internal void Committed(MsgId msgid) => RememberCommitted(msgid);
+    public void Committed(MsgId msgid) => RememberCommitted(msgid);
 
     private static void FailAll(QueueResult[] results, QueueResult failure)
     {

@@ -14,6 +14,7 @@ internal static class RoleHost
 
     public static int Run(SmtpdOptions options, RoleProcess role)
     {
+        role.Options = options;
         Log.Init(toStderr: options.Debug, options.Verbose);
         Log.SetProcName(role.Role.ShortTitle());
         Posix.SetProcessTitle(role.Role.Title());

@@ -25,6 +25,9 @@ internal abstract class RoleProcess
 
     public byte[] ConfigBlob { get; private set; } = [];
 
+    /// <summary>The command line the role was started with (the parent's, re-executed with -x ROLE).</summary>
+    public SmtpdOptions Options { get; internal set; } = new();
+
     private SmtpdConfig? _model;
 
     /// <summary>Channels to the parent and to every peer role this role talks to.</summary>

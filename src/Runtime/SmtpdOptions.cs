@@ -34,6 +34,9 @@ internal sealed class SmtpdOptions
 
     public string QueueDir { get; private set; } = DefaultQueueDir;
 
+    /// <summary>The queue's storage (-B queue=): "fs", the spool on disk, or "ram", in the queue process's memory.</summary>
+    public string QueueBackend { get; private set; } = "fs";
+
     public string EmptyDir { get; private set; } = DefaultEmptyDir;
 
     public string ControlSocket { get; private set; } = DefaultSocket;
@@ -229,13 +232,33 @@ internal sealed class SmtpdOptions
 
                 break;
             default:
-                // -B queue=|scheduler=|stat=: only the built-in backends exist.
-                if (!(value.StartsWith("queue=", StringComparison.Ordinal) || value.StartsWith("scheduler=", StringComparison.Ordinal) || value.StartsWith("stat=", StringComparison.Ordinal)))
-                {
-                    Warnings.Add($"warn: invalid backend specifier {value}");
-                }
-
+                ApplyBackend(value);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// -B queue=|scheduler=|stat=. The queue has the fs and ram backends (OpenSMTPD's external proc
+    /// backend is not there: such a name keeps the spool on disk, with a warning); the scheduler
+    /// and stat backends are built in.
+    /// </summary>
+    private void ApplyBackend(string value)
+    {
+        if (value.StartsWith("queue=", StringComparison.Ordinal))
+        {
+            string name = value["queue=".Length..];
+            if (name is "fs" or "ram")
+            {
+                QueueBackend = name;
+            }
+            else
+            {
+                Warnings.Add($"warn: queue backend \"{name}\" is not supported, using \"fs\"");
+            }
+        }
+        else if (!(value.StartsWith("scheduler=", StringComparison.Ordinal) || value.StartsWith("stat=", StringComparison.Ordinal)))
+        {
+            Warnings.Add($"warn: invalid backend specifier {value}");
         }
     }
 }
