@@ -16,10 +16,10 @@ internal sealed class BounceSender
 {
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
-    private readonly DispatcherRequests _requests;
+    private readonly ImsgRequests<ImsgReply> _requests;
     private readonly string _hostname;
 
-    public BounceSender(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, string hostname)
+    public BounceSender(ImsgChannel lka, ImsgChannel queue, ImsgRequests<ImsgReply> requests, string hostname)
     {
         _lka = lka;
         _queue = queue;

@@ -14,7 +14,7 @@ namespace Smtpd.Dispatcher;
 internal sealed partial class DispatcherProcess : RoleProcess
 {
     private readonly List<(SetupListener Info, Socket Socket)> _listeners = [];
-    private readonly DispatcherRequests _requests = new();
+    private readonly ImsgRequests<ImsgReply> _requests = new();
     private DispatcherSmtpHost? _host;
     private BounceSender? _bounces;
     private Mta.MtaAgent? _mta;
@@ -92,6 +92,15 @@ internal sealed partial class DispatcherProcess : RoleProcess
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // No /proc: keep the guess.
+        }
+    }
+
+    /// <summary>The lka or the queue is gone: what waits for either fails (the parent stops the daemon meanwhile).</summary>
+    public override void OnPeerLost(ProcRole peer)
+    {
+        if (peer is ProcRole.Lka or ProcRole.Queue)
+        {
+            _requests.FailAll(new IOException($"lost peer {peer.Name()}"));
         }
     }
 

@@ -183,5 +183,7 @@ internal static class RoleHost
         {
             Log.Debug($"debug: {role.Role.Name()}: lost peer {peerRole.Name()}");
         }
+
+        role.OnPeerLost(peerRole);
     }
 }
