@@ -111,8 +111,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _sessions = new SmtpSessionLimiter(maxSessions, Limit(_config.SmtpLimits, "max-session-per-address"), Log.Warn);
         Log.Debug($"debug: smtp: will accept at most {maxSessions} clients");
         // At least one: a limit of 0 would keep mail in the queue until it expires.
-        _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
-            Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
+        var mdaLimits = new Mda.MdaLimiter<DeliveryRequest>(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? Mda.MdaLimiter.DefaultMaxSessions),
+            Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? Mda.MdaLimiter.DefaultMaxPerUser));
+        _mda = new Mda.MdaDeliveries(Peers[ProcRole.Lka], Peers[ProcRole.Queue], Peers[ProcRole.Parent], _requests, OpenMessageAsync, SessionId, mdaLimits);
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
