@@ -1,7 +1,6 @@
 // smtpd -B queue=ram: the queue kept in the queue process's memory (OpenSMTPD's ram backend), for
 // tests and throwaway relays. Mail goes through it as through the spool, nothing of it reaches
 // the disk, and the daemon says loudly at start that a stop loses what is queued.
-using Smtpd.Interop;
 using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Tests.EndToEnd;
@@ -9,19 +8,8 @@ namespace Smtpd.Tests.EndToEnd;
 [Collection("daemon")]
 public class QueueRamTests
 {
-    private const string TestUser = "smtpdtest";
-
-    public QueueRamTests()
-    {
-        if (Binary.IsRoot)
-        {
-            Binary.EnsureSystemUsers();
-            Binary.EnsureUser(TestUser);
-        }
-    }
-
     // Root may not receive mail through an mda command: as root, a test user does.
-    private static string Me => Binary.IsRoot ? TestUser : Posix.GetPwUid(Posix.GetEUid())!.Name;
+    private static string Me => Binary.MailRecipient();
 
     [EndToEndFact]
     public void MailWaitsInMemoryAndIsDeliveredFromThere()

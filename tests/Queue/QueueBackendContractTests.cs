@@ -28,6 +28,14 @@ public sealed class QueueBackendContractTests : IDisposable
         return ram;
     }
 
+    /// <summary>A message received and committed with one envelope per recipient.</summary>
+    private static (MsgId Id, List<Envelope> Envelopes) Queued(IQueueBackend q, params string[] rcpts)
+    {
+        var (msgid, envs) = Receive(q, Body, rcpts);
+        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        return (msgid, envs);
+    }
+
     [Theory]
     [MemberData(nameof(Backends))]
     public void CommittedMessageIsWalkedLoadedAndReadBack(string backend)
@@ -66,8 +74,7 @@ public sealed class QueueBackendContractTests : IDisposable
     public void EachReaderGetsTheWholeMessageFromItsStart(string backend)
     {
         using var q = Open(backend);
-        var (msgid, _) = Receive(q, Body, "bob@example.org", "carol@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var (msgid, _) = Queued(q, "bob@example.org", "carol@example.org");
 
         // Two deliveries of the same message at once: neither moves the other's position.
         Assert.Equal(QueueResult.Ok, q.MessageOpenRead(msgid, out SafeFd? first));
@@ -85,8 +92,7 @@ public sealed class QueueBackendContractTests : IDisposable
     public void UpdateReplacesTheEnvelope(string backend)
     {
         using var q = Open(backend);
-        var (msgid, envs) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var (msgid, envs) = Queued(q, "bob@example.org");
         envs[0].Retry = 7;
         envs[0].ErrorLine = "421 4.4.2 timeout";
         Assert.Equal(QueueResult.Ok, q.EnvelopeUpdate(envs[0]));
@@ -100,8 +106,7 @@ public sealed class QueueBackendContractTests : IDisposable
     public void UpdateRefusesInjectedNewlinesAndKeepsTheStoredEnvelope(string backend)
     {
         using var q = Open(backend);
-        var (msgid, envs) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var (msgid, envs) = Queued(q, "bob@example.org");
         envs[0].ErrorLine = "421 x\nmda-exec: /bin/sh";
         var r = q.EnvelopeUpdate(envs[0]);
         Assert.Equal(QueueStatus.Refused, r.Status);
@@ -128,8 +133,7 @@ public sealed class QueueBackendContractTests : IDisposable
     public void DeletingTheLastEnvelopeRemovesTheMessage(string backend)
     {
         using var q = Open(backend);
-        var (msgid, envs) = Receive(q, Body, "bob@example.org", "carol@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var (msgid, envs) = Queued(q, "bob@example.org", "carol@example.org");
         Assert.Equal(QueueResult.Ok, q.EnvelopeDelete(envs[0].Id));
         Assert.Equal(Body, ReadMessage(q, msgid));
         Assert.Single(q.EnvelopeWalk());
@@ -144,8 +148,7 @@ public sealed class QueueBackendContractTests : IDisposable
     public void BounceEnvelopesCanBeAddedToAQueuedMessage(string backend)
     {
         using var q = Open(backend);
-        var (msgid, envs) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
+        var (msgid, envs) = Queued(q, "bob@example.org");
         var bounce = NewEnvelope("alice@example.net");
         bounce.Type = EnvelopeType.Bounce;
         bounce.BounceType = BounceType.Delayed;
