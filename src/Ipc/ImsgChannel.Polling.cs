@@ -7,30 +7,21 @@ namespace Smtpd.Ipc;
 internal sealed partial class ImsgChannel
 {
     // Under _outLock (lock order: _outLock, then _pollLock).
-    private void SetWantWrite(bool on)
+    private void SetWantWrite(bool on) => SetInterest(ref _wantWrite, on);
+
+    private void SetWantRead(bool on) => SetInterest(ref _wantRead, on);
+
+    /// <summary>Sets one of the two interests (readable, writable) and tells epoll when it changed.</summary>
+    private void SetInterest(ref bool interest, bool on)
     {
         lock (_pollLock)
         {
-            if (_wantWrite == on)
+            if (interest == on)
             {
                 return;
             }
 
-            _wantWrite = on;
-            UpdateRegistration();
-        }
-    }
-
-    private void SetWantRead(bool on)
-    {
-        lock (_pollLock)
-        {
-            if (_wantRead == on)
-            {
-                return;
-            }
-
-            _wantRead = on;
+            interest = on;
             UpdateRegistration();
         }
     }
