@@ -16,13 +16,13 @@ internal sealed class BounceSender
 {
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
-    private readonly DispatcherRequests _requests;
+    private readonly ImsgRequests<ImsgReply> _requests;
     private readonly string _hostname;
 
     // Reports waiting for their message's other envelopes (see BounceBatch).
     private readonly Dictionary<(uint, BounceType, bool, string, bool, string, long, long, long), BounceBatch> _batches = [];
 
-    public BounceSender(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, string hostname)
+    public BounceSender(ImsgChannel lka, ImsgChannel queue, ImsgRequests<ImsgReply> requests, string hostname)
     {
         _lka = lka;
         _queue = queue;

@@ -3,6 +3,7 @@
 // than MaxLine, or the socket closing, ends the exchange: the message is refused temporarily.
 // Behaviour reference: usr.sbin/smtpd/smtp_session.c (smtp_filter_fd, filter_session_io)
 using System.Buffers;
+using Smtpd.Runtime;
 using Smtpd.Smtp;
 
 namespace Smtpd.Dispatcher;
@@ -15,10 +16,7 @@ internal sealed class DataLineChannel(Stream stream) : ISmtpDataFilter
     private const int FlushThreshold = 32 * 1024;
 
     private readonly ArrayBufferWriter<byte> _out = new(8 * 1024);
-    private readonly byte[] _in = new byte[MaxLine + 1];
-    private int _start;
-    private int _end;
-    private bool _eof;
+    private readonly StreamLineReader _lines = new(stream, MaxLine);
 
     public bool NeedsFlush => _out.WrittenCount >= FlushThreshold;
 
@@ -53,45 +51,8 @@ internal sealed class DataLineChannel(Stream stream) : ISmtpDataFilter
 
     public async ValueTask<byte[]?> ReadLineAsync()
     {
-        while (true)
-        {
-            int lf = Array.IndexOf(_in, (byte)'\n', _start, _end - _start);
-            if (lf >= 0)
-            {
-                byte[] line = _in.AsSpan(_start, lf - _start).ToArray();
-                _start = lf + 1;
-                return line;
-            }
-
-            if (_eof || _end - _start >= MaxLine)
-            {
-                return null;
-            }
-
-            if (_start > 0)
-            {
-                Array.Copy(_in, _start, _in, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            int n;
-            try
-            {
-                n = await stream.ReadAsync(_in.AsMemory(_end));
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-            {
-                n = 0;
-            }
-
-            if (n == 0)
-            {
-                _eof = true;
-            }
-
-            _end += n;
-        }
+        var (status, line) = await _lines.ReadLineAsync();
+        return status == LineRead.Line ? line.ToArray() : null;
     }
 
     public ValueTask DisposeAsync() => stream.DisposeAsync();

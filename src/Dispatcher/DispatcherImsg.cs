@@ -1,7 +1,6 @@
-// The dispatcher's one message switch: replies to the requests its sessions made, deliveries the
-// queue starts (the user looked up by the lka, then handed to the parent, which runs them as that
-// user), and how they ended.
-// Behaviour reference: usr.sbin/smtpd/dispatcher.c, mda.c (mda_user, IMSG_MDA_LOOKUP_USERINFO).
+// The dispatcher's one message switch: replies to the requests its sessions made, local deliveries
+// the queue starts and their ends (Mda/MdaDeliveries), relays (Mta/), bounces, pause and resume.
+// Behaviour reference: usr.sbin/smtpd/dispatcher.c (dispatcher_imsg).
 using Smtpd.Ipc;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -10,14 +9,8 @@ namespace Smtpd.Dispatcher;
 
 internal sealed partial class DispatcherProcess
 {
-    // Deliveries in progress; HoldsUser: the delivery counts in _users (its user was found).
-    private readonly Dictionary<ulong, (DeliveryRequest Request, ulong SessionId, bool HoldsUser)> _deliveries = [];
-    // Made at start, from `mda limit` (OpenSMTPD's defaults otherwise).
-    private MdaLimiter<DeliveryRequest> _mda = new();
-
-    // Users the lookup agent found, kept while they have deliveries in progress (OpenSMTPD's
-    // mda_user): a burst of mail to one user costs one lookup, and the next burst asks again.
-    private readonly Dictionary<(string Dispatcher, string User), (LkaUserinfoReply Info, int Deliveries)> _users = [];
+    // Local deliveries (Mda/MdaDeliveries), made at start.
+    private Mda.MdaDeliveries? _mda;
 
     public override ValueTask DispatchAsync(ProcRole from, Imsg msg)
     {
@@ -28,9 +21,7 @@ internal sealed partial class DispatcherProcess
                 _requests.Complete(msg);
                 break;
             case ImsgType.QueueDeliver when from == ProcRole.Queue:
-                var req = msg.ReadAs<DeliveryRequest>();
-                _deliveries[req.EvpId] = (req, SessionId(), false);
-                StartDeliveries(_mda.Add(req.User, req));
+                _mda!.Add(msg.ReadAs<DeliveryRequest>());
                 break;
             case ImsgType.MtaRouteReply or ImsgType.MtaTlsaReply or ImsgType.MtaStsReply or ImsgType.MtaFingerprintReply when from == ProcRole.Lka:
                 _requests.Complete(msg);
@@ -66,7 +57,7 @@ internal sealed partial class DispatcherProcess
                 _tls.Staples.Set(staple.Pki, staple.CertSha256, staple.ExpiresUnix, staple.Response);
                 break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
-                DeliveryDone(msg.ReadAs<DeliveryOutcome>());
+                _mda!.Done(msg.ReadAs<DeliveryOutcome>());
                 break;
             default:
                 if (!DispatchCommon(Peers[from], msg))
@@ -98,73 +89,6 @@ internal sealed partial class DispatcherProcess
         Peers[ProcRole.Control].Post(new CtlMtaShowLines(true, batch.ToString()), peerId: client);
     }
 
-    private void StartDeliveries(List<DeliveryRequest> ready)
-    {
-        foreach (var req in ready)
-        {
-            _ = DeliverAsync(req);
-        }
-    }
-
-    /// <summary>
-    /// Asks the lookup agent who the delivery's user is, then the queue for the message, and
-    /// hands the delivery to the parent with both; a user the userbase does not know fails
-    /// here, without a helper, and a message that cannot be opened (or whose descriptor could
-    /// not be received) fails temporarily.
-    /// </summary>
-    private async Task DeliverAsync(DeliveryRequest req)
-    {
-        var key = (req.Dispatcher, req.User);
-        LkaUserinfoReply user;
-        if (_users.TryGetValue(key, out var known))
-        {
-            user = known.Info;
-        }
-        else
-        {
-            var (id, task) = _requests.Start();
-            Peers[ProcRole.Lka].Post(new LkaUserinfoLookup(id, req.Dispatcher, req.User));
-            var (reply, _) = await task;
-            try
-            {
-                user = reply.Read<LkaUserinfoReply>();
-            }
-            catch (ImsgFormatException e)
-            {
-                Log.FatalX($"mda_imsg: malformed userinfo reply: {e.Message}");
-                return;
-            }
-        }
-
-        switch (user.Status)
-        {
-            case UserinfoStatus.Found:
-                if (_deliveries.TryGetValue(req.EvpId, out var d))
-                {
-                    _users[key] = (_users.TryGetValue(key, out var held) ? held.Info : user, held.Deliveries + 1);
-                    _deliveries[req.EvpId] = d with { HoldsUser = true };
-                }
-
-                var fd = await OpenDeliveryMessageAsync(req);
-                if (fd is null)
-                {
-                    DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, "Temporary failure: cannot open message"));
-                    break;
-                }
-
-                Peers[ProcRole.Parent].PostAs(ImsgType.MdaDeliver, new MdaDelivery(req, user.Name, user.Uid, user.Gid, user.Directory), fd: fd);
-                break;
-            case UserinfoStatus.NotFound:
-                DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.PermFail, $"user \"{req.User}\" does not exist"));
-                break;
-            default:
-                DeliveryDone(new DeliveryOutcome(req.EvpId, DeliveryOutcomeStatus.TempFail, "Temporary failure in user lookup"));
-                break;
-        }
-    }
-
-    private Task<Interop.SafeFd?> OpenDeliveryMessageAsync(DeliveryRequest req) => OpenMessageAsync((uint)(req.EvpId >> 32));
-
     /// <summary>The route of a relay action's mail to a domain, from the lka (the mta never reads tables or asks DNS itself).</summary>
     private async Task<MtaRouteReply> LookupMtaRouteAsync(MtaRouteLookup lookup)
     {
@@ -187,40 +111,5 @@ internal sealed partial class DispatcherProcess
         }
 
         return fd;
-    }
-
-    /// <summary>A delivery ended (in the parent's helper, or here when its user was not found): log it, tell the queue, start the next.</summary>
-    private void DeliveryDone(DeliveryOutcome outcome)
-    {
-        if (_deliveries.Remove(outcome.EvpId, out var d))
-        {
-            if (d.HoldsUser)
-            {
-                var key = (d.Request.Dispatcher, d.Request.User);
-                var held = _users[key];
-                if (held.Deliveries <= 1)
-                {
-                    _users.Remove(key);
-                }
-                else
-                {
-                    _users[key] = (held.Info, held.Deliveries - 1);
-                }
-            }
-
-            StartDeliveries(_mda.Done(d.Request.User));
-            var r = d.Request;
-            var result = outcome.Status switch
-            {
-                DeliveryOutcomeStatus.Ok => Mda.MdaResult.Ok,
-                DeliveryOutcomeStatus.TempFail => Mda.MdaResult.TempFail(outcome.ErrorLine) with { SysError = outcome.SysError },
-                DeliveryOutcomeStatus.Loop => Mda.MdaResult.Loop,
-                _ => Mda.MdaResult.PermFail(outcome.ErrorLine) with { SysError = outcome.SysError },
-            };
-            var delay = TimeSpan.FromSeconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - r.Creation));
-            Log.Info(Mda.MdaLog.Delivery(d.SessionId, r.EvpId, r.Sender, r.Dest, r.Rcpt, r.User, delay, result));
-        }
-
-        Peers[ProcRole.Queue].PostAs(ImsgType.QueueDeliveryResult, outcome);
     }
 }

@@ -14,7 +14,7 @@ namespace Smtpd.Dispatcher;
 internal sealed partial class DispatcherProcess : RoleProcess
 {
     private readonly List<(SetupListener Info, Socket Socket)> _listeners = [];
-    private readonly DispatcherRequests _requests = new();
+    private readonly ImsgRequests<ImsgReply> _requests = new();
     private DispatcherSmtpHost? _host;
     private BounceSender? _bounces;
     private Mta.MtaAgent? _mta;
@@ -95,6 +95,15 @@ internal sealed partial class DispatcherProcess : RoleProcess
         }
     }
 
+    /// <summary>The lka or the queue is gone: what waits for either fails (the parent stops the daemon meanwhile).</summary>
+    public override void OnPeerLost(ProcRole peer)
+    {
+        if (peer is ProcRole.Lka or ProcRole.Queue)
+        {
+            _requests.FailAll(new IOException($"lost peer {peer.Name()}"));
+        }
+    }
+
     public override Task StartAsync()
     {
         _config = Model;
@@ -102,8 +111,9 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _sessions = new SmtpSessionLimiter(maxSessions, Limit(_config.SmtpLimits, "max-session-per-address"), Log.Warn);
         Log.Debug($"debug: smtp: will accept at most {maxSessions} clients");
         // At least one: a limit of 0 would keep mail in the queue until it expires.
-        _mda = new(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? MdaLimiter.DefaultMaxSessions),
-            Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? MdaLimiter.DefaultMaxPerUser));
+        var mdaLimits = new Mda.MdaLimiter<DeliveryRequest>(Math.Max(1, Limit(_config.MdaLimits, "max-session") ?? Mda.MdaLimiter.DefaultMaxSessions),
+            Math.Max(1, Limit(_config.MdaLimits, "max-session-per-user") ?? Mda.MdaLimiter.DefaultMaxPerUser));
+        _mda = new Mda.MdaDeliveries(Peers[ProcRole.Lka], Peers[ProcRole.Queue], Peers[ProcRole.Parent], _requests, OpenMessageAsync, SessionId, mdaLimits);
         _host = new DispatcherSmtpHost(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, _tls);
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),

@@ -14,10 +14,10 @@ internal sealed partial class DispatcherSmtpHost : ISmtpSessionHost
 {
     private readonly ImsgChannel _lka;
     private readonly ImsgChannel _queue;
-    private readonly DispatcherRequests _requests;
+    private readonly ImsgRequests<ImsgReply> _requests;
     private readonly DispatcherTls _tls;
 
-    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, DispatcherRequests requests, DispatcherTls? tls = null)
+    public DispatcherSmtpHost(ImsgChannel lka, ImsgChannel queue, ImsgRequests<ImsgReply> requests, DispatcherTls? tls = null)
     {
         _tls = tls ?? new DispatcherTls();
         _lka = lka;

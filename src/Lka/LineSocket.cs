@@ -6,27 +6,23 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Smtpd.Interop;
+using Smtpd.Runtime;
 
 namespace Smtpd.Lka;
 
 internal sealed class LineSocket : IDisposable
 {
     private readonly Stream _stream;
-    private readonly int _maxLine;
-    private readonly byte[] _in;
+    private readonly StreamLineReader _lines;
     private ArrayBufferWriter<byte> _out = new(4096);
     private ArrayBufferWriter<byte> _spare = new(4096);
     private bool _writing;
-    private int _start;
-    private int _end;
-    private bool _eof;
 
     public LineSocket(SafeFd fd, int maxLine)
     {
         var socket = new Socket(new SafeSocketHandle(fd.Release(), ownsHandle: true));
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _maxLine = maxLine;
-        _in = new byte[maxLine + 1];
+        _lines = new StreamLineReader(_stream, maxLine);
     }
 
     /// <summary>Set when a write failed: the peer is gone.</summary>
@@ -87,46 +83,8 @@ internal sealed class LineSocket : IDisposable
     /// </summary>
     public async ValueTask<(string? Line, bool TooLong)> ReadLineAsync()
     {
-        while (true)
-        {
-            int lf = Array.IndexOf(_in, (byte)'\n', _start, _end - _start);
-            if (lf >= 0)
-            {
-                string line = Encoding.Latin1.GetString(_in, _start, lf - _start);
-                _start = lf + 1;
-                return (line, false);
-            }
-
-            if (_end - _start >= _maxLine)
-            {
-                return (null, true);
-            }
-
-            if (_eof)
-            {
-                return (null, false);
-            }
-
-            if (_start > 0)
-            {
-                Array.Copy(_in, _start, _in, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            int n;
-            try
-            {
-                n = await _stream.ReadAsync(_in.AsMemory(_end));
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                n = 0;
-            }
-
-            _eof = n == 0;
-            _end += n;
-        }
+        var (status, line) = await _lines.ReadLineAsync();
+        return status == LineRead.Line ? (Encoding.Latin1.GetString(line.Span), false) : (null, status == LineRead.TooLong);
     }
 
     public void Dispose()

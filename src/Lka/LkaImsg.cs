@@ -48,25 +48,21 @@ internal sealed partial class LkaProcess
                 break;
             case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
                 var verdict = msg.Read<LkaAuthenticateReply>();
-                if (!_authentications.Remove(verdict.ReqId, out var pending))
+                if (!_authentications.TryComplete(verdict.ReqId, verdict.Status))
                 {
                     Log.FatalX($"lka: authentication reply for unknown request {verdict.ReqId}");
-                    break;
                 }
 
-                pending.SetResult(verdict.Status);
                 break;
             case ImsgType.LkaOpenForwardReply when from == ProcRole.Parent:
                 var fwreply = msg.Read<LkaOpenForwardReply>();
                 var fd = msg.TakeFd();
-                if (!_forwards.Remove(fwreply.ReqId, out var waiter))
+                if (!_forwards.TryComplete(fwreply.ReqId, new ForwardOpen(fwreply.Status, fwreply.Status == ForwardStatus.Ok ? fd : null)))
                 {
                     fd?.Dispose();
                     Log.FatalX($"lka: forward reply for unknown request {fwreply.ReqId}");
-                    break;
                 }
 
-                waiter.SetResult(new ForwardOpen(fwreply.Status, fwreply.Status == ForwardStatus.Ok ? fd : null));
                 break;
             case ImsgType.ConfigReload when from == ProcRole.Parent:
                 Build(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
@@ -164,21 +160,17 @@ internal sealed partial class LkaProcess
     /// <summary>Asks the parent to check a system user's password; the reply completes it on this loop.</summary>
     private ValueTask<AuthStatus> SystemUserAuthenticateAsync(string user, string password)
     {
-        ulong id = ++_lastAuthenticationId;
-        var waiter = new TaskCompletionSource<AuthStatus>();
-        _authentications.Add(id, waiter);
+        var (id, reply) = _authentications.Start();
         Peers[ProcRole.Parent].Post(new LkaAuthenticate(id, -1, user, password));
-        return new ValueTask<AuthStatus>(waiter.Task);
+        return new ValueTask<AuthStatus>(reply);
     }
 
     /// <summary>Asks the parent to open a user's ~/.forward; the reply completes it on this loop.</summary>
     private ValueTask<ForwardOpen> OpenForwardAsync(UserInfo user)
     {
-        ulong id = ++_lastForwardId;
-        var waiter = new TaskCompletionSource<ForwardOpen>();
-        _forwards.Add(id, waiter);
+        var (id, reply) = _forwards.Start();
         Peers[ProcRole.Parent].Post(new LkaOpenForward(id, user.Name, user.Directory, user.Uid, user.Gid));
-        return new ValueTask<ForwardOpen>(waiter.Task);
+        return new ValueTask<ForwardOpen>(reply);
     }
 
     private async Task ReplyClientLookupAsync(ImsgChannel peer, LkaClientLookup req)

@@ -28,12 +28,10 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaCertPins? _pins;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
-    private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
-    private ulong _lastForwardId;
+    private readonly Ipc.ImsgRequests<ForwardOpen> _forwards = new();
 
     // AUTH checks of system users waiting for the parent, by the id the parent answers with.
-    private readonly Dictionary<ulong, TaskCompletionSource<AuthStatus>> _authentications = [];
-    private ulong _lastAuthenticationId;
+    private readonly Ipc.ImsgRequests<AuthStatus> _authentications = new();
 
     public override ProcRole Role => ProcRole.Lka;
 
@@ -45,6 +43,17 @@ internal sealed partial class LkaProcess : RoleProcess
     public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign) || Model.Pkis.Any(p => p.Ocsp);
 
     public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
+
+    /// <summary>Forward opens and system-user AUTH checks wait for the parent: gone, they fail.</summary>
+    public override void OnPeerLost(ProcRole peer)
+    {
+        if (peer == ProcRole.Parent)
+        {
+            var lost = new IOException("lost peer parent");
+            _forwards.FailAll(lost);
+            _authentications.FailAll(lost);
+        }
+    }
 
     public override Task StartAsync()
     {

@@ -21,7 +21,7 @@ internal static class MdaHelper
         // With -d (the parent passes it on) lines go to the daemon's stderr, else to syslog.
         Runtime.Log.Init(toStderr: options.Debug, options.Verbose);
         Runtime.Log.SetProcName("mda");
-        // Set by the parent for helpers that write mail themselves (MdaHelperPool). Only this
+        // Set by the parent for helpers that write mail themselves (ParentMdaHelperPool). Only this
         // thread's value changes, and it is the one that delivers.
         if (int.TryParse(Environment.GetEnvironmentVariable("SMTPD_MDA_NICE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int nice) && nice > 0)
         {

@@ -13,57 +13,9 @@ internal static partial class MdaVariables
     private static bool TryExpandToken(ReadOnlySpan<byte> token, MdaVariableContext ctx, out byte[] value, out MdaExpandError error)
     {
         value = [];
-        error = MdaExpandError.None;
-        long begin = 0;
-        long end = ExpandBuffer;
-        ReadOnlySpan<byte> name = token;
-        ReadOnlySpan<byte> mods = default;
-        bool hasMods = false;
-
-        int lb = token.IndexOf((byte)'[');
-        int rb = token.IndexOf((byte)']');
-        if (lb >= 0 && rb >= 0)
+        if (!TryParseToken(token, out var name, out long begin, out long end, out var mods, out bool hasMods))
         {
-            if (rb < lb || rb - lb <= 1)
-            {
-                return Fail(MdaExpandError.BadSlice, out error);
-            }
-
-            name = token[..lb];
-            ReadOnlySpan<byte> content = token[(lb + 1)..rb];
-            int sep = content.IndexOf((byte)':');
-            if (sep < 0)
-            {
-                if (!TryOffset(content, out begin))
-                {
-                    return Fail(MdaExpandError.BadSlice, out error);
-                }
-
-                end = begin;
-            }
-            else if ((sep > 0 && !TryOffset(content[..sep], out begin)) || (sep + 1 < content.Length && !TryOffset(content[(sep + 1)..], out end)))
-            {
-                return Fail(MdaExpandError.BadSlice, out error);
-            }
-
-            // OpenSMTPD keeps the ':' in front of modifiers that follow a slice, so no modifier name can
-            // match there: "%{rcpt.domain[0]:lowercase}" is an error in OpenSMTPD, and here too.
-            int colon = token[(rb + 1)..].IndexOf((byte)':');
-            if (colon >= 0)
-            {
-                hasMods = true;
-                mods = token[(rb + 1 + colon)..];
-            }
-        }
-        else
-        {
-            int colon = token.IndexOf((byte)':');
-            if (colon >= 0)
-            {
-                name = token[..colon];
-                mods = token[(colon + 1)..];
-                hasMods = true;
-            }
+            return Fail(MdaExpandError.BadSlice, out error);
         }
 
         if (!TryLookup(name, ctx, out byte[] text, out bool sanitise))
@@ -72,63 +24,131 @@ internal static partial class MdaVariables
         }
 
         bool raw = false;
-        if (hasMods)
+        if (hasMods && !TryApplyModifiers(mods, ctx, ref text, out raw))
         {
-            foreach (var range in mods.Split((byte)'|'))
+            return Fail(MdaExpandError.BadModifier, out error);
+        }
+
+        Sanitise(text, shellUnsafe: !raw && sanitise, directories: sanitise && ctx.ForPath);
+        return TrySlice(text, begin, end, out value, out error);
+    }
+
+    /// <summary>
+    /// Splits a token into its name, its [begin:end] slice (the whole value when there is none)
+    /// and its modifier list; false for a malformed slice.
+    /// </summary>
+    private static bool TryParseToken(ReadOnlySpan<byte> token, out ReadOnlySpan<byte> name, out long begin, out long end, out ReadOnlySpan<byte> mods, out bool hasMods)
+    {
+        name = token;
+        begin = 0;
+        end = ExpandBuffer;
+        mods = default;
+        hasMods = false;
+        int lb = token.IndexOf((byte)'[');
+        int rb = token.IndexOf((byte)']');
+        if (lb < 0 || rb < 0)
+        {
+            int colon = token.IndexOf((byte)':');
+            if (colon >= 0)
             {
-                ReadOnlySpan<byte> mod = mods[range];
-                if (Ascii.EqualsIgnoreCase(mod, "lowercase"u8))
-                {
-                    ChangeCase(text, upper: false);
-                }
-                else if (Ascii.EqualsIgnoreCase(mod, "uppercase"u8))
-                {
-                    ChangeCase(text, upper: true);
-                }
-                else if (Ascii.EqualsIgnoreCase(mod, "strip"u8))
-                {
-                    text = Strip(text, ctx.SubaddressingDelimiter);
-                }
-                else if (Ascii.EqualsIgnoreCase(mod, "raw"u8))
-                {
-                    raw = true;
-                }
-                else
-                {
-                    return Fail(MdaExpandError.BadModifier, out error);
-                }
+                name = token[..colon];
+                mods = token[(colon + 1)..];
+                hasMods = true;
+            }
+
+            return true;
+        }
+
+        if (rb < lb || rb - lb <= 1)
+        {
+            return false;
+        }
+
+        name = token[..lb];
+        ReadOnlySpan<byte> content = token[(lb + 1)..rb];
+        int sep = content.IndexOf((byte)':');
+        if (sep < 0)
+        {
+            if (!TryOffset(content, out begin))
+            {
+                return false;
+            }
+
+            end = begin;
+        }
+        else if ((sep > 0 && !TryOffset(content[..sep], out begin)) || (sep + 1 < content.Length && !TryOffset(content[(sep + 1)..], out end)))
+        {
+            return false;
+        }
+
+        // OpenSMTPD keeps the ':' in front of modifiers that follow a slice, so no modifier name can
+        // match there: "%{rcpt.domain[0]:lowercase}" is an error in OpenSMTPD, and here too.
+        int after = token[(rb + 1)..].IndexOf((byte)':');
+        if (after >= 0)
+        {
+            hasMods = true;
+            mods = token[(rb + 1 + after)..];
+        }
+
+        return true;
+    }
+
+    /// <summary>lowercase, uppercase, strip and raw, separated by '|'; false for any other.</summary>
+    private static bool TryApplyModifiers(ReadOnlySpan<byte> mods, MdaVariableContext ctx, ref byte[] text, out bool raw)
+    {
+        raw = false;
+        foreach (var range in mods.Split((byte)'|'))
+        {
+            ReadOnlySpan<byte> mod = mods[range];
+            if (Ascii.EqualsIgnoreCase(mod, "lowercase"u8))
+            {
+                ChangeCase(text, upper: false);
+            }
+            else if (Ascii.EqualsIgnoreCase(mod, "uppercase"u8))
+            {
+                ChangeCase(text, upper: true);
+            }
+            else if (Ascii.EqualsIgnoreCase(mod, "strip"u8))
+            {
+                text = Strip(text, ctx.SubaddressingDelimiter);
+            }
+            else if (Ascii.EqualsIgnoreCase(mod, "raw"u8))
+            {
+                raw = true;
+            }
+            else
+            {
+                return false;
             }
         }
 
-        if (!raw && sanitise)
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces by ':' the shell-unsafe characters (unless :raw) and, in a path, '/': an address
+    /// may not add directories ("bob/.Sent@" must not reach into bob's folders from a catch-all,
+    /// whatever modifiers say; OpenSMTPD keeps the '/', mail.maildir maps it in folder names only).
+    /// </summary>
+    private static void Sanitise(byte[] text, bool shellUnsafe, bool directories)
+    {
+        for (int i = 0; i < text.Length; i++)
         {
-            for (int i = 0; i < text.Length; i++)
+            if ((shellUnsafe && Escaped.Contains(text[i])) || (directories && text[i] == (byte)'/'))
             {
-                if (Escaped.Contains(text[i]))
-                {
-                    text[i] = (byte)':';
-                }
+                text[i] = (byte)':';
             }
         }
+    }
 
-        // In a path, an address may not add directories: "bob/.Sent@" must not reach into bob's
-        // folders from a catch-all, whatever modifiers say. (OpenSMTPD keeps the '/'; mail.maildir
-        // maps it to ':' in folder names only.)
-        if (sanitise && ctx.ForPath)
-        {
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] == (byte)'/')
-                {
-                    text[i] = (byte)':';
-                }
-            }
-        }
-
+    /// <summary>The [begin:end] slice of <paramref name="text"/> (end inclusive, negatives count from the end).</summary>
+    private static bool TrySlice(byte[] text, long begin, long end, out byte[] value, out MdaExpandError error)
+    {
+        value = [];
+        error = MdaExpandError.None;
         long len = text.Length;
         if (len == 0)
         {
-            value = [];
             return true;
         }
 

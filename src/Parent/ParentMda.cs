@@ -1,6 +1,6 @@
 // Local deliveries, the parent's part: resolve the action and the user to run as (the userinfo
 // the dispatcher got from the lookup agent, or the action's own `user`), hand the job and the
-// message descriptor to a delivery helper (`smtpd -x mda`, see MdaHelperPool), and report how it
+// message descriptor to a delivery helper (`smtpd -x mda`, see ParentMdaHelperPool), and report how it
 // ended to the dispatcher (a refusal here carries the sysexits(3) meaning OpenSMTPD's parent gives
 // it, for the log). The parent is the one process that may become any user; the helper
 // drops to the recipient before it opens the mailbox. It looks up no tables: that is the lookup agent's work.
@@ -15,9 +15,9 @@ namespace Smtpd.Parent;
 
 internal sealed partial class ParentProcess
 {
-    private MdaHelperPool? _helperPool;
+    private ParentMdaHelperPool? _helperPool;
 
-    private MdaHelperPool Helpers => _helperPool ??= new MdaHelperPool(_reaper, _options.Debug);
+    private ParentMdaHelperPool Helpers => _helperPool ??= new ParentMdaHelperPool(_reaper, _options.Debug);
 
     private async Task DeliverAsync(ImsgChannel dispatcher, MdaDelivery delivery, SafeFd? message)
     {

@@ -59,18 +59,9 @@ internal static class SmtpdCommand
         }
 
         bool privileged = Posix.IsRoot;
-        if (privileged)
+        if (privileged && !PrepareAsRoot(options))
         {
-            foreach (string user in new[] { SmtpdUsers.Smtpd, SmtpdUsers.Queue })
-            {
-                if (Posix.GetPwNam(user) is null)
-                {
-                    Console.Error.WriteLine($"smtpd: unknown user {user}: running as root needs the privilege-separation users {SmtpdUsers.Smtpd} and {SmtpdUsers.Queue} (make install or the distribution package creates them); or run smtpd as a non-root user");
-                    return 1;
-                }
-            }
-
-            Posix.EnsureDirectory(options.EmptyDir, 0b111_101_101, 0, 0);
+            return 1;
         }
 
         if (ControlSocketInUse(options.ControlSocket))
@@ -92,28 +83,10 @@ internal static class SmtpdCommand
             SmtpdUsers.Smtpd,
             SmtpdUsers.Queue);
 
-        // Bind before anything starts, so a busy or impossible address is a clear error on
-        // the terminal, not a line in syslog after the daemon detached.
-        var (listeners, bindError) = ListenerBinder.BindAll(config);
-        if (bindError is not null)
+        if (BindAll(config, options) is not { } listeners)
         {
-            Console.Error.WriteLine($"smtpd: {bindError}");
             return 1;
         }
-
-        var (enqueue, enqueueError) = ListenerBinder.BindEnqueueSocket(options.EnqueueSocket);
-        if (enqueue is null)
-        {
-            foreach (var (_, socket) in listeners)
-            {
-                socket.Dispose();
-            }
-
-            Console.Error.WriteLine($"smtpd: {enqueueError}");
-            return 1;
-        }
-
-        listeners.Add((SetupListener.EnqueueSocket, enqueue));
 
         if (!options.Foreground)
         {
@@ -134,6 +107,52 @@ internal static class SmtpdCommand
         Log.Info($"info: smtpd {Version} starting");
         LogAll(unsupported);
         return new ParentProcess(options, settings, config, listeners).Run();
+    }
+
+    /// <summary>Root needs the privilege-separation users, and the empty directory roles are locked into.</summary>
+    private static bool PrepareAsRoot(SmtpdOptions options)
+    {
+        foreach (string user in new[] { SmtpdUsers.Smtpd, SmtpdUsers.Queue })
+        {
+            if (Posix.GetPwNam(user) is null)
+            {
+                Console.Error.WriteLine($"smtpd: unknown user {user}: running as root needs the privilege-separation users {SmtpdUsers.Smtpd} and {SmtpdUsers.Queue} (make install or the distribution package creates them); or run smtpd as a non-root user");
+                return false;
+            }
+        }
+
+        Posix.EnsureDirectory(options.EmptyDir, 0b111_101_101, 0, 0);
+        return true;
+    }
+
+    /// <summary>
+    /// Every listener and the enqueue socket, bound before anything starts, so a busy or
+    /// impossible address is a clear error on the terminal, not a line in syslog after the
+    /// daemon detached. Null (said on stderr) when one cannot be bound.
+    /// </summary>
+    private static List<(int Listener, System.Net.Sockets.Socket Socket)>? BindAll(Config.SmtpdConfig config, SmtpdOptions options)
+    {
+        var (listeners, bindError) = ListenerBinder.BindAll(config);
+        if (bindError is not null)
+        {
+            Console.Error.WriteLine($"smtpd: {bindError}");
+            return null;
+        }
+
+        var (enqueue, enqueueError) = ListenerBinder.BindEnqueueSocket(options.EnqueueSocket);
+        if (enqueue is null)
+        {
+            foreach (var (_, socket) in listeners)
+            {
+                socket.Dispose();
+            }
+
+            Console.Error.WriteLine($"smtpd: {enqueueError}");
+            return null;
+        }
+
+        listeners.Add((SetupListener.EnqueueSocket, enqueue));
+        return listeners;
     }
 
     private static void LogAll(IReadOnlyList<string> warnings)

@@ -10,7 +10,7 @@ using Smtpd.Interop;
 
 namespace Smtpd.Queue;
 
-internal sealed partial class FsQueueBackend : IQueueBackend, IDisposable
+internal sealed partial class FsQueueBackend : IQueueBackend, IStagedCommits
 {
     private const uint DirMode = 0b111_000_000;
     private const uint FileMode = 0b110_000_000;

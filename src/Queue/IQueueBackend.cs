@@ -9,8 +9,14 @@ using Smtpd.Interop;
 
 namespace Smtpd.Queue;
 
-internal interface IQueueBackend
+internal interface IQueueBackend : IDisposable
 {
+    /// <summary>
+    /// Whether bodies are rewritten at commit (compressed or encrypted): such a backend's commit
+    /// must run on the queue's loop, the cipher not being thread-safe.
+    /// </summary>
+    bool TransformsBodies { get; }
+
     /// <summary>Start-up: creates missing work directories and purges what a previous run left unacknowledged.</summary>
     QueueResult Init();
 

@@ -15,16 +15,20 @@ internal sealed class QueueCommitter : IDisposable
     // A bound on the batch, so a flood of commits still gets its first replies early.
     private const int MaxBatch = 128;
 
-    private readonly FsQueueBackend _backend;
+    private readonly IQueueBackend _backend;
+
+    // The backend's commit in steps, when its commits share syncs; null: it commits in one call.
+    private readonly IStagedCommits? _steps;
     private readonly object _lock = new();
     private readonly Thread _thread;
     private List<Pending> _pending = [];
     private List<Pending> _spare = [];
     private bool _stopping;
 
-    public QueueCommitter(FsQueueBackend backend)
+    public QueueCommitter(IQueueBackend backend)
     {
         _backend = backend;
+        _steps = backend is IStagedCommits { GroupedCommits: true } steps ? steps : null;
         _thread = new Thread(Run) { IsBackground = true, Name = "queue-commit" };
         _thread.Start();
     }
@@ -71,9 +75,9 @@ internal sealed class QueueCommitter : IDisposable
         {
             try
             {
-                if (_backend.GroupedCommits)
+                if (_steps is not null)
                 {
-                    Pipeline(batch, staged, published);
+                    Pipeline(_steps, batch, staged, published);
                 }
                 else
                 {
@@ -86,7 +90,7 @@ internal sealed class QueueCommitter : IDisposable
                 var failure = QueueResult.TempFail(Interop.Errno.EIO, "commit: " + ex.Message);
                 foreach (var c in published)
                 {
-                    _backend.Unpublish(c.Id);
+                    _steps?.Unpublish(c.Id);
                 }
 
                 Complete(published, failure);
@@ -147,11 +151,11 @@ internal sealed class QueueCommitter : IDisposable
         }
     }
 
-    private void Pipeline(List<Pending> batch, List<Pending> staged, List<Pending> published)
+    private static void Pipeline(IStagedCommits steps, List<Pending> batch, List<Pending> staged, List<Pending> published)
     {
         foreach (var c in batch)
         {
-            QueueResult r = _backend.StageForCommit(c.Id, c.BodyLength);
+            QueueResult r = steps.StageForCommit(c.Id, c.BodyLength);
             if (r.IsOk)
             {
                 staged.Add(c);
@@ -168,7 +172,7 @@ internal sealed class QueueCommitter : IDisposable
             return;
         }
 
-        Interop.Errno e = _backend.SyncForCommit();
+        Interop.Errno e = steps.SyncForCommit();
         if (e != Interop.Errno.None)
         {
             // The clients are told to send again: take the published copies back out of queue/
@@ -176,7 +180,7 @@ internal sealed class QueueCommitter : IDisposable
             var failure = QueueResult.TempFail(e, "syncfs");
             foreach (var c in published)
             {
-                _backend.Unpublish(c.Id);
+                steps.Unpublish(c.Id);
             }
 
             Complete(published, failure);
@@ -186,13 +190,13 @@ internal sealed class QueueCommitter : IDisposable
 
         foreach (var c in published)
         {
-            _backend.Committed(c.Id);
+            steps.Committed(c.Id);
         }
 
         Complete(published, QueueResult.Ok);
         foreach (var c in staged)
         {
-            QueueResult r = _backend.PublishForCommit(c.Id);
+            QueueResult r = steps.PublishForCommit(c.Id);
             if (r.IsOk)
             {
                 published.Add(c);

@@ -22,7 +22,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
 
     // Commits in progress on the commit thread, by message id (see QueueTransactions.MessageCommit).
     private readonly Dictionary<uint, Task<QueueResult>> _commits = [];
-    private FsQueueBackend? _backend;
+    private IQueueBackend? _backend;
     private QueueCommitter? _committer;
     private QueueSpaceGuard? _space;
     private long _ttl = DefaultTtl;
@@ -35,7 +35,7 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
     // Queue encryption (AES-GCM) uses OpenSSL.
     public override bool NeedsCrypto => Model.QueueEncryption;
 
-    private FsQueueBackend Backend => _backend!;
+    private IQueueBackend Backend => _backend!;
 
     private QueueCommitter Committer => _committer ??= new QueueCommitter(Backend);
 
@@ -62,9 +62,21 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
 
         // Chrooted into the spool when root; the spool path itself otherwise.
         string root = Settings.Privileged ? "/" : Settings.QueueDir;
-        _backend = new FsQueueBackend(root, new QueueOptions { Compression = config.QueueCompression, EncryptionKey = key });
+        _backend = Options.QueueBackend == "ram" ? StartInMemory(config) : StartOnDisk(root, config.QueueCompression, key);
         _space = new QueueSpaceGuard(root, config.SmtpMaxMessageSize ?? QueueSpaceGuard.DefaultMaxMessageSize);
-        if (config.QueueCompression)
+        var init = Backend.Init();
+        if (!init.IsOk)
+        {
+            Log.FatalX($"could not initialize queue backend: {init}");
+        }
+
+        LoadQueue();
+        return Task.CompletedTask;
+    }
+
+    private static FsQueueBackend StartOnDisk(string root, bool compression, byte[]? key)
+    {
+        if (compression)
         {
             Log.Info("queue: queue compression enabled");
         }
@@ -74,14 +86,19 @@ internal sealed partial class QueueProcess : RoleProcess, IDisposable
             Log.Info("queue: queue encryption enabled");
         }
 
-        var init = Backend.Init();
-        if (!init.IsOk)
+        return new FsQueueBackend(root, new QueueOptions { Compression = compression, EncryptionKey = key });
+    }
+
+    /// <summary>The ram backend (-B queue=ram), announced as what it is: nothing queued survives a stop.</summary>
+    private static RamQueueBackend StartInMemory(Config.SmtpdConfig config)
+    {
+        Log.Warn("warn: queue: using the ram queue backend: queued mail is kept in memory only and is LOST when smtpd stops or crashes");
+        if (config.QueueCompression || config.QueueEncryption)
         {
-            Log.FatalX($"could not initialize queue backend: {init}");
+            Log.Warn("warn: queue: queue compression and encryption do not apply to the ram queue backend");
         }
 
-        LoadQueue();
-        return Task.CompletedTask;
+        return new RamQueueBackend();
     }
 
     /// <summary>Every envelope on disk goes to the scheduler; unreadable ones were moved to corrupt/.</summary>

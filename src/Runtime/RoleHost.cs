@@ -14,6 +14,7 @@ internal static class RoleHost
 
     public static int Run(SmtpdOptions options, RoleProcess role)
     {
+        role.Options = options;
         Log.Init(toStderr: options.Debug, options.Verbose);
         Log.SetProcName(role.Role.ShortTitle());
         Posix.SetProcessTitle(role.Role.Title());
@@ -37,6 +38,50 @@ internal static class RoleHost
     private static async Task<int> RunAsync(RoleProcess role, ImsgChannel parent)
     {
         var peers = new Dictionary<ProcRole, ImsgChannel> { [ProcRole.Parent] = parent };
+        var (settings, config) = await ReceiveAllSetupAsync(role, parent, peers);
+        role.Configure(settings, config, peers);
+        if (role.NeedsCrypto)
+        {
+            WarmUp.Crypto();
+        }
+
+        role.BeforeDrop();
+        if (settings.Privileged)
+        {
+            var user = Privileges.RequireUser(role.UserName(settings));
+            Privileges.Drop(user, role.ChrootDir(settings));
+        }
+
+        parent.PostEmpty(ImsgType.SetupDone);
+        Log.Debug($"setup_proc: {role.Role.ShortTitle()} done");
+
+        Task? parentLoop = null;
+        foreach (var (peerRole, channel) in peers)
+        {
+            var loop = PeerLoopAsync(role, peerRole, channel);
+            if (peerRole == ProcRole.Parent)
+            {
+                parentLoop = loop;
+            }
+        }
+
+        Monkey.Announce(role.Role);
+        await role.StartAsync();
+
+        // Only the parent's socket closing ends a role. When another role dies, its peers wait
+        // for the parent to stop everyone, so the parent's log names the one that really died.
+        await parentLoop!;
+        Log.Debug($"debug: {role.Role.Name()} agent exiting");
+        GcStats.LogAtExit(role.Role.Name());
+        return 0;
+    }
+
+    /// <summary>
+    /// The parent's setup messages up to SetupDone: settings, the configuration, a channel to each
+    /// peer role (started, added to <paramref name="peers"/>), and the role's own (listeners).
+    /// </summary>
+    private static async Task<(SetupSettings Settings, byte[] Config)> ReceiveAllSetupAsync(RoleProcess role, ImsgChannel parent, Dictionary<ProcRole, ImsgChannel> peers)
+    {
         SetupSettings? settings = null;
         byte[] config = [];
         while (true)
@@ -87,41 +132,7 @@ internal static class RoleHost
             Log.FatalX("setup ended without settings");
         }
 
-        role.Configure(settings.Value, config, peers);
-        if (role.NeedsCrypto)
-        {
-            WarmUp.Crypto();
-        }
-
-        role.BeforeDrop();
-        if (settings.Value.Privileged)
-        {
-            var user = Privileges.RequireUser(role.UserName(settings.Value));
-            Privileges.Drop(user, role.ChrootDir(settings.Value));
-        }
-
-        parent.PostEmpty(ImsgType.SetupDone);
-        Log.Debug($"setup_proc: {role.Role.ShortTitle()} done");
-
-        Task? parentLoop = null;
-        foreach (var (peerRole, channel) in peers)
-        {
-            var loop = PeerLoopAsync(role, peerRole, channel);
-            if (peerRole == ProcRole.Parent)
-            {
-                parentLoop = loop;
-            }
-        }
-
-        Monkey.Announce(role.Role);
-        await role.StartAsync();
-
-        // Only the parent's socket closing ends a role. When another role dies, its peers wait
-        // for the parent to stop everyone, so the parent's log names the one that really died.
-        await parentLoop!;
-        Log.Debug($"debug: {role.Role.Name()} agent exiting");
-        GcStats.LogAtExit(role.Role.Name());
-        return 0;
+        return (settings.Value, config);
     }
 
     private static async Task<Imsg> ReceiveSetupAsync(ImsgChannel parent)
@@ -183,5 +194,7 @@ internal static class RoleHost
         {
             Log.Debug($"debug: {role.Role.Name()}: lost peer {peerRole.Name()}");
         }
+
+        role.OnPeerLost(peerRole);
     }
 }

@@ -25,6 +25,9 @@ internal abstract class RoleProcess
 
     public byte[] ConfigBlob { get; private set; } = [];
 
+    /// <summary>The command line the role was started with (the parent's, re-executed with -x ROLE).</summary>
+    public SmtpdOptions Options { get; internal set; } = new();
+
     private SmtpdConfig? _model;
 
     /// <summary>Channels to the parent and to every peer role this role talks to.</summary>
@@ -46,6 +49,14 @@ internal abstract class RoleProcess
 
     /// <summary>Starts the role's own work, on the loop, once setup is complete.</summary>
     public virtual Task StartAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// <paramref name="peer"/>'s channel closed: requests still waiting for its replies are failed
+    /// here (ImsgRequests.FailAll), so no one waits for an answer that cannot come.
+    /// </summary>
+    public virtual void OnPeerLost(ProcRole peer)
+    {
+    }
 
     /// <summary>One message from <paramref name="from"/>: the role's switch on its type.</summary>
     public abstract ValueTask DispatchAsync(ProcRole from, Imsg msg);

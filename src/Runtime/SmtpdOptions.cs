@@ -34,6 +34,9 @@ internal sealed class SmtpdOptions
 
     public string QueueDir { get; private set; } = DefaultQueueDir;
 
+    /// <summary>The queue's storage (-B queue=): "fs", the spool on disk, or "ram", in the queue process's memory.</summary>
+    public string QueueBackend { get; private set; } = "fs";
+
     public string EmptyDir { get; private set; } = DefaultEmptyDir;
 
     public string ControlSocket { get; private set; } = DefaultSocket;
@@ -58,81 +61,77 @@ internal sealed class SmtpdOptions
     {
         var o = new SmtpdOptions { Original = args };
         error = null;
-        int i = 0;
-        while (i < args.Count)
+        var options = new Getopt(args, "BDfPTx");
+        while (true)
         {
-            string a = args[i];
-            if (a == "--")
+            var step = options.Next(out char c, out string? value);
+            if (step == GetoptStep.End)
             {
-                i++;
                 break;
             }
 
-            if (a.StartsWith("--", StringComparison.Ordinal))
+            if (step == GetoptStep.LongOption)
             {
+                int i = options.Index;
                 if (!o.ParseLong(args, ref i, out error))
                 {
                     return o;
                 }
 
+                options.Index = i;
                 continue;
             }
 
-            if (a.Length < 2 || a[0] != '-')
+            if (step == GetoptStep.MissingValue)
             {
-                break;
+                error = $"option requires an argument -- '{c}'";
+                return o;
             }
 
-            // Clustered flags (-dv) and attached values (-fsmtpd.conf), as getopt allows.
-            for (int j = 1; j < a.Length; j++)
+            if (value is not null)
             {
-                char c = a[j];
-                if ("BDfPTx".Contains(c, StringComparison.Ordinal))
-                {
-                    string? value = j + 1 < a.Length ? a[(j + 1)..] : (i + 1 < args.Count ? args[++i] : null);
-                    if (value is null)
-                    {
-                        error = $"option requires an argument -- '{c}'";
-                        return o;
-                    }
-
-                    o.ApplyValue(c, value);
-                    break;
-                }
-
-                switch (c)
-                {
-                    case 'd':
-                        o.Debug = true;
-                        o.Foreground = true;
-                        break;
-                    case 'F':
-                        o.Foreground = true;
-                        break;
-                    case 'h':
-                        o.Help = true;
-                        break;
-                    case 'n':
-                        o.NoAction = true;
-                        break;
-                    case 'v':
-                        o.Verbose++;
-                        break;
-                    default:
-                        error = $"invalid option -- '{c}'";
-                        return o;
-                }
+                o.ApplyValue(c, value);
             }
-
-            i++;
+            else if (!o.ApplyFlag(c))
+            {
+                error = $"invalid option -- '{c}'";
+                return o;
+            }
         }
 
-        if (i < args.Count)
+        if (options.Index < args.Count)
         {
-            error = $"unexpected argument \"{args[i]}\"";
+            error = $"unexpected argument \"{args[options.Index]}\"";
         }
 
         return o;
+    }
+
+    private bool ApplyFlag(char c)
+    {
+        switch (c)
+        {
+            case 'd':
+                Debug = true;
+                Foreground = true;
+                break;
+            case 'F':
+                Foreground = true;
+                break;
+            case 'h':
+                Help = true;
+                break;
+            case 'n':
+                NoAction = true;
+                break;
+            case 'v':
+                Verbose++;
+                break;
+            default:
+                return false;
+        }
+
+        return true;
     }
 
     private bool ParseLong(IReadOnlyList<string> args, ref int i, out string? error)
@@ -229,13 +228,33 @@ internal sealed class SmtpdOptions
 
                 break;
             default:
-                // -B queue=|scheduler=|stat=: only the built-in backends exist.
-                if (!(value.StartsWith("queue=", StringComparison.Ordinal) || value.StartsWith("scheduler=", StringComparison.Ordinal) || value.StartsWith("stat=", StringComparison.Ordinal)))
-                {
-                    Warnings.Add($"warn: invalid backend specifier {value}");
-                }
-
+                ApplyBackend(value);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// -B queue=|scheduler=|stat=. The queue has the fs and ram backends (OpenSMTPD's external proc
+    /// backend is not there: such a name keeps the spool on disk, with a warning); the scheduler
+    /// and stat backends are built in.
+    /// </summary>
+    private void ApplyBackend(string value)
+    {
+        if (value.StartsWith("queue=", StringComparison.Ordinal))
+        {
+            string name = value["queue=".Length..];
+            if (name is "fs" or "ram")
+            {
+                QueueBackend = name;
+            }
+            else
+            {
+                Warnings.Add($"warn: queue backend \"{name}\" is not supported, using \"fs\"");
+            }
+        }
+        else if (!(value.StartsWith("scheduler=", StringComparison.Ordinal) || value.StartsWith("stat=", StringComparison.Ordinal)))
+        {
+            Warnings.Add($"warn: invalid backend specifier {value}");
         }
     }
 }

@@ -3,6 +3,8 @@
 // smtps. Beyond OpenSMTPD, a server that is an absolute path names a UNIX-domain socket
 // (a `listen on socket "/path"` listener), spoken to without TLS.
 // Behaviour reference: usr.sbin/smtpd/smtpc.c main(), parse_server(), parse_tls_options().
+using Smtpd.Runtime;
+
 namespace Smtpd.Smtpc;
 
 internal enum TlsRequirement
@@ -59,59 +61,44 @@ internal sealed class SmtpcOptions
         var o = new SmtpcOptions { From = user, Helo = hostname };
         error = null;
         usage = false;
-        int i = 0;
-        for (; i < args.Count; i++)
+        var options = new Getopt(args, "FHSTas");
+        while (options.Next(out char c, out string? value) is var step && step != GetoptStep.End)
         {
-            string a = args[i];
-            if (a == "--")
+            // Long options are not smtp's: "--x" is an unknown option, as getopt says.
+            if (step is GetoptStep.MissingValue or GetoptStep.LongOption)
             {
-                i++;
-                break;
+                usage = true;
+                return null;
             }
 
-            if (a.Length < 2 || a[0] != '-')
+            if (value is not null)
             {
-                break;
-            }
-
-            for (int j = 1; j < a.Length; j++)
-            {
-                char c = a[j];
-                if ("FHSTas".Contains(c, StringComparison.Ordinal))
+                if (!o.Take(c, value, out error))
                 {
-                    string? value = j + 1 < a.Length ? a[(j + 1)..] : i + 1 < args.Count ? args[++i] : null;
-                    if (value is null)
-                    {
-                        usage = true;
-                        return null;
-                    }
+                    return null;
+                }
 
-                    if (!o.Take(c, value, out error))
-                    {
-                        return null;
-                    }
+                continue;
+            }
 
+            switch (c)
+            {
+                case 'C':
+                    o.TlsVerify = false;
                     break;
-                }
-
-                switch (c)
-                {
-                    case 'C':
-                        o.TlsVerify = false;
-                        break;
-                    case 'n':
-                        o.NoAction = true;
-                        break;
-                    case 'v':
-                        o.Verbose++;
-                        break;
-                    default:
-                        usage = true;
-                        return null;
-                }
+                case 'n':
+                    o.NoAction = true;
+                    break;
+                case 'v':
+                    o.Verbose++;
+                    break;
+                default:
+                    usage = true;
+                    return null;
             }
         }
 
+        int i = options.Index;
         o.Recipients.AddRange(args.Skip(i));
         return o;
     }

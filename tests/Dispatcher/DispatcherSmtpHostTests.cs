@@ -37,7 +37,7 @@ public class DispatcherSmtpHostTests
         using (queue)
         using (queueEnd)
         {
-            var requests = new DispatcherRequests();
+            var requests = new ImsgRequests<ImsgReply>();
             var host = new DispatcherSmtpHost(lka, queue, requests);
             var (server, _) = InMemoryDuplexPipe.CreatePair();
             using var session = new SmtpSession(1, SmtpHarness.DefaultOptions with { ListenerIndex = 3 }, host, server, "192.0.2.1");
@@ -74,7 +74,7 @@ public class DispatcherSmtpHostTests
         using (queue)
         using (queueEnd)
         {
-            var requests = new DispatcherRequests();
+            var requests = new ImsgRequests<ImsgReply>();
             var host = new DispatcherSmtpHost(lka, queue, requests);
             var (server, _) = InMemoryDuplexPipe.CreatePair();
 
@@ -112,7 +112,7 @@ public class DispatcherSmtpHostTests
         using (queue)
         using (queueEnd)
         {
-            var requests = new DispatcherRequests();
+            var requests = new ImsgRequests<ImsgReply>();
             var host = new DispatcherSmtpHost(lka, queue, requests);
             var (server, _) = InMemoryDuplexPipe.CreatePair();
             using var session = new SmtpSession(1, SmtpHarness.DefaultOptions with { Local = local, Senders = senders }, host, server, "192.0.2.1");

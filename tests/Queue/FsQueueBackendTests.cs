@@ -1,6 +1,5 @@
 using System.Text;
 using Smtpd.Interop;
-using Smtpd.Mime;
 using Smtpd.Queue;
 
 namespace Smtpd.Tests.Queue;
@@ -70,30 +69,7 @@ public class FsQueueBackendTests
     }
 
     [Fact]
-    public void CommittedMessageIsWalkedLoadedAndReadBack()
-    {
-        using var spool = new TempSpool();
-        using var q = spool.Open(new QueueOptions { Clock = () => 1700000000 });
-        var (msgid, envs) = Receive(q, Body, "bob@example.org", "carol@example.org");
-        Assert.All(envs, e => Assert.Equal(msgid, e.Id.MsgId));
-        Assert.All(envs, e => Assert.Equal(1700000000, e.CreationTime));
-        Assert.Empty(q.EnvelopeWalk());
-
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-
-        var walked = q.EnvelopeWalk().ToList();
-        Assert.Equal(2, walked.Count);
-        Assert.All(walked, w => Assert.Equal(QueueStatus.Ok, w.Status));
-        Assert.Equal(envs.Select(e => e.Id.Value).Order(), walked.Select(w => w.Id.Value).Order());
-        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[1].Id, out var loaded));
-        Assert.Equal(MailAddr.Parse("carol@example.org"), loaded!.Rcpt);
-        Assert.Equal(envs[1].Id, loaded.Id);
-        Assert.Equal(Body, ReadMessage(q, msgid));
-        Assert.Equal(2, q.MessageWalk(msgid).Count());
-    }
-
-    [Fact]
-    public void UpdateReplacesTheEnvelopeAndLeavesNoScratchFile()
+    public void UpdateLeavesNoScratchFile()
     {
         using var spool = new TempSpool();
         using var q = spool.Open();
@@ -102,39 +78,18 @@ public class FsQueueBackendTests
         envs[0].Retry = 7;
         envs[0].ErrorLine = "421 4.4.2 timeout";
         Assert.Equal(QueueResult.Ok, q.EnvelopeUpdate(envs[0]));
-        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var e));
-        Assert.Equal(7, e!.Retry);
-        Assert.Equal("421 4.4.2 timeout", e.ErrorLine);
         Assert.False(File.Exists(spool.Paths.EnvelopeTmp));
     }
 
     [Fact]
-    public void UpdateRefusesInjectedNewlinesAndKeepsTheStoredEnvelope()
-    {
-        using var spool = new TempSpool();
-        using var q = spool.Open();
-        var (msgid, envs) = Receive(q, Body, "bob@example.org");
-        Assert.Equal(QueueResult.Ok, q.MessageCommit(msgid));
-        envs[0].ErrorLine = "421 x\nmda-exec: /bin/sh";
-        var r = q.EnvelopeUpdate(envs[0]);
-        Assert.Equal(QueueStatus.Refused, r.Status);
-        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(envs[0].Id, out var e));
-        Assert.Equal(string.Empty, e!.ErrorLine);
-    }
-
-    [Fact]
-    public void UpdateOrLoadOfAMissingEnvelopeIsNotFound()
+    public void UpdatingAMissingEnvelopeCreatesNoDirectory()
     {
         using var spool = new TempSpool();
         using var q = spool.Open();
         var e = NewEnvelope("x@y");
         e.Id = new EvpId(0x1122334455667788);
         Assert.Equal(QueueStatus.NotFound, q.EnvelopeUpdate(e).Status);
-        Assert.Equal(QueueStatus.NotFound, q.EnvelopeLoad(e.Id, out _).Status);
         Assert.False(Directory.Exists(spool.Paths.MessageDir(e.Id.MsgId)));
-        Assert.Equal(QueueStatus.NotFound, q.MessageOpenRead(e.Id.MsgId, out _).Status);
-        Assert.Equal(QueueStatus.NotFound, q.MessageCommit(e.Id.MsgId).Status);
-        Assert.Equal(QueueStatus.NotFound, q.EnvelopeCreate(e.Id.MsgId, e).Status);
     }
 
     [Fact]
@@ -249,23 +204,6 @@ public class FsQueueBackendTests
     }
 
     [Fact]
-    public void BounceEnvelopesCanBeAddedToAQueuedMessage()
-    {
-        using var spool = new TempSpool();
-        using var q = spool.Open();
-        var (msgid, _, bounce) = QueuedWithBounce(q, b =>
-        {
-            b.BounceType = BounceType.Delayed;
-            b.BounceDelay = 3600;
-        });
-        Assert.True(File.Exists(spool.Paths.Envelope(bounce.Id)));
-        Assert.False(File.Exists(spool.Paths.EnvelopeTmp));
-        Assert.Equal(QueueResult.Ok, q.EnvelopeLoad(bounce.Id, out var e));
-        Assert.Equal(3600, e!.BounceDelay);
-        Assert.Equal(2, q.EnvelopeWalk().Count());
-    }
-
-    [Fact]
     public void DeletingAnIncomingMessageRemovesItsBodyAndEnvelopes()
     {
         using var spool = new TempSpool();
@@ -316,16 +254,6 @@ public class FsQueueBackendTests
             File.GetUnixFileMode(spool.Paths.Incoming));
         Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Incoming));
         Assert.Empty(Directory.EnumerateFileSystemEntries(spool.Paths.Temporary));
-    }
-
-    [Fact]
-    public void CommitWithoutEnvelopesIsRefused()
-    {
-        using var spool = new TempSpool();
-        using var q = spool.Open();
-        var (msgid, _) = Receive(q, Body);
-        Assert.Equal(QueueStatus.Refused, q.MessageCommit(msgid).Status);
-        Assert.False(Directory.Exists(spool.Paths.MessageDir(msgid)));
     }
 
     [Fact]

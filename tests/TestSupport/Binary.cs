@@ -66,6 +66,22 @@ internal static class Binary
         return link;
     }
 
+    /// <summary>
+    /// Someone local mail can be delivered to by any method (root may not run an mda command):
+    /// as root the test user <paramref name="testUser"/>, made if missing with the daemon's users; else the caller.
+    /// </summary>
+    public static string MailRecipient(string testUser = "smtpdtest")
+    {
+        if (!IsRoot)
+        {
+            return Smtpd.Interop.Posix.GetPwUid(Smtpd.Interop.Posix.GetEUid())!.Name;
+        }
+
+        EnsureSystemUsers();
+        EnsureUser(testUser);
+        return testUser;
+    }
+
     /// <summary>Creates the privilege-separation users a root daemon needs, as `make install` would.</summary>
     public static void EnsureSystemUsers()
     {

@@ -17,7 +17,7 @@ using Smtpd.Runtime;
 
 namespace Smtpd.Parent;
 
-internal sealed class MdaHelperPool
+internal sealed class ParentMdaHelperPool
 {
     /// <summary>A delivery still running after this long is killed and the attempt deferred.</summary>
     public static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(10);
@@ -50,7 +50,7 @@ internal sealed class MdaHelperPool
 
     /// <param name="reaper">The parent's reaper.</param>
     /// <param name="debug">The daemon runs with -d: helpers log to its stderr too.</param>
-    public MdaHelperPool(ChildReaper reaper, bool debug)
+    public ParentMdaHelperPool(ChildReaper reaper, bool debug)
     {
         _reaper = reaper;
         _debug = debug;

@@ -3,7 +3,7 @@
 // running delivery is a process, so this keeps a burst of mail from becoming a burst of
 // hundreds of processes.
 // Behaviour reference: usr.sbin/smtpd/mda.c mda_drain(), config.c (sc_mda_max_session).
-namespace Smtpd.Dispatcher;
+namespace Smtpd.Mda;
 
 internal static class MdaLimiter
 {

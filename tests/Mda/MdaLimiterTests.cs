@@ -1,6 +1,6 @@
-using Smtpd.Dispatcher;
+using Smtpd.Mda;
 
-namespace Smtpd.Tests.Dispatcher;
+namespace Smtpd.Tests.Mda;
 
 public class MdaLimiterTests
 {
