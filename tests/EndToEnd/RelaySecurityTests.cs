@@ -153,6 +153,9 @@ public class RelaySecurityTests
             "_mta-sts.tst.test. TXT \"v=STSv1; id=t3\"", "mta-sts.tst.test. A 127.0.0.63",
             // no policy: opportunistic as ever.
             "nosts.test. MX 10 mx.nosts.test.", "mx.nosts.test. A 127.0.0.35",
+            // a policy host whose certificate no trusted CA issued: its policy is not taken.
+            "untrusted.test. MX 10 mx.untrusted.test.", "mx.untrusted.test. A 127.0.0.36",
+            "_mta-sts.untrusted.test. TXT \"v=STSv1; id=u4\"", "mta-sts.untrusted.test. A 127.0.0.64",
         ];
         using var w = new RelayWorld(zone);
         var enf = StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-enf"), "127.0.0.61", pki, "enf.test",
@@ -161,6 +164,8 @@ public class RelaySecurityTests
             "version: STSv1\nmode: enforce\nmx: *.enfbad.test\nmax_age: 86400\n");
         StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-tst"), "127.0.0.63", pki, "tst.test",
             "version: STSv1\nmode: testing\nmx: mx.tst.test\nmax_age: 86400\n");
+        StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-untrusted"), "127.0.0.64", TestPki.Create("some other CA"), "untrusted.test",
+            "version: STSv1\nmode: enforce\nmx: nothing-matches.example\nmax_age: 86400\n");
         var (good, goodKey) = pki.Issue("mx-good", names: "mx-good.enf.test");
         var (bad, badKey) = pki.Issue("mx-bad", names: "mx-bad.enf.test");
         var (wrong, wrongKey) = pki.Issue("wrong", names: "somewhere-else.test");
@@ -169,8 +174,9 @@ public class RelaySecurityTests
         var enfbadMx = w.Peer("enfbad", "127.0.0.33", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         var tstMx = w.Peer("tst", "127.0.0.34", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         var nostsMx = w.Peer("nosts", "127.0.0.35", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
+        var untrustedMx = w.Peer("untrusted", "127.0.0.36", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         using var daemon = w.Start("relay mta-sts ca testca", $"ca testca cert \"{pki.CaCert}\"\n");
-        string[] rcpts = ["a@enf.test", "b@enfbad.test", "c@tst.test", "d@nosts.test"];
+        string[] rcpts = ["a@enf.test", "b@enfbad.test", "c@tst.test", "d@nosts.test", "e@untrusted.test"];
         foreach (var r in rcpts)
         {
             w.Send(daemon, Sender, [r], Message("mta-sts " + r));
@@ -197,6 +203,10 @@ public class RelaySecurityTests
         Assert.True(Delivered(daemon, "d@nosts.test"), daemon.Log);
         Assert.Single(nostsMx.Messages());
         Assert.Contains("mta connecting address=smtp://127.0.0.35:25 host=mx.nosts.test", daemon.Log, StringComparison.Ordinal);
+
+        Assert.True(Delivered(daemon, "e@untrusted.test"), daemon.Log);
+        Assert.Single(untrustedMx.Messages());
+        Assert.Matches(@"mta-sts: policy of untrusted\.test \(id=u4\) not fetched: handshake failed: .*certificate verify failed", daemon.Log);
 
         // The next message to enf.test: the record's id is unchanged, the cached policy serves.
         w.Send(daemon, Sender, ["again@enf.test"], Message("mta-sts cached"));
