@@ -71,7 +71,19 @@ internal sealed class MtaSecurity
             return cached;
         }
 
-        var (body, error) = await _fetcher.FetchAsync(action, domain, record.Addresses);
+        string? body;
+        string error;
+        try
+        {
+            (body, error) = await _fetcher.FetchAsync(action, domain, record.Addresses);
+        }
+#pragma warning disable CA1031 // Whatever went wrong with the policy host, mail waiting for this route must not be stranded.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            (body, error) = (null, e.GetType().Name + ": " + e.Message);
+        }
+
         MtaStsPolicy? policy = body is null ? null : MtaStsPolicy.Parse(body, out error);
         if (policy is null)
         {
