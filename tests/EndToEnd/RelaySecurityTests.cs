@@ -53,6 +53,8 @@ public class RelaySecurityTests
             "none.sec. IN MX 10 mx.none.sec.", "mx.none.sec. IN A 127.0.0.25",
             // PKIX usages are unusable for SMTP (RFC 7672 section 3.1.3): TLS is still required, unauthenticated.
             "pkix.sec. IN MX 10 mx.pkix.sec.", "mx.pkix.sec. IN A 127.0.0.26", $"_25._tcp.mx.pkix.sec. IN TLSA 1 1 1 {eeTlsa}",
+            // Records whose signature does not validate (bogus): the resolver fails the lookup, the mail waits.
+            "bogus.sec. IN MX 10 mx.bogus.sec.", "mx.bogus.sec. IN A 127.0.0.28", $"_25._tcp.mx.bogus.sec. IN TLSA 3 1 1 {UnboundZone.BogusMarker}{eeTlsa[8..]}",
         ];
         // Not signed: a TLSA record the resolver does not vouch for is ignored.
         string[] unsigned = ["insecure.test. MX 10 mx.insecure.test.", "mx.insecure.test. A 127.0.0.27", $"_25._tcp.mx.insecure.test. TLSA 3 1 1 {new string('0', 64)}"];
@@ -64,8 +66,9 @@ public class RelaySecurityTests
         var nonePeer = w.Peer("none", "127.0.0.25", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
         var pkixPeer = w.Peer("pkix", "127.0.0.26", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
         var insecurePeer = w.Peer("insecure", "127.0.0.27", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
+        var bogusPeer = w.Peer("bogus", "127.0.0.28", new JsonObject { ["cert"] = ee, ["key"] = eeKey });
         using var daemon = w.Start("relay tls dane");
-        string[] rcpts = ["a@ee.sec", "b@ta.sec", "c@bad.sec", "d@notls.sec", "e@none.sec", "f@pkix.sec", "g@insecure.test"];
+        string[] rcpts = ["a@ee.sec", "b@ta.sec", "c@bad.sec", "d@notls.sec", "e@none.sec", "f@pkix.sec", "g@insecure.test", "h@bogus.sec"];
         foreach (var r in rcpts)
         {
             w.Send(daemon, Sender, [r], Message("dane " + r));
@@ -92,6 +95,10 @@ public class RelaySecurityTests
         Assert.True(Deferred(daemon, "d@notls.sec"), daemon.Log);
         Assert.Matches(@"to=<d@notls\.sec> .* result=""TempFail"" stat=""TLS required but not supported by remote host""", daemon.Log);
         NoTransaction(notlsPeer);
+        Assert.True(Deferred(daemon, "h@bogus.sec"), daemon.Log);
+        Assert.Matches(@"to=<h@bogus\.sec> .* result=""TempFail"" stat=""TLSA lookup failed for mx\.bogus\.sec""", daemon.Log);
+        Assert.Contains("smtp-out: skipping MX mx.bogus.sec: TLSA lookup failed for mx.bogus.sec", daemon.Log, StringComparison.Ordinal);
+        Assert.Empty(bogusPeer.Commands());
         Assert.Empty(w.Reports());
         string queue = daemon.Ctl("show", "queue").Out;
         Assert.Contains("c@bad.sec", queue, StringComparison.Ordinal);
