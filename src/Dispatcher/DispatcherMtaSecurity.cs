@@ -17,7 +17,7 @@ internal sealed partial class DispatcherProcess
             q => AskLkaAsync<MtaTlsaLookup, MtaTlsaReply>(id => q with { ReqId = id }),
             q => AskLkaAsync<MtaStsLookup, MtaStsReply>(id => q with { ReqId = id }),
             q => AskLkaAsync<MtaFingerprintCheck, MtaFingerprintReply>(id => q with { ReqId = id }),
-            fetcher);
+            fetcher is null ? null : fetcher.FetchAsync);
     }
 
     /// <summary>A request to the lka (made with the request id it is given) and its reply.</summary>

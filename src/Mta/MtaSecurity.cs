@@ -20,19 +20,20 @@ internal sealed class MtaSecurity
     private readonly Func<MtaTlsaLookup, Task<MtaTlsaReply>> _tlsa;
     private readonly Func<MtaStsLookup, Task<MtaStsReply>> _sts;
     private readonly Func<MtaFingerprintCheck, Task<MtaFingerprintReply>> _pinned;
-    private readonly MtaStsFetcher? _fetcher;
+    // The policy fetch (MtaStsFetcher.FetchAsync: action, domain, addresses → body or why not).
+    private readonly Func<string, string, IReadOnlyList<string>, Task<(string? Body, string Error)>>? _fetch;
 
     // Policies by domain, in memory: (policy, the record id it came with, when it expires).
     private readonly Dictionary<string, (MtaStsPolicy Policy, string Id, DateTimeOffset Expires)> _policies = new(StringComparer.Ordinal);
 
     public MtaSecurity(SmtpdConfig config, Func<MtaTlsaLookup, Task<MtaTlsaReply>> tlsa, Func<MtaStsLookup, Task<MtaStsReply>> sts,
-        Func<MtaFingerprintCheck, Task<MtaFingerprintReply>> pinned, MtaStsFetcher? fetcher)
+        Func<MtaFingerprintCheck, Task<MtaFingerprintReply>> pinned, Func<string, string, IReadOnlyList<string>, Task<(string? Body, string Error)>>? fetch)
     {
         _config = config;
         _tlsa = tlsa;
         _sts = sts;
         _pinned = pinned;
-        _fetcher = fetcher;
+        _fetch = fetch;
     }
 
     private ActionDef? Action(string name) => _config.Actions.FirstOrDefault(a => a.Name == name && a.IsRelay);
@@ -44,7 +45,7 @@ internal sealed class MtaSecurity
     public async Task<MtaStsPolicy?> StsPolicyAsync(string action, string domain)
     {
         var a = Action(action);
-        if (a is null || !ToMx(a) || !(a.MtaSts || _config.MtaSts) || _fetcher is null)
+        if (a is null || !ToMx(a) || !(a.MtaSts || _config.MtaSts) || _fetch is null)
         {
             return null;
         }
@@ -71,7 +72,19 @@ internal sealed class MtaSecurity
             return cached;
         }
 
-        var (body, error) = await _fetcher.FetchAsync(action, domain, record.Addresses);
+        string? body;
+        string error;
+        try
+        {
+            (body, error) = await _fetch(action, domain, record.Addresses);
+        }
+#pragma warning disable CA1031 // Whatever went wrong with the policy host, mail waiting for this route must not be stranded.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            (body, error) = (null, e.GetType().Name + ": " + e.Message);
+        }
+
         MtaStsPolicy? policy = body is null ? null : MtaStsPolicy.Parse(body, out error);
         if (policy is null)
         {

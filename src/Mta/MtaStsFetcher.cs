@@ -93,9 +93,24 @@ internal sealed class MtaStsFetcher
         var buf = new MemoryStream();
         var chunk = new byte[8192];
         int headerEnd = -1;
-        int n;
-        while ((n = await s.ReadAsync(chunk, cancel)) > 0)
+        while (true)
         {
+            int n;
+            try
+            {
+                n = await s.ReadAsync(chunk, cancel);
+            }
+            catch (IOException) when (headerEnd >= 0)
+            {
+                // A server that closes without TLS's close_notify: what came is what there is.
+                break;
+            }
+
+            if (n == 0)
+            {
+                break;
+            }
+
             buf.Write(chunk, 0, n);
             if (buf.Length > MaxBody + 16384)
             {

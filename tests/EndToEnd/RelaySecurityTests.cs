@@ -53,6 +53,8 @@ public class RelaySecurityTests
             "none.sec. IN MX 10 mx.none.sec.", "mx.none.sec. IN A 127.0.0.25",
             // PKIX usages are unusable for SMTP (RFC 7672 section 3.1.3): TLS is still required, unauthenticated.
             "pkix.sec. IN MX 10 mx.pkix.sec.", "mx.pkix.sec. IN A 127.0.0.26", $"_25._tcp.mx.pkix.sec. IN TLSA 1 1 1 {eeTlsa}",
+            // Records whose signature does not validate (bogus): the resolver fails the lookup, the mail waits.
+            "bogus.sec. IN MX 10 mx.bogus.sec.", "mx.bogus.sec. IN A 127.0.0.28", $"_25._tcp.mx.bogus.sec. IN TLSA 3 1 1 {UnboundZone.BogusMarker}{eeTlsa[8..]}",
         ];
         // Not signed: a TLSA record the resolver does not vouch for is ignored.
         string[] unsigned = ["insecure.test. MX 10 mx.insecure.test.", "mx.insecure.test. A 127.0.0.27", $"_25._tcp.mx.insecure.test. TLSA 3 1 1 {new string('0', 64)}"];
@@ -64,8 +66,9 @@ public class RelaySecurityTests
         var nonePeer = w.Peer("none", "127.0.0.25", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
         var pkixPeer = w.Peer("pkix", "127.0.0.26", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
         var insecurePeer = w.Peer("insecure", "127.0.0.27", new JsonObject { ["cert"] = plain, ["key"] = plainKey });
+        var bogusPeer = w.Peer("bogus", "127.0.0.28", new JsonObject { ["cert"] = ee, ["key"] = eeKey });
         using var daemon = w.Start("relay tls dane");
-        string[] rcpts = ["a@ee.sec", "b@ta.sec", "c@bad.sec", "d@notls.sec", "e@none.sec", "f@pkix.sec", "g@insecure.test"];
+        string[] rcpts = ["a@ee.sec", "b@ta.sec", "c@bad.sec", "d@notls.sec", "e@none.sec", "f@pkix.sec", "g@insecure.test", "h@bogus.sec"];
         foreach (var r in rcpts)
         {
             w.Send(daemon, Sender, [r], Message("dane " + r));
@@ -92,6 +95,10 @@ public class RelaySecurityTests
         Assert.True(Deferred(daemon, "d@notls.sec"), daemon.Log);
         Assert.Matches(@"to=<d@notls\.sec> .* result=""TempFail"" stat=""TLS required but not supported by remote host""", daemon.Log);
         NoTransaction(notlsPeer);
+        Assert.True(Deferred(daemon, "h@bogus.sec"), daemon.Log);
+        Assert.Matches(@"to=<h@bogus\.sec> .* result=""TempFail"" stat=""TLSA lookup failed for mx\.bogus\.sec""", daemon.Log);
+        Assert.Contains("smtp-out: skipping MX mx.bogus.sec: TLSA lookup failed for mx.bogus.sec", daemon.Log, StringComparison.Ordinal);
+        Assert.Empty(bogusPeer.Commands());
         Assert.Empty(w.Reports());
         string queue = daemon.Ctl("show", "queue").Out;
         Assert.Contains("c@bad.sec", queue, StringComparison.Ordinal);
@@ -153,6 +160,9 @@ public class RelaySecurityTests
             "_mta-sts.tst.test. TXT \"v=STSv1; id=t3\"", "mta-sts.tst.test. A 127.0.0.63",
             // no policy: opportunistic as ever.
             "nosts.test. MX 10 mx.nosts.test.", "mx.nosts.test. A 127.0.0.35",
+            // a policy host whose certificate no trusted CA issued: its policy is not taken.
+            "untrusted.test. MX 10 mx.untrusted.test.", "mx.untrusted.test. A 127.0.0.36",
+            "_mta-sts.untrusted.test. TXT \"v=STSv1; id=u4\"", "mta-sts.untrusted.test. A 127.0.0.64",
         ];
         using var w = new RelayWorld(zone);
         var enf = StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-enf"), "127.0.0.61", pki, "enf.test",
@@ -161,6 +171,8 @@ public class RelaySecurityTests
             "version: STSv1\nmode: enforce\nmx: *.enfbad.test\nmax_age: 86400\n");
         StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-tst"), "127.0.0.63", pki, "tst.test",
             "version: STSv1\nmode: testing\nmx: mx.tst.test\nmax_age: 86400\n");
+        StsPolicyServer.Start(w.Ns, Path.Combine(w.Dir, "sts-untrusted"), "127.0.0.64", TestPki.Create("some other CA"), "untrusted.test",
+            "version: STSv1\nmode: enforce\nmx: nothing-matches.example\nmax_age: 86400\n");
         var (good, goodKey) = pki.Issue("mx-good", names: "mx-good.enf.test");
         var (bad, badKey) = pki.Issue("mx-bad", names: "mx-bad.enf.test");
         var (wrong, wrongKey) = pki.Issue("wrong", names: "somewhere-else.test");
@@ -169,8 +181,9 @@ public class RelaySecurityTests
         var enfbadMx = w.Peer("enfbad", "127.0.0.33", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         var tstMx = w.Peer("tst", "127.0.0.34", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         var nostsMx = w.Peer("nosts", "127.0.0.35", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
+        var untrustedMx = w.Peer("untrusted", "127.0.0.36", new JsonObject { ["cert"] = wrong, ["key"] = wrongKey });
         using var daemon = w.Start("relay mta-sts ca testca", $"ca testca cert \"{pki.CaCert}\"\n");
-        string[] rcpts = ["a@enf.test", "b@enfbad.test", "c@tst.test", "d@nosts.test"];
+        string[] rcpts = ["a@enf.test", "b@enfbad.test", "c@tst.test", "d@nosts.test", "e@untrusted.test"];
         foreach (var r in rcpts)
         {
             w.Send(daemon, Sender, [r], Message("mta-sts " + r));
@@ -197,6 +210,10 @@ public class RelaySecurityTests
         Assert.True(Delivered(daemon, "d@nosts.test"), daemon.Log);
         Assert.Single(nostsMx.Messages());
         Assert.Contains("mta connecting address=smtp://127.0.0.35:25 host=mx.nosts.test", daemon.Log, StringComparison.Ordinal);
+
+        Assert.True(Delivered(daemon, "e@untrusted.test"), daemon.Log);
+        Assert.Single(untrustedMx.Messages());
+        Assert.Matches(@"mta-sts: policy of untrusted\.test \(id=u4\) not fetched: handshake failed: .*certificate verify failed", daemon.Log);
 
         // The next message to enf.test: the record's id is unchanged, the cached policy serves.
         w.Send(daemon, Sender, ["again@enf.test"], Message("mta-sts cached"));

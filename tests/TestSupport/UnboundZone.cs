@@ -26,10 +26,15 @@ internal sealed class UnboundZone
 
     public static string? SignedSkipReason => SkipReason ?? (File.Exists(SignZone) ? null : "needs ldns-signzone (Debian package ldnsutils, in TEST_PKGS)");
 
+    /// <summary>Association data containing this is made bogus by Sign.</summary>
+    public const string BogusMarker = "ba5eba11";
+
     /// <summary>
     /// Writes zone <paramref name="zone"/> ("sec.") with <paramref name="records"/> in
     /// <paramref name="dir"/>, signed with a new ECDSA key valid from a day ago for 30 days;
     /// returns the signed zone file and the trust anchor file (the key's DNSKEY record).
+    /// Data containing <see cref="BogusMarker"/> is altered after signing, so that its signature
+    /// fails and the validating resolver answers SERVFAIL for it.
     /// </summary>
     public static (string Zone, string TrustAnchor) Sign(string dir, string zone, IEnumerable<string> records)
     {
@@ -50,6 +55,8 @@ internal sealed class UnboundZone
         string expiration = DateTime.UtcNow.AddDays(30).ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         var sign = TestSupport.Binary.Run(SignZone, ["-n", "-i", inception, "-e", expiration, "-f", file + ".signed", file, keyBase]);
         Assert.True(sign.Code == 0, sign.Err);
+        string signedText = File.ReadAllText(file + ".signed");
+        File.WriteAllText(file + ".signed", signedText.Replace(BogusMarker, "0dd0dd00", StringComparison.OrdinalIgnoreCase));
         string anchor = Path.Combine(dir, zone.TrimEnd('.') + ".anchor");
         File.WriteAllLines(anchor, File.ReadAllLines(keyBase + ".key").Where(l => l.Contains("DNSKEY", StringComparison.Ordinal)));
         return (file + ".signed", anchor);
