@@ -19,7 +19,7 @@ internal static partial class Grammar
     public static readonly Parser<Token, Action<Parser>> Proc =
         from keyword in Kw("proc")
         from name in Str("a proc name", "proc")
-        from command in Str("a command", name)
+        from command in StrOf("a command", name)
         from ps in ProcParams
         select new Action<Parser>(p => p.AddProc(new ProcDef
         {

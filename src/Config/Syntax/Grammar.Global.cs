@@ -50,7 +50,7 @@ internal static partial class Grammar
         from statement in
             (from wrapper in Kw("wrapper")
              from name in Str("a wrapper name", "wrapper")
-             from command in Str("a command", name)
+             from command in StrOf("a command", name)
              select new Action<Parser>(p => p.AddWrapper(new MdaWrapperDef(name, command) { Where = Parser.Where(keyword) }, keyword)))
             .Else(Expect("limit", "mda").Then(Limits(MdaLimitKeys, "mda")).Select(limits => new Action<Parser>(p => p.AddLimits(p.MdaLimits, limits))))
         from end in EndOfStatement

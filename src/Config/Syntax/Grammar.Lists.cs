@@ -7,41 +7,44 @@ namespace Smtpd.Config;
 
 internal static partial class Grammar
 {
-    public static Parser<Token, Token> Arrow => P.Token(t => t.Kind == TokenKind.Arrow);
+    public static Parser<Token, Token> Arrow => Memo(("arrow", null, null), static _ => P.Token(t => t.Kind == TokenKind.Arrow));
 
     /// <summary>True when the token can start a table argument.</summary>
     public static bool IsTableStart(Token token) => token.IsPunct('<') || token.IsPunct('{') || IsStringToken(token);
 
     /// <summary>tables: "&lt;name&gt;", a single string, or an inline list or map.</summary>
-    public static Parser<Token, TableRef> Tables(string after) =>
-        (from open in Punct('<')
-         from name in Str("a table name", "<")
-         from close in ExpectPunct('>', name)
-         select TableRef.Named(name))
-        .Else(TableValues(after).Select(TableRef.Of))
+    public static Parser<Token, TableRef> Tables(string after) => Memo(("tables", after, null), static k => TablesOf(k.A!));
+
+    private static Parser<Token, TableRef> TablesOf(string after) =>
+        NamedTable
+        .Else(Punct('{').Then(TableItems).Select(TableRef.Of))
         .Else(Str("a table (\"<name>\", a value or \"{ ... }\")", after).Select(TableRef.Single));
 
+    // "<" name ">": the message for a missing ">" names the table.
+    private static Parser<Token, TableRef> NamedTable => Memo(("named-table", null, null), static _ =>
+        Punct('<').Then(Str("a table name", "<")).Then(name => Punct('>').Else(Unexpected<Token>(t => $"syntax error: expected \">\" after \"{name}\", got {t.Describe()}")), (name, _) => TableRef.Named(name)));
+
     /// <summary>A table argument when one follows, as "from rdns" or "auth" allow.</summary>
-    public static Parser<Token, TableRef?> OptionalTables(string after) =>
-        ByToken(t => IsTableStart(t) ? Tables(after).Select(r => (TableRef?)r) : P.Return<TableRef?>(null));
+    public static Parser<Token, TableRef?> OptionalTables(string after) => Memo(("optional-tables", after, null), static k =>
+        Tables(k.A!).Select(r => (TableRef?)r).Else(P.Return<TableRef?>(null)));
 
     // '{' optnl (string | key (= | =>) value) (comma ...)* optnl '}', all values strings.
-    public static Parser<Token, ValueList<TableEntry>> TableValues(string after) =>
-        BraceList(after, "a table value", _ => TableEntry, (previous, entry) =>
-            previous.Count > 0 && (previous[0].Value is null) != (entry.Value is null) ? "cannot mix list values and key = value pairs in one table" : null);
+    public static Parser<Token, ValueList<TableEntry>> TableValues(string after) => ExpectPunct('{', after).Then(TableItems);
 
-    private static Parser<Token, TableEntry> TableEntry =>
-        from key in StringToken.Else(Unexpected<Token>(t => $"syntax error: expected a table value, got {Quoting(t)}"))
-        from value in Punct('=').Else(Arrow)
-            .Then(StringToken.Else(Unexpected<Token>(v => $"syntax error: expected a value after \"{key.Text} =\", got {Quoting(v)}")))
-            .Optional()
-        select new TableEntry(key.Text, value.HasValue ? value.Value.Text : null);
+    private static Parser<Token, ValueList<TableEntry>> TableItems => Memo(("table-items", null, null), static _ =>
+        new BraceItems<TableEntry>("a table value", _ => TableEntry, (previous, entry) =>
+            previous.Count > 0 && (previous[0].Value is null) != (entry.Value is null) ? "cannot mix list values and key = value pairs in one table" : null));
+
+    // key [(= | =>) value]; the message for a missing value names the key, so this one is read by hand.
+    private static Parser<Token, TableEntry> TableEntry => Memo(("table-entry", null, null), static _ => new TableEntryParser());
 
     // '{' optnl name (comma name)* '}'
     public static Parser<Token, ValueList<string>> FilterNames(string after) =>
         BraceList(after, "a filter name", i => Str("a filter name", i == 0 ? "{" : after), null);
 
-    public static Parser<Token, Token> ExpectPunct(char c, string after) =>
+    public static Parser<Token, Token> ExpectPunct(char c, string after) => Memo(("expect-punct", PunctText(c), after), static k => ExpectPunctOf(k.A![0], k.B!));
+
+    public static Parser<Token, Token> ExpectPunctOf(char c, string after) =>
         Punct(c).Else(Unexpected<Token>(t => $"syntax error: expected \"{c}\" after \"{after}\", got {t.Describe()}"));
 
     /// <summary>
@@ -55,6 +58,41 @@ internal static partial class Grammar
     // A number or keyword where a string is needed: say how to make it one.
     private static string Quoting(Token token) =>
         token.Kind == TokenKind.Number || IsKeywordToken(token) ? $"{token.Describe()} (quote it: \"{token.Text}\")" : token.Describe();
+
+    private sealed class TableEntryParser : Parser<Token, TableEntry>
+    {
+        public override bool TryParse(ref ParseState<Token> state, ref PooledList<Expected<Token>> expecteds, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TableEntry result)
+        {
+            result = default;
+            if (!state.HasCurrent || !IsStringToken(state.Current))
+            {
+                return Fail(ref state, state.Location, $"syntax error: expected a table value, got {QuotingAt(ref state)}");
+            }
+            var key = state.Current.Text;
+            state.Advance(1);
+            string? value = null;
+            if (state.HasCurrent && (state.Current.IsPunct('=') || state.Current.Kind == TokenKind.Arrow))
+            {
+                state.Advance(1);
+                if (!state.HasCurrent || !IsStringToken(state.Current))
+                {
+                    return Fail(ref state, state.Location, $"syntax error: expected a value after \"{key} =\", got {QuotingAt(ref state)}");
+                }
+                value = state.Current.Text;
+                state.Advance(1);
+            }
+            result = new TableEntry(key, value);
+            return true;
+        }
+
+        private static string QuotingAt(ref ParseState<Token> state) => state.HasCurrent ? Quoting(state.Current) : "end of file";
+
+        private static bool Fail(ref ParseState<Token> state, long at, string message)
+        {
+            state.SetError(Maybe.Nothing<Token>(), false, at, message);
+            return false;
+        }
+    }
 
     private sealed class BraceItems<T>(string what, Func<int, Parser<Token, T>> item, Func<List<T>, T, string?>? conflict) : Parser<Token, ValueList<T>>
     {

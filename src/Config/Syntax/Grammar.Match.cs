@@ -10,27 +10,34 @@ internal static partial class Grammar
     private const string CriterionExpected = "a match criterion (from, for, tag, helo, tls, auth, mail-from, rcpt-to), \"action\" or \"reject\"";
 
     // match [[!] criterion ...] (action name | reject)
-    public static readonly Parser<Token, Action<Parser>> Match =
-        from keyword in Kw("match")
-        from criteria in Options(new List<MatchCriterion>(), MatchOption, stop: t => WordOf(t) is "action" or "reject")
-        from rule in Kw("action").Then(Str("an action name", "action")).Select(action => new MatchRule { Action = action })
+    public static readonly Parser<Token, Action<Parser>> Match = Pidgin.Parser.Map(
+        (keyword, criteria, rule, end) => new Action<Parser>(p => p.AddRule(rule with { Criteria = Parser.NormalizeCriteria(criteria), Where = Parser.Where(keyword) })),
+        Kw("match"),
+        Fold(AnyCriterion, new List<MatchCriterion>(), AddCriterion, stop: t => WordOf(t) is "action" or "reject"),
+        Kw("action").Then(Str("an action name", "action")).Select(action => new MatchRule { Action = action })
             .Else(Kw("reject").ThenReturn(new MatchRule { Reject = true }))
-            .Else(Unexpected<MatchRule>(t => $"syntax error: expected {CriterionExpected}, got {t.Describe()}"))
-        from end in EndOfStatement
-        select new Action<Parser>(p => p.AddRule(rule with { Criteria = Parser.NormalizeCriteria(criteria), Where = Parser.Where(keyword) }));
+            .Else(Unexpected<MatchRule>(t => $"syntax error: expected {CriterionExpected}, got {t.Describe()}")),
+        EndOfStatement);
 
-    // [!] criterion; parse.y refuses to set any of from, for, tag... twice in one rule.
-    private static Parser<Token, List<MatchCriterion>> MatchOption(List<MatchCriterion> before) =>
+    // parse.y refuses to set any of from, for, tag... twice in one rule.
+    private static (List<MatchCriterion>, string?) AddCriterion(List<MatchCriterion> before, MatchCriterion criterion) =>
+        Parser.Groups(criterion.Kind).FirstOrDefault(g => before.Any(b => Parser.Groups(b.Kind).Contains(g))) is { } conflict
+            ? (before, $"{conflict} already specified for this rule")
+            : (new List<MatchCriterion>(before) { criterion }, null);
+
+    // [!] criterion
+    private static Parser<Token, MatchCriterion> AnyCriterion => Memo(("criterion", null, null), static _ =>
         from negated in Punct('!').Optional()
-        from at in Offset
         from criterion in ByToken(t => CriterionOf(t, negated.HasValue))
-            .Check(c => Parser.Groups(c.Kind).FirstOrDefault(g => before.Any(b => Parser.Groups(b.Kind).Contains(g))) is { } conflict
-                ? $"{conflict} already specified for this rule" : null)
-        select new List<MatchCriterion>(before) { criterion };
+        select criterion);
 
-    private static Parser<Token, MatchCriterion> CriterionOf(Token keyword, bool negated) => WordOf(keyword) switch
+    private static Parser<Token, MatchCriterion> CriterionOf(Token keyword, bool negated) =>
+        Memo(("criterion-of", WordOf(keyword) is "from" or "for" or "tag" or "helo" or "tls" or "auth" or "mail-from" or "rcpt-to" ? WordOf(keyword) : string.Empty, negated ? "!" : null),
+            static k => BuildCriterion(k.A!, k.B == "!"));
+
+    private static Parser<Token, MatchCriterion> BuildCriterion(string word, bool negated) => word switch
     {
-        "from" => Kw("from").Then(ByToken(from => WordOf(from) switch
+        "from" => Kw("from").Then(ByWord("from", from => from switch
         {
             "any" => P.Any.ThenReturn(new MatchCriterion(MatchKind.FromAny, negated, false, null)),
             "local" => P.Any.ThenReturn(new MatchCriterion(MatchKind.FromLocal, negated, false, null)),
@@ -40,15 +47,15 @@ internal static partial class Grammar
             "auth" => P.Any.Then(Criterion(MatchKind.FromAuth, negated, "from auth", optionalTable: true)),
             "mail-from" => P.Any.Then(Criterion(MatchKind.FromMailFrom, negated, "from mail-from", optionalTable: false)),
             _ => Unexpected<MatchCriterion>(t => $"syntax error: expected any, local, socket, src, rdns, auth or mail-from after \"from\", got {t.Describe()}"),
-        })),
-        "for" => Kw("for").Then(ByToken(dest => WordOf(dest) switch
+        }, negated, "any", "local", "socket", "src", "rdns", "auth", "mail-from")),
+        "for" => Kw("for").Then(ByWord("for", dest => dest switch
         {
             "any" => P.Any.ThenReturn(new MatchCriterion(MatchKind.ForAny, negated, false, null)),
             "local" => P.Any.ThenReturn(new MatchCriterion(MatchKind.ForLocal, negated, false, null)),
             "domain" => P.Any.Then(Criterion(MatchKind.ForDomain, negated, "for domain", optionalTable: false)),
             "rcpt-to" => P.Any.Then(Criterion(MatchKind.ForRcptTo, negated, "for rcpt-to", optionalTable: false)),
             _ => Unexpected<MatchCriterion>(t => $"syntax error: expected any, local, domain or rcpt-to after \"for\", got {t.Describe()}"),
-        })),
+        }, negated, "any", "local", "domain", "rcpt-to")),
         "tag" => P.Any.Then(Criterion(MatchKind.Tag, negated, "tag", optionalTable: false)),
         "helo" => P.Any.Then(Criterion(MatchKind.Helo, negated, "helo", optionalTable: false)),
         "tls" => P.Any.ThenReturn(new MatchCriterion(MatchKind.Tls, negated, false, null)),
@@ -60,9 +67,7 @@ internal static partial class Grammar
 
     // [regex] tables, where the table may be absent for rdns and auth.
     private static Parser<Token, MatchCriterion> Criterion(MatchKind kind, bool negated, string after, bool optionalTable) =>
-        from regex in Kw("regex").Optional()
-        from table in !regex.HasValue && optionalTable
-            ? OptionalTables(after)
-            : Tables(regex.HasValue ? after + " regex" : after).Select(t => (TableRef?)t)
-        select new MatchCriterion(kind, negated, regex.HasValue, table);
+        Kw("regex").Then(Tables(after + " regex")).Select(table => new MatchCriterion(kind, negated, true, table))
+            .Else((optionalTable ? OptionalTables(after) : Tables(after).Select(t => (TableRef?)t))
+                .Select(table => new MatchCriterion(kind, negated, false, table)));
 }

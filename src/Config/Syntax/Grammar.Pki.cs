@@ -25,7 +25,7 @@ internal static partial class Grammar
     public static readonly Parser<Token, Action<Parser>> Ca =
         from keyword in Kw("ca")
         from name in CertName("ca")
-        from legacy in Kw("certificate").Select(t => (Token?)t).Else(Expect("cert", "ca " + name).ThenReturn((Token?)null))
+        from legacy in Kw("certificate").Select(t => (Token?)t).Else(ExpectOf("cert", "ca " + name).ThenReturn((Token?)null))
         from cert in Str("a certificate file", "cert")
         from end in EndOfStatement
         select new Action<Parser>(p =>

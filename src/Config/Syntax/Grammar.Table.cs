@@ -22,15 +22,15 @@ internal static partial class Grammar
         });
 
     // Pre-6.4 files wrote "table <name> ...": accepted, with a notice of how it is spelt now.
-    private static Parser<Token, (string Name, bool Legacy)> TableName =>
+    private static Parser<Token, (string Name, bool Legacy)> TableName => Memo(("table-name", null, null), static _ =>
         (from open in Punct('<')
          from legacy in Str("a table name", "<")
          from close in ExpectPunct('>', "table name")
          select (legacy, true))
-        .Else(Str("a table name", "table").Select(name => (name, false)));
+        .Else(Str("a table name", "table").Select(name => (name, false))));
 
     private static Parser<Token, TableDef> TableDefinition(string name) =>
-        TableValues(name).Select(entries => new TableDef { Name = name, Backend = "static", Entries = entries }).Else(
+        TableValues("table").Select(entries => new TableDef { Name = name, Backend = "static", Entries = entries }).Else(
         // The lexer cannot start a word with "/": parse.y sees a lone "/" and refuses the line.
         StringToken.Else(Unexpected<Token>(t => t.IsPunct('/')
                 ? $"syntax error: unquoted path after table \"{name}\": quote it (table {name} \"/...\")"
