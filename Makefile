@@ -1,7 +1,7 @@
 # smtpd: build, run, test, install. This file only wraps dotnet, apt-get and install(1).
 #
 #   make build      Native-AOT publish into build/ (build/smtpd; smtpctl, sendmail, mailq,
-#                   makemap, newaliases -> smtpd)
+#                   makemap, newaliases -> smtpd); a PIE, PIE=0 builds a fixed-address executable
 #   make run        build, then run a private instance in the foreground from ./var/
 #   make test       install test tools (as root), build, run the xunit tests
 #   make bench      run tests/Bench (BENCH_ARGS=all by default: IPC and config benchmarks), then
@@ -74,7 +74,7 @@ BUILD_PKGS   := 'clang:clang|gcc' 'zlib1g-dev:/usr/include/zlib.h'
 # Tools the end-to-end tests drive: ps, python3 smtplib, setpriv/unshare, and real peers (swaks, Dovecot's LMTP server),
 # plus the libraries the db: and sqlite: table backends load at run time, and PAM (AUTH of system users).
 TEST_PKGS    := 'procps:ps' 'systemd:systemd-analyze' 'python3:python3' 'util-linux:setpriv' 'faketime:faketime' 'swaks:swaks' \
-                'unbound:/usr/sbin/unbound' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
+                'unbound:/usr/sbin/unbound' 'ldnsutils:ldns-signzone' 'iproute2:ip' 'openssl:openssl' 'libssl3:/usr/lib/x86_64-linux-gnu/libssl.so.3|/usr/lib/aarch64-linux-gnu/libssl.so.3' \
                 'python3-dkim:/usr/lib/python3/dist-packages/dkim/__init__.py' 'opensmtpd-filter-dkimsign:/usr/libexec/opensmtpd/filter-dkimsign' \
                 'opensmtpd-filter-senderscore:/usr/libexec/opensmtpd/filter-senderscore' \
                 'dovecot-lmtpd:/usr/lib/dovecot/lmtp' 'libdb5.3:/usr/lib/x86_64-linux-gnu/libdb-5.3.so' \

@@ -16,7 +16,7 @@ internal sealed partial class ControlProcess
                 var stat = msg.Read<StatUpdate>();
                 _stats.Update(stat.Key, stat.Delta);
                 break;
-            case ImsgType.CtlOk when from is ProcRole.Lka or ProcRole.Parent:
+            case ImsgType.CtlOk when from is ProcRole.Lka or ProcRole.Parent or ProcRole.Dispatcher:
                 Answer(msg.PeerId, msg.Read<CtlResult>());
                 break;
             case ImsgType.CtlCount when from is ProcRole.Scheduler or ProcRole.Queue:
@@ -27,6 +27,14 @@ internal sealed partial class ControlProcess
                 if (lines.Last ? _waiting.Remove(msg.PeerId, out var listing) : _waiting.TryGetValue(msg.PeerId, out listing))
                 {
                     listing.Post(lines);
+                }
+
+                break;
+            case ImsgType.CtlMtaShowLines when from == ProcRole.Dispatcher:
+                var shown = msg.Read<CtlMtaShowLines>();
+                if (shown.Last ? _waiting.Remove(msg.PeerId, out var asker) : _waiting.TryGetValue(msg.PeerId, out asker))
+                {
+                    asker.Post(shown);
                 }
 
                 break;

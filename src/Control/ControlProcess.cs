@@ -188,9 +188,12 @@ internal sealed partial class ControlProcess : RoleProcess
         finally
         {
             // A client that left before its answer came is forgotten; the answer is then dropped.
-            foreach (var id in _waiting.Where(w => w.Value == channel).Select(w => w.Key).ToList())
+            foreach (var (id, waiter) in _waiting) // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
             {
-                _waiting.Remove(id);
+                if (waiter == channel)
+                {
+                    _waiting.Remove(id);
+                }
             }
 
             channel.Flush(TimeSpan.FromSeconds(5));

@@ -91,6 +91,12 @@ internal sealed partial class ControlProcess
                 msg.ExpectEmpty();
                 Peers[ProcRole.Scheduler].PostEmpty(ImsgType.CtlShowQueue, Wait(client));
                 break;
+            case ImsgType.CtlMtaShow:
+                Relay(client, ProcRole.Dispatcher, msg.Read<CtlMtaShow>());
+                break;
+            case ImsgType.CtlResumeRoute:
+                Relay(client, ProcRole.Dispatcher, msg.Read<CtlResumeRoute>());
+                break;
             case ImsgType.CtlStop or ImsgType.CtlReload:
                 msg.ExpectEmpty();
                 Peers[ProcRole.Parent].PostEmpty(msg.Type, Wait(client));

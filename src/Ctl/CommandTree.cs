@@ -15,6 +15,7 @@ internal enum ParamKind
     MsgId,
     EvpId,
     Addr,
+    RouteId,
 }
 
 /// <summary>A parameter the command line gave for a typed word: its kind and value.</summary>
@@ -124,6 +125,9 @@ internal sealed class CommandTree
             case ParamKind.EvpId when arg.Length == 16 && HexId(arg) is { } evpid and not 0:
                 param = new CtlParam(ParamKind.EvpId, arg, evpid);
                 return true;
+            case ParamKind.RouteId when long.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out long route) && route >= 1:
+                param = new CtlParam(ParamKind.RouteId, arg, (ulong)route);
+                return true;
             case ParamKind.Addr when IPAddress.TryParse(arg, out _):
                 param = new CtlParam(ParamKind.Addr, arg, 0);
                 return true;
@@ -141,6 +145,7 @@ internal sealed class CommandTree
         "<msgid>" => ParamKind.MsgId,
         "<evpid>" => ParamKind.EvpId,
         "<addr>" => ParamKind.Addr,
+        "<routeid>" => ParamKind.RouteId,
         _ => ParamKind.Token,
     };
 

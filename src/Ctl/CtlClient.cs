@@ -89,6 +89,27 @@ internal sealed class CtlClient : IDisposable
         }
     }
 
+    /// <summary>`smtpctl show hosts|relays|routes|hoststats`: the mta's lines as it sends them (srv_show_cmd).</summary>
+    public int ShowMta(CtlMtaShowKind kind)
+    {
+        _channel.Post(new CtlMtaShow(kind), ImsgVersion.Current);
+        while (true)
+        {
+            using var reply = Receive();
+            if (reply.Type == ImsgType.CtlOk)
+            {
+                return Failed(reply.Read<CtlResult>());
+            }
+
+            var lines = reply.Read<CtlMtaShowLines>();
+            Console.Out.Write(lines.Text);
+            if (lines.Last)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>`smtpctl show stats`: every counter as key=value, uptime among them where it sorts (do_show_stats).</summary>
     public int ShowStats()
     {

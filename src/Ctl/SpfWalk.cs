@@ -160,7 +160,13 @@ internal sealed class SpfWalk
             return true;
         }
 
-        string shown = new([.. name.Select(c => char.IsControl(c) || c > '~' ? '?' : c)]);
+        string shown = string.Create(name.Length, name, static (chars, n) =>
+        {
+            for (int i = 0; i < chars.Length; i++)
+            {
+                chars[i] = char.IsControl(n[i]) || n[i] > '~' ? '?' : n[i];
+            }
+        });
         _errors.WriteLine($"smtpctl: lookup_record: {shown} contains macros and can't be resolved");
         return false;
     }

@@ -12,7 +12,16 @@ internal static class StatsText
 {
     public static IEnumerable<string> Lines(IReadOnlyList<KeyValuePair<string, long>> counters, long uptime)
     {
-        var all = counters.Where(c => c.Key != "uptime").Select(c => (c.Key, (long?)c.Value)).Append(("uptime", null)).OrderBy(c => c.Key, StringComparer.Ordinal);
+        var all = new List<(string Key, long? Value)> { ("uptime", null) }; // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+        foreach (var c in counters)
+        {
+            if (c.Key != "uptime")
+            {
+                all.Add((c.Key, c.Value));
+            }
+        }
+
+        all.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var (key, value) in all)
         {
             if (value is { } v)

@@ -23,7 +23,7 @@ internal sealed partial class DispatcherProcess
     {
         switch (msg.Type)
         {
-            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply when from == ProcRole.Lka:
+            case ImsgType.LkaClientLookupReply or ImsgType.LkaExpandReply or ImsgType.LkaUserinfoReply or ImsgType.LkaAuthenticateReply or ImsgType.FilterQueryReply or ImsgType.FilterDataBeginReply or ImsgType.LkaCheckSenderReply or ImsgType.LkaCertFingerprintReply when from == ProcRole.Lka:
             case ImsgType.QueueMessageCreateReply or ImsgType.QueueMessageOpenReply or ImsgType.QueueEnvelopeSubmitReply or ImsgType.QueueMessageCommitReply or ImsgType.QueueDeliveryOpenReply when from == ProcRole.Queue:
                 _requests.Complete(msg);
                 break;
@@ -32,7 +32,7 @@ internal sealed partial class DispatcherProcess
                 _deliveries[req.EvpId] = (req, SessionId(), false);
                 StartDeliveries(_mda.Add(req.User, req));
                 break;
-            case ImsgType.MtaRouteReply when from == ProcRole.Lka:
+            case ImsgType.MtaRouteReply or ImsgType.MtaTlsaReply or ImsgType.MtaStsReply or ImsgType.MtaFingerprintReply when from == ProcRole.Lka:
                 _requests.Complete(msg);
                 break;
             case ImsgType.MtaDeliver when from == ProcRole.Queue:
@@ -50,9 +50,20 @@ internal sealed partial class DispatcherProcess
                 _smtpPaused?.TrySetResult();
                 _smtpPaused = null;
                 break;
+            case ImsgType.CtlMtaShow when from == ProcRole.Control:
+                ShowMta(msg.PeerId, msg.Read<CtlMtaShow>().Kind);
+                break;
+            case ImsgType.CtlResumeRoute when from == ProcRole.Control:
+                _mta!.ResumeRoute(msg.Read<CtlResumeRoute>().RouteId);
+                Peers[ProcRole.Control].Post(new CtlResult(true, string.Empty), peerId: msg.PeerId);
+                break;
             case ImsgType.TlsReloadCerts when from == ProcRole.Parent:
                 var certs = msg.Read<TlsReloadCerts>();
                 _tls.Reload(Model, certs.Generation, certs.Entries.ToDictionary(e => e.Name, e => e.Pem));
+                break;
+            case ImsgType.TlsOcspStaple when from == ProcRole.Lka:
+                var staple = msg.Read<TlsOcspStaple>();
+                _tls.Staples.Set(staple.Pki, staple.CertSha256, staple.ExpiresUnix, staple.Response);
                 break;
             case ImsgType.MdaDone when from == ProcRole.Parent:
                 DeliveryDone(msg.ReadAs<DeliveryOutcome>());
@@ -67,6 +78,24 @@ internal sealed partial class DispatcherProcess
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A `smtpctl show` listing of the mta, in batches that fit in a message, the last one marked.</summary>
+    private void ShowMta(uint client, CtlMtaShowKind kind)
+    {
+        var batch = new System.Text.StringBuilder();
+        foreach (string line in _mta!.Show(kind))
+        {
+            if (batch.Length + line.Length > 8000)
+            {
+                Peers[ProcRole.Control].Post(new CtlMtaShowLines(false, batch.ToString()), peerId: client);
+                batch.Clear();
+            }
+
+            batch.Append(line).Append('\n');
+        }
+
+        Peers[ProcRole.Control].Post(new CtlMtaShowLines(true, batch.ToString()), peerId: client);
     }
 
     private void StartDeliveries(List<DeliveryRequest> ready)

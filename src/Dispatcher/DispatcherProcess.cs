@@ -108,7 +108,13 @@ internal sealed partial class DispatcherProcess : RoleProcess
         _bounces = new BounceSender(Peers[ProcRole.Lka], Peers[ProcRole.Queue], _requests, Settings.Hostname);
         _mta = new Mta.MtaAgent(LookupMtaRouteAsync, OpenMessageAsync, outcome => Peers[ProcRole.Queue].Post(outcome),
             socket => LoopSocketStream.TryCreate(socket) ?? (Stream)new NetworkStream(socket, ownsSocket: true), _clientTls is null ? new Mta.NoMtaTls() : new Mta.MtaTls(_clientTls), Settings.Hostname,
-            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)), domain => Mta.MtaLimits.For(Model, domain));
+            evpid => Peers[ProcRole.Queue].Post(new MtaSchedule(evpid)), domain => Mta.MtaLimits.For(Model, domain),
+            (action, domain, reply) => Mta.MtaRelayText.For(Model.Actions.FirstOrDefault(a => a.Name == action), domain, reply))
+        {
+            Security = MtaSecurity(),
+            Srs = Model.SrsKey is { } srsKey ? new Mime.Srs(srsKey, Model.SrsKeyBackup, (Model.SrsTtl ?? (4 * 86400)) / 86400) : null,
+            UsesSrs = action => Model.Actions.Any(a => a.Name == action && a.Srs),
+        };
         foreach (var (info, socket) in _listeners)
         {
             var options = info.ListenerIndex == SetupListener.EnqueueSocket
@@ -149,6 +155,8 @@ internal sealed partial class DispatcherProcess : RoleProcess
         Masquerade = l.Masquerade,
         Filtered = l.Filter is not null || l.FilterChain.Count > 0,
         Senders = l.Senders is not null,
+        ClientFingerprints = l.ClientFingerprints is not null,
+        ClientCertificateRequired = l.TlsVerify,
     };
 
     // The local enqueue socket takes its options from `listen on socket` (tag, mask-src, no-dsn),

@@ -175,6 +175,39 @@ internal sealed partial class DispatcherSmtpHost : ISmtpSessionHost
         _ => SmtpLookupResult.TempFail,
     };
 
-    public ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken) =>
-        _tls.AcceptAsync(session, cancellationToken);
+    /// <summary>
+    /// The handshake, then, on a listener with fingerprints, a certificate that did not verify
+    /// looked up by its fingerprint; with verify, one neither verified nor pinned ends the session
+    /// as a failed handshake does.
+    /// </summary>
+    public async ValueTask<SmtpTlsResult?> StartTlsAsync(SmtpSession session, CancellationToken cancellationToken)
+    {
+        var result = await _tls.AcceptAsync(session, cancellationToken);
+        var options = session.Options;
+        if (result is null || !options.ClientFingerprints || result.Verified)
+        {
+            return result;
+        }
+
+        if (result.PeerFingerprint is { } fingerprint)
+        {
+            var (id, task) = _requests.Start();
+            _lka.Post(new LkaCertFingerprint(id, options.ListenerIndex, fingerprint));
+            var (reply, _) = await task;
+            var pin = reply.Read<LkaCertFingerprintReply>();
+            if (pin.Status == AuthStatus.Ok)
+            {
+                string identity = pin.Identity ?? (result.PeerSubject is { } subject ? SmtpSession.CommonName(subject) : null) ?? fingerprint;
+                return result with { Verified = true, PinnedIdentity = identity };
+            }
+        }
+
+        if (options.ClientCertificateRequired)
+        {
+            await _tls.DetachAsync(session.Id);
+            throw new IOException(result.PeerFingerprint is null ? "handshake failed: no client certificate" : "handshake failed: client certificate neither verified nor pinned");
+        }
+
+        return result;
+    }
 }

@@ -17,7 +17,11 @@ internal sealed class DispatcherTls
     private readonly Dictionary<ulong, Stream> _connections = [];
     private readonly Dictionary<ulong, TlsStream> _secured = [];
     private readonly List<TlsServerContext> _retired = [];
+    private readonly OcspStaples _staples = new();
     private CaKeyClient? _keys;
+
+    /// <summary>The OCSP responses the lka fetched, stapled by the contexts of pki with ocsp.</summary>
+    public OcspStaples Staples => _staples;
 
     /// <summary>Sets up every TLS listener; a pki, ca, ciphers or protocols that cannot be used stops the daemon.</summary>
     public void Load(SmtpdConfig config, ImsgChannel ca)
@@ -35,7 +39,7 @@ internal sealed class DispatcherTls
                 continue;
             }
 
-            var server = TlsServerContext.Create(config, l, out string error);
+            var server = TlsServerContext.Create(config, l, out string error, staples: _staples);
             if (server is null)
             {
                 Log.FatalX($"smtpd: listen on {l.Interface}: {error}");
@@ -56,7 +60,7 @@ internal sealed class DispatcherTls
         foreach (var index in _listeners.Keys)
         {
             var l = config.Listeners[index];
-            var server = TlsServerContext.Create(config, l, out string error, chains, generation);
+            var server = TlsServerContext.Create(config, l, out string error, chains, generation, _staples);
             if (server is null)
             {
                 Log.Warn($"warn: smtp: listen on {l.Interface}: certificates not reloaded: {error}");

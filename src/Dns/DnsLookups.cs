@@ -30,13 +30,29 @@ internal sealed class DnsLookups
         switch (r.Status)
         {
             case DnsStatus.Ok:
-                var mx = r.Records.Where(x => x.Type == DnsType.MX).Select(x => (x.Preference, Host: x.Target ?? string.Empty)).ToList();
-                if (mx.Count == 1 && mx[0].Host.Length == 0)
+                var mx = r.Records.Where(x => x.Type == DnsType.MX).ToList();
+                if (mx.Count == 1 && string.IsNullOrEmpty(mx[0].Target))
                 {
                     return (DnsStatus.NoData, []);
                 }
 
-                return (DnsStatus.Ok, mx.Where(x => x.Host.Length > 0).OrderBy(x => x.Preference).ToList());
+                // By preference, in answer order among equals (a stable insertion). (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+                var exchangers = new List<(ushort Preference, string Host)>();
+                foreach (var x in mx)
+                {
+                    if (!string.IsNullOrEmpty(x.Target))
+                    {
+                        int at = exchangers.Count;
+                        while (at > 0 && exchangers[at - 1].Preference > x.Preference)
+                        {
+                            at--;
+                        }
+
+                        exchangers.Insert(at, (x.Preference, x.Target));
+                    }
+                }
+
+                return (DnsStatus.Ok, exchangers);
             case DnsStatus.NoData:
                 return (DnsStatus.Ok, [(0, domain.TrimEnd('.').ToLowerInvariant())]);
             default:

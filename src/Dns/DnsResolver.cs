@@ -46,8 +46,14 @@ internal sealed class DnsResolver
     public DnsResolver(ResolvConf conf, bool loopbackOverTcp = true)
     {
         _conf = conf;
-        _servers = conf.Nameservers.Select(e => new[] { new NameServer(e) }).ToArray();
-        _overTcp = conf.Nameservers.Select(e => loopbackOverTcp && IPAddress.IsLoopback(e.Address)).ToArray();
+        _servers = new NameServer[conf.Nameservers.Count][];
+        _overTcp = new bool[conf.Nameservers.Count]; // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+        for (int i = 0; i < _servers.Length; i++)
+        {
+            _servers[i] = [new NameServer(conf.Nameservers[i])];
+            _overTcp[i] = loopbackOverTcp && IPAddress.IsLoopback(conf.Nameservers[i].Address);
+        }
+
 
         // Every query names its one server (QueryServerAsync), so the client's own list is never
         // used; it is still ours, and discovery of the system's servers is off.

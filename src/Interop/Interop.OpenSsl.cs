@@ -169,6 +169,12 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Name, EntryPoint = "SSL_CTX_dane_enable")]
     internal static partial int CtxDaneEnable(nint ctx);
 
+    [LibraryImport(Name, EntryPoint = "SSL_CTX_dane_set_flags")]
+    internal static partial nuint CtxDaneSetFlags(nint ctx, nuint flags);
+
+    /// <summary>DANE_FLAG_NO_DANE_EE_NAMECHECKS: a DANE-EE(3) match needs no name check (RFC 7672 section 3.2.1).</summary>
+    internal const nuint DANE_FLAG_NO_DANE_EE_NAMECHECKS = 1;
+
     [LibraryImport(Name, EntryPoint = "SSL_dane_enable", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int DaneEnable(nint ssl, string baseDomain);
 

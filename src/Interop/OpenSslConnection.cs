@@ -64,6 +64,12 @@ internal sealed unsafe class OpenSslConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Client side, without requiring it: the certificate is checked against <paramref name="name"/>
+    /// too, and PeerVerified tells the outcome after the handshake (MTA-STS testing mode).
+    /// </summary>
+    public void CheckPeerName(string name) => _ = LibSsl.Set1Host(_ssl, name);
+
     private void SendSni(string name)
     {
         nint s = System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name);

@@ -6,7 +6,7 @@ using System.Text;
 
 namespace Smtpd.Interop;
 
-internal sealed unsafe class OpenSslContext : IDisposable
+internal sealed unsafe partial class OpenSslContext : IDisposable
 {
     private GCHandle _self;
     private nint _ctx;
@@ -209,8 +209,16 @@ internal sealed unsafe class OpenSslContext : IDisposable
     }
 
     /// <summary>Lets connections of this (client) context authenticate servers by DANE TLSA records.</summary>
-    public string? EnableDane() =>
-        LibSsl.CtxDaneEnable(_ctx) > 0 ? null : OpenSslError.DrainReason("cannot enable DANE");
+    public string? EnableDane()
+    {
+        if (LibSsl.CtxDaneEnable(_ctx) <= 0)
+        {
+            return OpenSslError.DrainReason("cannot enable DANE");
+        }
+
+        _ = LibSsl.CtxDaneSetFlags(_ctx, LibSsl.DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+        return null;
+    }
 
     /// <summary>Asks for (and with <paramref name="require"/> insists on) a verified peer certificate.</summary>
     public void SetVerifyPeer(bool require) =>

@@ -161,6 +161,31 @@ internal enum ImsgType : uint
     FilterProcStderr = 228,
     FilterProcRestart = 229,
 
+    // Secure transport to peers (branch dane, range 310-329), dispatcher → lka and back: the
+    // DNSSEC-validated TLSA records of an MX host (DANE), a domain's MTA-STS TXT record with the
+    // addresses of its policy host, and whether a peer's certificate fingerprint is pinned.
+    MtaTlsaLookup = 310,
+    MtaTlsaReply = 311,
+    MtaStsLookup = 312,
+    MtaStsReply = 313,
+    MtaFingerprintCheck = 314,
+    MtaFingerprintReply = 315,
+
+    // OCSP stapling: the lka fetched a pki's OCSP response, lka → dispatcher (TlsOcspStaple).
+    TlsOcspStaple = 330,
+
+    // Client-certificate pinning: is this fingerprint in the listener's fingerprints table, and
+    // as whom does it authenticate? dispatcher → lka, and the answer.
+    LkaCertFingerprint = 331,
+    LkaCertFingerprintReply = 332,
+
+    // smtpctl show hosts|relays|routes|hoststats (IMSG_CTL_MTA_SHOW_*): smtpctl → control →
+    // dispatcher (CtlMtaShow), answered by batches of lines (CtlMtaShowLines); resume route
+    // (IMSG_CTL_RESUME_ROUTE) the same way, answered with CtlOk. Branch mta, range 280-309.
+    CtlMtaShow = 280,
+    CtlMtaShowLines = 281,
+    CtlResumeRoute = 282,
+
     // Liveness and the IPC benchmark.
     Ping = 90,
     Pong = 91,

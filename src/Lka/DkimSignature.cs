@@ -3,7 +3,6 @@
 // the message has several times, the last one first, section 5.4.2), and b= the key's signature
 // over the relaxed headers and this field with b= empty. For ed25519-sha256 (RFC 8463) the key
 // signs the SHA-256 of that data; for rsa-sha256 OpenSSL hashes and signs it (PKCS#1 v1.5).
-using System.Security.Cryptography;
 using System.Text;
 using Smtpd.Interop;
 
@@ -28,7 +27,7 @@ internal static class DkimSignature
         OpenSslSigningKey key,
         out string error)
     {
-        string bodyHash = Convert.ToBase64String(SHA256.HashData(Encoding.Latin1.GetBytes(DkimRelaxed.Body(bodyLines))));
+        string bodyHash = Convert.ToBase64String(OpenSslDigest.Sha256(Encoding.Latin1.GetBytes(DkimRelaxed.Body(bodyLines))));
 
         var headerData = new StringBuilder();
         var names = new List<string>();
@@ -58,7 +57,7 @@ internal static class DkimSignature
         string template = field.ToString();
         headerData.Append(DkimRelaxed.Header(template[..colon], template[(colon + 1)..], lineEnd: false));
         byte[] data = Encoding.Latin1.GetBytes(headerData.ToString());
-        byte[]? signature = key.Sign(algorithm == "ed25519-sha256" ? SHA256.HashData(data) : data, out error);
+        byte[]? signature = key.Sign(algorithm == "ed25519-sha256" ? OpenSslDigest.Sha256(data) : data, out error);
         if (signature is null)
         {
             return null;

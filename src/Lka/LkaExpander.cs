@@ -35,6 +35,7 @@ internal sealed partial class LkaExpander
     private readonly LkaUserbase _userbase;
     private readonly Func<UserInfo, ValueTask<ForwardOpen>>? _openForward;
     private readonly char _delimiter;
+    private readonly Mime.Srs? _srs;
 
     // openForward asks the parent for a user's ~/.forward; null reads none (every user delivers as is).
     public LkaExpander(SmtpdConfig config, Ruleset ruleset, TableSet tables, Func<string, PasswdEntry?> getpwnam, Func<UserInfo, ValueTask<ForwardOpen>>? openForward = null)
@@ -45,6 +46,7 @@ internal sealed partial class LkaExpander
         _openForward = openForward;
         _actions = config.Actions.ToDictionary(a => a.Name, StringComparer.Ordinal);
         _delimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+';
+        _srs = config.SrsKey is { } key ? new Mime.Srs(key, config.SrsKeyBackup, (config.SrsTtl ?? (4 * 86400)) / 86400) : null;
     }
 
     public async ValueTask<LkaExpansion> ExpandAsync(RuleContext ctx)
@@ -122,40 +124,57 @@ internal sealed partial class LkaExpander
 
     private void ExpandAddress(LkaSession lks, ExpandNode xn)
     {
+        // A bounce (null sender) to an SRS address of ours goes back to the address it stands
+        // for, as mail the server generates (lka_expand: EF_INTERNAL).
+        string address = xn.Text;
+        bool srs = false;
+        if (_srs is not null && lks.Context.Sender.Length == 0 && (address.StartsWith("SRS0=", StringComparison.OrdinalIgnoreCase) || address.StartsWith("SRS1=", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (_srs.Decode(address, DateTimeOffset.UtcNow) is { } original)
+            {
+                address = original;
+                srs = true;
+            }
+            else
+            {
+                Log.Warn($"warn: SRS failed to decode: {address}");
+            }
+        }
+
         // Addresses found inside an expansion (aliases, .forward) are mail the server generates.
-        var verdict = _ruleset.Match(lks.Context with { Recipient = xn.Text, Internal = lks.Context.Internal || xn.Parent is not null });
+        var verdict = _ruleset.Match(lks.Context with { Recipient = address, Internal = lks.Context.Internal || xn.Parent is not null || srs });
         if (verdict.TempFail)
         {
-            lks.Fail(ExpandStatus.TempFail, null, $"temporary failure in the ruleset for {xn.Text}");
+            lks.Fail(ExpandStatus.TempFail, null, $"temporary failure in the ruleset for {address}");
             return;
         }
 
         if (verdict.Rule is null || verdict.Rule.Reject || verdict.Rule.Action is null || !_actions.TryGetValue(verdict.Rule.Action, out var action))
         {
-            lks.Fail(ExpandStatus.Rejected, null, $"no rule accepts {xn.Text}");
+            lks.Fail(ExpandStatus.Rejected, null, $"no rule accepts {address}");
             return;
         }
 
         xn.Action = action;
         if (action.IsRelay)
         {
-            lks.Deliveries.Add(new LkaDelivery(action.Name, true, string.Empty, xn.Text, string.Empty));
+            lks.Deliveries.Add(new LkaDelivery(action.Name, true, string.Empty, address, string.Empty));
             return;
         }
 
-        int at = xn.Text.LastIndexOf('@');
-        string user = (at < 0 ? xn.Text : xn.Text[..at]).ToLowerInvariant();
-        string domain = at < 0 ? string.Empty : xn.Text[(at + 1)..].ToLowerInvariant();
+        int at = address.LastIndexOf('@');
+        string user = (at < 0 ? address : address[..at]).ToLowerInvariant();
+        string domain = at < 0 ? string.Empty : address[(at + 1)..].ToLowerInvariant();
         if (action.Virtual is not null)
         {
             int r = VirtualGet(lks, xn, action.Virtual, user, domain);
             if (r < 0)
             {
-                lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"virtual table cannot answer for {xn.Text}");
+                lks.Fail(ExpandStatus.TempFail, ExpansionTempFail, $"virtual table cannot answer for {address}");
             }
             else if (r == 0)
             {
-                lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"no virtual entry for {xn.Text}");
+                lks.Fail(ExpandStatus.Rejected, ExpansionPermFail, $"no virtual entry for {address}");
             }
 
             return;

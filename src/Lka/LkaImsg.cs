@@ -25,6 +25,15 @@ internal sealed partial class LkaProcess
             case ImsgType.MtaRouteLookup when from == ProcRole.Dispatcher:
                 _ = ReplyMtaRouteAsync(peer, msg.Read<MtaRouteLookup>());
                 break;
+            case ImsgType.MtaTlsaLookup when from == ProcRole.Dispatcher:
+                _ = ReplyAsync(peer, _mtaSecurity!.TlsaAsync(msg.Read<MtaTlsaLookup>()));
+                break;
+            case ImsgType.MtaStsLookup when from == ProcRole.Dispatcher:
+                _ = ReplyAsync(peer, _mtaSecurity!.StsAsync(msg.Read<MtaStsLookup>()));
+                break;
+            case ImsgType.MtaFingerprintCheck when from == ProcRole.Dispatcher:
+                peer.Post(_mtaSecurity!.Fingerprint(msg.Read<MtaFingerprintCheck>()));
+                break;
             case ImsgType.LkaUserinfoLookup when from == ProcRole.Dispatcher:
                 peer.Post(_userinfo!.Lookup(msg.Read<LkaUserinfoLookup>()));
                 break;
@@ -33,6 +42,9 @@ internal sealed partial class LkaProcess
                 break;
             case ImsgType.LkaCheckSender when from == ProcRole.Dispatcher:
                 peer.Post(_senders!.Check(msg.Read<LkaCheckSender>()));
+                break;
+            case ImsgType.LkaCertFingerprint when from == ProcRole.Dispatcher:
+                peer.Post(_pins!.Check(msg.Read<LkaCertFingerprint>()));
                 break;
             case ImsgType.LkaAuthenticateReply when from == ProcRole.Parent:
                 var verdict = msg.Read<LkaAuthenticateReply>();
@@ -135,6 +147,10 @@ internal sealed partial class LkaProcess
 
     private async Task ReplyMtaRouteAsync(ImsgChannel peer, MtaRouteLookup req) =>
         peer.Post(await _mtaRoute!.LookupAsync(req));
+
+    private static async Task ReplyAsync<T>(ImsgChannel peer, Task<T> reply)
+        where T : IImsgPayload<T> =>
+        peer.Post(await reply);
 
     private async Task AuthenticateAsync(ImsgChannel peer, LkaAuthenticate req) =>
         peer.Post(await _authenticator!.AuthenticateAsync(req));

@@ -89,13 +89,15 @@ internal sealed class LkaMtaRoute
             hosts = mx;
         }
 
-        // The action's `tls` makes TLS mandatory (and verified unless no-verify), as smtp+tls does.
-        if (action.Tls != RelayTls.Default && scheme == MtaScheme.Smtp)
+        // The action's `tls` makes TLS mandatory (and verified unless no-verify), as smtp+tls does;
+        // `tls dane` leaves it opportunistic where no TLSA record says otherwise (the mta asks);
+        // `tls fingerprint` takes the certificate by its fingerprint, not by a CA (the mta checks).
+        if (action.Tls is RelayTls.Required or RelayTls.RequiredNoVerify or RelayTls.Fingerprint && scheme == MtaScheme.Smtp)
         {
             scheme = MtaScheme.SmtpTls;
         }
 
-        bool verify = scheme is MtaScheme.SmtpTls or MtaScheme.Smtps && action.Tls != RelayTls.RequiredNoVerify;
+        bool verify = scheme is MtaScheme.SmtpTls or MtaScheme.Smtps && action.Tls is not (RelayTls.RequiredNoVerify or RelayTls.Fingerprint);
 
         string user = string.Empty, password = string.Empty;
         if (label.Length > 0 && action.Auth is not null)
@@ -145,7 +147,15 @@ internal sealed class LkaMtaRoute
         {
             // A backup MX hands mail only to hosts better than itself (RFC 5321 section 5.1).
             string self = (action.BackupMx ?? req.SmtpName).TrimEnd('.');
-            var mine = exchangers.Where(x => string.Equals(x.Host, self, StringComparison.OrdinalIgnoreCase)).Select(x => (int?)x.Preference).Min();
+            int? mine = null; // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+            foreach (var x in exchangers)
+            {
+                if (string.Equals(x.Host, self, StringComparison.OrdinalIgnoreCase) && (mine is null || x.Preference < mine))
+                {
+                    mine = x.Preference;
+                }
+            }
+
             if (mine is int p)
             {
                 exchangers = exchangers.Where(x => x.Preference < p).ToList();

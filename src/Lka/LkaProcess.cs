@@ -17,6 +17,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private LkaExpander? _expander;
     private DnsLookups? _dns;
     private LkaMtaRoute? _mtaRoute;
+    private LkaMtaSecurity? _mtaSecurity;
     private TableSet? _tables;
     private LkaUserinfo? _userinfo;
     private LkaAuthenticator? _authenticator;
@@ -24,6 +25,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private Dictionary<string, DkimSigningStage> _signers = [];
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
     private LkaSenderCheck? _senders;
+    private LkaCertPins? _pins;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Dictionary<ulong, TaskCompletionSource<ForwardOpen>> _forwards = [];
@@ -38,8 +40,9 @@ internal sealed partial class LkaProcess : RoleProcess
     // The lookup agent reads /etc (resolv.conf, tables) at run time, so it is not locked in.
     public override string? ChrootDir(SetupSettings settings) => null;
 
-    // DKIM keys are usually readable by root only: read them before the drop.
-    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign);
+    // DKIM keys are usually readable by root only: read them before the drop. OCSP stapling
+    // parses certificates and responses here.
+    public override bool NeedsCrypto => Model.Filters.Any(f => f.Kind == Config.FilterKind.DkimSign) || Model.Pkis.Any(p => p.Ocsp);
 
     public override void BeforeDrop() => _signers = DkimSigningStage.LoadAll(Model);
 
@@ -59,6 +62,7 @@ internal sealed partial class LkaProcess : RoleProcess
         }
 
         _earlyProcs.Clear();
+        new LkaOcsp(_dns, staple => Peers[ProcRole.Dispatcher].Post(staple)).Start(Model);
         return Task.CompletedTask;
     }
 
@@ -78,7 +82,9 @@ internal sealed partial class LkaProcess : RoleProcess
         _userinfo = new LkaUserinfo(config, new LkaUserbase(tables, Posix.GetPwNam), Settings.Privileged ? null : () => Posix.GetPwUid(Posix.GetUid()));
         _authenticator = new LkaAuthenticator(config, tables, SystemUserAuthenticateAsync);
         _mtaRoute = new LkaMtaRoute(config, tables, _dns!);
+        _mtaSecurity = new LkaMtaSecurity(config, tables, _dns!);
         _senders = new LkaSenderCheck(config, tables);
+        _pins = new LkaCertPins(config, tables);
     }
 
     private static List<IPAddress> LocalAddresses()

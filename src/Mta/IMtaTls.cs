@@ -14,16 +14,16 @@ internal interface IMtaTls
     /// <summary>
     /// The handshake over <paramref name="plain"/> as a client of <paramref name="host"/>, with
     /// relay action <paramref name="action"/>'s settings; with <paramref name="verify"/> the
-    /// peer's certificate must be valid for the host. Null and an error text when the handshake
-    /// or verification failed.
+    /// peer's certificate must be valid for the host; <paramref name="policy"/> may ask for more
+    /// (DANE, MTA-STS). Null and an error text when the handshake or verification failed.
     /// </summary>
-    Task<(Stream? Secured, TlsSessionInfo? Info, string Error)> StartAsync(Stream plain, string action, string host, bool verify, CancellationToken cancel);
+    Task<(Stream? Secured, TlsSessionInfo? Info, string Error)> StartAsync(Stream plain, string action, string host, bool verify, MtaHostTls policy, CancellationToken cancel);
 }
 
 internal sealed class NoMtaTls : IMtaTls
 {
     public bool Available => false;
 
-    public Task<(Stream? Secured, TlsSessionInfo? Info, string Error)> StartAsync(Stream plain, string action, string host, bool verify, CancellationToken cancel) =>
+    public Task<(Stream? Secured, TlsSessionInfo? Info, string Error)> StartAsync(Stream plain, string action, string host, bool verify, MtaHostTls policy, CancellationToken cancel) =>
         Task.FromResult<(Stream?, TlsSessionInfo?, string)>((null, null, "TLS is not available"));
 }

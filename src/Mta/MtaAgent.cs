@@ -16,7 +16,7 @@ using Smtpd.Runtime;
 
 namespace Smtpd.Mta;
 
-internal sealed class MtaAgent
+internal sealed partial class MtaAgent
 {
     // Envelopes of one message arrive from the queue one by one, in a burst: they are gathered
     // this long into one task, so that one transaction carries all of a domain's recipients.
@@ -30,16 +30,20 @@ internal sealed class MtaAgent
     private readonly string _hostname;
     private readonly Dictionary<(uint MsgId, string Dispatcher, string Domain), MtaTask> _gathering = [];
     private readonly Dictionary<(string Dispatcher, string Domain), MtaRouteState> _routes = [];
+    private readonly MtaRegistry _registry = new();
 
     // Envelopes deferred per destination domain (OpenSMTPD's hoststat cache): when a host of the
     // domain accepts a recipient again, they are tried at once instead of after their backoff.
     private readonly Dictionary<string, HashSet<ulong>> _deferred = new(StringComparer.Ordinal);
     private readonly Action<ulong> _scheduleNow;
     private readonly Func<string, MtaLimits> _limitsFor;
+    private readonly Func<string, string, MtaRouteReply?, string> _relayText;
 
     public MtaAgent(Func<MtaRouteLookup, Task<MtaRouteReply>> lookupRoute, Func<uint, Task<SafeFd?>> openMessage, Action<MtaOutcome> done,
-        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow, Func<string, MtaLimits> limitsFor)
+        Func<Socket, Stream> streamOf, IMtaTls tls, string hostname, Action<ulong> scheduleNow, Func<string, MtaLimits> limitsFor,
+        Func<string, string, MtaRouteReply?, string>? relayText = null)
     {
+        _relayText = relayText ?? ((_, domain, _) => MtaRelayText.For(null, domain, null));
         _limitsFor = limitsFor;
         _scheduleNow = scheduleNow;
         _lookupRoute = lookupRoute;
@@ -49,6 +53,15 @@ internal sealed class MtaAgent
         _tls = tls;
         _hostname = hostname;
     }
+
+    /// <summary>DANE, MTA-STS and fingerprint pinning (null: TLS as the routes' schemes say).</summary>
+    public MtaSecurity? Security { get; init; }
+
+    /// <summary>The SRS keys, when `srs key` is configured.</summary>
+    public Mime.Srs? Srs { get; init; }
+
+    /// <summary>Whether relay action NAME has `srs`.</summary>
+    public Func<string, bool> UsesSrs { get; init; } = _ => false;
 
     /// <summary>How long a peer may stay silent; SMTPD_MTA_TIMEOUT_SECS overrides it (tests). OpenSMTPD waits 300 s.</summary>
     public static TimeSpan Timeout =>
@@ -86,6 +99,7 @@ internal sealed class MtaAgent
         if (!_routes.TryGetValue(routeKey, out var route))
         {
             route = new MtaRouteState(key.Dispatcher, key.Domain, _limitsFor(key.Domain));
+            route.Text = _relayText(key.Dispatcher, key.Domain, null);
             _routes[routeKey] = route;
         }
 
@@ -117,6 +131,7 @@ internal sealed class MtaAgent
         }
 
         route.Reply = reply;
+        route.Text = _relayText(route.Dispatcher, route.Domain, reply);
         StartSessions(route);
     }
 
@@ -132,10 +147,11 @@ internal sealed class MtaAgent
     private async Task RunSessionAsync(MtaRouteState route)
     {
         var reply = route.Reply!.Value;
+        MtaRoute? used = null;
         try
         {
-            var (session, conn, error) = await ConnectAsync(route.Dispatcher, reply, route.Limits);
-            if (session is null || conn is null)
+            (var session, var conn, string error, used) = await ConnectAsync(route, reply);
+            if (session is null || conn is null || used is null)
             {
                 // No host took us: every task waiting for this route waits longer.
                 FailPending(route, DeliveryOutcomeStatus.TempFail, error, null);
@@ -170,6 +186,11 @@ internal sealed class MtaAgent
         }
         finally
         {
+            if (used is not null)
+            {
+                _registry.Closed(used);
+            }
+
             route.Sessions--;
             if (route.Sessions == 0 && route.Pending.Count == 0)
             {
@@ -184,11 +205,29 @@ internal sealed class MtaAgent
     }
 
     /// <summary>The route's hosts and addresses in order until one greets and takes EHLO; the last error when none does.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error)> ConnectAsync(string action, MtaRouteReply route, MtaLimits limits)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, MtaRoute? Used)> ConnectAsync(MtaRouteState relay, MtaRouteReply route)
     {
+        string action = relay.Dispatcher;
+        var limits = relay.Limits;
         string error = "Network error on destination MXs";
+        var sts = Security is null ? null : await Security.StsPolicyAsync(action, relay.Domain);
         foreach (var host in route.Hosts)
         {
+            var hostTls = MtaHostTls.AsRouteSays;
+            if (Security is not null)
+            {
+                var (policy, refusal) = await Security.ForHostAsync(action, route, host, sts);
+                if (policy is null)
+                {
+                    // This host must not be used now (a failed TLSA lookup, an MX the MTA-STS policy does not name).
+                    Log.Info($"smtp-out: skipping MX {host.Name}: {refusal}");
+                    error = refusal;
+                    continue;
+                }
+
+                hostTls = policy;
+            }
+
             foreach (var text in host.Addresses)
             {
                 if (!IPAddress.TryParse(text, out var address) || (limits.Family is { } family && address.AddressFamily != family))
@@ -196,31 +235,45 @@ internal sealed class MtaAgent
                     continue;
                 }
 
+                // A route whose first connection failed waits out its penalty (or `smtpctl resume route`).
+                var path = _registry.Route(route.Source, address.ToString(), host.Name);
+                if (path.IsDisabled(_registry.Now))
+                {
+                    continue;
+                }
+
+                _registry.Connecting(path);
+                relay.LastConn = _registry.Now;
+
                 // Opportunistic TLS that fails with a peer is tried once more in the clear (OpenSMTPD's MTA_DOWNGRADE_PLAIN);
                 // required TLS never is.
                 for (int pass = 0; pass < 2; pass++)
                 {
                     bool allowTls = pass == 0;
-                    var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls);
+                    var (session, conn, refused, tlsFailed) = await TryHostAsync(action, route, host, address, allowTls, hostTls);
                     if (session is not null)
                     {
-                        return (session, conn, string.Empty);
+                        path.Ok();
+                        return (session, conn, string.Empty, path);
                     }
 
                     error = refused;
-                    if (!(tlsFailed && route.Scheme == MtaScheme.Smtp))
+                    if (!(tlsFailed && route.Scheme == MtaScheme.Smtp && !hostTls.Required))
                     {
                         break;
                     }
                 }
+
+                path.Failed(_registry.Now);
+                _registry.Closed(path);
             }
         }
 
-        return (null, null, error);
+        return (null, null, error, null);
     }
 
     /// <summary>One connection to one address of a host, up to ready for MAIL.</summary>
-    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, bool TlsFailed)> TryHostAsync(string action, MtaRouteReply route, MtaHost host, IPAddress address, bool allowTls)
+    private async Task<(MtaSession? Session, MtaConnection? Conn, string Error, bool TlsFailed)> TryHostAsync(string action, MtaRouteReply route, MtaHost host, IPAddress address, bool allowTls, MtaHostTls hostTls)
     {
         string error;
         bool tlsFailed = false;
@@ -229,6 +282,7 @@ internal sealed class MtaAgent
             MtaScheme.Smtps => "smtps://",
             MtaScheme.Lmtp => "lmtp://",
             MtaScheme.SmtpTls => "smtp+tls://",
+            MtaScheme.Smtp when hostTls.Required => "smtp+tls://",
             MtaScheme.Smtp when _tls.Available && allowTls => "smtp://",
             _ => "smtp+notls://",
         };
@@ -260,7 +314,7 @@ internal sealed class MtaAgent
             Log.Info(MtaLog.Connected(id));
             string? local = socket.LocalEndPoint is IPEndPoint l ? (l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address).ToString() : null;
             conn = new MtaConnection(_streamOf(socket), Timeout);
-            var session = new MtaSession(id, conn, route, _tls, action, allowTls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local);
+            var session = new MtaSession(id, conn, route, _tls, action, allowTls, route.Helo.Length > 0 ? route.Helo : _hostname, host.Name, shown, local, hostTls, Security);
             string? refused = await session.OpenAsync();
             if (refused is null)
             {
@@ -297,6 +351,15 @@ internal sealed class MtaAgent
             task.Sender = route.MailFrom;
         }
 
+        // `relay srs`: forwarded mail (its recipient became another address here) leaves with the
+        // sender rewritten under the forwarding domain, so that the next hop's SPF check sees us.
+        var first = task.Envelopes[0];
+        if (Srs is not null && UsesSrs(first.Dispatcher) && task.Sender.Contains('@', StringComparison.Ordinal)
+            && first.Rcpt.Contains('@', StringComparison.Ordinal) && !string.Equals(first.Rcpt, first.Dest, StringComparison.Ordinal))
+        {
+            task.Sender = Srs.Encode(task.Sender, first.Rcpt[(first.Rcpt.LastIndexOf('@') + 1)..], DateTimeOffset.UtcNow);
+        }
+
         var fd = await _openMessage(task.MsgId);
         if (fd is null)
         {
@@ -330,6 +393,11 @@ internal sealed class MtaAgent
 
     private void Report(MtaSession session, MtaDeliverRequest e, DeliveryOutcomeStatus status, string stat)
     {
+        if (status != DeliveryOutcomeStatus.Ok)
+        {
+            _registry.HostStat(e.Domain, stat);
+        }
+
         Log.Info(MtaLog.Delivery(session.Id, e, session.Source, session.RelayText, status, stat));
         _done(new MtaOutcome(e.EvpId, status, stat, status == DeliveryOutcomeStatus.Ok && session.PeerDsn ? string.Empty : session.Host));
         Remember(e, status);
@@ -371,6 +439,7 @@ internal sealed class MtaAgent
             else
             {
                 Log.Info(MtaLog.Delivery(NewSessionId(), e, null, "-", status, error));
+                _registry.HostStat(e.Domain, error);
                 _done(new MtaOutcome(e.EvpId, status, error, string.Empty));
                 Remember(e, status);
             }

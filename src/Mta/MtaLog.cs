@@ -29,6 +29,14 @@ internal static class MtaLog
         ? $"{Id(session)} smtp cert-check result=\"no certificate presented\""
         : $"{Id(session)} mta cert-check result=\"{(verified ? "valid" : "unverified")}\" fingerprint=\"{fingerprint}\"";
 
+    /// <summary>A certificate vouched for by DANE, MTA-STS or a pinned fingerprint: "valid" with what vouched ("dane-ee", "dane-ta depth=1", "mta-sts", "fingerprint").</summary>
+    public static string CertCheckBy(ulong session, string? fingerprint, string authority) =>
+        $"{Id(session)} mta cert-check result=\"valid\" fingerprint=\"{fingerprint ?? "-"}\" authority=\"{authority}\"";
+
+    /// <summary>A certificate a policy refused, or (MTA-STS testing) would have refused: "failure" and why.</summary>
+    public static string CertCheckFailed(ulong session, string? fingerprint, string authority, string reason) =>
+        $"{Id(session)} mta cert-check result=\"failure\" fingerprint=\"{fingerprint ?? "-"}\" authority=\"{authority}\" reason=\"{reason}\"";
+
     public static string TlsFailure(ulong session) => $"{Id(session)} mta closing reason=tls-failure";
 
     public static string Disconnected(ulong session, int messages) =>

@@ -29,4 +29,10 @@ internal sealed class MtaRouteState
     public Queue<MtaTask> Pending { get; } = new();
 
     public int Sessions { get; set; }
+
+    /// <summary>How `smtpctl show relays` names it ("[relay:example.org,smtp]").</summary>
+    public string Text { get; set; } = string.Empty;
+
+    /// <summary>When its last session started connecting.</summary>
+    public DateTimeOffset? LastConn { get; set; }
 }

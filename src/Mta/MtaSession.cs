@@ -19,11 +19,16 @@ internal sealed partial class MtaSession
 
     private readonly string _action;
     private readonly bool _allowTls;
+    private readonly MtaHostTls _hostTls;
+    private readonly MtaSecurity? _security;
 
     // allowTls is false on a second connection after opportunistic TLS failed with this peer:
-    // plaintext then, as OpenSMTPD downgrades.
-    public MtaSession(ulong id, MtaConnection conn, MtaRouteReply route, IMtaTls tls, string action, bool allowTls, string helo, string host, string address, string? source)
+    // plaintext then, as OpenSMTPD downgrades. hostTls: what DANE, MTA-STS or pinning ask of this host.
+    public MtaSession(ulong id, MtaConnection conn, MtaRouteReply route, IMtaTls tls, string action, bool allowTls, string helo, string host, string address, string? source,
+        MtaHostTls? hostTls = null, MtaSecurity? security = null)
     {
+        _hostTls = hostTls ?? MtaHostTls.AsRouteSays;
+        _security = security;
         _action = action;
         _allowTls = allowTls;
         Id = id;
@@ -61,6 +66,9 @@ internal sealed partial class MtaSession
 
     private bool Lmtp => _route.Scheme == MtaScheme.Lmtp;
 
+    /// <summary>Mail never goes in the clear: smtp+tls://, `tls`, or a host policy (DANE, MTA-STS enforce, pinning).</summary>
+    private bool TlsRequired => _route.Scheme == MtaScheme.SmtpTls || (_hostTls.Required && _route.Scheme == MtaScheme.Smtp);
+
     /// <summary>
     /// From the greeting to ready for MAIL. Null when the session is usable, else why not (the
     /// agent then tries the next host): a refused greeting, a refused EHLO and HELO, TLS required
@@ -89,7 +97,7 @@ internal sealed partial class MtaSession
             return error;
         }
 
-        if (!Secured && _route.Scheme is MtaScheme.Smtp or MtaScheme.SmtpTls && _caps.StartTls && _tls.Available && _allowTls)
+        if (!Secured && _route.Scheme is MtaScheme.Smtp or MtaScheme.SmtpTls && _caps.StartTls && _tls.Available && (_allowTls || TlsRequired))
         {
             _conn.Queue("STARTTLS");
             await _conn.FlushAsync();
@@ -97,7 +105,7 @@ internal sealed partial class MtaSession
             if (r.Class != '2')
             {
                 // Opportunistic TLS goes on in the clear; required TLS never does.
-                if (_route.Scheme == MtaScheme.SmtpTls)
+                if (TlsRequired)
                 {
                     return "STARTTLS rejected: " + r.Text;
                 }
@@ -118,7 +126,7 @@ internal sealed partial class MtaSession
             }
         }
 
-        if (_route.Scheme == MtaScheme.SmtpTls && !Secured)
+        if (TlsRequired && !Secured)
         {
             return _tls.Available ? "TLS required but not supported by remote host" : "TLS required but not available (this build has no TLS for relaying)";
         }
@@ -129,20 +137,59 @@ internal sealed partial class MtaSession
     private async Task<string?> StartTlsAsync()
     {
         using var timeout = new CancellationTokenSource(_conn.Timeout);
-        var (secured, info, error) = await _tls.StartAsync(_conn.Stream, _action, Host, _route.Verify, timeout.Token);
+        var (secured, info, error) = await _tls.StartAsync(_conn.Stream, _action, Host, _route.Verify, _hostTls, timeout.Token);
         if (secured is null)
         {
             TlsFailed = true;
+            if (_hostTls.Level is MtaTlsLevel.Dane or MtaTlsLevel.StsEnforce)
+            {
+                Runtime.Log.Info(MtaLog.CertCheckFailed(Id, null, _hostTls.Level == MtaTlsLevel.Dane ? "dane" : "mta-sts", error));
+            }
+
             Runtime.Log.Info(MtaLog.TlsFailure(Id));
             return "TLS handshake failed: " + error;
         }
 
         _conn.Upgrade(secured);
         Secured = true;
-        if (info is not null)
+        if (info is null)
         {
-            Runtime.Log.Info(MtaLog.Tls(Id, info.Text));
-            Runtime.Log.Info(MtaLog.CertCheck(Id, info.PeerFingerprint, _route.Verify && info.PeerVerified));
+            return null;
+        }
+
+        Runtime.Log.Info(MtaLog.Tls(Id, info.Text));
+        switch (_hostTls.Level)
+        {
+            case MtaTlsLevel.Dane:
+                Runtime.Log.Info(MtaLog.CertCheckBy(Id, info.PeerFingerprint, info.DaneDepth <= 0 ? "dane-ee" : $"dane-ta depth={info.DaneDepth}"));
+                break;
+            case MtaTlsLevel.StsEnforce:
+                Runtime.Log.Info(MtaLog.CertCheckBy(Id, info.PeerFingerprint, "mta-sts"));
+                break;
+            case MtaTlsLevel.StsTesting when !info.PeerVerified:
+                // Testing mode: the failure is reported, the mail goes anyway (RFC 8461 section 5).
+                Runtime.Log.Info(MtaLog.CertCheckFailed(Id, info.PeerFingerprint, "mta-sts", "testing mode, delivering anyway: " + info.VerifyText));
+                break;
+            case MtaTlsLevel.StsTesting:
+                Runtime.Log.Info(MtaLog.CertCheckBy(Id, info.PeerFingerprint, "mta-sts"));
+                break;
+            case MtaTlsLevel.Fingerprint:
+                var pinned = info.PeerFingerprint is null || _security is null ? MtaSecurityStatus.None : await _security.PinnedAsync(_action, info.PeerFingerprint);
+                if (pinned != MtaSecurityStatus.Found)
+                {
+                    string why = pinned == MtaSecurityStatus.TempFail ? "fingerprint table lookup failed" : "certificate fingerprint not pinned";
+                    Runtime.Log.Info(MtaLog.CertCheckFailed(Id, info.PeerFingerprint, "fingerprint", why));
+                    return "TLS handshake failed: " + why;
+                }
+
+                Runtime.Log.Info(MtaLog.CertCheckBy(Id, info.PeerFingerprint, "fingerprint"));
+                break;
+            case MtaTlsLevel.Encrypt:
+                Runtime.Log.Info(MtaLog.CertCheck(Id, info.PeerFingerprint, false));
+                break;
+            default:
+                Runtime.Log.Info(MtaLog.CertCheck(Id, info.PeerFingerprint, _route.Verify && info.PeerVerified));
+                break;
         }
 
         return null;
@@ -166,7 +213,7 @@ internal sealed partial class MtaSession
 
         // A peer that does not know EHLO gets HELO (RFC 5321 section 3.2); required TLS cannot
         // come from one that does not speak ESMTP.
-        if (r.Class != '5' || _route.Scheme == MtaScheme.SmtpTls)
+        if (r.Class != '5' || TlsRequired)
         {
             return "EHLO rejected: " + r.Text;
         }

@@ -28,7 +28,7 @@ internal sealed partial class ParentProcess
 
             if (Tls.TlsPkiCheck.Problem(pki) is { } problem)
             {
-                Log.Warn($"warn: SIGHUP: {problem}: certificates not reloaded");
+                Log.Warn($"warn: reload: {problem}: certificates not reloaded");
                 return;
             }
         }
@@ -42,12 +42,12 @@ internal sealed partial class ParentProcess
                 keys.Add(new PkiPem(pki.Name, File.ReadAllBytes(pki.Key!)));
             }
 
-            Log.Info($"info: SIGHUP: reloading the certificates of {keys.Count} pki");
+            Log.Info($"info: reload: reloading the certificates of {keys.Count} pki");
             ca.Channel.Post(new TlsReloadKeys(generation, [.. keys]));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Warn($"warn: SIGHUP: {e.Message}: certificates not reloaded");
+            Log.Warn($"warn: reload: {e.Message}: certificates not reloaded");
         }
         finally
         {
@@ -63,7 +63,7 @@ internal sealed partial class ParentProcess
     {
         if (done.Error is not null)
         {
-            Log.Warn($"warn: SIGHUP: ca: {done.Error}: certificates not reloaded");
+            Log.Warn($"warn: reload: ca: {done.Error}: certificates not reloaded");
             return;
         }
 
@@ -74,13 +74,22 @@ internal sealed partial class ParentProcess
 
         try
         {
-            var certs = _model.Pkis.Where(p => p.Cert is not null && p.Key is not null)
-                .Select(p => new PkiPem(p.Name, File.ReadAllBytes(p.Cert!))).ToArray();
-            dispatcher.Channel.Post(new TlsReloadCerts(done.Generation, certs));
+            // A loop, not Where/Select: LINQ over a struct result makes the compiler emit its
+            // iterators for every element type in the program (idle memory, see smtpd.csproj).
+            var certs = new List<PkiPem>();
+            foreach (var p in _model.Pkis)
+            {
+                if (p.Cert is not null && p.Key is not null)
+                {
+                    certs.Add(new PkiPem(p.Name, File.ReadAllBytes(p.Cert)));
+                }
+            }
+
+            dispatcher.Channel.Post(new TlsReloadCerts(done.Generation, [.. certs]));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Log.Warn($"warn: SIGHUP: {e.Message}: certificates not reloaded");
+            Log.Warn($"warn: reload: {e.Message}: certificates not reloaded");
         }
     }
 }

@@ -221,8 +221,13 @@ internal sealed partial class QueueProcess
     /// <summary>Error lines come from remote servers and programs: no control characters may reach the envelope file.</summary>
     private static string Sanitize(string text)
     {
-        var chars = text.Select(c => char.IsControl(c) ? ' ' : c).ToArray();
-        string s = new string(chars).Trim();
+        string s = string.Create(text.Length, text, static (chars, t) =>
+        {
+            for (int i = 0; i < chars.Length; i++)
+            {
+                chars[i] = char.IsControl(t[i]) ? ' ' : t[i];
+            }
+        }).Trim();
         return s.Length > 250 ? s[..250] : s;
     }
 

@@ -1,7 +1,8 @@
 // AES-256-GCM for queued messages and envelopes in OpenSMTPD's layout: one version byte (1),
 // a 12-byte random IV, the ciphertext, then the 16-byte tag. No associated data.
-// Behaviour reference: usr.sbin/smtpd/crypto.c.
-using System.Security.Cryptography;
+// Behaviour reference: usr.sbin/smtpd/crypto.c. The cipher is libcrypto's (Interop/OpenSslAesGcm),
+// the IV from getrandom(2): .NET's own crypto stack is not linked in (idle memory, smtpd.csproj).
+using Smtpd.Interop;
 
 namespace Smtpd.Queue;
 
@@ -13,7 +14,7 @@ internal sealed class QueueEncryption : IDisposable
     public const int TagSize = 16;
     public const int Overhead = 1 + IvSize + TagSize;
 
-    private readonly AesGcm _aes;
+    private readonly byte[] _key;
 
     public QueueEncryption(ReadOnlySpan<byte> key)
     {
@@ -22,7 +23,7 @@ internal sealed class QueueEncryption : IDisposable
             throw new ArgumentException("queue encryption key must be 32 bytes", nameof(key));
         }
 
-        _aes = new AesGcm(key, TagSize);
+        _key = key.ToArray();
     }
 
     public byte[] Encrypt(ReadOnlySpan<byte> plain)
@@ -30,8 +31,8 @@ internal sealed class QueueEncryption : IDisposable
         byte[] output = new byte[Overhead + plain.Length];
         output[0] = ApiVersion;
         Span<byte> iv = output.AsSpan(1, IvSize);
-        RandomNumberGenerator.Fill(iv);
-        _aes.Encrypt(iv, plain, output.AsSpan(1 + IvSize, plain.Length), output.AsSpan(1 + IvSize + plain.Length, TagSize));
+        Posix.FillRandom(iv);
+        OpenSslAesGcm.Encrypt(_key, iv, plain, output.AsSpan(1 + IvSize, plain.Length), output.AsSpan(1 + IvSize + plain.Length, TagSize));
         return output;
     }
 
@@ -46,11 +47,7 @@ internal sealed class QueueEncryption : IDisposable
 
         int len = data.Length - Overhead;
         byte[] output = new byte[len];
-        try
-        {
-            _aes.Decrypt(data.Slice(1, IvSize), data.Slice(1 + IvSize, len), data.Slice(1 + IvSize + len, TagSize), output);
-        }
-        catch (AuthenticationTagMismatchException)
+        if (!OpenSslAesGcm.TryDecrypt(_key, data.Slice(1, IvSize), data.Slice(1 + IvSize, len), data.Slice(1 + IvSize + len, TagSize), output))
         {
             return false;
         }
@@ -59,5 +56,5 @@ internal sealed class QueueEncryption : IDisposable
         return true;
     }
 
-    public void Dispose() => _aes.Dispose();
+    public void Dispose() => Array.Clear(_key);
 }

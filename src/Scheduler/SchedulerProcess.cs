@@ -87,7 +87,20 @@ internal sealed partial class SchedulerProcess : RoleProcess
     }
 
     private void WarnIntervals(SmtpdConfig config) =>
-        _warnIntervals = config.BounceWarnIntervals.Count > 0 ? [.. config.BounceWarnIntervals.Select(i => (long)i).Order()] : [4 * 3600];
+        _warnIntervals = config.BounceWarnIntervals.Count > 0 ? Sorted(config.BounceWarnIntervals) : [4 * 3600];
+
+    // (A loop: LINQ to a struct result costs idle memory, see smtpd.csproj.)
+    private static long[] Sorted(ValueList<int> seconds)
+    {
+        var sorted = new long[seconds.Count];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = seconds[i];
+        }
+
+        Array.Sort(sorted);
+        return sorted;
+    }
 
     /// <summary>The scheduling loop: hand out what is due, then sleep until the next due time or news.</summary>
     private async Task RunAsync()

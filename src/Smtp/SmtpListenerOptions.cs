@@ -69,6 +69,12 @@ internal sealed record SmtpListenerOptions
     /// <summary>senders &lt;table&gt;: an authenticated client's MAIL FROM must be one of its user's addresses.</summary>
     public bool Senders { get; init; }
 
+    /// <summary>Client certificates may be accepted by fingerprint (listen on ... fingerprints &lt;table&gt;).</summary>
+    public bool ClientFingerprints { get; init; }
+
+    /// <summary>The client must present a certificate that verifies or is pinned (verify).</summary>
+    public bool ClientCertificateRequired { get; init; }
+
     /// <summary>masquerade (with a senders table): an authenticated client's From header shows its envelope sender.</summary>
     public bool Masquerade { get; init; }
 

@@ -44,6 +44,10 @@ internal static class SmtpLog
     public static string CertCheck(ulong id, bool verified, string fingerprint) =>
         Invariant($"{id:x16} smtp cert-check result=\"{(verified ? "verified" : "unchecked")}\" fingerprint=\"{fingerprint}\"");
 
+    /// <summary>Ours: a client certificate accepted by its fingerprint (listen on ... fingerprints), and as whom.</summary>
+    public static string CertPinned(ulong id, string? fingerprint, string identity) =>
+        Invariant($"{id:x16} smtp cert-pinned fingerprint=\"{fingerprint}\" identity=\"{Vis.Encode(identity, VisFlags.Safe | VisFlags.CStyle)}\"");
+
     /// <summary>Ours: who a verified client certificate names (OpenSMTPD logs only the fingerprint).</summary>
     public static string CertSubject(ulong id, string subject) =>
         Invariant($"{id:x16} smtp cert-subject subject=\"{Vis.Encode(subject, VisFlags.Safe | VisFlags.CStyle)}\"");

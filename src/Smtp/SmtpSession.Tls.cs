@@ -30,7 +30,14 @@ internal sealed partial class SmtpSession
         if (tls.PeerFingerprint is not null)
         {
             _host.Log(SmtpLog.CertCheck(Id, tls.Verified, tls.PeerFingerprint));
-            if (tls.Verified && tls.PeerSubject is not null)
+            if (tls.PinnedIdentity is { } pinned)
+            {
+                _host.Log(SmtpLog.CertPinned(Id, tls.PeerFingerprint, pinned));
+                Username = pinned;
+                Flags |= SmtpSessionFlags.Authenticated;
+                _host.Log(SmtpLog.Authentication(Id, pinned, "ok"));
+            }
+            else if (tls.Verified && tls.PeerSubject is not null)
             {
                 _host.Log(SmtpLog.CertSubject(Id, tls.PeerSubject));
                 if (Options.CertificateAuth && CommonName(tls.PeerSubject) is { Length: > 0 } user)

@@ -14,5 +14,8 @@ internal sealed record SmtpTlsResult(IDuplexPipe Transport, string Version, stri
     /// <summary>The client certificate's "SHA256:..." fingerprint, if it sent one.</summary>
     public string? PeerFingerprint { get; init; }
 
+    /// <summary>The certificate was accepted by its fingerprint; the identity it authenticates as (the table's value or the CN).</summary>
+    public string? PinnedIdentity { get; init; }
+
     public string Ciphers => Version + ":" + Cipher + ":" + Bits.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

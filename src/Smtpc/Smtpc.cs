@@ -139,6 +139,12 @@ internal static class Smtpc
         }
 
         string port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return addresses.Select(a => ((EndPoint)new IPEndPoint(a, server.Port), $"{a} port {port}")).ToList();
+        var targets = new List<(EndPoint, string)>(); // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+        foreach (var a in addresses)
+        {
+            targets.Add((new IPEndPoint(a, server.Port), $"{a} port {port}"));
+        }
+
+        return targets;
     }
 }

@@ -52,7 +52,13 @@ internal sealed class DbTable : ITable
                 }
 
                 using var db = DbFile.Open(Path, write: false);
-                _snapshot = new StaticTable(Name, db.ReadAll().Select(e => (e.Key, (string?)e.Value)), _subAddressDelimiter);
+                var entries = new List<(string, string?)>();
+                foreach (var (key, value) in db.ReadAll()) // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+                {
+                    entries.Add((key, value));
+                }
+
+                _snapshot = new StaticTable(Name, entries, _subAddressDelimiter);
                 _mtime = mtime;
                 _lastError = null;
                 return _snapshot;

@@ -17,9 +17,26 @@ internal sealed class StaticTable : ITable
         }
     }
 
+    public StaticTable(string name, IEnumerable<Config.TableEntry> entries, char subAddressDelimiter = '+')
+        : this(name, Pairs(entries), subAddressDelimiter)
+    {
+    }
+
     public string Name { get; }
 
     public char SubAddressDelimiter { get; }
+
+    // (A loop: LINQ to a struct result costs idle memory, see smtpd.csproj.)
+    private static List<(string Key, string? Value)> Pairs(IEnumerable<Config.TableEntry> entries)
+    {
+        var pairs = new List<(string Key, string? Value)>();
+        foreach (var e in entries)
+        {
+            pairs.Add((e.Key, e.Value));
+        }
+
+        return pairs;
+    }
 
     public bool IsMap => _entries.Values.Any(v => v is not null);
 

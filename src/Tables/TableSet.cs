@@ -19,8 +19,16 @@ internal sealed class TableSet
         _subAddressDelimiter = config.SmtpSubAddrDelim is { Length: > 0 } d ? d[0] : '+';
         var addrs = localAddresses.Select(Text).ToList();
         Add(new StaticTable("<anyhost>", [("local", null), ("0.0.0.0/0", null), ("::/0", null)]));
-        Add(new StaticTable("<localhost>", new[] { ("local", (string?)null) }.Concat(addrs.Select(a => (a, (string?)null)))));
-        Add(new StaticTable("<localnames>", new[] { ("localhost", (string?)null), (hostname, null) }.Concat(addrs.Select(a => (a, (string?)null)))));
+        var localhost = new List<(string, string?)> { ("local", null) };
+        var localnames = new List<(string, string?)> { ("localhost", null), (hostname, null) };
+        foreach (string a in addrs) // (a loop: LINQ to a struct result costs idle memory, see smtpd.csproj)
+        {
+            localhost.Add((a, null));
+            localnames.Add((a, null));
+        }
+
+        Add(new StaticTable("<localhost>", localhost));
+        Add(new StaticTable("<localnames>", localnames));
         string shortName = hostname.Split('.')[0];
         var anyDest = new List<(string, string?)> { ("*", null) };
         if (shortName != hostname)
@@ -45,7 +53,7 @@ internal sealed class TableSet
 
         if (!_inline.TryGetValue(table, out var inline))
         {
-            inline = new StaticTable("<inline>", table.Inline.Select(e => (e.Key, e.Value)), _subAddressDelimiter);
+            inline = new StaticTable("<inline>", table.Inline, _subAddressDelimiter);
             _inline[table] = inline;
         }
 
@@ -107,7 +115,7 @@ internal sealed class TableSet
     {
         if (def.IsInline)
         {
-            return new StaticTable(def.Name, def.Entries.Select(e => (e.Key, e.Value)), _subAddressDelimiter);
+            return new StaticTable(def.Name, def.Entries, _subAddressDelimiter);
         }
 
         if (def.Backend is "file" or "static" && def.Config is not null)

@@ -29,7 +29,28 @@ internal static class TlsPkiCheck
             return $"pki \"{pki.Name}\": key file \"{pki.Key}\": unsupported key type (RSA and EC keys are supported)";
         }
 
-        return ctx.MatchesKey(key) ? null : $"pki \"{pki.Name}\": key file \"{pki.Key}\" does not match certificate file \"{pki.Cert}\"";
+        return !ctx.MatchesKey(key) ? $"pki \"{pki.Name}\": key file \"{pki.Key}\" does not match certificate file \"{pki.Cert}\""
+            : pki.Ocsp ? OcspProblem(pki) : null;
+    }
+
+    /// <summary>Why OCSP stapling cannot work for <paramref name="pki"/>'s certificate (no issuer in the file, no responder named), or null.</summary>
+    public static string? OcspProblem(PkiDef pki)
+    {
+        byte[] pem;
+        try
+        {
+            pem = File.ReadAllBytes(pki.Cert!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"pki \"{pki.Name}\": ocsp: {pki.Cert}: {e.Message}";
+        }
+
+        using var query = OcspQuery.Create(pem, out string error);
+        return query is null ? $"pki \"{pki.Name}\": ocsp: {pki.Cert}: {error}"
+            : query.ResponderUrls.Count == 0 ? $"pki \"{pki.Name}\": ocsp: the certificate in \"{pki.Cert}\" names no OCSP responder"
+            : !query.ResponderUrls.Any(u => OcspHttp.Parse(u) is not null) ? $"pki \"{pki.Name}\": ocsp: no responder with an http:// URL ({string.Join(", ", query.ResponderUrls)})"
+            : null;
     }
 
     /// <summary>

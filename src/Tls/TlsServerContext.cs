@@ -33,9 +33,10 @@ internal sealed class TlsServerContext : IDisposable
     /// <summary>
     /// The contexts for <paramref name="listener"/>, or null with the reason (its pki, ca, ciphers
     /// or protocols). Certificates come from their files, or from <paramref name="chains"/> (PEM
-    /// by pki name) on a reload, whose <paramref name="generation"/> names the keys.
+    /// by pki name) on a reload, whose <paramref name="generation"/> names the keys. A pki with
+    /// ocsp staples what <paramref name="staples"/> holds for it.
     /// </summary>
-    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error, IReadOnlyDictionary<string, byte[]>? chains = null, uint generation = 0)
+    public static TlsServerContext? Create(SmtpdConfig config, ListenerDef listener, out string error, IReadOnlyDictionary<string, byte[]>? chains = null, uint generation = 0, OcspStaples? staples = null)
     {
         error = string.Empty;
         var contexts = new List<OpenSslContext>();
@@ -69,13 +70,24 @@ internal sealed class TlsServerContext : IDisposable
             }
 
             ctx.SetDheAuto(pki.Dhe is "auto" or "legacy");
-            if (listener.TlsVerify)
+            if (pki.Ocsp && staples is not null)
+            {
+                ctx.SetStatusResponder(staples.For(pki.Name, ctx.CertificateSha256()));
+            }
+
+            if (listener.ClientFingerprints is not null)
+            {
+                // Any certificate gets through the handshake: one that does not chain to the
+                // ca may still be pinned, which the session checks once it is done.
+                ctx.RequestAnyPeerCertificate(require: listener.TlsVerify);
+            }
+            else if (listener.TlsVerify)
             {
                 ctx.SetVerifyPeer(require: true);
             }
         }
 
-        var server = new TlsServerContext(contexts) { VerifyClients = listener.TlsVerify };
+        var server = new TlsServerContext(contexts) { VerifyClients = listener.TlsVerify || listener.ClientFingerprints is not null };
         if (contexts.Count > 1)
         {
             contexts[0].SetServerNameSelector(server.Select);

@@ -45,12 +45,17 @@ internal sealed class TlsStream : Stream
     /// <paramref name="sendSni"/>) and, with <paramref name="verify"/>, the server's certificate
     /// must chain to the context's trust anchors and be valid for that name, or the handshake fails.
     /// </summary>
-    public static Task<TlsStream> ConnectAsync(Stream inner, OpenSslContext context, string? serverName, bool verify, CancellationToken cancellationToken, bool sendSni = true)
+    public static Task<TlsStream> ConnectAsync(Stream inner, OpenSslContext context, string? serverName, bool verify, CancellationToken cancellationToken, bool sendSni = true, bool checkName = false)
     {
         var ssl = new OpenSslConnection(context, server: false);
         if (serverName is not null)
         {
             ssl.SetPeerName(serverName, verify, sendSni);
+            if (checkName && !verify)
+            {
+                // Checked, not required: Info.PeerVerified says whether chain and name were good.
+                ssl.CheckPeerName(serverName);
+            }
         }
 
         return HandshakeAsync(ssl, inner, cancellationToken);
@@ -113,6 +118,7 @@ internal sealed class TlsStream : Stream
         stream.Info = new TlsSessionInfo(ssl.Version, ssl.CipherName, ssl.CipherBits, ssl.ServerName, subject, fingerprint, subject is not null && ssl.PeerVerified)
         {
             DaneDepth = ssl.DaneAuthorityDepth,
+            VerifyText = ssl.VerifyResultText,
         };
         return stream;
     }

@@ -16,7 +16,7 @@ public sealed class SerializedEnumStabilityTests
         Assert.Equal([0, 1, 2, 3], Enum.GetValues<ListenerTls>().Select(v => (int)v));
         Assert.Equal([0, 1, 2], Enum.GetValues<ListenerAuth>().Select(v => (int)v));
         Assert.Equal([0, 1, 2, 3, 4, 5, 6], Enum.GetValues<ActionMethod>().Select(v => (int)v));
-        Assert.Equal([0, 1, 2], Enum.GetValues<RelayTls>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<RelayTls>().Select(v => (int)v));
         Assert.Equal(Enumerable.Range(0, 17), Enum.GetValues<MatchKind>().Select(v => (int)v));
         Assert.Equal(MatchKind.RcptTo, (MatchKind)16);
         Assert.Equal(ActionMethod.Relay, (ActionMethod)6);

@@ -35,9 +35,7 @@ public class NotSupportedYetTests
 
     private static string[] WarningsFor(string conf, string listener) =>
     [
-        $"warn: {conf}:3: srs: not supported yet",
         $"warn: {conf}:4: listen on {listener} proxy-v2: not supported yet",
-        $"warn: {conf}:6: action \"out\" relay srs: not supported yet",
     ];
 
     [EndToEndFact]

@@ -51,6 +51,35 @@ public class ProcessTreeTests
     }
 
     [EndToEndFact]
+    public void TheExecutableIsAPieLoadedAtItsOwnRandomAddressInEveryProcess()
+    {
+        // ELF header: e_type (offset 16) is ET_DYN, and a program header PT_INTERP names the
+        // dynamic loader, which a plain shared library lacks: a position-independent executable.
+        byte[] elf = File.ReadAllBytes(Binary.Require());
+        Assert.Equal("\u007fELF", System.Text.Encoding.ASCII.GetString(elf, 0, 4));
+        Assert.Equal(2, elf[4]); // ELFCLASS64
+        Assert.Equal(3, BitConverter.ToUInt16(elf, 16)); // ET_DYN, not ET_EXEC
+        long phoff = BitConverter.ToInt64(elf, 32);
+        int phentsize = BitConverter.ToUInt16(elf, 54), phnum = BitConverter.ToUInt16(elf, 56);
+        Assert.Contains(Enumerable.Range(0, phnum), i => BitConverter.ToUInt32(elf, (int)phoff + (i * phentsize)) == 3); // PT_INTERP
+
+        // Each role is a fresh exec of it, so each has its code at a base of its own.
+        using var d = Daemon.Start().WaitReady();
+        var bases = d.Roles().Select(r => r.Pid).Append(d.Pid).Select(ExecutableBase).ToList();
+        Assert.Equal(7, bases.Count);
+        Assert.Equal(bases.Count, bases.Distinct().Count());
+        Assert.DoesNotContain(0x400000UL, bases);
+    }
+
+    // Start of the lowest mapping of the process's own executable (/proc/PID/exe) in its maps.
+    private static ulong ExecutableBase(int pid)
+    {
+        string exe = new FileInfo($"/proc/{pid}/exe").LinkTarget ?? throw new InvalidOperationException($"no exe for {pid}");
+        string line = File.ReadLines($"/proc/{pid}/maps").First(l => l.EndsWith(" " + exe, StringComparison.Ordinal));
+        return Convert.ToUInt64(line[..line.IndexOf('-', StringComparison.Ordinal)], 16);
+    }
+
+    [EndToEndFact]
     public void SigintFromTheTerminalStopsTheDaemonCleanly()
     {
         using var d = Daemon.Start().WaitReady();

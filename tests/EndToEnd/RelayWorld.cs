@@ -14,7 +14,9 @@ internal sealed class RelayWorld : IDisposable
 
     private readonly List<Daemon> _daemons = [];
 
-    public RelayWorld(IEnumerable<string> records)
+    /// <param name="records">Records of the static test. zone.</param>
+    /// <param name="signedZone">A zone ("sec.") and its records, DNSSEC-signed, answered with the AD bit.</param>
+    public RelayWorld(IEnumerable<string> records, (string Zone, IEnumerable<string> Records)? signedZone = null)
     {
         Binary.EnsureSystemUsers();
         Binary.EnsureUser(TestUser);
@@ -25,7 +27,9 @@ internal sealed class RelayWorld : IDisposable
         var user = Posix.GetPwNam(TestUser)!;
         Binary.Run("chown", [$"{user.Uid}:{user.Gid}", Mail]);
         Ns = new NetNs();
-        Dns = UnboundZone.Start(Ns, Path.Combine(Dir, "dns"), "127.0.0.53", ["test."], records);
+        var signed = signedZone is { } s ? UnboundZone.Sign(Path.Combine(Dir, "dns"), s.Zone, s.Records) : default;
+        Dns = UnboundZone.Start(Ns, Path.Combine(Dir, "dns"), "127.0.0.53", ["test."], records,
+            signedZone is { } z ? [(z.Zone, signed.Zone, signed.TrustAnchor)] : null);
     }
 
     public NetNs Ns { get; }

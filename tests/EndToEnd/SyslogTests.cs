@@ -30,13 +30,13 @@ public class SyslogTests
     [EndToEndFact(needsRoot: true)]
     public void WhatIsNotSupportedYetIsLoggedAtStartWithFileAndLine()
     {
-        string config = Daemon.MinimalConfigOn() + "srs key \"secret\"\n";
+        string config = Daemon.MinimalConfigOn() + "admd \"mx.example\"\n";
         UnderSyslog(config, (pid, snapshot, conf) =>
         {
             Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6 && snapshot().Any(l => l.Contains("not supported yet", StringComparison.Ordinal)), "every role runs and the warning reached syslog");
             var all = snapshot();
             string warning = Assert.Single(all, l => l.Contains("not supported yet", StringComparison.Ordinal));
-            Assert.Matches(@"^<19>.* smtpd\[" + pid + @"\]: warn: " + System.Text.RegularExpressions.Regex.Escape(conf) + @":4: srs: not supported yet$", warning);
+            Assert.Matches(@"^<19>.* smtpd\[" + pid + @"\]: warn: " + System.Text.RegularExpressions.Regex.Escape(conf) + @":4: admd: not supported yet$", warning);
         });
     }
 

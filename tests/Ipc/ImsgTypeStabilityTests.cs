@@ -28,6 +28,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.TlsReloadKeys, 103u)]
     [InlineData(ImsgType.TlsReloadKeysDone, 104u)]
     [InlineData(ImsgType.TlsReloadCerts, 105u)]
+    [InlineData(ImsgType.TlsOcspStaple, 330u)]
+    [InlineData(ImsgType.LkaCertFingerprint, 331u)]
+    [InlineData(ImsgType.LkaCertFingerprintReply, 332u)]
     [InlineData(ImsgType.CtlShowQueue, 61u)]
     [InlineData(ImsgType.CtlEnvelopeStates, 62u)]
     [InlineData(ImsgType.CtlQueueLines, 63u)]
@@ -67,6 +70,12 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.MtaRouteReply, 142u)]
     [InlineData(ImsgType.MtaDeliveryResult, 143u)]
     [InlineData(ImsgType.MtaSchedule, 144u)]
+    [InlineData(ImsgType.MtaTlsaLookup, 310u)]
+    [InlineData(ImsgType.MtaTlsaReply, 311u)]
+    [InlineData(ImsgType.MtaStsLookup, 312u)]
+    [InlineData(ImsgType.MtaStsReply, 313u)]
+    [InlineData(ImsgType.MtaFingerprintCheck, 314u)]
+    [InlineData(ImsgType.MtaFingerprintReply, 315u)]
     [InlineData(ImsgType.CtlPauseSmtp, 180u)]
     [InlineData(ImsgType.CtlResumeSmtp, 181u)]
     [InlineData(ImsgType.CtlPauseMda, 182u)]
@@ -99,6 +108,9 @@ public class ImsgTypeStabilityTests
     [InlineData(ImsgType.FilterProcFork, 227u)]
     [InlineData(ImsgType.FilterProcStderr, 228u)]
     [InlineData(ImsgType.FilterProcRestart, 229u)]
+    [InlineData(ImsgType.CtlMtaShow, 280u)]
+    [InlineData(ImsgType.CtlMtaShowLines, 281u)]
+    [InlineData(ImsgType.CtlResumeRoute, 282u)]
     [InlineData(ImsgType.Ping, 90u)]
     [InlineData(ImsgType.Pong, 91u)]
     internal void MessageNumbersNeverChange(ImsgType type, uint value) => Assert.Equal(value, (uint)type);
@@ -106,6 +118,6 @@ public class ImsgTypeStabilityTests
     [Fact]
     public void EveryMessageTypeIsListedAbove()
     {
-        Assert.Equal(91, Enum.GetValues<ImsgType>().Length);
+        Assert.Equal(103, Enum.GetValues<ImsgType>().Length);
     }
 }

@@ -14,8 +14,12 @@ public class WireEnumStabilityTests
     public void WireEnumerationNumbersAreFrozen()
     {
         Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<DeliveryOutcomeStatus>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2, 3], Enum.GetValues<CtlMtaShowKind>().Select(v => (int)v));
+        Assert.Equal(CtlMtaShowKind.HostStats, (CtlMtaShowKind)3);
         Assert.Equal([0, 1, 2], Enum.GetValues<MtaRouteStatus>().Select(v => (int)v));
         Assert.Equal(MtaRouteStatus.PermFail, (MtaRouteStatus)2);
+        Assert.Equal([0, 1, 2], Enum.GetValues<MtaSecurityStatus>().Select(v => (int)v));
+        Assert.Equal(MtaSecurityStatus.TempFail, (MtaSecurityStatus)2);
         Assert.Equal([0, 1, 2, 3, 4], Enum.GetValues<MtaScheme>().Select(v => (int)v));
         Assert.Equal(MtaScheme.Lmtp, (MtaScheme)4);
         Assert.Equal(DeliveryOutcomeStatus.PermFail, (DeliveryOutcomeStatus)2);

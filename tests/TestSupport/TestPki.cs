@@ -13,6 +13,9 @@ internal sealed class TestPki
 
     public string CaKey => System.IO.Path.Combine(Dir, "ca.key");
 
+    /// <summary>An OCSP responder URL that certificates issued from now on name (authorityInfoAccess), or null.</summary>
+    public string? OcspResponder { get; set; }
+
     /// <summary>A new CA in a fresh directory.</summary>
     public static TestPki Create(string cn = "smtpd test CA")
     {
@@ -37,7 +40,8 @@ internal sealed class TestPki
         string[] keyType = ec ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"];
         OpenSsl(["req", .. keyType, "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + names[0]]);
         File.WriteAllText(ext, (names.Length > 0 ? "subjectAltName=" + string.Join(",", names.Select(n => "DNS:" + n)) + "\n" : string.Empty)
-            + (client ? "extendedKeyUsage=clientAuth\n" : "extendedKeyUsage=serverAuth\n"));
+            + (client ? "extendedKeyUsage=clientAuth\n" : "extendedKeyUsage=serverAuth\n")
+            + (OcspResponder is null ? string.Empty : "authorityInfoAccess=OCSP;URI:" + OcspResponder + "\n"));
         OpenSsl("x509", "-req", "-in", csr, "-CA", CaCert, "-CAkey", CaKey, "-CAcreateserial", "-out", leaf, "-days", "3650", "-extfile", ext);
         File.WriteAllText(cert, File.ReadAllText(leaf) + File.ReadAllText(CaCert));
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -50,6 +54,45 @@ internal sealed class TestPki
     {
         var (cert, key) = Issue(name, ec, false, name);
         return $"pki {name} cert \"{cert}\" key \"{key}\"\n";
+    }
+
+    /// <summary>A self-signed client certificate (no CA issued it) for <paramref name="cn"/>: NAME.crt and NAME.key.</summary>
+    public (string Cert, string Key) SelfSigned(string fileName, string cn)
+    {
+        string key = System.IO.Path.Combine(Dir, fileName + ".key");
+        string cert = System.IO.Path.Combine(Dir, fileName + ".crt");
+        OpenSsl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "3650", "-subj", "/CN=" + cn);
+        File.SetUnixFileMode(cert, (UnixFileMode)0b110_100_100);
+        return (cert, key);
+    }
+
+    /// <summary>A certificate's SHA-256 fingerprint as openssl prints it ("AB:CD:...", Postfix's form).</summary>
+    public static string Fingerprint(string cert)
+    {
+        var r = Binary.Run("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]);
+        return r.Out.Trim().Split('=')[1];
+    }
+
+    /// <summary>The serial number of a certificate file, in hex as openssl prints it.</summary>
+    public static string Serial(string cert)
+    {
+        var r = Binary.Run("openssl", ["x509", "-in", cert, "-noout", "-serial"]);
+        return r.Out.Trim().Split('=')[1];
+    }
+
+    /// <summary>
+    /// An index file for `openssl ocsp -index`: each certificate valid ("V") or, when
+    /// an entry says Revoked, revoked ("R") an hour ago.
+    /// </summary>
+    public string OcspIndex(params (string Cert, bool Revoked)[] entries)
+    {
+        string path = System.IO.Path.Combine(Dir, "index.txt");
+        string Time(DateTime t) => t.ToString("yyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) + "Z";
+        var now = DateTime.UtcNow;
+        File.WriteAllText(path, string.Concat(entries.Select(e =>
+            $"{(e.Revoked ? "R" : "V")}\t{Time(now.AddYears(10))}\t{(e.Revoked ? Time(now.AddHours(-1)) : string.Empty)}\t{Serial(e.Cert)}\tunknown\t/CN=x\n")));
+        File.WriteAllText(path + ".attr", "unique_subject = no\n");
+        return path;
     }
 
     private static void OpenSsl(params string[] args)

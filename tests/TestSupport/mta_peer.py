@@ -8,7 +8,7 @@
 # records "tls": true on what came encrypted; AUTH PLAIN and LOGIN are taken and recorded
 # decoded ("auth": "user:password").
 # Usage: mta_peer.py CONFIG.json ; it writes OUT/ready once it listens.
-import base64, json, os, socket, ssl, sys, threading
+import base64, json, os, socket, ssl, sys, threading, time
 
 cfg = json.load(open(sys.argv[1]))
 out = cfg["out"]
@@ -26,7 +26,17 @@ def log(entry):
 def tls_context():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cfg["cert"], cfg["key"])
+    if cfg.get("client_ca"):
+        # A peer that insists on a client certificate signed by this CA.
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(cfg["client_ca"])
     return ctx
+
+
+def log_client_cert(conn, peer):
+    if cfg.get("client_ca"):
+        subject = dict(x[0] for x in conn.getpeercert()["subject"])
+        log({"peer": peer, "event": "client cert", "cn": subject.get("commonName", "")})
 
 
 def serve(conn, peer):
@@ -41,6 +51,7 @@ def serve(conn, peer):
         except (ssl.SSLError, OSError) as e:
             log({"peer": peer, "event": "tls failed", "error": str(e)})
             return
+        log_client_cert(conn, peer)
         secure = True
 
     def send(text):
@@ -94,6 +105,7 @@ def serve(conn, peer):
             except (ssl.SSLError, OSError) as e:
                 log({"peer": peer, "event": "tls failed", "error": str(e)})
                 return
+            log_client_cert(conn, peer)
             secure = True
         elif verb == "AUTH":
             words = text.split(" ")
@@ -154,6 +166,9 @@ def serve(conn, peer):
             with open(os.path.join(out, "msg-%d.eml" % n), "wb") as f:
                 f.write(raw)
             log({"peer": peer, "event": "message", "n": n, "rcpts": rcpts})
+            if cfg.get("data_delay"):
+                # A slow peer: the session stays open with the message sent, its verdict not yet given.
+                time.sleep(cfg["data_delay"])
             if lmtp:
                 for a in rcpts:
                     send(cfg.get("lmtp_rcpt", {}).get(a, "250 2.0.0 <%s> Ok" % a))

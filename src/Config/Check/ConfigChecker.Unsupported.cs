@@ -52,11 +52,6 @@ internal sealed partial class ConfigChecker
             NotSupported(limit.Where, "scheduler limit " + limit.Key);
         }
 
-        if (config.SrsKey is not null || config.SrsKeyBackup is not null || config.SrsTtl is not null)
-        {
-            NotSupported(config.SrsWhere, "srs");
-        }
-
         // Filters work on listeners (smtp-in); filters on relay actions (smtp-out) do not yet.
         foreach (var filter in FiltersOnlyActionsUse(config))
         {
@@ -70,11 +65,6 @@ internal sealed partial class ConfigChecker
 
         foreach (var a in config.Actions)
         {
-            if (a.IsRelay)
-            {
-                UnsupportedRelayOptions(a, NotSupported);
-            }
-
             if (a.Wrapper is not null)
             {
                 NotSupported(a.Where, $"action \"{a.Name}\" wrapper \"{a.Wrapper}\"");
@@ -82,23 +72,6 @@ internal sealed partial class ConfigChecker
         }
 
         return InFileOrder(found);
-    }
-
-    // Relaying works (MX, relay hosts and their schemes, TLS with or without verification, ca,
-    // ciphers, protocols, auth, helo, helo-src, src, mail-from, backup, domain); a client
-    // certificate (pki) and SRS do not yet.
-    private static void UnsupportedRelayOptions(ActionDef a, Action<SourceLocation, string> notSupported)
-    {
-        string name = $"action \"{a.Name}\" relay";
-        if (a.Pki is not null)
-        {
-            notSupported(a.Where, $"{name} pki (client certificate)");
-        }
-
-        if (a.Srs)
-        {
-            notSupported(a.Where, $"{name} srs");
-        }
     }
 
     private static void UnsupportedListenerOptions(ListenerDef l, Action<SourceLocation, string> notSupported)

@@ -24,6 +24,10 @@ internal sealed partial class ConfigChecker
             {
                 Error(l.Where, $"{name}: {(l.Auth == ListenerAuth.Required ? "auth" : "auth-optional")} requires tls, tls-require or smtps");
             }
+            if (l.ClientFingerprints is not null && !tls)
+            {
+                Error(l.Where, $"{name}: fingerprints requires tls, tls-require or smtps");
+            }
             if (l.Pkis.Count > 0 && !tls)
             {
                 Error(l.Where, $"{name}: pki requires tls, tls-require or smtps");
@@ -43,6 +47,7 @@ internal sealed partial class ConfigChecker
             UseTable(l.AuthTable, new TableUse("auth", false, true, "credentials"), l.Where);
             UseTable(l.Hostnames, new TableUse("hostnames", false, true, "addrname"), l.Where);
             UseTable(l.Senders, new TableUse("senders", false, true, "mailaddrmap"), l.Where);
+            UseTable(l.ClientFingerprints, new TableUse("fingerprints", true, true, "string"), l.Where);
             FilterReference(l.Filter, l.FilterChain, l.Where);
         }
     }
@@ -66,6 +71,7 @@ internal sealed partial class ConfigChecker
             UseTable(a.Host, new TableUse("host", true, false, "relayhost"), a.Where);
             UseTable(a.Domain, new TableUse("domain", false, true, "relayhost"), a.Where);
             UseTable(a.Auth, new TableUse("auth", false, true, "credentials"), a.Where);
+            UseTable(a.Fingerprints, new TableUse("fingerprint", true, true, "string"), a.Where);
             if (a.Host is { IsInline: true } host)
             {
                 foreach (var entry in host.Inline)
@@ -87,6 +93,11 @@ internal sealed partial class ConfigChecker
             if (a.Ca is not null)
             {
                 CertName(_config.Cas.Select(c => c.Name), a.Where, "ca", a.Ca);
+            }
+            if (a.MtaSts && (a.Host is not null || a.Domain is not null))
+            {
+                // An MTA-STS policy names a domain's MX hosts: a relay host is none of them.
+                Error(a.Where, $"action \"{a.Name}\": mta-sts applies to mail sent to MX hosts, not through a relay host (remove host/domain or mta-sts)");
             }
             FilterReference(a.Filter, a.FilterChain, a.Where);
         }

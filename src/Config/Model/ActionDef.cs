@@ -58,6 +58,12 @@ internal sealed record ActionDef
 
     public TableRef? Auth { get; init; }
 
+    /// <summary>`tls fingerprint &lt;table&gt;`: the SHA-256 fingerprints of the peer certificates taken.</summary>
+    public TableRef? Fingerprints { get; init; }
+
+    /// <summary>`mta-sts`: MX delivery honours the destination's MTA-STS policy (RFC 8461).</summary>
+    public bool MtaSts { get; init; }
+
     public string? Filter { get; init; }
 
     public ValueList<string> FilterChain { get; init; } = ValueList<string>.Empty;

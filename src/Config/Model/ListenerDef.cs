@@ -54,6 +54,12 @@ internal sealed record ListenerDef
 
     public bool Masquerade { get; init; }
 
+    /// <summary>
+    /// Client certificates accepted by SHA-256 fingerprint (our extension: "fingerprints
+    /// &lt;table&gt;"): a key is a fingerprint, its value (if any) the identity the client authenticates as.
+    /// </summary>
+    public TableRef? ClientFingerprints { get; init; }
+
     /// <summary>A named filter or chain.</summary>
     public string? Filter { get; init; }
 

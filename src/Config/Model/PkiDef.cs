@@ -13,5 +13,8 @@ internal sealed record PkiDef
     /// <summary>"none", "auto" or "legacy"; null when not given (OpenSMTPD then uses none).</summary>
     public string? Dhe { get; init; }
 
+    /// <summary>Staple OCSP responses fetched from the certificate's responder (our extension: "pki NAME ocsp").</summary>
+    public bool Ocsp { get; init; }
+
     public SourceLocation Where { get; init; } = SourceLocation.None;
 }

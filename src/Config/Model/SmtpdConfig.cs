@@ -37,6 +37,12 @@ internal sealed record SmtpdConfig
 
     public long? MtaMaxDeferred { get; init; }
 
+    /// <summary>`mta tls dane`: relay actions to MX hosts without a tls option of their own use DANE.</summary>
+    public bool MtaDane { get; init; }
+
+    /// <summary>`mta mta-sts`: every relay action to MX hosts honours MTA-STS policies.</summary>
+    public bool MtaSts { get; init; }
+
     public bool QueueCompression { get; init; }
 
     public bool QueueEncryption { get; init; }

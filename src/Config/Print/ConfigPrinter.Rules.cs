@@ -46,6 +46,7 @@ internal static partial class ConfigPrinter
         Table(sb, "hostnames", l.Hostnames);
         Table(sb, "senders", l.Senders);
         Flag(sb, "masquerade", l.Masquerade);
+        Table(sb, "fingerprints", l.ClientFingerprints);
         Flag(sb, "mask-src", l.MaskSrc);
         Flag(sb, "no-dsn", l.NoDsn);
         Flag(sb, "proxy-v2", l.ProxyV2);
@@ -97,8 +98,11 @@ internal static partial class ConfigPrinter
         {
             RelayTls.Required => " tls",
             RelayTls.RequiredNoVerify => " tls no-verify",
+            RelayTls.Dane => " tls dane",
             _ => string.Empty,
         });
+        Table(sb, "tls fingerprint", a.Fingerprints);
+        Flag(sb, "mta-sts", a.MtaSts);
         Table(sb, "auth", a.Auth);
         Option(sb, "helo", a.Helo, Quote);
         Table(sb, "helo-src", a.HeloSrc);

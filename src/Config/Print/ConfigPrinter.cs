@@ -91,6 +91,14 @@ internal static partial class ConfigPrinter
         {
             lines.Add("mta max-deferred " + deferred.ToString(CultureInfo.InvariantCulture));
         }
+        if (c.MtaDane)
+        {
+            lines.Add("mta tls dane");
+        }
+        if (c.MtaSts)
+        {
+            lines.Add("mta mta-sts");
+        }
         foreach (var limit in c.MtaLimits)
         {
             var sb = new StringBuilder("mta limit");
@@ -150,6 +158,10 @@ internal static partial class ConfigPrinter
         if (p.Dhe is not null)
         {
             yield return $"pki {Word(p.Name)} dhe {p.Dhe}";
+        }
+        if (p.Ocsp)
+        {
+            yield return $"pki {Word(p.Name)} ocsp";
         }
     }
 

@@ -26,7 +26,7 @@ internal static partial class ConfigSerializer
         var pkis = new List<PkiDef>();
         for (var n = r.ReadCount(); n > 0; n--)
         {
-            pkis.Add(new PkiDef { Name = r.ReadRequiredString(), Cert = r.ReadString(), Key = r.ReadString(), Dhe = r.ReadString(), Where = ReadWhere(ref r) });
+            pkis.Add(new PkiDef { Name = r.ReadRequiredString(), Cert = r.ReadString(), Key = r.ReadString(), Dhe = r.ReadString(), Ocsp = r.ReadBool(), Where = ReadWhere(ref r) });
         }
         var cas = new List<CaDef>();
         for (var n = r.ReadCount(); n > 0; n--)
@@ -82,6 +82,7 @@ internal static partial class ConfigSerializer
             QueueCompression = r.ReadBool(), QueueEncryption = r.ReadBool(), QueueKey = r.ReadString(), QueueTtl = r.ReadOptionalInt(),
             SmtpCiphers = r.ReadString(), SmtpMaxMessageSize = r.ReadOptionalLong(), SmtpSubAddrDelim = r.ReadString(),
             SrsKey = r.ReadString(), SrsKeyBackup = r.ReadString(), SrsTtl = r.ReadOptionalInt(),
+            MtaDane = r.ReadBool(), MtaSts = r.ReadBool(),
         };
         if (r.Remaining != 0)
         {
@@ -181,7 +182,7 @@ internal static partial class ConfigSerializer
         Auth = (ListenerAuth)r.ReadEnum((int)ListenerAuth.Optional, nameof(ListenerAuth)), AuthTable = ReadTableRef(ref r),
         Tag = r.ReadString(), Hostname = r.ReadString(), Hostnames = ReadTableRef(ref r), MaskSrc = r.ReadBool(),
         NoDsn = r.ReadBool(), ProxyV2 = r.ReadBool(), ReceivedAuth = r.ReadBool(), Senders = ReadTableRef(ref r),
-        Masquerade = r.ReadBool(), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Where = ReadWhere(ref r),
+        Masquerade = r.ReadBool(), ClientFingerprints = ReadTableRef(ref r), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Where = ReadWhere(ref r),
     };
 
     private static ActionDef ReadAction(ref ConfigBinaryReader r) => new()
@@ -192,9 +193,9 @@ internal static partial class ConfigSerializer
         User = r.ReadString(), Wrapper = r.ReadString(), Host = ReadTableRef(ref r), Domain = ReadTableRef(ref r),
         Backup = r.ReadBool(), BackupMx = r.ReadString(), Helo = r.ReadString(), HeloSrc = ReadTableRef(ref r),
         Pki = r.ReadString(), Ca = r.ReadString(), Ciphers = r.ReadString(), Protocols = r.ReadString(),
-        Src = ReadTableRef(ref r), MailFrom = r.ReadString(), Tls = (RelayTls)r.ReadEnum((int)RelayTls.RequiredNoVerify, nameof(RelayTls)),
+        Src = ReadTableRef(ref r), MailFrom = r.ReadString(), Tls = (RelayTls)r.ReadEnum((int)RelayTls.Fingerprint, nameof(RelayTls)),
         Auth = ReadTableRef(ref r), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Srs = r.ReadBool(),
-        Ttl = r.ReadOptionalInt(), Where = ReadWhere(ref r),
+        Ttl = r.ReadOptionalInt(), Where = ReadWhere(ref r), Fingerprints = ReadTableRef(ref r), MtaSts = r.ReadBool(),
     };
 
     private static MatchRule ReadRule(ref ConfigBinaryReader r)

@@ -21,6 +21,7 @@ internal static partial class ConfigSerializer
             w.WriteString(p.Cert);
             w.WriteString(p.Key);
             w.WriteString(p.Dhe);
+            w.WriteBool(p.Ocsp);
             WriteWhere(w, p.Where);
         });
         w.WriteList(c.Cas, static (w, ca) =>
@@ -73,6 +74,8 @@ internal static partial class ConfigSerializer
         w.WriteString(c.SrsKey);
         w.WriteString(c.SrsKeyBackup);
         w.WriteOptionalInt(c.SrsTtl);
+        w.WriteBool(c.MtaDane);
+        w.WriteBool(c.MtaSts);
         return w.ToArray();
     }
 
@@ -178,6 +181,7 @@ internal static partial class ConfigSerializer
         w.WriteBool(l.ReceivedAuth);
         WriteTableRef(w, l.Senders);
         w.WriteBool(l.Masquerade);
+        WriteTableRef(w, l.ClientFingerprints);
         w.WriteString(l.Filter);
         WriteNames(w, l.FilterChain);
         WriteWhere(w, l.Where);
@@ -216,6 +220,8 @@ internal static partial class ConfigSerializer
         w.WriteBool(a.Srs);
         w.WriteOptionalInt(a.Ttl);
         WriteWhere(w, a.Where);
+        WriteTableRef(w, a.Fingerprints);
+        w.WriteBool(a.MtaSts);
     }
 
     private static void WriteRule(ConfigBinaryWriter w, MatchRule r)

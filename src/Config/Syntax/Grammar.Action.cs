@@ -8,7 +8,7 @@ namespace Smtpd.Config;
 internal static partial class Grammar
 {
     private const string LocalOptionExpected = "an option of a local action (alias, virtual, userbase, user, wrapper, ttl)";
-    private const string RelayOptionExpected = "a relay option (host, domain, backup, helo, helo-src, src, tls, auth, mail-from, pki, ca, ciphers, protocols, filter, srs, ttl)";
+    private const string RelayOptionExpected = "a relay option (host, domain, backup, helo, helo-src, src, tls, mta-sts, auth, mail-from, pki, ca, ciphers, protocols, filter, srs, ttl)";
 
     // action name method [options]
     public static readonly Parser<Token, Action<Parser>> Action =
@@ -117,7 +117,11 @@ internal static partial class Grammar
                 .Select(mx => a with { Backup = true, BackupMx = mx.HasValue ? mx.Value : null }),
             "host" => P.Any.Then(Tables("host")).Select(t => a with { Host = t }),
             "domain" => P.Any.Then(Tables("domain")).Select(t => a with { Domain = t }),
-            "tls" => P.Any.Then(Kw("no-verify").Optional()).Select(nv => a with { Tls = nv.HasValue ? RelayTls.RequiredNoVerify : RelayTls.Required }),
+            // tls [no-verify] | tls dane | tls fingerprint tables (the last two are ours)
+            "tls" => P.Any.Then(Kw("dane").ThenReturn(a with { Tls = RelayTls.Dane })
+                .Else(Kw("fingerprint").Then(Tables("fingerprint")).Select(f => a with { Tls = RelayTls.Fingerprint, Fingerprints = f }))
+                .Else(Kw("no-verify").Optional().Select(nv => a with { Tls = nv.HasValue ? RelayTls.RequiredNoVerify : RelayTls.Required }))),
+            "mta-sts" => P.Any.ThenReturn(a with { MtaSts = true }),
             // parse.y reads the options in order: the host (or domain) must come first.
             "auth" => P.Any.Then(Tables("auth")).Select(t => a with { Auth = t }),
             "filter" => P.Any.Then(FilterNames("filter").Select(chain => a with { FilterChain = chain })

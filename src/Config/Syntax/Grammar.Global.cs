@@ -57,13 +57,16 @@ internal static partial class Grammar
         select statement;
 
     // mta max-deferred n | mta limit [for domain d] (inet4 | inet6 | key number)*
+    // | mta tls dane | mta mta-sts (our extensions: defaults for relay actions to MX hosts)
     public static readonly Parser<Token, Action<Parser>> Mta =
         from keyword in Kw("mta")
         from statement in
             Kw("max-deferred").Then(Num("a number", "max-deferred"))
                 .Select(n => Set(g => g with { MtaMaxDeferred = n, MtaMaxDeferredWhere = Parser.Where(keyword) }))
+            .Else(Kw("tls").Then(Expect("dane", "mta tls")).ThenReturn(Set(g => g with { MtaDane = true })))
+            .Else(Kw("mta-sts").ThenReturn(Set(g => g with { MtaSts = true })))
             .Else(Kw("limit").Then(MtaLimit(keyword)))
-            .Else(Unexpected<Action<Parser>>(t => $"syntax error: expected \"max-deferred\" or \"limit\" after \"mta\", got {t.Describe()}"))
+            .Else(Unexpected<Action<Parser>>(t => $"syntax error: expected \"max-deferred\", \"limit\", \"tls dane\" or \"mta-sts\" after \"mta\", got {t.Describe()}"))
         from end in EndOfStatement
         select statement;
 

@@ -93,6 +93,7 @@ internal static partial class Grammar
         "received-auth" => P.Any.ThenReturn(l with { ReceivedAuth = true }),
         "no-dsn" => P.Any.ThenReturn(l with { NoDsn = true }),
         "proxy-v2" => P.Any.ThenReturn(l with { ProxyV2 = true }),
+        "fingerprints" => P.Any.Then(Tables("fingerprints")).Select(f => l with { ClientFingerprints = f }),
         "senders" => P.Any.Then(Tables("senders")).Then(Kw("masquerade").Optional(), (t, m) => l with { Senders = t, Masquerade = m.HasValue }),
         _ => Unexpected<ListenerDef>(t => $"syntax error: expected a listen option, got {t.Describe()}"),
     };

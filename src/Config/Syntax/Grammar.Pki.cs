@@ -6,7 +6,7 @@ namespace Smtpd.Config;
 
 internal static partial class Grammar
 {
-    // pki name (cert file | key file | dhe none|auto|legacy)+
+    // pki name (cert file | key file | dhe none|auto|legacy | ocsp)+
     public static readonly Parser<Token, Action<Parser>> Pki =
         from keyword in Kw("pki")
         from name in CertName("pki")
@@ -48,7 +48,8 @@ internal static partial class Grammar
         "dhe" => Kw("dhe").Then(Str("none, auto or legacy", "dhe")
             .Check(d => d.ToLowerInvariant() is "none" or "auto" or "legacy" ? null : $"invalid dhe parameter \"{d}\": expected none, auto or legacy"))
             .Select(d => s with { Pki = s.Pki with { Dhe = d.ToLowerInvariant() } }),
-        _ => Unexpected<PkiSettings>(t => $"syntax error: expected cert, key or dhe after pki \"{name}\", got {t.Describe()}"),
+        "ocsp" => Kw("ocsp").ThenReturn(s with { Pki = s.Pki with { Ocsp = true } }),
+        _ => Unexpected<PkiSettings>(t => $"syntax error: expected cert, key, dhe or ocsp after pki \"{name}\", got {t.Describe()}"),
     });
 
     // Certificate names are host names (or "*"), compared without regard to case.

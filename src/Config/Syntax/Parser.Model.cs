@@ -27,7 +27,7 @@ internal sealed partial class Parser
             return;
         }
         var pki = _pkis[index];
-        _pkis[index] = pki with { Cert = settings.Cert ?? pki.Cert, Key = settings.Key ?? pki.Key, Dhe = settings.Dhe ?? pki.Dhe };
+        _pkis[index] = pki with { Cert = settings.Cert ?? pki.Cert, Key = settings.Key ?? pki.Key, Dhe = settings.Dhe ?? pki.Dhe, Ocsp = settings.Ocsp || pki.Ocsp };
     }
 
     internal void MergeCa(string name, string cert, Token keyword)
