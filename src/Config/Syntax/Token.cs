@@ -2,7 +2,7 @@
 // Behaviour reference: usr.sbin/smtpd/parse.y (yylval.lineno).
 namespace Smtpd.Config;
 
-internal readonly record struct Token(TokenKind Kind, string Text, string File, int Line, long Number = 0)
+internal sealed record Token(TokenKind Kind, string Text, string File, int Line, long Number = 0)
 {
     public bool IsPunct(char c) => Kind == TokenKind.Punct && Text.Length == 1 && Text[0] == c;
 

@@ -62,7 +62,7 @@ internal static partial class ConfigPrinter
 
     public static string FormatAction(ActionDef a)
     {
-        var sb = new StringBuilder("action ").Append(Quote(a.Name)).Append(' ').Append(Parser.MethodName(a.Method));
+        var sb = new StringBuilder("action ").Append(Quote(a.Name)).Append(' ').Append(Grammar.MethodName(a.Method));
         switch (a.Method)
         {
             case ActionMethod.Maildir:

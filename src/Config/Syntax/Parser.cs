@@ -1,11 +1,14 @@
-// Recursive-descent parser for smtpd.conf: the statement loop, error recovery and shared helpers.
-// The productions live in the Parser*.cs partial files, one per kind of statement.
+// The statement loop of smtpd.conf: reads one statement at a time (macros, continuations and
+// includes are the lexer's and TokenStream's), runs its grammar production (Grammar*.cs), and on
+// an error reports it and goes on at the next line. Macro definitions and include are read here.
 // Behaviour reference: usr.sbin/smtpd/parse.y (grammar, yyerror).
 namespace Smtpd.Config;
 
 internal sealed partial class Parser
 {
     private readonly TokenStream _stream;
+    // Tokens read ahead for a statement that failed, given back to be read again after the line it failed on.
+    private readonly List<Token> _pushback = [];
     private readonly List<ConfigDiagnostic> _errors;
     private readonly List<ConfigDiagnostic> _notices;
 
@@ -54,6 +57,17 @@ internal sealed partial class Parser
                 Next();
                 continue;
             }
+            if (token.Kind == TokenKind.Word && Grammar.Statements.TryGetValue(token.Text, out var production))
+            {
+                var tokens = ReadStatement();
+                // "word = value" is a macro definition even when the word starts a statement elsewhere.
+                if (!(tokens.Length > 1 && tokens[1].IsPunct('=') && !IsKeywordToken(tokens[0])))
+                {
+                    RunProduction(production, tokens);
+                    continue;
+                }
+                _pushback.InsertRange(0, tokens.Where(t => t.Kind != TokenKind.Eof));
+            }
             try
             {
                 if (!ParseStatement())
@@ -99,40 +113,12 @@ internal sealed partial class Parser
         {
             Fail(first, $"syntax error: expected a directive, got {first.Describe()}");
         }
-        switch (first.Text)
+        if (first.Text == "include")
         {
-            case "include":
-                ParseInclude(first);
-                return true;
-            case "action": ParseAction(first); break;
-            case "admd": ParseAdmd(first); break;
-            case "bounce": ParseBounce(first); break;
-            case "ca": ParseCa(first); break;
-            case "filter": ParseFilter(first); break;
-            case "listen": ParseListen(first); break;
-            case "match": ParseMatch(first); break;
-            case "mda": ParseMda(first); break;
-            case "mta": ParseMta(first); break;
-            case "pki": ParsePki(first); break;
-            case "proc": ParseProc(first); break;
-            case "queue": ParseQueue(first); break;
-            case "scheduler": ParseScheduler(first); break;
-            case "smtp": ParseSmtp(first); break;
-            case "srs": ParseSrs(first); break;
-            case "table": ParseTable(first); break;
-            case "accept": ParseLegacyRule(first, reject: false); break;
-            case "reject": ParseLegacyRule(first, reject: true); break;
-            case "bounce-warn": ParseLegacyBounceWarn(first); break;
-            case "expire": ParseLegacyExpire(first); break;
-            case "max-message-size": ParseLegacyMaxMessageSize(first); break;
-            case "limit": ParseLegacyLimit(first); break;
-            case "max-mta-deferred": ParseLegacyMaxMtaDeferred(first); break;
-            case "subaddressing-delimiter": ParseLegacySubaddressingDelimiter(first); break;
-            case "ciphers": ParseLegacyCiphers(first); break;
-            default:
-                Fail(first, $"syntax error: unknown directive {first.Describe()}");
-                break;
+            ParseInclude(first);
+            return true;
         }
+        Fail(first, $"syntax error: unknown directive {first.Describe()}");
         return false;
     }
 
@@ -163,9 +149,101 @@ internal sealed partial class Parser
         _stream.PushInclude(name, keyword);
     }
 
-    private Token Peek() => _stream.Peek();
+    private Token Peek() => _pushback.Count > 0 ? _pushback[0] : _stream.Peek();
 
-    private Token Next() => _stream.Next();
+    private Token Next()
+    {
+        if (_pushback.Count == 0)
+        {
+            return _stream.Next();
+        }
+        var token = _pushback[0];
+        _pushback.RemoveAt(0);
+        return token;
+    }
+
+    /// <summary>
+    /// The tokens of one statement, up to its end of line, which is included (or the end of file).
+    /// A brace list may span lines; a keyword at the start of a line inside one most likely begins
+    /// the next statement (its "}" is missing), so it ends the statement there, to be reported.
+    /// </summary>
+    private Token[] ReadStatement()
+    {
+        var tokens = new List<Token>();
+        var depth = 0;
+        while (true)
+        {
+            var token = Next();
+            tokens.Add(token);
+            if (token.Kind == TokenKind.Eof || (token.Kind == TokenKind.Newline && depth == 0))
+            {
+                return [.. tokens];
+            }
+            if (token.IsPunct('{'))
+            {
+                depth++;
+            }
+            else if (token.IsPunct('}') && depth > 0)
+            {
+                depth--;
+            }
+            else if (token.Kind == TokenKind.Newline && IsKeywordToken(Peek()))
+            {
+                tokens.Add(Next());
+                return [.. tokens];
+            }
+        }
+    }
+
+    /// <summary>Parses one statement with its grammar production; on an error, reports it and
+    /// goes on after the end of the line where it is, as parse.y's "error '\n'" rule does.</summary>
+    private void RunProduction(Pidgin.Parser<Token, Action<Parser>> production, Token[] tokens)
+    {
+        var result = Pidgin.ParserExtensions.Parse(production, tokens);
+        if (result.Success)
+        {
+            result.Value(this);
+            return;
+        }
+        var offset = (int)Math.Clamp(result.Error!.ErrorOffsetLong, 0, tokens.Length - 1);
+        var at = tokens[offset];
+        if (at.Kind != TokenKind.Error)
+        {
+            _errors.Add(new ConfigDiagnostic(at.File, at.Line, result.Error.Message ?? $"syntax error: unexpected {at.Describe()}"));
+        }
+        MarkBroken(tokens);
+        for (var i = offset; i < tokens.Length; i++)
+        {
+            if (tokens[i].IsEnd)
+            {
+                _pushback.InsertRange(0, tokens.Skip(i + 1).Where(t => t.Kind != TokenKind.Eof));
+                return;
+            }
+        }
+        SkipRestOfLine();
+    }
+
+    // The checker then knows that the name was meant to exist and says nothing more about its uses.
+    private void MarkBroken(Token[] tokens)
+    {
+        if (tokens.Length < 2)
+        {
+            return;
+        }
+        var name = tokens[1].IsPunct('<') && tokens.Length > 2 ? tokens[2] : tokens[1];
+        if (!IsStringToken(name))
+        {
+            return;
+        }
+        if (IsKeyword(tokens[0], "table"))
+        {
+            _brokenTables.Add(name.Text);
+        }
+        else if (IsKeyword(tokens[0], "action") && name == tokens[1])
+        {
+            _brokenActions.Add(name.Text);
+        }
+    }
 
     private void ExpectEndOfStatement()
     {
@@ -193,34 +271,11 @@ internal sealed partial class Parser
         }
     }
 
-    private static bool IsKeywordToken(Token token) => token.Kind == TokenKind.Word && Keywords.IsKeyword(token.Text);
+    private static bool IsKeywordToken(Token token) => Grammar.IsKeywordToken(token);
 
     private static bool IsKeyword(Token token, string keyword) => token.Kind == TokenKind.Word && token.Text == keyword;
 
-    private bool PeekKeyword(string keyword) => IsKeyword(Peek(), keyword);
-
-    private bool Accept(string keyword)
-    {
-        if (!PeekKeyword(keyword))
-        {
-            return false;
-        }
-        Next();
-        return true;
-    }
-
-    private Token Expect(string keyword, string after)
-    {
-        var token = Next();
-        if (!IsKeyword(token, keyword))
-        {
-            Fail(token, $"syntax error: expected \"{keyword}\" after \"{after}\", got {token.Describe()}");
-        }
-        return token;
-    }
-
-    private static bool IsStringToken(Token token) =>
-        token.Kind == TokenKind.String || (token.Kind == TokenKind.Word && !Keywords.IsKeyword(token.Text));
+    private static bool IsStringToken(Token token) => Grammar.IsStringToken(token);
 
     /// <summary>Reads a string: a quoted string, or a bare word that is not a keyword.</summary>
     private string ExpectString(string what, string after)
@@ -237,33 +292,7 @@ internal sealed partial class Parser
         return token.Text;
     }
 
-    private long ExpectNumber(string what, string after)
-    {
-        var token = Next();
-        if (token.Kind != TokenKind.Number)
-        {
-            Fail(token, $"syntax error: expected {what} after \"{after}\", got {token.Describe()}");
-        }
-        return token.Number;
-    }
-
-    /// <summary>Reads a delay such as "4h" or "30m" and returns seconds.</summary>
-    private int ExpectDelay(string what, string after)
-    {
-        var token = Next();
-        if (!IsStringToken(token))
-        {
-            Fail(token, $"syntax error: expected {what} after \"{after}\", got {token.Describe()}");
-        }
-        var seconds = Durations.Parse(token.Text);
-        if (seconds < 0)
-        {
-            Fail(token, $"invalid {what}: \"{token.Text}\" (expected a number with a unit s, m, h or d)");
-        }
-        return seconds;
-    }
-
-    private static SourceLocation Where(Token token) => new(token.File, token.Line);
+    internal static SourceLocation Where(Token token) => new(token.File, token.Line);
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Fail(Token at, string message)
@@ -277,7 +306,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>Records an error that leaves the statement readable, so parsing goes on.</summary>
-    private void Error(Token at, string message) => _errors.Add(new ConfigDiagnostic(at.File, at.Line, message));
+    internal void Error(Token at, string message) => _errors.Add(new ConfigDiagnostic(at.File, at.Line, message));
 
-    private void Notice(Token at, string message) => _notices.Add(new ConfigDiagnostic(at.File, at.Line, message));
+    internal void Notice(Token at, string message) => _notices.Add(new ConfigDiagnostic(at.File, at.Line, message));
 }
