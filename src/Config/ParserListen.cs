@@ -83,6 +83,12 @@ internal sealed partial class Parser
                 return l with { Protocols = ExpectString("a protocol list", "protocols") };
             case "curves":
                 return l with { Curves = ExpectString("a list of curves", "curves") };
+            case "pki" when Peek().IsPunct('<'):
+                if (l.PkiTable is not null)
+                {
+                    Fail(option, "pki table already specified");
+                }
+                return l with { PkiTable = ParseTables("pki") };
             case "pki":
             case "certificate":
                 if (l.Pkis.Count == MaxPkisPerListener)
