@@ -54,6 +54,8 @@ internal static class ConfigLoader
         ConfigChecker.Check(config, errors, parser.BrokenActions, parser.BrokenTables, environment is null ? null : ConfigEnvironmentChecker.ReadTableFile, notices);
         if (environment is not null)
         {
+            // Certificates from tables become pki entries here: what is loaded is what is checked.
+            config = PkiTables.Expand(config, errors);
             ConfigEnvironmentChecker.Check(config, environment, errors, notices);
         }
         // OpenSMTPD refuses to run without rules: every message would be refused anyway.

@@ -9,7 +9,7 @@ internal static class ConfigReload
     private static readonly (string Name, Func<SmtpdConfig, SmtpdConfig> Part)[] Sections =
     [
         ("global settings", c => c with { SchedulerLimits = ValueList<LimitSetting>.Empty, BounceWarnIntervals = ValueList<int>.Empty, Tables = ValueList<TableDef>.Empty, Pkis = ValueList<PkiDef>.Empty, Cas = ValueList<CaDef>.Empty, Procs = ValueList<ProcDef>.Empty, Filters = ValueList<FilterDef>.Empty, Listeners = ValueList<ListenerDef>.Empty, Actions = ValueList<ActionDef>.Empty, Rules = ValueList<MatchRule>.Empty }),
-        ("pki/ca", c => new SmtpdConfig { Pkis = c.Pkis, Cas = c.Cas }),
+        ("pki/ca", c => new SmtpdConfig { Pkis = new(c.Pkis.Where(p => !PkiTables.FromTable(p.Name))), Cas = c.Cas }),
         ("filters", c => new SmtpdConfig { Procs = c.Procs, Filters = c.Filters }),
         ("listeners", c => new SmtpdConfig { Listeners = c.Listeners }),
     ];

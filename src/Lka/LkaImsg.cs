@@ -67,6 +67,7 @@ internal sealed partial class LkaProcess
             case ImsgType.ConfigReload when from == ProcRole.Parent:
                 Build(Config.ConfigSerializer.Deserialize(msg.ReadAs<SetupConfig>().Blob));
                 Log.Info("info: lookup: configuration reloaded (rules, actions, tables)");
+                _ocsp?.RefreshNow();
                 break;
             case ImsgType.FilterBegin when from == ProcRole.Dispatcher:
                 _filters!.Begin(msg.Read<FilterBegin>());

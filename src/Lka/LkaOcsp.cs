@@ -2,8 +2,8 @@
 // names already) and holds no private key. For each `pki NAME ocsp` it reads the certificate
 // file, asks the responder the certificate names (http://, POST), checks the answer (signed by
 // the issuer, about this certificate, current) and hands it to the dispatcher, which staples it.
-// It asks again halfway to the response's nextUpdate (at most an hour later, so a renewed
-// certificate file gets its own response soon), and five minutes after a failure. A response
+// It asks again halfway to the response's nextUpdate (at most an hour later), five minutes after
+// a failure, and at once after a reload (SIGHUP, smtpctl reload), which may bring renewed files. A response
 // saying "revoked" is stapled as it is: it is the truth about the certificate, and a client
 // that checks must see it (not stapling it would let soft-failing clients accept the certificate).
 using System.Net;
@@ -22,6 +22,16 @@ internal sealed class LkaOcsp(DnsLookups dns, Action<TlsOcspStaple> staple)
     internal static readonly TimeSpan MinWait = TimeSpan.FromMinutes(1);
     internal static readonly TimeSpan RetryWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A reload may have brought new certificate files: ask for their responses now.</summary>
+    public void RefreshNow()
+    {
+        var old = _wake;
+        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        old.TrySetResult();
+    }
 
     /// <summary>Starts refreshing the response of every pki configured with ocsp.</summary>
     public void Start(SmtpdConfig config)
@@ -59,7 +69,8 @@ internal sealed class LkaOcsp(DnsLookups dns, Action<TlsOcspStaple> staple)
                 wait = RetryWait;
             }
 
-            await Task.Delay(wait);
+            // Woken early by a reload.
+            await Task.WhenAny(Task.Delay(wait), _wake.Task);
         }
     }
 

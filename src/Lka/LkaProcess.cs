@@ -26,6 +26,7 @@ internal sealed partial class LkaProcess : RoleProcess
     private readonly List<(string Name, SafeFd? Fd, bool Stderr)> _earlyProcs = [];
     private LkaSenderCheck? _senders;
     private LkaCertPins? _pins;
+    private LkaOcsp? _ocsp;
 
     // Expansions waiting for the parent to open a ~/.forward; touched only on this role's loop.
     private readonly Ipc.ImsgRequests<ForwardOpen> _forwards = new();
@@ -71,7 +72,8 @@ internal sealed partial class LkaProcess : RoleProcess
         }
 
         _earlyProcs.Clear();
-        new LkaOcsp(_dns, staple => Peers[ProcRole.Dispatcher].Post(staple)).Start(Model);
+        _ocsp = new LkaOcsp(_dns, staple => Peers[ProcRole.Dispatcher].Post(staple));
+        _ocsp.Start(Model);
         return Task.CompletedTask;
     }
 

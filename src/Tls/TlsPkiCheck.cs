@@ -76,9 +76,10 @@ internal static class TlsPkiCheck
             yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" is not valid yet";
         }
 
-        if (pki.Name != "*" && !ctx.CertificateMatches(pki.Name))
+        string host = PkiTables.Host(pki.Name);
+        if (host != "*" && !ctx.CertificateMatches(host))
         {
-            yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" is not valid for {pki.Name}";
+            yield return $"warning: pki \"{pki.Name}\": the certificate in \"{pki.Cert}\" is not valid for {host}";
         }
     }
 

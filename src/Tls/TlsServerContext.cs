@@ -40,16 +40,19 @@ internal sealed class TlsServerContext : IDisposable
     {
         error = string.Empty;
         var contexts = new List<OpenSslContext>();
-        var pkiNames = listener.Pkis.Count > 0 ? listener.Pkis : (config.Pkis.Count > 0 ? new ValueList<string>([config.Pkis[0].Name]) : ValueList<string>.Empty);
+        var pkiNames = listener.Pkis.Count > 0 || listener.PkiTable is not null ? [.. listener.Pkis, .. FromTable(config, listener, chains)]
+            : config.Pkis.Count > 0 ? [config.Pkis[0].Name] : new List<string>();
         if (pkiNames.Count == 0)
         {
-            error = "no pki defined";
+            error = listener.PkiTable is { } t ? $"no certificates in table \"{t.Name}\"" : "no pki defined";
             return null;
         }
 
         foreach (string name in pkiNames)
         {
-            PkiDef? pki = config.Pkis.FirstOrDefault(p => p.Name == name);
+            // A reload may bring a table's entry that the start-up model does not know.
+            PkiDef? pki = config.Pkis.FirstOrDefault(p => p.Name == name)
+                ?? (chains is not null && chains.ContainsKey(name) ? new PkiDef { Name = name, Cert = name } : null);
             if (pki?.Cert is null)
             {
                 error = $"pki \"{name}\": no certificate";
@@ -94,6 +97,19 @@ internal sealed class TlsServerContext : IDisposable
         }
 
         return server;
+    }
+
+    /// <summary>The pki names of the listener's certificates table: the model's at start, the reload's after one.</summary>
+    private static IEnumerable<string> FromTable(SmtpdConfig config, ListenerDef listener, IReadOnlyDictionary<string, byte[]>? chains)
+    {
+        if (listener.PkiTable?.Name is not { } table)
+        {
+            return [];
+        }
+
+        string prefix = PkiTables.Prefix(table);
+        var names = chains is null ? config.Pkis.Select(p => p.Name) : chains.Keys;
+        return names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && !listener.Pkis.Contains(n));
     }
 
     /// <summary>The context whose certificate is valid for <paramref name="serverName"/>, or null for the default.</summary>

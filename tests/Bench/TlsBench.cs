@@ -2,6 +2,8 @@
 // (connect, EHLO, STARTTLS, handshake, EHLO, QUIT), messages per second over STARTTLS (one small
 // message per session), and the CPU the dispatcher and the crypto role spend per handshake (from
 // /proc). The certificate is made with the openssl command; the client is our own TLS layer.
+// Then the same against Postfix (smtpd_tls_security_level = may, same certificate) when an
+// unpacked Postfix is there (TlsBenchPostfix) and we run as root.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -26,37 +28,60 @@ internal static class TlsBench
         Directory.CreateDirectory(Path.Combine(dir, "empty"));
         Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", $"{dir}/mx.key", "-out", $"{dir}/mx.crt", "-days", "3650", "-subj", "/CN=mx.example.org", "-addext", "subjectAltName=DNS:mx.example.org");
         File.SetUnixFileMode($"{dir}/mx.crt", (UnixFileMode)0b110_100_100);
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            Port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
-
-        File.WriteAllText($"{dir}/smtpd.conf", $"pki mx.example.org cert \"{dir}/mx.crt\" key \"{dir}/mx.key\"\n"
-            + $"listen on 127.0.0.1 port {Port} tls pki mx.example.org\naction \"drop\" mda \"/bin/true\"\nmatch from any for any action \"drop\"\n");
-        var daemon = Process.Start(new ProcessStartInfo(bin, ["-d", "-f", $"{dir}/smtpd.conf", "--queue-dir", $"{dir}/spool", "--socket", $"{dir}/smtpd.sock", "--empty-dir", $"{dir}/empty"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        _ = daemon.StandardError.ReadToEndAsync();
-        _ = daemon.StandardOutput.ReadToEndAsync();
         try
         {
-            await WaitForPortAsync();
             using var client = TlsClientContext.Create($"{dir}/mx.crt", null, null, null, out string error) ?? throw new InvalidOperationException(error);
-            await LoadAsync(client, 40, 4, message: false); // warm-up
-            var roles = Roles(daemon.Id);
-            long cpuBefore = Cpu(roles);
-            double seconds = await LoadAsync(client, sessions, concurrency, message: false);
-            long cpuTicks = Cpu(roles) - cpuBefore;
-            double msgSeconds = await LoadAsync(client, sessions, concurrency, message: true);
-            double cpuMs = cpuTicks * 1000.0 / 100 / sessions; // USER_HZ is 100
-            Console.WriteLine($"tls: c={concurrency}: {sessions / seconds:F0} STARTTLS sessions/s, {sessions / msgSeconds:F0} messages/s over STARTTLS, {cpuMs:F2} ms CPU per session (dispatcher + crypto)");
+            Port = FreePort();
+            File.WriteAllText($"{dir}/smtpd.conf", $"pki mx.example.org cert \"{dir}/mx.crt\" key \"{dir}/mx.key\"\n"
+                + $"listen on 127.0.0.1 port {Port} tls pki mx.example.org\naction \"drop\" mda \"/bin/true\"\nmatch from any for any action \"drop\"\n");
+            var daemon = Process.Start(new ProcessStartInfo(bin, ["-d", "-f", $"{dir}/smtpd.conf", "--queue-dir", $"{dir}/spool", "--socket", $"{dir}/smtpd.sock", "--empty-dir", $"{dir}/empty"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            _ = daemon.StandardError.ReadToEndAsync();
+            _ = daemon.StandardOutput.ReadToEndAsync();
+            try
+            {
+                await WaitForPortAsync();
+                await MeasureAsync("ours", client, sessions, concurrency, () => TreeCpu(daemon.Id), "all its processes");
+            }
+            finally
+            {
+                daemon.Kill(entireProcessTree: true);
+                await daemon.WaitForExitAsync();
+            }
+
+            if (TlsBenchPostfix.Missing is { } why)
+            {
+                Console.WriteLine($"tls: Postfix not measured: {why}");
+                return 0;
+            }
+
+            Port = FreePort();
+            using var postfix = TlsBenchPostfix.Start(Path.Combine(dir, "postfix"), Port, $"{dir}/mx.key", $"{dir}/mx.crt");
+            await WaitForPortAsync();
+            await MeasureAsync(postfix.Version, client, sessions, concurrency, postfix.Cpu, "all its processes");
             return 0;
         }
         finally
         {
-            daemon.Kill(entireProcessTree: true);
-            await daemon.WaitForExitAsync();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static async Task MeasureAsync(string server, TlsClientContext client, int sessions, int concurrency, Func<long> cpu, string cpuOf)
+    {
+        await LoadAsync(client, 40, 4, message: false); // warm-up
+        long cpuBefore = cpu();
+        double seconds = await LoadAsync(client, sessions, concurrency, message: false);
+        long cpuTicks = cpu() - cpuBefore;
+        double msgSeconds = await LoadAsync(client, sessions, concurrency, message: true);
+        double cpuMs = cpuTicks * 1000.0 / 100 / sessions; // USER_HZ is 100
+        Console.WriteLine($"tls: {server}: c={concurrency}: {sessions / seconds:F0} STARTTLS sessions/s, {sessions / msgSeconds:F0} messages/s over STARTTLS, {cpuMs:F2} ms CPU per session ({cpuOf})");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static int Port { get; set; }
@@ -150,27 +175,31 @@ internal static class TlsBench
         throw new InvalidOperationException("smtpd did not start listening");
     }
 
-    private static List<int> Roles(int parent) =>
-        [.. Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture))
-            .Where(pid => Stat(pid) is { } s && s.PPid == parent && (File.ReadAllText($"/proc/{pid}/cmdline").Contains("dispatcher", StringComparison.Ordinal) || File.ReadAllText($"/proc/{pid}/cmdline").Contains("crypto", StringComparison.Ordinal)))];
-
-    private static long Cpu(List<int> pids) => pids.Sum(p => Stat(p)?.Ticks ?? 0);
-
-    private static (int PPid, long Ticks)? Stat(int pid)
+    /// <summary>CPU ticks of <paramref name="root"/>, its live children and its reaped ones (cutime, cstime).</summary>
+    internal static long TreeCpu(int root)
     {
-        try
+        long total = 0;
+        foreach (int pid in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture)))
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), long.Parse(f[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(f[12], System.Globalization.CultureInfo.InvariantCulture));
+            try
+            {
+                string stat = File.ReadAllText($"/proc/{pid}/stat");
+                string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (pid == root || int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) == root)
+                {
+                    total += f[11..15].Sum(t => long.Parse(t, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // Gone meanwhile.
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null;
-        }
+
+        return total;
     }
 
-    private static void Run(string file, params string[] args)
+    internal static void Run(string file, params string[] args)
     {
         using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         _ = p.StandardOutput.ReadToEnd();

@@ -69,6 +69,34 @@ public class OcspStaplingTests
     }
 
     [EndToEndFact]
+    public void AfterAReloadWithARenewedCertificateItsOwnResponseIsStapled()
+    {
+        var pki = TestPki.Create();
+        int ocspPort = Daemon.FreePort();
+        pki.OcspResponder = OcspResponder.Url(ocspPort);
+        var (cert, key) = pki.Issue("mx.example.org", false, false, "mx.example.org");
+        var (renewed, renewedKey) = pki.Issue("renewed", false, false, "mx.example.org");
+        using var responder = OcspResponder.Start(pki, pki.OcspIndex((cert, false), (renewed, false)), ocspPort);
+        string live = Path.Combine(pki.Dir, "live");
+        Directory.CreateDirectory(live);
+        File.Copy(cert, Path.Combine(live, "mx.crt"));
+        File.Copy(key, Path.Combine(live, "mx.key"));
+        string conf = $"pki mx.example.org cert \"{live}/mx.crt\" key \"{live}/mx.key\" ocsp\n"
+            + "listen on 127.0.0.1 port {PORT} tls pki mx.example.org\naction \"local\" maildir\nmatch for local action \"local\"\n";
+        using var d = Daemon.Start(conf).WaitReady();
+        Wait.Until(() => d.Log.Contains("certificate status good, response stapled", StringComparison.Ordinal), () => "the first response:\n" + d.Log);
+        Assert.Contains("Serial Number: " + TestPki.Serial(cert), Status(d.Port, "mx.example.org"), StringComparison.Ordinal);
+
+        File.Copy(renewed, Path.Combine(live, "mx.crt"), overwrite: true);
+        File.Copy(renewedKey, Path.Combine(live, "mx.key"), overwrite: true);
+        d.Signal(Smtpd.Interop.Libc.SIGHUP);
+        Wait.Until(() => d.Log.Contains("info: smtp: certificates reloaded", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.Count(d.Log, "certificate status good, response stapled") >= 2, () => "the reload and the second response:\n" + d.Log);
+        Wait.Until(() => Status(d.Port, "mx.example.org").Contains("Serial Number: " + TestPki.Serial(renewed), StringComparison.Ordinal), "the renewed certificate's response is stapled");
+        Assert.Contains("Cert Status: good", Status(d.Port, "mx.example.org"), StringComparison.Ordinal);
+    }
+
+    [EndToEndFact]
     public void AResponderThatIsDownMeansNoStapleAndARetryLater()
     {
         var pki = TestPki.Create();

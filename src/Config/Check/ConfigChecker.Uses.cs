@@ -28,11 +28,15 @@ internal sealed partial class ConfigChecker
             {
                 Error(l.Where, $"{name}: fingerprints requires tls, tls-require or smtps");
             }
-            if (l.Pkis.Count > 0 && !tls)
+            if ((l.Pkis.Count > 0 || l.PkiTable is not null) && !tls)
             {
                 Error(l.Where, $"{name}: pki requires tls, tls-require or smtps");
             }
-            if (tls && l.Pkis.Count == 0)
+            if (l.PkiTable is { } pkiTable && (pkiTable.Name is null || (_tables.TryGetValue(pkiTable.Name, out var pkiTableDef) && pkiTableDef.Backend is not ("static" or "file"))))
+            {
+                Error(l.Where, $"{name}: pki <table>: the certificates must come from a declared inline or file table");
+            }
+            if (tls && l.Pkis.Count == 0 && l.PkiTable is null)
             {
                 Error(l.Where, $"{name}: {TlsName(l.Tls)} requires a pki (add \"pki NAME\")");
             }
@@ -48,6 +52,7 @@ internal sealed partial class ConfigChecker
             UseTable(l.Hostnames, new TableUse("hostnames", false, true, "addrname"), l.Where);
             UseTable(l.Senders, new TableUse("senders", false, true, "mailaddrmap"), l.Where);
             UseTable(l.ClientFingerprints, new TableUse("fingerprints", true, true, "string"), l.Where);
+            UseTable(l.PkiTable, new TableUse("pki", false, true, "string"), l.Where);
             FilterReference(l.Filter, l.FilterChain, l.Where);
         }
     }

@@ -60,6 +60,9 @@ internal sealed record ListenerDef
     /// </summary>
     public TableRef? ClientFingerprints { get; init; }
 
+    /// <summary>Certificates from a table (our extension: "pki &lt;table&gt;"): host name → "certificate-file key-file".</summary>
+    public TableRef? PkiTable { get; init; }
+
     /// <summary>A named filter or chain.</summary>
     public string? Filter { get; init; }
 

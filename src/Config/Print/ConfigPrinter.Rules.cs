@@ -47,6 +47,7 @@ internal static partial class ConfigPrinter
         Table(sb, "senders", l.Senders);
         Flag(sb, "masquerade", l.Masquerade);
         Table(sb, "fingerprints", l.ClientFingerprints);
+        Table(sb, "pki", l.PkiTable);
         Flag(sb, "mask-src", l.MaskSrc);
         Flag(sb, "no-dsn", l.NoDsn);
         Flag(sb, "proxy-v2", l.ProxyV2);

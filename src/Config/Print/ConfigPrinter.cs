@@ -15,7 +15,7 @@ internal static partial class ConfigPrinter
         [
             Globals(config),
             [.. config.Tables.Select(FormatTableDef)],
-            [.. config.Pkis.SelectMany(FormatPki), .. config.Cas.Select(c => $"ca {Word(c.Name)} cert {Quote(c.Cert ?? string.Empty)}")],
+            [.. config.Pkis.Where(p => !PkiTables.FromTable(p.Name)).SelectMany(FormatPki), .. config.Cas.Select(c => $"ca {Word(c.Name)} cert {Quote(c.Cert ?? string.Empty)}")],
             [.. config.Procs.Select(FormatProc), .. config.Filters.Select(FormatFilter)],
             [.. config.Listeners.Select(FormatListener)],
             [.. config.Actions.Select(FormatAction)],

@@ -182,7 +182,7 @@ internal static partial class ConfigSerializer
         Auth = (ListenerAuth)r.ReadEnum((int)ListenerAuth.Optional, nameof(ListenerAuth)), AuthTable = ReadTableRef(ref r),
         Tag = r.ReadString(), Hostname = r.ReadString(), Hostnames = ReadTableRef(ref r), MaskSrc = r.ReadBool(),
         NoDsn = r.ReadBool(), ProxyV2 = r.ReadBool(), ReceivedAuth = r.ReadBool(), Senders = ReadTableRef(ref r),
-        Masquerade = r.ReadBool(), ClientFingerprints = ReadTableRef(ref r), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Where = ReadWhere(ref r),
+        Masquerade = r.ReadBool(), ClientFingerprints = ReadTableRef(ref r), PkiTable = ReadTableRef(ref r), Filter = r.ReadString(), FilterChain = ReadNames(ref r), Where = ReadWhere(ref r),
     };
 
     private static ActionDef ReadAction(ref ConfigBinaryReader r) => new()

@@ -182,6 +182,7 @@ internal static partial class ConfigSerializer
         WriteTableRef(w, l.Senders);
         w.WriteBool(l.Masquerade);
         WriteTableRef(w, l.ClientFingerprints);
+        WriteTableRef(w, l.PkiTable);
         w.WriteString(l.Filter);
         WriteNames(w, l.FilterChain);
         WriteWhere(w, l.Where);

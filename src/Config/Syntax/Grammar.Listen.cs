@@ -80,9 +80,14 @@ internal static partial class Grammar
         "ciphers" => P.Any.Then(Str("a cipher list", "ciphers")).Select(c => l with { Ciphers = c }),
         "protocols" => P.Any.Then(Str("a protocol list", "protocols")).Select(c => l with { Protocols = c }),
         "curves" => P.Any.Then(Str("a list of curves", "curves")).Select(c => l with { Curves = c }),
-        "pki" or "certificate" => l.Pkis.Count == MaxPkisPerListener
-            ? Unexpected<ListenerDef>(_ => "too many pki specified")
-            : P.Any.Then(Str("a pki name", option.Text)).Select(pki => l with { Pkis = new ValueList<string>([.. l.Pkis, pki]) }),
+        // pki <table>: certificates by host name from a table (our extension), or one pki by name.
+        "pki" or "certificate" => P.Any.Then(ByToken(t => option.Text == "pki" && t.IsPunct('<')
+            ? l.PkiTable is not null
+                ? Unexpected<ListenerDef>(_ => "pki table already specified")
+                : Tables("pki").Select(table => l with { PkiTable = table })
+            : l.Pkis.Count == MaxPkisPerListener
+                ? Unexpected<ListenerDef>(_ => "too many pki specified")
+                : Str("a pki name", option.Text).Select(pki => l with { Pkis = new ValueList<string>([.. l.Pkis, pki]) }))),
         "ca" => P.Any.Then(Str("a ca name", "ca")).Select(ca => l with { Ca = ca }),
         "auth" or "auth-optional" => P.Any.Then(OptionalTables(option.Text))
             .Select(table => l with { Auth = option.Text == "auth" ? ListenerAuth.Required : ListenerAuth.Optional, AuthTable = table }),
