@@ -66,6 +66,12 @@ INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
                  $(LIBDIR)/sendmail:$(SBINDIR)/sendmail $(BINDIR)/smtp:$(SBINDIR)/smtpctl
 PACKAGES_DIR := $(BUILD_DIR)/packages
 VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+# Reproducible packages: file times in the .deb and .rpm (and in gzip'd man pages) are those of
+# the last commit, whoever builds and whenever (a value from the environment wins).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
 
 # Packages as "debian-package:probe[|probe...]": a probe is a command on PATH or an absolute
 # path; the package counts as present when any probe succeeds.
@@ -129,7 +135,8 @@ test-deps:
 
 # dotnet decides what is out of date, so this target always asks it.
 build: check-dotnet build-deps
-	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE))
+	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE)) \
+	  $(if $(STRIP_SYMBOLS),-p:StripSymbols=$(STRIP_SYMBOLS))
 	for l in smtpctl $(COMPAT_LINKS); do ln -sfn smtpd $(BUILD_DIR)/$$l; done
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 
@@ -287,8 +294,9 @@ install: install-users
 deb:
 	dpkg-buildpackage -b -us -uc
 	mkdir -p $(PACKAGES_DIR)
-	mv -f ../smtpd_$(VERSION)_*.deb ../smtpd_$(VERSION)_*.buildinfo ../smtpd_$(VERSION)_*.changes $(PACKAGES_DIR)/
-	@ls -l $(PACKAGES_DIR)/*.deb
+	mv -f ../smtpd_$(VERSION)_*.deb ../smtpd-dbgsym_$(VERSION)_*.ddeb ../smtpd_$(VERSION)_*.buildinfo \
+	      ../smtpd_$(VERSION)_*.changes $(PACKAGES_DIR)/
+	@ls -l $(PACKAGES_DIR)/*.deb $(PACKAGES_DIR)/*.ddeb
 
 # RPM: rpmbuild in a private topdir under build/; --nodeps because on a Debian build machine the
 # rpm database is empty (BuildRequires are Debian packages here: clang, zlib1g-dev).
