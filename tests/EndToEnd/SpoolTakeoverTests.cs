@@ -56,14 +56,14 @@ public class SpoolTakeoverTests
         Directory.Delete(mail, recursive: true);
     }
 
-    // An envelope as OpenSMTPD 7.8 writes one for mail received over SMTP from an authenticated
-    // client with DSN parameters, to a subaddress (envelope.c's dump: every field it writes for
-    // such mail, in its order), with the names changed.
+    // An envelope as OpenSMTPD 7.8 writes it on reception (not tried yet) for mail from an
+    // authenticated SMTP client with DSN parameters, to a subaddress (envelope.c's dump: every
+    // field it writes for such mail, in its order), with the names changed.
     private static string OpenSmtpd78Envelope(string user, long ctime) =>
         $"version: 3\ndispatcher: local\ntag: MSA\ntype: mda\nsmtpname: mx.example.org\nhelo: client.example.net\n" +
         $"hostname: client.example.net\nusername: alice\nsockaddr: [2001:db8::25]\nsender: alice@example.net\n" +
-        $"rcpt: {user}+lists@localhost\ndest: {user}@localhost\nctime: {ctime}\nlast-try: {ctime + 30}\nlast-bounce: 0\n" +
-        $"ttl: 0\nretry: 1\nflags: authenticated\ndsn-notify: 6\ndsn-ret: HDRS\ndsn-envid: QQ314159\n" +
+        $"rcpt: {user}+lists@localhost\ndest: {user}@localhost\nctime: {ctime}\nlast-try: 0\nlast-bounce: 0\n" +
+        $"ttl: 0\nretry: 0\nflags: authenticated\ndsn-notify: 6\ndsn-ret: HDRS\ndsn-envid: QQ314159\n" +
         $"dsn-orcpt: rfc822;{user}+lists@localhost\nmda-subaddress: lists\nmda-user: {user}\n";
 
     [EndToEndFact]
