@@ -135,10 +135,12 @@ build-deps:
 test-deps:
 	@$(call ensure_pkgs,$(BUILD_PKGS) $(TEST_PKGS))
 
-# dotnet decides what is out of date, so this target always asks it.
+# dotnet decides what is out of date, so this target always asks it. STRIP_SYMBOLS=false (debian/
+# rules) keeps the DWARF in build/smtpd; that executable is linked into a directory of its own,
+# since the link is incremental on its inputs, not on whether it was stripped.
 build: check-dotnet build-deps
 	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE)) \
-	  $(if $(STRIP_SYMBOLS),-p:StripSymbols=$(STRIP_SYMBOLS))
+	  $(if $(STRIP_SYMBOLS),-p:StripSymbols=$(STRIP_SYMBOLS) -p:NativeOutputPath=obj/native-strip-$(STRIP_SYMBOLS)$(PIE)/)
 	for l in smtpctl $(COMPAT_LINKS); do ln -sfn smtpd $(BUILD_DIR)/$$l; done
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 
