@@ -11,6 +11,8 @@
 #   make install    DESTDIR=... PREFIX=/usr by default
 #   make deb        Debian package (dpkg-buildpackage -b -us -uc) into build/packages/
 #   make rpm        RPM package (rpmbuild -bb rpm.spec) into build/packages/
+#   make package-test  as root: build both packages, check them, install the .deb on this machine
+#   make repro-test build the .deb twice from HEAD, in two directories: the packages must be identical
 #   make clean
 #
 # As root on Debian, missing build and test packages are installed with apt-get; as any other
@@ -68,6 +70,12 @@ INSTALL_LINKS := $(SBINDIR)/sendmail:smtpctl $(SBINDIR)/makemap:smtpctl \
                  $(LIBDIR)/sendmail:$(SBINDIR)/sendmail $(BINDIR)/smtp:$(SBINDIR)/smtpctl
 PACKAGES_DIR := $(BUILD_DIR)/packages
 VERSION      := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+# Reproducible packages: file times in the .deb and .rpm (and in gzip'd man pages) are those of
+# the last commit, whoever builds and whenever (a value from the environment wins).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
 
 # Packages as "debian-package:probe[|probe...]": a probe is a command on PATH or an absolute
 # path; the package counts as present when any probe succeeds.
@@ -113,7 +121,7 @@ if [ -z "$${SKIP_DEPS:-}" ]; then \
 fi
 endef
 
-.PHONY: all build build-deps test-deps run test bench fuzz chaos install install-users clean check-dotnet deb rpm package-test
+.PHONY: all build build-deps test-deps run test bench fuzz chaos install install-users clean check-dotnet deb rpm package-test repro-test
 
 all: build
 
@@ -129,9 +137,12 @@ build-deps:
 test-deps:
 	@$(call ensure_pkgs,$(BUILD_PKGS) $(TEST_PKGS))
 
-# dotnet decides what is out of date, so this target always asks it.
+# dotnet decides what is out of date, so this target always asks it. STRIP_SYMBOLS=false (debian/
+# rules) keeps the DWARF in build/smtpd; that executable is linked into a directory of its own,
+# since the link is incremental on its inputs, not on whether it was stripped.
 build: check-dotnet build-deps
-	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE))
+	$(DOTNET) publish smtpd.csproj -c $(CONFIGURATION) -o $(BUILD_DIR) -nologo $(if $(PIE),-p:PIE=$(PIE)) \
+	  $(if $(STRIP_SYMBOLS),-p:StripSymbols=$(STRIP_SYMBOLS) -p:NativeOutputPath=obj/native-strip-$(STRIP_SYMBOLS)$(PIE)/)
 	for l in smtpctl $(COMPAT_LINKS); do ln -sfn smtpd $(BUILD_DIR)/$$l; done
 	@echo "==> built $(BUILD_DIR)/smtpd and $(BUILD_DIR)/smtpctl"
 
@@ -326,7 +337,8 @@ install: install-users
 deb:
 	dpkg-buildpackage -b -us -uc
 	mkdir -p $(PACKAGES_DIR)
-	mv -f ../smtpd_$(VERSION)_*.deb ../smtpd_$(VERSION)_*.buildinfo ../smtpd_$(VERSION)_*.changes $(PACKAGES_DIR)/
+	mv -f ../smtpd_$(VERSION)_*.deb ../smtpd-dbgsym_$(VERSION)_*.deb ../smtpd_$(VERSION)_*.buildinfo \
+	      ../smtpd_$(VERSION)_*.changes $(PACKAGES_DIR)/
 	@ls -l $(PACKAGES_DIR)/*.deb
 
 # RPM: rpmbuild in a private topdir under build/; --nodeps because on a Debian build machine the
@@ -336,25 +348,37 @@ rpm:
 	rm -rf $(RPM_TOPDIR) && mkdir -p $(RPM_TOPDIR)/SOURCES $(PACKAGES_DIR)
 	git ls-files -z | tar --null -T - --transform 's,^,smtpd-$(VERSION)/,' -czf $(RPM_TOPDIR)/SOURCES/smtpd-$(VERSION).tar.gz
 	cp packaging/smtpd.sysusers $(RPM_TOPDIR)/SOURCES/
-	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOPDIR)' --define 'pkg_version $(VERSION)' rpm.spec
+	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOPDIR)' --define 'pkg_version $(VERSION)' \
+	  --define 'use_source_date_epoch_as_buildtime 1' --define 'clamp_mtime_to_source_date_epoch 1' rpm.spec
 	find $(RPM_TOPDIR)/RPMS -name '*.rpm' -exec mv -f {} $(PACKAGES_DIR)/ \;
 	@ls -l $(PACKAGES_DIR)/*.rpm
 
 # The packages as an admin meets them (root, Debian 12): build the .deb (lintian must find no
-# error) and the .rpm, check every man page with mandoc, then install the .deb on this machine,
+# error) and the .rpm, check every man page with mandoc, check that the executables are stripped
+# and their debug information is in smtpd-dbgsym and smtpd-debuginfo under their build-id, that
+# the .rpm installs into a scratch root (tests/Install/package-files-test.sh), then install the .deb on this machine,
 # deliver a mail with it, remove and purge it, and replace Debian's opensmtpd with mail still in
 # its queue (tests/Install/install-test.sh; the daemons run in a network namespace of their own).
 # .ci/run runs it after make test. It rebuilds from scratch: dpkg-buildpackage cleans first.
 PACKAGE_TEST_PKGS := 'debhelper:dh' 'dpkg-dev:dpkg-buildpackage' 'lintian:lintian' 'rpm:rpmbuild' \
-                     'mandoc:mandoc' 'iproute2:ip' 'procps:pgrep'
+                     'mandoc:mandoc' 'iproute2:ip' 'procps:pgrep' 'binutils:readelf' 'cpio:cpio'
 package-test: check-dotnet
 	@if [ "$(IS_ROOT)" != yes ]; then echo "error: package-test installs packages: run it as root" >&2; exit 1; fi
 	@$(call ensure_pkgs,$(BUILD_PKGS) $(PACKAGE_TEST_PKGS))
 	mandoc -Tlint -Wwarning man/*.[1578]
 	$(MAKE) deb
 	lintian --fail-on error $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
+	lintian --fail-on error $(PACKAGES_DIR)/smtpd-dbgsym_$(VERSION)_$$(dpkg --print-architecture).deb
 	$(MAKE) rpm
+	tests/Install/package-files-test.sh $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb \
+	  $(PACKAGES_DIR)/smtpd-dbgsym_$(VERSION)_$$(dpkg --print-architecture).deb \
+	  $(PACKAGES_DIR)/smtpd-$(VERSION)-*.$$(uname -m).rpm $(PACKAGES_DIR)/smtpd-debuginfo-$(VERSION)-*.$$(uname -m).rpm
 	tests/Install/install-test.sh $(PACKAGES_DIR)/smtpd_$(VERSION)_$$(dpkg --print-architecture).deb
+
+# Reproducibility: two make deb of HEAD (not of uncommitted changes) in two directories give
+# byte-identical smtpd and smtpd-dbgsym .debs (~2 builds' time, so not part of package-test or .ci/run).
+repro-test: check-dotnet
+	tests/Install/repro-test.sh
 
 clean:
 	rm -rf $(BUILD_DIR) bin obj tests/bin tests/obj tests/TestResults \

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The package as an admin meets it, on this machine (root, Debian 12, apt-get):
-#  1. a fresh install of the .deb: users, spool, conffiles, the programs where Debian puts them;
-#     the daemon started from the installed files delivers a mail sent with the installed
-#     sendmail; remove keeps the configuration and the spool, purge removes them;
+#  1. a fresh install of the .deb with preseeded debconf answers (mail name, root's alias):
+#     users, spool, conffiles, the programs where Debian puts them, /etc/mailname and the root
+#     alias from the answers; the daemon started from the installed files delivers a mail sent
+#     with the installed sendmail, and root's mail to the alias; remove keeps the configuration
+#     and the spool, purge removes them (/etc/mailname and /etc/aliases stay: they are shared);
 #  2. switching from Debian's opensmtpd with mail still in its queue: that mail is delivered
 #     by smtpd after the package replaced opensmtpd, under the admin's kept smtpd.conf
-#     (Debian's opensmtpd generates one at install; dpkg keeps it, --force-confold).
+#     (Debian's opensmtpd generates one at install; dpkg keeps it, --force-confold), and the
+#     existing /etc/mailname and root alias are kept whatever debconf was told.
 # Daemons run in a private network namespace, so port 25 of the machine is never touched.
 # Usage: install-test.sh PATH/TO/smtpd_VERSION_ARCH.deb
 set -euo pipefail
 
 deb=$(realpath "$1")
 export DEBIAN_FRONTEND=noninteractive
-apt_opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+apt_opts=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 user=smtpdinst
 netns=smtpd-install-test
 fail() { echo "install-test: FAIL: $*" >&2; exit 1; }
@@ -35,6 +38,12 @@ if [ ! -e $policy ]; then
 	own_policy=yes
 fi
 
+# The machine's own /etc/mailname and /etc/aliases are put aside for the test and restored.
+shared_files="/etc/mailname /etc/aliases"
+for f in $shared_files; do
+	if [ -e "$f" ]; then mv "$f" "$f.install-test-saved"; fi
+done
+
 cleanup() {
 	set +e
 	stop_daemon
@@ -42,6 +51,10 @@ cleanup() {
 	apt-get purge "${apt_opts[@]}" smtpd opensmtpd >/dev/null 2>&1
 	userdel -r $user 2>/dev/null
 	[ -z "$own_policy" ] || rm -f $policy
+	for f in $shared_files; do
+		rm -f "$f"
+		if [ -e "$f.install-test-saved" ]; then mv "$f.install-test-saved" "$f"; fi
+	done
 }
 trap cleanup EXIT
 
@@ -73,8 +86,15 @@ useradd -m -s /bin/sh $user
 home=$(getent passwd $user | cut -d: -f6)
 
 # ---------------------------------------------------------------- 1. fresh install
+mailname=mail.install-test.example
+step "debconf-set-selections: mail name $mailname, root's mail to $user"
+printf '%s\n' "smtpd smtpd/mailname string $mailname" "smtpd smtpd/root_address string $user" | debconf-set-selections
 step "apt-get install $(basename "$deb")"
 apt-get install "${apt_opts[@]}" "$deb"
+[ "$(cat /etc/mailname)" = $mailname ] || fail "/etc/mailname is '$(cat /etc/mailname)', not the preseeded $mailname"
+grep -Eq "^root:[[:space:]]*$user\$" /etc/aliases || fail "no root alias to $user in /etc/aliases: $(cat /etc/aliases)"
+grep -Eq '^postmaster:[[:space:]]*root$' /etc/aliases || fail "/etc/aliases lacks the RFC 2142 mailboxes"
+dpkg-query -W -f='${Conffiles}\n' smtpd | grep -q ' /etc/aliases ' && fail "/etc/aliases is a conffile"
 
 for p in /usr/sbin/smtpd /usr/sbin/smtpctl /usr/sbin/sendmail /usr/lib/sendmail /usr/bin/mailq \
 	/usr/bin/newaliases /usr/sbin/makemap /etc/smtpd.conf /etc/aliases; do
@@ -105,6 +125,12 @@ printf 'Subject: install test one\n\nsent by the installed sendmail\n' \
 wait_for "delivery to $home/Maildir" sh -c "grep -rqs 'install test one' $home/Maildir/new"
 grep -rqs '^Delivered-To: ' "$home/Maildir/new" || fail "no Delivered-To in the delivered mail"
 [ -z "$(/usr/bin/mailq)" ] || fail "mailq is not empty after delivery: $(/usr/bin/mailq)"
+
+step "root's mail reaches the alias from debconf; addresses without a domain get the mail name"
+printf 'Subject: install test for root\n\nto the administrator\n' | /usr/sbin/sendmail -i root || fail "sendmail to root failed"
+wait_for "root's mail in $home/Maildir" sh -c "grep -rqs 'install test for root' $home/Maildir/new"
+msg=$(grep -rls 'install test for root' "$home/Maildir/new")
+grep -qi "^Return-Path: <root@$mailname>" "$msg" || fail "root's mail does not come from root@$mailname: $(head -n 20 "$msg")"
 stop_daemon
 
 step "apt-get remove keeps configuration and spool"
@@ -117,6 +143,8 @@ step "apt-get purge removes them"
 apt-get purge "${apt_opts[@]}" smtpd
 [ ! -e /etc/smtpd.conf ] || fail "purge left /etc/smtpd.conf"
 [ ! -e /var/spool/smtpd ] || fail "purge left the spool"
+[ "$(cat /etc/mailname)" = $mailname ] || fail "purge changed /etc/mailname"
+grep -Eq "^root:[[:space:]]*$user\$" /etc/aliases || fail "purge changed root's alias"
 rm -rf "$home/Maildir"
 
 # ------------------------------------------------- 2. replacing opensmtpd with mail queued
@@ -132,8 +160,12 @@ stop_daemon
 queued=$(find /var/spool/smtpd/queue -type f -name message | wc -l)
 [ "$queued" = 1 ] || fail "expected one queued message in opensmtpd's spool, found $queued"
 
-step "apt-get install smtpd over opensmtpd"
+step "apt-get install smtpd over opensmtpd, debconf told other answers"
+printf '%s\n' "smtpd smtpd/mailname string other.install-test.example" "smtpd smtpd/root_address string nobody" | debconf-set-selections
 apt-get install "${apt_opts[@]}" "$deb"
+[ "$(cat /etc/mailname)" = $mailname ] || fail "the install replaced the existing /etc/mailname with '$(cat /etc/mailname)'"
+grep -Eq "^root:[[:space:]]*$user\$" /etc/aliases || fail "the install replaced the existing root alias: $(grep '^root' /etc/aliases)"
+[ "$(grep -c '^root[[:space:]]*:' /etc/aliases)" = 1 ] || fail "the install added a second root alias"
 dpkg -s opensmtpd 2>/dev/null | grep -q '^Status: install ok installed' && fail "opensmtpd is still installed"
 /usr/sbin/smtpd -n || fail "the kept configuration does not check"
 innet /usr/sbin/smtpd
