@@ -16,7 +16,8 @@ public class SyslogTests
         UnderSyslog(Daemon.MinimalConfigOn(), (pid, snapshot, _) =>
         {
             Wait.Until(() => snapshot().Any(l => l.Contains("info: smtpd 0.1.0 starting", StringComparison.Ordinal)), "the start line reaches syslog");
-            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count == 6, "every role runs");
+            // Each role names itself once it runs; until then its command line is smtpd -x ROLE.
+            Wait.Until(() => ProcInfo.ChildrenOf(pid).Count(p => p.CmdLine.StartsWith("smtpd: ", StringComparison.Ordinal)) == 6, "every role runs");
             Posix.Kill(ProcInfo.ChildrenOf(pid).Single(p => p.CmdLine == "smtpd: queue").Pid, Libc.SIGKILL);
             Wait.Until(() => snapshot().Any(l => l.EndsWith("Exiting", StringComparison.Ordinal)), "the exit line reaches syslog");
 
