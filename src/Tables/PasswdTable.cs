@@ -43,7 +43,9 @@ internal sealed class PasswdTable : ITable
             return (MatchResult.TempFail, null);
         }
 
-        if (!_entries.TryGetValue(key, out var entry))
+        // OpenSMTPD lower-cases every key before a backend sees it (table.c table_lookup), so
+        // a user written with capitals in the file is never found, there as here.
+        if (!_entries.TryGetValue(key.ToLowerInvariant(), out var entry))
         {
             return (MatchResult.NoMatch, null);
         }

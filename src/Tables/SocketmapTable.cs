@@ -103,7 +103,8 @@ internal sealed class SocketmapTable : ITable, IDisposable
         {
             var socket = _socket ?? Connect(clock);
             socket.SendTimeout = Remaining(clock);
-            socket.Send(Netstring.Encode($"{Name} {key}"));
+            // OpenSMTPD lower-cases every key before a backend sees it (table.c table_lookup).
+            socket.Send(Netstring.Encode($"{Name} {key.ToLowerInvariant()}"));
             return (Receive(socket, clock), null, false);
         }
         catch (Exception e) when (e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock } or TimeoutException)

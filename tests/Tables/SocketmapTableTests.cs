@@ -34,7 +34,7 @@ public sealed class SocketmapTableTests : IDisposable
         using var table = new SocketmapTable("aliases", Path, Timeout);
         Assert.Equal((MatchResult.Match, "bob@example.org, carol"), table.Lookup(TableService.Alias, "bob"));
         Assert.Equal(MatchResult.NoMatch, table.Match(TableService.Domain, "nobody"));
-        Assert.Equal(MatchResult.Match, table.Match(TableService.Alias, "bob"));
+        Assert.Equal(MatchResult.Match, table.Match(TableService.Alias, "Bob"));
         Assert.Equal(["aliases bob", "aliases nobody", "aliases bob"], _requests);
     }
 
