@@ -1,5 +1,5 @@
 // A table as the lookup agent uses it: match a key for a service, or look a value up.
-// Backends (static, file, db, getpwnam, proc, sqlite) implement it.
+// Backends (static, file, db, getpwnam, proc, sqlite, passwd, socketmap) implement it.
 // Behaviour reference: usr.sbin/smtpd/table.c table_match(), table_lookup().
 namespace Smtpd.Tables;
 

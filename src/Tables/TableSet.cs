@@ -149,7 +149,13 @@ internal sealed class TableSet
                 return sqlite;
             case "getpwnam":
                 return new GetpwnamTable(def.Name);
-            case "static" or "file" or "db" or "sqlite":
+            case "passwd" when def.Config is not null:
+                return PasswdTable.Load(def.Name, def.Config);
+            case "socketmap" when def.Config is not null:
+                var socketmap = new SocketmapTable(def.Name, def.Config);
+                socketmap.Open();
+                return socketmap;
+            case "static" or "file" or "db" or "sqlite" or "passwd" or "socketmap":
                 return new UnavailableTable(def.Name, $"backend \"{def.Backend}\" needs a file");
         }
 

@@ -1,6 +1,7 @@
 // One smtpd.conf (virtual domains with a userbase, local aliases, a recipient list) run with its
-// tables served by each backend: file:, db: built by our makemap, the built-in sqlite:, and an
-// external smtpd-tables(7) program. Every backend must accept and refuse the same recipients
+// tables served by each backend: file:, db: built by our makemap, the built-in sqlite:, an
+// external smtpd-tables(7) program, a socketmap server, and (for the userbase) a passwd file.
+// Every backend must accept and refuse the same recipients
 // and deliver to the same mailboxes. Root only: mail lands in two system users' boxes.
 using Smtpd.Interop;
 using Smtpd.Tests.TestSupport;
@@ -62,6 +63,7 @@ public sealed class TableBackendTests : IDisposable
     ];
 
     private readonly string _dir;
+    private SocketmapServer? _socketmap;
 
     public TableBackendTests()
     {
@@ -89,11 +91,15 @@ public sealed class TableBackendTests : IDisposable
         Binary.Run("chown", [$"{pw.Uid}:{pw.Gid}", Path.Combine(_dir, "vhome")]);
     }
 
-    public static TheoryData<string> Backends => new() { "file", "db", "sqlite", "proc" };
+    public static TheoryData<string> Backends => new() { "file", "db", "sqlite", "proc", "socketmap", "passwd" };
 
     private string Mail => Path.Combine(_dir, "mail");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        _socketmap?.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
 
     [EndToEndTheory(needsRoot: true)]
     [MemberData(nameof(Backends))]
@@ -196,6 +202,16 @@ public sealed class TableBackendTests : IDisposable
                 return $"table {table.Name} db:{text}.db";
             case "sqlite":
                 return $"table {table.Name} sqlite:{SqliteTable(table)}";
+            case "socketmap":
+                _socketmap ??= SocketmapServer.Start(_dir, Path.Combine(_dir, "socketmap.sock"));
+                return $"table {table.Name} socketmap:{_socketmap.Path}";
+            case "passwd" when table.Service == "userinfo":
+                // table-passwd's format: user:password:uid:gid:gecos:home:shell.
+                string passwd = Path.Combine(_dir, table.Name + ".passwd");
+                Write(passwd, "# virtual users\n" + string.Concat(table.Entries.Select(e => e.Values[0].Split(':', 3)).Select((f, i) => $"{table.Entries[i].Key}:x:{f[0]}:{f[1]}:virtual user:{f[2]}:/sbin/nologin\n")));
+                return $"table {table.Name} passwd:{passwd}";
+            case "passwd":
+                return $"table {table.Name} file:{text}";
             default:
                 Write(Path.Combine(_dir, "table-exec"), TableProgram + "\n", 0b111_101_101);
                 env["SMTPD_LIBEXEC"] = _dir;

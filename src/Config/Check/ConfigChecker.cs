@@ -168,6 +168,8 @@ internal sealed partial class ConfigChecker
     {
         "static" or "file" or "db" => StaticServices,
         "getpwnam" => new HashSet<string> { "userinfo" },
+        "passwd" => new HashSet<string> { "credentials", "userinfo" },
+        "socketmap" => new HashSet<string> { "alias", "credentials", "domain", "netaddr", "userinfo", "source", "mailaddr", "addrname" },
         _ => new HashSet<string> { "*" },
     };
 

@@ -13,7 +13,7 @@ namespace Smtpd.Config;
 internal static class ConfigEnvironmentChecker
 {
     // Backends smtpd knows itself; any other name is a table-NAME program in the libexec directory.
-    private static readonly HashSet<string> BuiltinBackends = ["static", "file", "db", "getpwnam", "sqlite", "proc"];
+    private static readonly HashSet<string> BuiltinBackends = ["static", "file", "db", "getpwnam", "sqlite", "proc", "passwd", "socketmap"];
 
     public static void Check(SmtpdConfig config, ConfigEnvironment env, List<ConfigDiagnostic> errors, List<ConfigDiagnostic>? notices = null)
     {
