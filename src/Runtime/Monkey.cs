@@ -10,13 +10,20 @@ namespace Smtpd.Runtime;
 
 internal static class Monkey
 {
-    private static readonly Random? Dice;
-    private static readonly double Probability;
-    private static readonly int MaxLatencyMs;
+    // The switch, read once: the dice (null when off), the failure probability and the latency.
+    private static readonly (Random? Dice, double Probability, int MaxLatencyMs) Settings = ParseSettings(Environment.GetEnvironmentVariable("SMTPD_MONKEY"));
 
-#pragma warning disable CA1810 // three fields from one parse
-    static Monkey() => Dice = Parse(Environment.GetEnvironmentVariable("SMTPD_MONKEY"), out Probability, out MaxLatencyMs);
-#pragma warning restore CA1810
+    private static Random? Dice => Settings.Dice;
+
+    private static double Probability => Settings.Probability;
+
+    private static int MaxLatencyMs => Settings.MaxLatencyMs;
+
+    private static (Random?, double, int) ParseSettings(string? spec)
+    {
+        var dice = Parse(spec, out double probability, out int latencyMs);
+        return (dice, probability, latencyMs);
+    }
 
     public static bool Enabled => Dice is not null;
 

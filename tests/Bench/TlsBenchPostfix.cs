@@ -5,7 +5,7 @@
 // of the master and its children, including exited ones (the master's cutime/cstime).
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Smtpd.Tests.TestSupport;
 
 namespace Smtpd.Bench;
 
@@ -74,30 +74,7 @@ internal sealed class TlsBenchPostfix : IDisposable
             maillog_file_prefixes = {dir}
 
             """);
-        var master = new StringBuilder();
-        foreach (string line in File.ReadAllLines(Path.Combine(pf, "usr/share/postfix/master.cf.dist")))
-        {
-            string[] f = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (line.Length == 0 || line.StartsWith('#') || char.IsWhiteSpace(line[0]) || f.Length < 8)
-            {
-                master.AppendLine(line);
-                continue;
-            }
-
-            if (f[0] == "smtp" && f[1] == "inet")
-            {
-                f[0] = "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
-            }
-
-            if (f[4] == "y")
-            {
-                f[4] = "n";
-            }
-
-            master.AppendLine(string.Join(' ', f));
-        }
-
-        File.WriteAllText(Path.Combine(conf, "master.cf"), master.ToString());
+        PostfixMasterCf.Write(pf, conf, port);
         var postfix = new TlsBenchPostfix(pf, conf);
         postfix.Command("check");
         postfix.Command("start");

@@ -2,7 +2,6 @@
 // prefix (as ../shared/bench/setup.sh does it: /opt/anchors/postfix, or $SMTPD_TEST_POSTFIX),
 // every directory relocated into a test directory by main.cf, its SMTP listener on a free
 // loopback port, chroot off, logging to a file. Started with `postfix start`, stopped on Dispose.
-using System.Text;
 
 namespace Smtpd.Tests.TestSupport;
 
@@ -86,31 +85,7 @@ internal sealed class PostfixInstance : IDisposable
 
             """ + mainCf);
 
-        // Debian's master.cf with the smtp listener moved to our port and chroot off.
-        var master = new StringBuilder();
-        foreach (string line in File.ReadAllLines(Path.Combine(pf, "usr/share/postfix/master.cf.dist")))
-        {
-            string[] f = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (line.Length == 0 || line.StartsWith('#') || char.IsWhiteSpace(line[0]) || f.Length < 8)
-            {
-                master.AppendLine(line);
-                continue;
-            }
-
-            if (f[0] == "smtp" && f[1] == "inet")
-            {
-                f[0] = "127.0.0.1:" + postfix.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (f[4] == "y")
-            {
-                f[4] = "n";
-            }
-
-            master.AppendLine(string.Join(' ', f));
-        }
-
-        File.WriteAllText(Path.Combine(conf, "master.cf"), master.ToString());
+        PostfixMasterCf.Write(pf, conf, postfix.Port);
         postfix.Run("check");
         postfix.Run("start");
         return postfix;
