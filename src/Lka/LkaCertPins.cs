@@ -2,7 +2,6 @@
 // certificates accepted by their SHA-256 fingerprint. A key is written as our cert-check log line
 // prints it ("SHA256:" and 64 lowercase hex digits) or as Postfix does (upper-case hex pairs
 // joined by colons); a map's value is the identity the client authenticates as.
-using System.Text;
 using Smtpd.Config;
 using Smtpd.Ipc.Messages;
 using Smtpd.Runtime;
@@ -21,7 +20,7 @@ internal sealed class LkaCertPins(SmtpdConfig config, TableSet tables)
         }
 
         var table = tables.Resolve(pins);
-        foreach (string key in Spellings(req.Fingerprint))
+        foreach (string key in CertFingerprintKeys.Of(req.Fingerprint))
         {
             var (r, value) = table.Lookup(TableService.String, key);
             if (r == MatchResult.Match)
@@ -37,19 +36,5 @@ internal sealed class LkaCertPins(SmtpdConfig config, TableSet tables)
         }
 
         return new LkaCertFingerprintReply(req.ReqId, AuthStatus.Fail, null);
-    }
-
-    /// <summary>"SHA256:ab01..." and Postfix's "AB:01:..." for the same digest.</summary>
-    internal static IEnumerable<string> Spellings(string fingerprint)
-    {
-        string hex = fingerprint.StartsWith("SHA256:", StringComparison.Ordinal) ? fingerprint[7..] : fingerprint;
-        yield return "SHA256:" + hex.ToLowerInvariant();
-        var sb = new StringBuilder(hex.Length * 3 / 2);
-        for (int i = 0; i + 1 < hex.Length; i += 2)
-        {
-            sb.Append(i == 0 ? string.Empty : ":").Append(hex.AsSpan(i, 2));
-        }
-
-        yield return sb.ToString().ToUpperInvariant();
     }
 }

@@ -96,7 +96,7 @@ internal sealed class LkaMtaSecurity
 
         var backend = _tables.Resolve(table);
         bool failed = false;
-        foreach (var key in FingerprintForms(req.Fingerprint))
+        foreach (var key in CertFingerprintKeys.Of(req.Fingerprint))
         {
             switch (backend.Match(TableService.String, key))
             {
@@ -109,18 +109,5 @@ internal sealed class LkaMtaSecurity
         }
 
         return new MtaFingerprintReply(req.ReqId, failed ? MtaSecurityStatus.TempFail : MtaSecurityStatus.None);
-    }
-
-    /// <summary>
-    /// The ways a table may write one SHA-256 fingerprint: "SHA256:hex" as our logs show it, bare
-    /// hex, and hex pairs separated by colons (Postfix's and openssl x509 -fingerprint's form).
-    /// </summary>
-    public static IEnumerable<string> FingerprintForms(string fingerprint)
-    {
-        string hex = fingerprint.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase) ? fingerprint[7..] : fingerprint;
-        hex = hex.Replace(":", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        yield return "sha256:" + hex;
-        yield return hex;
-        yield return string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2)));
     }
 }

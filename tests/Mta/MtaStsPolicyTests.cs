@@ -63,9 +63,9 @@ public class MtaStsPolicyTests
     [Fact]
     public void AFingerprintIsLookedUpInEveryUsualSpelling()
     {
-        var forms = LkaMtaSecurity.FingerprintForms("SHA256:ABcd01").ToList();
-        Assert.Equal(["sha256:abcd01", "abcd01", "ab:cd:01"], forms);
-        Assert.Equal(forms, LkaMtaSecurity.FingerprintForms("AB:CD:01"));
+        var forms = CertFingerprintKeys.Of("SHA256:ABcd01").ToList();
+        Assert.Equal(["SHA256:abcd01", "sha256:abcd01", "abcd01", "ab:cd:01", "AB:CD:01"], forms);
+        Assert.Equal(forms, CertFingerprintKeys.Of("AB:CD:01"));
     }
 
     [Fact]
