@@ -42,6 +42,14 @@ internal static class PkiTables
                 continue; // the checker reported it
             }
 
+            // The entries are read here, once per load, not through the lookup agent: only a
+            // file or an inline list can be.
+            if (!def.IsInline && def.Backend is not ("file" or "static"))
+            {
+                errors.Add(new ConfigDiagnostic(def.Where.File, def.Where.Line, $"table \"{name}\": a certificates table (listen on ... pki <{name}>) must be file: or inline, not {def.Backend}:"));
+                continue;
+            }
+
             IReadOnlyList<TableEntry>? entries = def.IsInline ? def.Entries : ConfigEnvironmentChecker.ReadTableFile(def.Config!);
             if (entries is null)
             {

@@ -56,4 +56,15 @@ public class PkiTableTests
         Assert.Equal(1, r.Code);
         Assert.Equal($"{conf}:1: table \"certs\": entry \"b.example.net\": expected a host name and \"certificate-file key-file\"\n", r.Err);
     }
+
+    [EndToEndFact]
+    public void ACertificatesTableThatIsNotAFileIsAnErrorOfTheTableLine()
+    {
+        var pki = TestPki.Create();
+        string conf = Path.Combine(pki.Dir, "smtpd.conf");
+        File.WriteAllText(conf, $"table certs db:{pki.Dir}/certs.db\nlisten on 127.0.0.1 port 2525 tls pki <certs>\naction \"local\" maildir\nmatch for local action \"local\"\n");
+        var r = Binary.Run(Binary.Require(), ["-n", "-f", conf]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains($"{conf}:1: table \"certs\": a certificates table (listen on ... pki <certs>) must be file: or inline, not db:\n", r.Err, StringComparison.Ordinal);
+    }
 }
