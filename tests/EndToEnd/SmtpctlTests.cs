@@ -169,7 +169,9 @@ public class SmtpctlTests
             string msgid = evpid[..8];
             string line = d.Ctl("show", "queue").Out;
             Assert.Matches($@"^{evpid}\|inet4\|mda\|\|sender@example\.org\|{Regex.Escape(Me)}@localhost\|{Regex.Escape(Me)}@localhost\|\d+\|\d+\|0\|0\|pending\|-?\d+\|\n$", line);
-            Assert.Equal(line, d.Ctl("sh", "q", msgid).Out);
+            // The last field counts seconds to the next try from now: two listings a second apart differ there.
+            static string WithoutCountdown(string l) => Regex.Replace(l, @"\|-?\d+\|\n$", "|\n");
+            Assert.Equal(WithoutCountdown(line), WithoutCountdown(d.Ctl("sh", "q", msgid).Out));
             Assert.Equal(string.Empty, d.Ctl("show", "queue", "0000abcd").Out);
 
             // show envelope and show message print the spool's files.
